@@ -1,0 +1,67 @@
+# Single entry point for developers and CI. `make run` and `make test` work on a fresh clone.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+MANAGE  := $(PY) manage.py
+PORT    ?= 8000
+PYTEST_ARGS ?=
+# The embedded default for local runs: DEBUG on (demo accounts, /dev/outbox/), SQLite, in-process tasks.
+RUN_ENV ?= DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
+# Build-time commands (catalogs, migration checks) need no secrets: they use the test settings.
+TOOL_MANAGE := DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE)
+
+.PHONY: help run test lint format worker beat messages compilemessages migrations-check bench css clean venv
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || { py=$$(sh scripts/find-python.sh) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip 2> >(grep -v 'is ignored' >&2)
+	$(PY) -m pip install --quiet -r requirements-dev.txt 2> >(grep -v 'is ignored' >&2)
+	@touch $@
+
+venv: $(VENV)/.installed  ## Create .venv and install the pinned requirements
+
+compilemessages: venv  ## Compile the translation catalogs (.po -> .mo)
+	@$(TOOL_MANAGE) compilemessages --ignore=$(VENV) --ignore=node_modules -v 0
+
+run: venv compilemessages  ## Migrate, load the demo data and serve on 127.0.0.1:$(PORT)
+	$(RUN_ENV) $(MANAGE) migrate --noinput
+	$(RUN_ENV) $(MANAGE) load_demo
+	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: venv compilemessages  ## Run the whole test suite (PYTEST_ARGS=... to narrow it)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv  ## ruff (lint + format check), django-upgrade, djLint
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	git ls-files -z --cached --others --exclude-standard '*.py' | xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2 --check
+	$(VENV)/bin/djlint templates apps --lint --quiet
+
+format: venv  ## Apply ruff's and django-upgrade's fixes and formatting
+	-git ls-files -z --cached --others --exclude-standard '*.py' | xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+worker: venv  ## Start a Celery worker (needs REDIS_URL)
+	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=$${CONCURRENCY:-2}
+
+beat: venv  ## Start the Celery periodic scheduler (needs REDIS_URL)
+	$(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=$${BEAT_SCHEDULE_FILE:-/tmp/portal-celerybeat-schedule}
+
+messages: venv  ## Refresh the translation catalogs after changing strings
+	$(TOOL_MANAGE) makemessages --all --no-obsolete --ignore=$(VENV) --ignore=node_modules --ignore=tests --ignore=staticfiles
+	$(TOOL_MANAGE) makemessages --all -d djangojs --no-obsolete --ignore=$(VENV) --ignore=node_modules --ignore=staticfiles
+
+migrations-check: venv  ## Fail when a model change has no migration
+	$(TOOL_MANAGE) makemigrations --check --dry-run
+
+bench: venv compilemessages  ## Throughput of the portal's pages as ratios to a bare view (writes benchmarks/results/)
+	$(PY) benchmarks/pages.py
+
+clean:  ## Remove the virtualenv and local data
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

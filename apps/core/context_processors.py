@@ -1,0 +1,24 @@
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.utils import translation
+
+from apps.units.selectors import unit_get_home
+
+logger = logging.getLogger(__name__)
+
+
+def portal(request):
+    """The running unit's name and hotline for the header and footer (cached; no query on most pages)."""
+    try:
+        home = unit_get_home()
+    except DatabaseError:  # the error pages still render when the database is down
+        logger.exception("Could not load the home unit for the page header")
+        home = None
+    language = translation.get_language()
+    return {
+        "home_unit": home,
+        "home_unit_name": home.display_name(language) if home else "",
+        "emergency_number": settings.EMERGENCY_NUMBER,
+    }

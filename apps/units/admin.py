@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import OpeningHours, PoliceUnit, UnitPhone
+from .selectors import unit_home_cache_clear
+
+
+class UnitPhoneInline(admin.TabularInline):
+    model = UnitPhone
+    extra = 0
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+
+
+@admin.register(PoliceUnit)
+class PoliceUnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "parent", "address", "receives_id_applications", "is_active", "order")
+    list_filter = ("kind", "receives_id_applications", "is_active")
+    list_editable = ("order",)
+    search_fields = ("name", "name_en", "address", "area_served")
+    prepopulated_fields = {"slug": ("name",)}
+    list_select_related = ("parent",)
+    inlines = (UnitPhoneInline, OpeningHoursInline)
+    fieldsets = (
+        (None, {"fields": ("kind", "name", "name_en", "slug", "parent", "order", "is_active")}),
+        (_("Contact"), {"fields": ("address", "email", "map_url")}),
+        (_("Area and services"), {"fields": ("ward_code", "area_served", "receives_id_applications")}),
+    )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The header/footer show the district unit's name and hotline from a cache.
+        unit_home_cache_clear()

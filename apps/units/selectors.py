@@ -1,0 +1,94 @@
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.core.cache import cache
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from .models import OpeningHours, PoliceUnit, UnitKind, UnitPhone, Weekday
+
+HOME_UNIT_CACHE_KEY = "units:home:v1"
+
+
+def unit_list_active(*, kind: str | None = None) -> QuerySet[PoliceUnit]:
+    qs = PoliceUnit.objects.filter(is_active=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.prefetch_related(
+        Prefetch("phones", queryset=UnitPhone.objects.order_by("order", "id")),
+        Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
+    )
+
+
+def unit_list_receiving_id_applications() -> QuerySet[PoliceUnit]:
+    return unit_list_active().filter(receives_id_applications=True)
+
+
+@dataclass(frozen=True)
+class HomeUnit:
+    """What every page's header and footer show: cached, so content pages cost no query for it."""
+
+    name: str
+    name_en: str
+    address: str
+    hotline: str
+    hotline_href: str
+
+    def display_name(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+def unit_get_home() -> HomeUnit | None:
+    """The unit that runs the portal: the district police (the first active one)."""
+    cached = cache.get(HOME_UNIT_CACHE_KEY)
+    if cached is not None:
+        return cached or None
+    unit = unit_list_active(kind=UnitKind.DISTRICT).first()
+    if unit is None:
+        cache.set(HOME_UNIT_CACHE_KEY, False, 60)
+        return None
+    phones = list(unit.phones.all())
+    hotline = next((p for p in phones if p.is_hotline), phones[0] if phones else None)
+    home = HomeUnit(
+        name=unit.name,
+        name_en=unit.name_en,
+        address=unit.address,
+        hotline=hotline.number if hotline else "",
+        hotline_href=hotline.tel_href if hotline else "",
+    )
+    cache.set(HOME_UNIT_CACHE_KEY, home, 300)
+    return home
+
+
+def unit_home_cache_clear() -> None:
+    cache.delete(HOME_UNIT_CACHE_KEY)
+
+
+@dataclass(frozen=True)
+class HoursLine:
+    days: str
+    periods: str
+
+
+def unit_opening_hours_summary(*, unit: PoliceUnit) -> list[HoursLine]:
+    """Opening hours folded into lines such as "Monday – Friday: 07:30–11:30, 13:30–17:00".
+
+    Uses the prefetched opening_hours; consecutive weekdays with identical periods are merged.
+    """
+    by_day: dict[int, str] = {}
+    for weekday, rows in groupby(unit.opening_hours.all(), key=lambda r: r.weekday):
+        by_day[weekday] = ", ".join(f"{r.opens:%H:%M}–{r.closes:%H:%M}" for r in rows)
+    lines: list[HoursLine] = []
+    day = 0
+    while day < 7:
+        if day not in by_day:
+            day += 1
+            continue
+        start = day
+        while day + 1 < 7 and by_day.get(day + 1) == by_day[start]:
+            day += 1
+        first, last = Weekday(start).label, Weekday(day).label
+        days = str(first) if start == day else _("%(first)s – %(last)s") % {"first": first, "last": last}
+        lines.append(HoursLine(days=days, periods=by_day[start]))
+        day += 1
+    return lines

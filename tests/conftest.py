@@ -1,0 +1,138 @@
+"""Project-wide fixtures and the rules for tests that need real services or a browser.
+
+* ``@pytest.mark.postgres`` / ``@pytest.mark.redis``: run against the real service given by DATABASE_URL /
+  REDIS_URL. Without it they are skipped on a developer's machine, and fail under CI (CI=true), where the
+  services must be there.
+* ``@pytest.mark.browser``: drives Debian's Chromium (/usr/bin/chromium, or $CHROMIUM_PATH) through Playwright;
+  skipped with a reason when no browser is installed, except under CI where .ci/run installs it.
+* Every test is kept off the network: any connection to a non-loopback address fails the test.
+"""
+
+import ipaddress
+import os
+import shutil
+import socket
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _missing_service(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (required under CI)", pytrace=False)
+    pytest.skip(reason)
+
+
+def _redis_reachable() -> bool:
+    if not settings.REDIS_URL:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and settings.DATABASES["default"]["ENGINE"] != (
+        "django.db.backends.postgresql"
+    ):
+        _missing_service("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if item.get_closest_marker("redis") and not _redis_reachable():
+        _missing_service("needs Redis: set REDIS_URL=redis://... to a running server")
+    if item.get_closest_marker("browser") and not chromium_path():
+        _missing_service("needs Chromium: apt-get install chromium (or set CHROMIUM_PATH)")
+
+
+# --- Network guard --------------------------------------------------------------------------------------------
+_real_connect = socket.socket.connect
+
+
+def _is_loopback(address) -> bool:
+    if isinstance(address, str | bytes):  # AF_UNIX
+        return True
+    host = address[0]
+    if host in {"localhost", ""}:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _guarded_connect(self, address):
+    if not _is_loopback(address):
+        raise AssertionError(f"A test tried to reach {address!r}: only loopback addresses are allowed.")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# --- Browser --------------------------------------------------------------------------------------------------
+def chromium_path() -> str | None:
+    candidate = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    return candidate if os.path.exists(candidate) else None
+
+
+# Playwright's sync API runs an event loop in the test thread; the test itself still uses the ORM synchronously.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ZALO_USER_AGENT = (
+    "Mozilla/5.0 (Linux; Android 12; SM-A125F Build/SP1A.210812.016; wv) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Version/4.0 Chrome/120.0.6099.230 Mobile Safari/537.36 Zalo android/12110801 ZaloTheme/light ZaloLanguage/vi"
+)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium, never a browser download; flags keep it off the (closed) network.
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium_path(),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A cheap phone in Zalo's in-app browser: 360×740, Vietnamese."""
+    return {
+        **browser_context_args,
+        "viewport": {"width": 360, "height": 740},
+        "user_agent": ZALO_USER_AGENT,
+        "locale": "vi-VN",
+        "is_mobile": True,
+        "has_touch": True,
+    }
+
+
+@pytest.fixture
+def demo_data(db):
+    """The District 4 scenario as `make run` loads it."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=StringIO())
