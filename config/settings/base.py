@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.units",
     "apps.accounts",
+    "apps.procedures",
 ]
 
 MIDDLEWARE = [
