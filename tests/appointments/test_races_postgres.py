@@ -31,15 +31,17 @@ def setup():
 
 
 def _places_taken(slot_start, now):
-    return Appointment.objects.filter(slot__starts_at=slot_start).filter(
-        status=AppointmentStatus.BOOKED
-    ).count() + Appointment.objects.filter(
-        slot__starts_at=slot_start, status=AppointmentStatus.HELD, hold_expires_at__gt=now
-    ).count()
+    return (
+        Appointment.objects.filter(slot__starts_at=slot_start).filter(status=AppointmentStatus.BOOKED).count()
+        + Appointment.objects.filter(
+            slot__starts_at=slot_start, status=AppointmentStatus.HELD, hold_expires_at__gt=now
+        ).count()
+    )
 
 
 def _expired_holds(unit, procedure, count, *, prefix, starts_at=TARGET):
-    slot, _ = Slot.objects.get_or_create(unit=unit, starts_at=starts_at, defaults={"ends_at": starts_at + timedelta(minutes=15)})
+    ends_at = starts_at + timedelta(minutes=15)
+    slot, _ = Slot.objects.get_or_create(unit=unit, starts_at=starts_at, defaults={"ends_at": ends_at})
     return Appointment.objects.bulk_create(
         Appointment(
             slot=slot,
@@ -55,6 +57,10 @@ def _expired_holds(unit, procedure, count, *, prefix, starts_at=TARGET):
     )
 
 
+def _booking(hold, prefix):
+    return lambda: appointment_book(appointment=hold, reference=f"{prefix}{hold.pk}", holder_name="Trần Thị Bình")
+
+
 def prefix_digit(prefix: str) -> str:
     return str(sum(map(ord, prefix)) % 10)
 
@@ -62,9 +68,11 @@ def prefix_digit(prefix: str) -> str:
 def test_200_racing_holds_for_10_places(setup):
     unit, procedure, _ = setup
     jobs = [
-        (lambda i=i: appointment_hold(
-            unit=unit, procedure=procedure, starts_at=TARGET, phone=f"+8491{i:07d}", holder_key=f"h{i}"
-        ))
+        (
+            lambda i=i: appointment_hold(
+                unit=unit, procedure=procedure, starts_at=TARGET, phone=f"+8491{i:07d}", holder_key=f"h{i}"
+            )
+        )
         for i in range(200)
     ]
     outcomes = race(jobs)
@@ -119,19 +127,20 @@ def test_holds_expiring_while_others_book(setup):
     ]
     early = _expired_holds(unit, procedure, 100, prefix="e")
     late = _expired_holds(unit, procedure, 100, prefix="l")
-    book = [(lambda h=h: appointment_book(appointment=h, reference=f"R{h.pk}", holder_name="Trần Thị Bình")) for h in early]
+    book = [_booking(h, "R") for h in early]
     # While the slow holds are live, no expired hold gets their places.
     outcomes = race(book)
     assert not outcomes.crashed and not outcomes.other
     assert outcomes.ok == [] and outcomes.refusal_codes == {"full": 100}
     # The slow holds expire; now the slow citizens, 100 others with expired holds and 50 new holds race together.
     traveller.shift(timedelta(minutes=16))
-    jobs = [(lambda h=h: appointment_book(appointment=h, reference=f"S{h.pk}", holder_name="Lê Văn Cường")) for h in slow]
-    jobs += [(lambda h=h: appointment_book(appointment=h, reference=f"L{h.pk}", holder_name="Phạm Thị Dung")) for h in late]
+    jobs = [_booking(h, "S") for h in slow] + [_booking(h, "L") for h in late]
     jobs += [
-        (lambda i=i: appointment_hold(
-            unit=unit, procedure=procedure, starts_at=TARGET, phone=f"+8493{i:07d}", holder_key=f"n{i}"
-        ))
+        (
+            lambda i=i: appointment_hold(
+                unit=unit, procedure=procedure, starts_at=TARGET, phone=f"+8493{i:07d}", holder_key=f"n{i}"
+            )
+        )
         for i in range(50)
     ]
     outcomes = race(jobs)
