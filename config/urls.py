@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("lien-he/", include("apps.units.urls")),
     path("", include("apps.notifications.urls")),
     path("thu-tuc/", include("apps.procedures.urls")),
+    path(f"{settings.ADMIN_URL}quay/", include("apps.backoffice.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     prefix_default_language=False,
 )

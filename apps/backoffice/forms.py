@@ -26,3 +26,31 @@ class StateTransitionForm(forms.Form):
         if transition and transition.reason_required and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", REASON_REQUIRED)
         return cleaned
+
+
+class ScanForm(forms.Form):
+    """One field a USB scanner types into (it ends with Enter, which submits), or an officer types a code in."""
+
+    scan = forms.CharField(
+        label=_("QR code or filing code"),
+        max_length=500,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+        help_text=_("Scan the QR code on the citizen's phone or slip, or type the code printed under it."),
+    )
+    other_day_ok = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class MoveForm(forms.Form):
+    slot = forms.ChoiceField(label=_("New time"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, options, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = {o.value: o for o in options}
+        self.fields["slot"].choices = [
+            (o.value, f"{o.local_start:%d/%m/%Y %H:%M} · {o.unit} ({o.free})") for o in options
+        ]
+
+    def clean_slot(self):
+        return self.options[self.cleaned_data["slot"]]

@@ -20,6 +20,7 @@ class AuditAction(models.TextChoices):
     TRANSITION = "transition", _("Changed state")
     CHECK_IN = "check_in", _("Checked in")
     RESCHEDULE = "reschedule", _("Moved to another slot")
+    NO_SHOW = "no_show", _("Marked as not come")
 
 
 class AuditLogEntry(models.Model):
@@ -109,3 +110,34 @@ class StateTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_repr}: {self.source} → {self.target}"
+
+
+class Arrival(models.Model):
+    """A citizen checked in at the counter for an appointment: when, by whom. One per appointment."""
+
+    appointment = models.OneToOneField(
+        "appointments.Appointment",
+        on_delete=models.CASCADE,
+        related_name="arrival",
+        verbose_name=_("appointment"),
+    )
+    unit = models.ForeignKey("units.PoliceUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    at = models.DateTimeField(_("arrived at"), default=timezone.now)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("officer"),
+    )
+    # True when the officer checked the citizen in although the booking was for another day.
+    other_day = models.BooleanField(_("came on another day"), default=False)
+
+    class Meta:
+        verbose_name = _("arrival")
+        verbose_name_plural = _("arrivals")
+        ordering = ("-at",)
+
+    def __str__(self) -> str:
+        return f"{self.appointment} @ {timezone.localtime(self.at):%H:%M}"

@@ -1,11 +1,15 @@
 """Reads of the back office: the dashboard's figures, always limited to the officer's units."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from urllib.parse import parse_qs, unquote, urlsplit
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from apps.core.codes import code_is_valid, code_normalize
 
 from .models import StateTransition
 from .scoping import queryset_scope_to_user
@@ -71,3 +75,109 @@ def _state_changes_today(*, user, today: date) -> Chart:
         bars=[Bar(label=r["target"], value=r["n"]) for r in rows],
         empty_text=_("No state changes yet today."),
     )
+
+
+# --- The counter -------------------------------------------------------------------------------------------
+SCAN_EMPTY = _("Scan the QR code or type the code.")
+SCAN_UNREADABLE = _("This is not a code from this portal. Scan the QR code again or type the code printed under it.")
+SCAN_FORGED = _("This QR code has been altered or was not made by this portal.")
+SCAN_NOT_FOUND = _("No booking has the code %(code)s.")
+
+# Roster order of statuses that matter at the counter; held and expired times are not bookings.
+ROSTER_STATUSES = ("booked", "checked_in", "no_show", "cancelled")
+
+
+def _signed_code(token: str) -> str:
+    """The code inside a QR (or done-page) token of the declarations app; ValidationError when forged."""
+    from django.apps import apps
+    from django.core import signing
+
+    if apps.is_installed("apps.declarations"):
+        from apps.declarations import tokens
+
+        for unsign in (getattr(tokens, "qr_token_code", None), getattr(tokens, "receipt_token_code", None)):
+            if unsign is None:
+                continue
+            try:
+                return unsign(token)
+            except signing.BadSignature:
+                continue
+    raise ValidationError(SCAN_FORGED, code="forged")
+
+
+def scan_code_parse(*, text: str) -> str:
+    """What a USB scanner typed or a camera opened, as a filing code.
+
+    Accepts the QR token (`CODE.signature`), an address containing it (`...?t=TOKEN` or as the last path
+    segment), or the code typed by hand (spaces, dashes and case do not matter).
+    """
+    raw = (text or "").strip()
+    if not raw:
+        raise ValidationError(SCAN_EMPTY, code="empty")
+    if "://" in raw or raw.startswith("/"):
+        parts = urlsplit(raw)
+        query = parse_qs(parts.query)
+        key = next((k for k in ("t", "token", "code", "q") if query.get(k)), None)
+        if key:
+            raw = query[key][0].strip()
+        else:
+            segments = [s for s in parts.path.split("/") if s]
+            raw = unquote(segments[-1]) if segments else ""
+    # A signed token is "CODE.signature"; a code itself has no dot (code_normalize drops any typed by hand).
+    if "." in raw and len(raw.rsplit(".", 1)[1]) > 6:
+        raw = _signed_code(raw)
+    code = code_normalize(raw)
+    if not code_is_valid(code):
+        raise ValidationError(SCAN_UNREADABLE, code="unreadable")
+    return code
+
+
+def appointment_find_for_code(*, code: str):
+    """The booking a filing code stands for: the live one (booked, arrived, missed) nearest to today, else the
+    latest cancelled one; None when no booking has this code."""
+    from apps.appointments.models import Appointment, AppointmentStatus
+
+    candidates = list(
+        Appointment.objects.filter(reference=code)
+        .exclude(status__in=(AppointmentStatus.HELD, AppointmentStatus.EXPIRED))
+        .select_related("slot", "unit", "procedure")
+    )
+    if not candidates:
+        return None
+    now = timezone.now()
+    live = [a for a in candidates if a.status != AppointmentStatus.CANCELLED]
+    if live:
+        return min(live, key=lambda a: abs((a.slot.starts_at - now).total_seconds()))
+    return max(candidates, key=lambda a: a.cancelled_at or a.created_at)
+
+
+def roster_units(*, user):
+    """The units whose counter this officer may run, for the roster's unit picker."""
+    from apps.units.models import PoliceUnit
+
+    return queryset_scope_to_user(PoliceUnit.objects.filter(is_active=True), user=user, unit_field="pk")
+
+
+def roster_list(*, unit, day: date):
+    """The day's bookings of a unit, by time, with what the counter shows (one query, whatever the number)."""
+    from apps.appointments.models import Appointment
+
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    return (
+        Appointment.objects.filter(
+            unit=unit,
+            status__in=ROSTER_STATUSES,
+            slot__starts_at__gte=start,
+            slot__starts_at__lt=start + timedelta(days=1),
+        )
+        .select_related("slot", "procedure", "arrival", "arrival__officer")
+        .order_by("slot__starts_at", "holder_name", "id")
+    )
+
+
+def roster_counts(*, appointments) -> dict[str, int]:
+    counts = dict.fromkeys(ROSTER_STATUSES, 0)
+    for appointment in appointments:
+        counts[appointment.status] = counts.get(appointment.status, 0) + 1
+    return counts

@@ -29,3 +29,28 @@ class OfficerFactory(factory.django.DjangoModelFactory):
             self.groups.set(Group.objects.filter(name__in=extracted))
         if create:
             self.save()
+
+
+def appointment_create(*, unit, starts_at, status="booked", name="NGUYỄN VĂN A", procedure=None, **fields):
+    """A booking as the journey leaves it (slot row, reference code, E.164 phone), without the booking rules."""
+    from datetime import timedelta
+
+    from apps.appointments.models import Appointment, Slot
+    from apps.core.codes import code_generate
+    from tests.appointments.factories import ProcedureFactory
+
+    slot, _created = Slot.objects.get_or_create(
+        unit=unit, starts_at=starts_at, defaults={"ends_at": starts_at + timedelta(minutes=15)}
+    )
+    defaults = {
+        "reference": code_generate(),
+        "holder_name": name,
+        "phone": "+84901234567",
+        "id_number": "079203001234",
+        "booked_at": starts_at - timedelta(days=2),
+    }
+    if status == "held":
+        defaults["hold_expires_at"] = starts_at
+    return Appointment.objects.create(
+        slot=slot, unit=unit, procedure=procedure or ProcedureFactory(), status=status, **{**defaults, **fields}
+    )
