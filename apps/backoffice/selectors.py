@@ -56,10 +56,94 @@ def week_bounds(day: date) -> tuple[date, date]:
 
 
 def dashboard_charts(*, user, today: date | None = None) -> list[Chart]:
+    """The admin index's figures for the officer's units. Sections of apps not installed are left out."""
+    from django.apps import apps
+
     today = today or timezone.localdate()
     charts: list[Chart] = []
+    if apps.is_installed("apps.appointments") and user.has_perm("appointments.view_appointment"):
+        charts += _booking_charts(user=user, today=today)
+    for section in (_filings_by_state, _reports_waiting):
+        chart = section(user=user)
+        if chart is not None:
+            charts.append(chart)
     charts.append(_state_changes_today(user=user, today=today))
     return charts
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _booking_charts(*, user, today: date) -> list[Chart]:
+    """Bookings today and this week per unit, and how full this week's slots are (booked places / places)."""
+    from apps.appointments.models import TAKING_PLACE, Appointment, BookingSchedule
+    from apps.appointments.selectors import UnitCalendar
+
+    monday, sunday = week_bounds(today)
+    schedules = list(
+        queryset_scope_to_user(
+            BookingSchedule.objects.filter(is_active=True, unit__is_active=True).select_related("unit"),
+            user=user,
+            unit_field="unit",
+        ).order_by("unit__order", "unit__name")
+    )
+    booked = queryset_scope_to_user(
+        Appointment.objects.filter(
+            status__in=TAKING_PLACE,
+            slot__starts_at__gte=_local_midnight(monday),
+            slot__starts_at__lt=_local_midnight(sunday + timedelta(days=1)),
+        ),
+        user=user,
+        unit_field="unit",
+    )
+    week = dict(booked.values_list("unit").annotate(n=Count("id")).values_list("unit", "n"))
+    day = dict(
+        booked.filter(
+            slot__starts_at__gte=_local_midnight(today), slot__starts_at__lt=_local_midnight(today + timedelta(days=1))
+        )
+        .values_list("unit")
+        .annotate(n=Count("id"))
+        .values_list("unit", "n")
+    )
+    units = [s.unit for s in schedules]
+    # Units without a schedule but with bookings (a schedule turned off) still show their bookings.
+    known = {u.pk for u in units}
+    if set(week) - known:
+        from apps.units.models import PoliceUnit
+
+        units += list(PoliceUnit.objects.filter(pk__in=set(week) - known).order_by("order", "name"))
+    utilisation = []
+    for schedule in schedules:
+        calendar = UnitCalendar(unit=schedule.unit, schedule=schedule, start=monday, end=sunday)
+        slots = sum(len(calendar.slot_times(monday + timedelta(days=i))[0]) for i in range(7))
+        places = slots * schedule.capacity
+        utilisation.append(Bar(label=str(schedule.unit), value=week.get(schedule.unit_id, 0), total=places))
+    return [
+        Chart(
+            title=_("Bookings today"),
+            bars=[Bar(label=str(u), value=day.get(u.pk, 0)) for u in units],
+            empty_text=_("No unit takes appointments."),
+        ),
+        Chart(
+            title=_("Bookings this week (%(start)s–%(end)s)") % {"start": f"{monday:%d/%m}", "end": f"{sunday:%d/%m}"},
+            bars=[Bar(label=str(u), value=week.get(u.pk, 0)) for u in units],
+            empty_text=_("No unit takes appointments."),
+        ),
+        Chart(
+            title=_("Places booked this week"),
+            bars=utilisation,
+            empty_text=_("No unit takes appointments."),
+        ),
+    ]
+
+
+def _filings_by_state(*, user) -> Chart | None:
+    return None
+
+
+def _reports_waiting(*, user) -> Chart | None:
+    return None
 
 
 def _state_changes_today(*, user, today: date) -> Chart:
