@@ -1,11 +1,13 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from apps.units.admin import PoliceUnitAdmin
 from apps.units.models import PoliceUnit
 
 from .admin_mixins import AuditedAdminMixin, ExportAdminMixin, ScopedUnitFilter, UnitScopedAdminMixin
-from .models import AuditLogEntry, StateTransition
+from .models import Arrival, AuditLogEntry, StateTransition
 from .scoping import user_sees_all_units
+from .services import officer_display_name
 
 
 class ReadOnlyAdminMixin:
@@ -92,3 +94,30 @@ class ScopedPoliceUnitAdmin(UnitScopedAdminMixin, AuditedAdminMixin, PoliceUnitA
 
     def get_list_filter(self, request):
         return super().get_list_filter(request) if user_sees_all_units(request.user) else ()
+
+
+@admin.register(Arrival)
+class ArrivalAdmin(UnitScopedAdminMixin, ReadOnlyAdminMixin, ExportAdminMixin, admin.ModelAdmin):
+    """Who was received at the counter, when, by whom: written by the check-in only."""
+
+    unit_field = "unit"
+    export_filename = "tiep-don"
+    list_display = ("at", "reference", "holder_name", "unit", "officer_name", "other_day")
+    list_filter = (("unit", ScopedUnitFilter), "at", "other_day")
+    search_fields = ("=appointment__reference", "appointment__holder_name", "officer__username")
+    list_select_related = ("unit", "officer", "appointment")
+    date_hierarchy = "at"
+    fields = ("at", "appointment", "unit", "officer", "other_day")
+    readonly_fields = fields
+
+    @admin.display(description=_("code"), ordering="appointment__reference")
+    def reference(self, obj):
+        return obj.appointment.reference
+
+    @admin.display(description=_("name"), ordering="appointment__holder_name")
+    def holder_name(self, obj):
+        return obj.appointment.holder_name
+
+    @admin.display(description=_("officer"), ordering="officer__last_name")
+    def officer_name(self, obj):
+        return officer_display_name(obj.officer) if obj.officer else ""

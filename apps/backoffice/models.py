@@ -140,4 +140,5 @@ class Arrival(models.Model):
         ordering = ("-at",)
 
     def __str__(self) -> str:
-        return f"{self.appointment} @ {timezone.localtime(self.at):%H:%M}"
+        # Only this row and its appointment (admin lists select it): no query per row.
+        return f"{self.appointment.reference} @ {timezone.localtime(self.at):%H:%M %d/%m/%Y}"

@@ -27,6 +27,7 @@ _COUNTER = [
     "declarations.view_*",
     "backoffice.check_in",
     "backoffice.view_statetransition",
+    "backoffice.view_arrival",
 ]
 _NEWS = ["news.*"]
 _REPORTS = ["reports.view_*", "reports.change_*"]
@@ -69,6 +70,7 @@ ROLES: dict[str, dict] = {
             "backoffice.view_auditlogentry",
             "backoffice.view_statetransition",
             "backoffice.check_in",
+            "backoffice.view_arrival",
             "units.*",
             "procedures.*",
             "appointments.*",
