@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.procedures.models import Procedure
 from apps.units.models import PoliceUnit
 
-from .models import Appointment, AppointmentStatus, BookingSchedule, Closure, Slot
+from .models import Appointment, AppointmentStatus, BookingSchedule, Closure, OfficialDay, Slot
 from .selectors import (
     AffectedAppointment,
     UnitCalendar,
@@ -458,6 +458,18 @@ def schedule_save(*, schedule: BookingSchedule, now: datetime | None = None) -> 
     return appointment_list_affected(unit=schedule.unit, now=now)
 
 
+def closure_save(*, closure: Closure, now: datetime | None = None) -> list[AffectedAppointment]:
+    """Save a (new or changed) closure; returns the upcoming bookings inside it, which stay booked until moved."""
+    closure.full_clean()
+    closure.save()
+    affected = appointment_list_affected(unit=closure.unit, now=now)
+    return [
+        a
+        for a in affected
+        if a.appointment.slot.starts_at < closure.ends_at and a.appointment.slot.ends_at > closure.starts_at
+    ]
+
+
 def closure_create(
     *,
     unit: PoliceUnit,
@@ -469,8 +481,22 @@ def closure_create(
 ) -> tuple[Closure, list[AffectedAppointment]]:
     """Close a unit for a while; returns the closure and the bookings inside it, which stay booked until moved."""
     closure = Closure(unit=unit, starts_at=starts_at, ends_at=ends_at, reason=reason, reason_en=reason_en)
-    closure.full_clean()
-    closure.save()
-    affected = appointment_list_affected(unit=unit, now=now)
-    inside = [a for a in affected if a.appointment.slot.starts_at < ends_at and a.appointment.slot.ends_at > starts_at]
-    return closure, inside
+    return closure, closure_save(closure=closure, now=now)
+
+
+def official_day_save(*, official_day: OfficialDay, now: datetime | None = None) -> list[AffectedAppointment]:
+    """Save an official day off (or working day); returns the upcoming bookings, at any unit, it now rules out."""
+    official_day.full_clean()
+    official_day.save()
+    unit_ids = (
+        Appointment.objects.filter(
+            status=AppointmentStatus.BOOKED,
+            slot__starts_at__date=official_day.date,
+        )
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+    affected: list[AffectedAppointment] = []
+    for unit in PoliceUnit.objects.filter(pk__in=list(unit_ids)).order_by("order", "name"):
+        affected += appointment_list_affected(unit=unit, start=official_day.date, end=official_day.date, now=now)
+    return affected
