@@ -3,8 +3,8 @@
 Opening hours are the unit's own (`apps.units.models.OpeningHours`); a unit takes appointments when it has a
 `BookingSchedule`. A `Slot` row is created the first time somebody holds a place in it: it is the row booking
 transactions lock, so two requests for the same time are serialised while requests for other times run freely.
-Capacity is never stored on the slot: it is read from the schedule under the lock, so an officer's change applies
-at once.
+Capacity is never stored on the slot: it is read from the schedule at each booking, so an officer's change
+applies at once.
 """
 
 from django.conf import settings
