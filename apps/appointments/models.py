@@ -229,6 +229,15 @@ class Appointment(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
     reschedule_count = models.PositiveSmallIntegerField(_("times moved"), default=0)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="vi",
+        help_text=_("The language the citizen booked in; messages about the appointment use it."),
+    )
+
+    Status = AppointmentStatus
 
     class Meta:
         verbose_name = _("appointment")

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.procedures.models import Procedure
@@ -117,6 +117,12 @@ def _id_number_normalize(id_number: str) -> str:
     if value and (len(value) != 12 or not value.isdigit()):
         raise ValidationError({"id_number": INVALID_ID_NUMBER}, code="invalid_id_number")
     return value
+
+
+def _language_code(language: str | None) -> str:
+    """The citizen's language (default: the one of the current request), one of settings.LANGUAGES."""
+    code = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 # --- Locking --------------------------------------------------------------------------------------------------
@@ -301,6 +307,7 @@ def appointment_hold(
     phone: str,
     id_number: str = "",
     holder_key: str,
+    language: str | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Keep a place at `starts_at` for APPOINTMENT_HOLD_MINUTES while the citizen finishes their form.
@@ -332,6 +339,7 @@ def appointment_hold(
                 phone=phone,
                 id_number=id_number,
                 created_at=now,
+                language=_language_code(language),
             )
             appointment.full_clean(exclude=["slot", "unit", "procedure"], validate_constraints=False)
             appointment.save()
