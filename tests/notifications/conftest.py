@@ -35,3 +35,74 @@ def send_confirmation():
         return notification_send(**arguments)
 
     return send
+
+
+@pytest.fixture
+def fake_zalo():
+    from .fakes import FakeZalo
+
+    fake = FakeZalo().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_esms():
+    from .fakes import FakeEsms
+
+    fake = FakeEsms().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def _smtp_server():
+    from .fakes import FakeSmtp
+
+    fake = FakeSmtp().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_smtp(_smtp_server):
+    _smtp_server.messages.clear()
+    return _smtp_server
+
+
+def provider_environment(*, zalo=None, esms=None, smtp=None) -> dict[str, str]:
+    """The environment that points the channels at the fakes (for settings and for a worker process)."""
+    env = {}
+    if zalo is not None:
+        env.update(
+            ZALO_APP_ID=zalo.app_id,
+            ZALO_APP_SECRET=zalo.app_secret,
+            ZALO_REFRESH_TOKEN=zalo.refresh_token,
+            ZALO_OAUTH_TOKEN_URL=zalo.oauth_url,
+            ZALO_ZNS_URL=zalo.zns_url,
+        )
+    if esms is not None:
+        env.update(
+            ESMS_API_KEY=esms.api_key,
+            ESMS_SECRET_KEY=esms.secret_key,
+            ESMS_API_URL=esms.url,
+            ESMS_BRANDNAME="CONGAN-Q4",
+        )
+    if smtp is not None:
+        env.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port), EMAIL_USE_TLS="false")
+    return env
+
+
+@pytest.fixture
+def providers(settings, db, fake_zalo, fake_esms, fake_smtp):
+    """ZNS, SMS and e-mail configured against the fakes; ZNS template ids set for every kind."""
+    from apps.notifications.models import MessageTemplate
+
+    for name, value in provider_environment(zalo=fake_zalo, esms=fake_esms, smtp=fake_smtp).items():
+        setattr(settings, name, int(value) if name == "EMAIL_PORT" else value)
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    for number, template in enumerate(MessageTemplate.objects.order_by("kind", "language"), start=1):
+        template.zns_template_id = str(300000 + number)
+        template.save()
+    return {"zalo": fake_zalo, "esms": fake_esms, "smtp": fake_smtp}
