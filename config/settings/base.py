@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.units",
     "apps.accounts",
     "apps.procedures",
+    "apps.appointments",
     "apps.notifications",
 ]
 
@@ -268,6 +269,18 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 # --- Portal -----------------------------------------------------------------------------------------------
 # Emergency number shown on every page.
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="113")
+
+# --- Appointments (apps.appointments) -------------------------------------------------------------------------
+# How long a picked time is kept for a citizen who is finishing their form.
+APPOINTMENT_HOLD_MINUTES = env.int("APPOINTMENT_HOLD_MINUTES", default=15)
+# Anti-hoarding: upcoming bookings (and live holds) one phone number may have at once, all procedures together.
+APPOINTMENT_MAX_ACTIVE_PER_PHONE = env.int("APPOINTMENT_MAX_ACTIVE_PER_PHONE", default=3)
+# Longest wait for a slot's row lock before the citizen is told "busy, try again" (PostgreSQL lock_timeout).
+APPOINTMENT_LOCK_TIMEOUT_SECONDS = env.float("APPOINTMENT_LOCK_TIMEOUT_SECONDS", default=5.0)
+CELERY_BEAT_SCHEDULE["appointments-expire-holds"] = {
+    "task": "apps.appointments.tasks.expire_holds",
+    "schedule": 300.0,
+}
 
 # --- Logging ----------------------------------------------------------------------------------------------
 LOGGING = {
