@@ -219,7 +219,8 @@ def _template_for(kind: str, language: str) -> tuple[str, str, str]:
         template = MessageTemplate.objects.filter(kind=kind, language=lang).first()
         if template is not None:
             return template.subject, template.body, template.zns_template_id
-    subject, body = DEFAULTS[(kind, Language.VI)]
+    # No row (a test database emptied by a transactional test, or a deleted template): the shipped text.
+    subject, body = DEFAULTS.get((kind, language)) or DEFAULTS[(kind, Language.VI)]
     return subject, body, ""
 
 
@@ -472,6 +473,28 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
                 continue
         created_count += created
     return created_count
+
+
+def notification_send_appointment_change(
+    *, appointment, event: str, previous_starts_at: datetime | None = None
+) -> Notification | None:
+    """Tell the citizen their appointment was moved or cancelled. Matches the `notify` hook of
+    `appointment_reschedule` / `appointment_cancel` (called after their transaction commits)."""
+    from .selectors import appointment_message_context, citizen_language
+
+    kinds = {"rescheduled": Kind.APPOINTMENT_MOVED, "cancelled": Kind.APPOINTMENT_CANCELLED}
+    if event not in kinds or not appointment.phone:
+        return None
+    language = citizen_language(phone=str(appointment.phone), reference=appointment.reference)
+    context = appointment_message_context(appointment=appointment, language=language)
+    if event == "cancelled":
+        if previous_starts_at is not None:
+            previous = timezone.localtime(previous_starts_at)
+            context.update(date=f"{previous:%d/%m/%Y}", time=f"{previous:%H:%M}")
+        context["reason"] = appointment.cancel_reason
+    return notification_send(
+        kind=kinds[event], language=language, context=context, phone=str(appointment.phone), subject=appointment
+    )
 
 
 # --- Zalo OA token --------------------------------------------------------------------------------------------

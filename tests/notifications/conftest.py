@@ -94,15 +94,22 @@ def provider_environment(*, zalo=None, esms=None, smtp=None) -> dict[str, str]:
 
 
 @pytest.fixture
-def providers(settings, db, fake_zalo, fake_esms, fake_smtp):
-    """ZNS, SMS and e-mail configured against the fakes; ZNS template ids set for every kind."""
+def templates_with_zns_ids(db):
+    """The shipped message templates, each with a ZNS template id. (Created here rather than relied on from the
+    data migration: transactional tests empty the tables, and --reuse-db keeps them empty.)"""
     from apps.notifications.models import MessageTemplate
+    from apps.notifications.templating import DEFAULTS
 
+    for number, ((kind, language), (subject, body)) in enumerate(sorted(DEFAULTS.items()), start=1):
+        defaults = {"subject": subject, "body": body, "zns_template_id": str(300000 + number)}
+        MessageTemplate.objects.update_or_create(kind=kind, language=language, defaults=defaults)
+
+
+@pytest.fixture
+def providers(settings, templates_with_zns_ids, fake_zalo, fake_esms, fake_smtp):
+    """ZNS, SMS and e-mail configured against the fakes; ZNS template ids set for every kind."""
     for name, value in provider_environment(zalo=fake_zalo, esms=fake_esms, smtp=fake_smtp).items():
         setattr(settings, name, int(value) if name == "EMAIL_PORT" else value)
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    for number, template in enumerate(MessageTemplate.objects.order_by("kind", "language"), start=1):
-        template.zns_template_id = str(300000 + number)
-        template.save()
     return {"zalo": fake_zalo, "esms": fake_esms, "smtp": fake_smtp}

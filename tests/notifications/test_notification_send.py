@@ -93,11 +93,11 @@ def test_dedup_key_sends_once(send_confirmation, django_capture_on_commit_callba
 
 
 def test_subject_is_linked(send_confirmation):
-    from apps.notifications.models import MessageTemplate
+    from tests.units.factories import WardUnitFactory
 
-    template = MessageTemplate.objects.first()
-    notification = send_confirmation(subject=template)
-    assert Notification.objects.get(pk=notification.pk).subject == template
+    unit = WardUnitFactory()
+    notification = send_confirmation(subject=unit)
+    assert Notification.objects.get(pk=notification.pk).subject == unit
 
 
 def test_a_sent_message_is_never_sent_again(send_confirmation, django_capture_on_commit_callbacks):

@@ -9,8 +9,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.notifications.models import DeliveryAttempt, MessageTemplate, Notification, Outcome, Status
-from apps.notifications.templating import DEFAULTS
+from apps.notifications.models import DeliveryAttempt, Notification, Outcome, Status
 from config.celery import app as celery_app
 
 from .conftest import provider_environment
@@ -53,21 +52,14 @@ def real_broker(settings):
 
 
 @pytest.fixture
-def templates(db):
-    """Message templates with ZNS template ids (a transactional test empties the tables the migration seeded)."""
-    for number, ((kind, language), (subject, body)) in enumerate(sorted(DEFAULTS.items()), start=1):
-        defaults = {"subject": subject, "body": body, "zns_template_id": str(300000 + number)}
-        MessageTemplate.objects.update_or_create(kind=kind, language=language, defaults=defaults)
-
-
-@pytest.fixture
-def start_worker(fakes, real_broker, templates, tmp_path, settings):
+def start_worker(fakes, real_broker, templates_with_zns_ids, tmp_path, settings):
     for fake in (fakes["zalo"], fakes["esms"]):
         fake.reset()
     fakes["smtp"].messages.clear()
     started: list[WorkerProcess] = []
 
     def start(**extra_env) -> WorkerProcess:
+        pool = extra_env.pop("POOL", "solo")
         env = worker_environment(
             database_url=_database_url(),
             redis_url=settings.REDIS_URL,
@@ -77,7 +69,8 @@ def start_worker(fakes, real_broker, templates, tmp_path, settings):
                 **extra_env,
             },
         )
-        worker = WorkerProcess(env=env, log_path=tmp_path / f"worker-{len(started)}.log").start()
+        log_path = tmp_path / f"worker-{len(started)}.log"
+        worker = WorkerProcess(env=env, log_path=log_path, pool=pool, concurrency=2).start()
         started.append(worker)
         return worker
 
@@ -194,3 +187,30 @@ def test_redis_down_at_submit_loses_nothing(start_worker, fakes):
     assert notification_requeue_due(now=timezone.now() + timedelta(minutes=3)) == 1
     wait_for(lambda: _status(notification) == Status.SENT, what="the swept message", logs=[worker])
     assert len(fakes["zalo"].deliveries) == 1
+
+
+def test_the_reminder_goes_out_once_even_if_beat_fires_twice(start_worker, fakes):
+    from apps.notifications.models import Kind
+    from apps.notifications.tasks import send_reminders
+
+    from .factories import booked_appointment
+
+    # Two processes run the reminder job at the same time; any hour of the day counts as daytime here.
+    worker = start_worker(POOL="prefork", NOTIFICATIONS_REMINDER_FROM_HOUR="0", NOTIFICATIONS_REMINDER_UNTIL_HOUR="24")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    appointment = booked_appointment(
+        starts_at=timezone.make_aware(timezone.datetime.combine(tomorrow, timezone.datetime.min.time()))
+        + timedelta(hours=9)
+    )
+    send_reminders.delay()
+    send_reminders.delay()
+    wait_for(
+        lambda: worker.log().count("notifications.send_reminders") >= 4,  # two received, two succeeded
+        what="both reminder runs",
+        logs=[worker],
+    )
+    reminders = Notification.objects.filter(kind=Kind.APPOINTMENT_REMINDER)
+    wait_for(lambda: reminders.filter(status=Status.SENT).exists(), what="the reminder", logs=[worker])
+    assert reminders.count() == 1 and reminders.get().subject == appointment
+    assert len(fakes["zalo"].deliveries) == 1
+    assert fakes["zalo"].deliveries[0]["template_data"]["reference"] == appointment.reference
