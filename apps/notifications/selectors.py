@@ -89,9 +89,7 @@ def appointment_list_for_reminders(*, day: date) -> list[ReminderDue]:
     start = timezone.make_aware(datetime.combine(day, time.min), tz)
     end = start + timedelta(days=1)
     appointments = (
-        Appointment.objects.filter(
-            status=AppointmentStatus.BOOKED, slot__starts_at__gte=start, slot__starts_at__lt=end
-        )
+        Appointment.objects.filter(status=AppointmentStatus.BOOKED, slot__starts_at__gte=start, slot__starts_at__lt=end)
         .select_related("unit", "slot")
         .order_by("slot__starts_at", "pk")
     )

@@ -24,7 +24,8 @@ def booked_appointment(*, starts_at, phone="+84912345678", status="booked", refe
     from tests.units.factories import WardUnitFactory
 
     unit = unit or WardUnitFactory(name="Công an Phường Khánh Hội", name_en="Khanh Hoi Ward Police")
-    slot, _ = Slot.objects.get_or_create(unit=unit, starts_at=starts_at, defaults={"ends_at": starts_at + timedelta(minutes=15)})
+    ends_at = starts_at + timedelta(minutes=15)
+    slot, _ = Slot.objects.get_or_create(unit=unit, starts_at=starts_at, defaults={"ends_at": ends_at})
     return Appointment.objects.create(
         slot=slot,
         unit=unit,

@@ -71,8 +71,11 @@ def test_an_appointment_moved_to_another_day_is_reminded_of_the_new_day(morning)
     assert reminders_send_due() == 1
     from apps.appointments.models import Slot
 
-    new_slot = Slot.objects.create(unit=appointment.unit, starts_at=_local(tomorrow + timedelta(days=1), 9),
-                                   ends_at=_local(tomorrow + timedelta(days=1), 9, 15))
+    new_slot = Slot.objects.create(
+        unit=appointment.unit,
+        starts_at=_local(tomorrow + timedelta(days=1), 9),
+        ends_at=_local(tomorrow + timedelta(days=1), 9, 15),
+    )
     appointment.slot = new_slot
     appointment.save()
     with time_machine.travel(morning + timedelta(days=1), tick=False):
@@ -97,7 +100,9 @@ def test_moved_and_cancelled_appointments_are_announced(django_capture_on_commit
 
     appointment = booked_appointment(starts_at=timezone.now() + timedelta(days=3))
     with django_capture_on_commit_callbacks(execute=True):
-        appointment_cancel(appointment=appointment, reason="Trụ sở mất điện.", notify=notification_send_appointment_change)
+        appointment_cancel(
+            appointment=appointment, reason="Trụ sở mất điện.", notify=notification_send_appointment_change
+        )
     cancelled = Notification.objects.get(kind=Kind.APPOINTMENT_CANCELLED)
     body = OutboxMessage.objects.get(notification=cancelled).body
     assert "đã bị hủy" in body and "Trụ sở mất điện." in body and appointment.reference in body
