@@ -503,10 +503,22 @@ class ZaloTokenError(Exception):
 
 
 ZALO_TOKEN_MARGIN = timedelta(minutes=5)
+# This process's copy of the current access token, so a send costs no extra query. If another process rotated
+# the pair meanwhile, Zalo answers -124 and zalo_token_refresh finds the new token in the row.
+_access_token_memo: dict[str, object] = {}
+
+
+def _memo(access_token: str, expires_at: datetime | None) -> None:
+    _access_token_memo.clear()
+    if access_token and expires_at:
+        _access_token_memo.update(token=access_token, expires_at=expires_at)
 
 
 def zalo_token_get() -> str:
     """A valid OA access token, refreshing it first when it is missing or about to expire."""
+    expires_at = _access_token_memo.get("expires_at")
+    if expires_at and expires_at > timezone.now() + ZALO_TOKEN_MARGIN:
+        return str(_access_token_memo["token"])
     token = ZaloToken.objects.filter(oa_key="default").first()
     if (
         token
@@ -515,9 +527,11 @@ def zalo_token_get() -> str:
         and token.expires_at > timezone.now() + (ZALO_TOKEN_MARGIN)
     ):
         try:
-            return unseal(token.access_token_sealed)
+            access_token = unseal(token.access_token_sealed)
         except SealError as exc:
             raise ZaloTokenError("the stored token cannot be read (SECRET_KEY changed?)") from exc
+        _memo(access_token, token.expires_at)
+        return access_token
     return zalo_token_refresh()
 
 
@@ -541,6 +555,7 @@ def zalo_token_refresh(*, stale_access_token: str | None = None) -> str:
             except SealError:
                 current = ""
         if current and current != stale_access_token and row.expires_at and row.expires_at > now + ZALO_TOKEN_MARGIN:
+            _memo(current, row.expires_at)
             return current
         refresh_token = settings.ZALO_REFRESH_TOKEN
         if row.refresh_token_sealed:
@@ -572,8 +587,10 @@ def zalo_token_refresh(*, stale_access_token: str | None = None) -> str:
                 row.last_error = ""
                 row.save()
                 logger.info("Zalo OA token refreshed; valid for %s s", expires_in)
+                _memo(access, row.expires_at)
                 return access
             error = f"HTTP {status}: {raw[:1000]}"
+    _memo("", None)
     # Recorded outside the (finished) transaction so the failure is visible to operators in admin.
     ZaloToken.objects.filter(oa_key="default").update(last_error=error)
     logger.error("Zalo OA token refresh failed: %s", error)
@@ -599,6 +616,7 @@ def zalo_token_store(*, access_token: str, refresh_token: str, expires_in: int) 
         row.refreshed_at = timezone.now()
         row.last_error = ""
         row.save()
+    _memo("", None)
     return row
 
 

@@ -2,6 +2,16 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
+def _forget_zalo_token():
+    """Each test's fake Zalo server issues its own tokens."""
+    from apps.notifications.services import _access_token_memo
+
+    _access_token_memo.clear()
+    yield
+    _access_token_memo.clear()
+
+
+@pytest.fixture(autouse=True)
 def _embedded_channels(settings):
     """No real channel configured unless a test configures one: messages go to the outbox."""
     settings.ZALO_APP_ID = ""

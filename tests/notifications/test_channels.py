@@ -215,3 +215,30 @@ def test_provider_answers_never_contain_the_request(providers, django_capture_on
         + list(notification.delivery_attempts.values_list("provider_answer", flat=True))
     )
     assert code not in stored
+
+
+def test_a_token_rotated_by_another_process_is_picked_up_without_another_refresh(
+    providers, send_confirmation, django_capture_on_commit_callbacks
+):
+    import urllib.parse
+    import urllib.request
+
+    from apps.notifications.crypto import seal
+
+    zalo = providers["zalo"]
+    _send(send_confirmation, django_capture_on_commit_callbacks)  # this process now remembers token no. 1
+    # Another worker refreshes: Zalo rotates the pair, that worker saves it in the row.
+    form = urllib.parse.urlencode(
+        {"app_id": zalo.app_id, "grant_type": "refresh_token", "refresh_token": zalo.refresh_token}
+    ).encode()
+    request = urllib.request.Request(zalo.oauth_url, data=form, headers={"secret_key": zalo.app_secret})
+    with urllib.request.urlopen(request) as response:
+        pair = json.loads(response.read())
+    zalo.access_tokens.intersection_update({pair["access_token"]})
+    ZaloToken.objects.update(
+        access_token_sealed=seal(pair["access_token"]), refresh_token_sealed=seal(pair["refresh_token"])
+    )
+    notification = _send(send_confirmation, django_capture_on_commit_callbacks)
+    assert notification.status == Status.SENT and notification.channel == "zns"
+    assert zalo.refreshes == 2  # the first one and the other worker's: none by this process
+    assert len(zalo.deliveries) == 2

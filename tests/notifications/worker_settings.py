@@ -17,3 +17,5 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }
+# Extra task modules for a worker (the benchmark's empty task).
+CELERY_IMPORTS = [name for name in os.environ.get("WORKER_EXTRA_TASK_MODULES", "").split(",") if name]
