@@ -331,7 +331,8 @@ def notification_deliver(*, notification_id: int) -> DeliveryReport | None:
             )
             logger.warning("Notification %s: taking over an interrupted send", notification.pk)
         elif notification.next_attempt_at and notification.next_attempt_at > now + timedelta(seconds=1):
-            return DeliveryReport(notification.status, (notification.next_attempt_at - now).total_seconds())
+            # A stray duplicate: the run that recorded the failure already scheduled the retry (or the sweep will).
+            return DeliveryReport(notification.status)
         if notification.expires_at and notification.expires_at <= now:
             _finish(notification, Status.PERMANENT_FAILURE, now=now, answer="expired before it could be sent")
             return DeliveryReport(notification.status)
