@@ -143,3 +143,22 @@ def test_resend_makes_a_new_message(send_confirmation, django_capture_on_commit_
     assert copy.context == original.context
     copy.refresh_from_db()
     assert copy.status == Status.SENT
+
+
+def test_a_crash_during_delivery_never_reaches_the_caller(
+    send_confirmation, django_capture_on_commit_callbacks, monkeypatch
+):
+    from apps.notifications import services
+
+    def broken(notification):
+        raise RuntimeError("template engine exploded")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "_build_message", broken)
+        with django_capture_on_commit_callbacks(execute=True):
+            notification = send_confirmation()  # no exception here
+    notification.refresh_from_db()
+    assert notification.status == Status.QUEUED
+    assert notification_requeue_due(now=timezone.now() + timedelta(minutes=3)) == 1
+    notification.refresh_from_db()
+    assert notification.status == Status.SENT
