@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("", include("apps.core.urls")),
     path("lien-he/", include("apps.units.urls")),
     path("", include("apps.notifications.urls")),
+    path("thu-tuc/", include("apps.procedures.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     prefix_default_language=False,
 )
