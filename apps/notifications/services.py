@@ -46,7 +46,7 @@ from .models import (
     ZaloToken,
 )
 from .ratelimit import client_fingerprint, rate_limit_hit, rate_limit_once
-from .templating import DEFAULTS, MASK, render_text
+from .templating import DEFAULTS, MASK, placeholders_in, render_text
 
 logger = logging.getLogger(__name__)
 
@@ -251,7 +251,13 @@ def _build_message(notification: Notification) -> tuple[Message, str]:
     full = {**notification.context, **hidden}
     text = f"{render_text(body, full)}\n{footer}"
     masked = f"{render_text(body, {**notification.context, **dict.fromkeys(hidden, MASK)})}\n{footer}"
-    template_data = {key: str(value) for key, value in full.items() if value not in (None, "")}
+    # Zalo refuses parameters its approved template does not declare: the ZNS template is registered with the
+    # placeholders of this text (same names) plus `check_code`, and only those are sent.
+    try:
+        wanted = set(placeholders_in(body))
+    except ValueError:
+        wanted = set(full)
+    template_data = {key: str(full.get(key) if full.get(key) is not None else "") for key in sorted(wanted)}
     template_data["check_code"] = notification.verification_code
     message = Message(
         notification_id=notification.pk,

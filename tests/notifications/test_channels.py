@@ -36,6 +36,8 @@ def test_confirmation_goes_by_zns_with_a_refreshed_token(
     assert delivered["template_id"].startswith("3")
     assert delivered["template_data"]["code"] == "K7MX-3PQ9-R"
     assert delivered["template_data"]["check_code"] == notification.verification_code
+    # Exactly the parameters the approved template declares: this text's placeholders and check_code.
+    assert set(delivered["template_data"]) == {"name", "code", "unit", "address", "date", "time", "url", "check_code"}
     assert notification.provider_message_id == zalo.tracking[notification.idempotency_key]
     # The first token came from the bootstrap refresh token; the rotated pair is stored sealed.
     token = ZaloToken.objects.get()
