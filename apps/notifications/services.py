@@ -356,6 +356,7 @@ def notification_deliver(*, notification_id: int) -> DeliveryReport | None:
 
 def _deliver_on_channels(notification, attempt, chain, message, masked) -> DeliveryReport:
     while True:
+        attempt_number = notification.attempts
         try:
             result = channel_get(notification.channel).send(message)
         except Exception as exc:
@@ -376,6 +377,10 @@ def _deliver_on_channels(notification, attempt, chain, message, masked) -> Deliv
             attempt.provider_message_id = result.provider_message_id
             attempt.finished_at = now
             attempt.save()
+            if notification.status != Status.SENDING or notification.attempts != attempt_number:
+                # Another worker took the row over meanwhile (this one overran its lease): it owns the outcome.
+                logger.warning("Notification %s: answer came after a takeover; kept on the attempt", notification.pk)
+                return DeliveryReport(notification.status)
             notification.provider_answer = result.answer
             if result.outcome == Outcome.SENT:
                 notification.provider_message_id = result.provider_message_id

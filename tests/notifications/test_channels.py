@@ -244,3 +244,25 @@ def test_a_token_rotated_by_another_process_is_picked_up_without_another_refresh
     assert notification.status == Status.SENT and notification.channel == "zns"
     assert zalo.refreshes == 2  # the first one and the other worker's: none by this process
     assert len(zalo.deliveries) == 2
+
+
+def test_an_answer_after_a_takeover_does_not_overwrite_the_new_owner(providers, send_confirmation, monkeypatch):
+    from django.db import models
+
+    from apps.notifications import services
+
+    notification = send_confirmation()  # not delivered yet: no on-commit capture
+    real_send = services.channel_get("zns").__class__.send
+
+    def slow_send(channel, message):
+        # While this worker waits for Zalo, its lease runs out and another worker takes over and finishes.
+        Notification.objects.filter(pk=message.notification_id).update(
+            status=Status.SENT, attempts=models.F("attempts") + 1
+        )
+        return real_send(channel, message)
+
+    monkeypatch.setattr(services.channel_get("zns").__class__, "send", slow_send)
+    report = notification_deliver(notification_id=notification.pk)
+    assert report.status == Status.SENT
+    notification.refresh_from_db()
+    assert notification.attempts == 2 and notification.provider_answer == ""
