@@ -6,14 +6,18 @@ from django.contrib import admin
 from django.urls import include, path
 
 from apps.core import views as core_views
+from apps.reports import views as reports_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("zalo/webhook/", reports_views.zalo_webhook, name="zalo-webhook"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("apps.core.urls")),
     path("lien-he/", include("apps.units.urls")),
+    path("tin-tuc/", include("apps.news.urls")),
+    path("phan-anh/", include("apps.reports.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     prefix_default_language=False,
 )

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "apps.units",
     "apps.accounts",
     "apps.procedures",
+    "apps.news",
+    "apps.reports",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +201,22 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 # --- Portal -----------------------------------------------------------------------------------------------
 # Emergency number shown on every page.
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="113")
+
+# --- News, citizens' reports and the Zalo OA webhook (apps.news, apps.reports) -----------------------------
+NEWS_COVER_MAX_BYTES = 5 * 1024 * 1024
+REPORTS_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+REPORTS_PHOTO_MAX_COUNT = 3
+REPORTS_PHOTO_MAX_WIDTH = 1600
+# Whole report request (form + photos); larger requests are refused with a message next to the photos.
+REPORTS_MAX_REQUEST_BYTES = REPORTS_PHOTO_MAX_COUNT * REPORTS_PHOTO_MAX_BYTES + 256 * 1024
+# (attempts, seconds) per client, counted in the cache.
+REPORTS_RATE_LIMIT = (5, 3600)
+REPORTS_LOOKUP_RATE_LIMIT = (20, 600)
+# Hours to answer a report, per category; overdue reports are highlighted in admin.
+REPORTS_TARGET_HOURS = {"crime": 24, "security": 48, "feedback": 120, "other": 48}
+# Zalo OA webhook (/zalo/webhook/): the app id and the OA secret key from the app's webhook settings page.
+ZALO_APP_ID = env.str("ZALO_APP_ID", default="")
+ZALO_OA_SECRET_KEY = env.str("ZALO_OA_SECRET_KEY", default="")
 
 # --- Logging ----------------------------------------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.ReportCreateView.as_view(), name="create"),
+    path("da-gui/", views.ReportDoneView.as_view(), name="done"),
+    path("tra-cuu/", views.ReportStatusView.as_view(), name="status"),
+]
