@@ -60,7 +60,7 @@ messages: venv  ## Refresh the translation catalogs after changing strings
 migrations-check: venv  ## Fail when a model change has no migration
 	$(TOOL_MANAGE) makemigrations --check --dry-run
 
-bench: venv compilemessages  ## Throughput of the portal's pages as ratios to a bare view (writes benchmarks/results/)
+bench: venv compilemessages  ## Page throughput as ratios to a bare view (needs wrk; writes benchmarks/results/pages.md)
 	$(PY) benchmarks/pages.py
 
 clean:  ## Remove the virtualenv and local data
