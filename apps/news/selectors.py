@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -58,29 +59,36 @@ def post_list_published(*, category: str = "", query: str = "", now: datetime | 
     return qs.order_by("-is_pinned", "-publish_at", "-id")
 
 
-def post_page(*, category: str = "", query: str = "", page: int = 1) -> NewsPage:
-    """One page of the news list, cached until a post changes or a scheduled one is due."""
+def post_page(*, category: str = "", query: str = "", page: int = 1, now: datetime | None = None) -> NewsPage:
+    """One page of the news list (not cached: see news_cached)."""
     if category not in Category.values:
         category = ""
-    key_query = normalize_search(query[:QUERY_MAX_LENGTH])
-    key = f"news:page:{_version()}:{category}:{page}:{key_query.replace(' ', '_')}"
-    now = timezone.now()
-    cached = cache.get(key)
-    # A cached page is used only until the next scheduled post is due (checked here, not only by the TTL).
-    if cached is not None and (cached[0] is None or now < cached[0]):
-        return cached[1]
     paginator = Paginator(post_list_published(category=category, query=query, now=now), PAGE_SIZE)
     page_obj = paginator.get_page(page)
-    result = NewsPage(
+    return NewsPage(
         posts=list(page_obj.object_list),
         number=page_obj.number,
         num_pages=paginator.num_pages,
         count=paginator.count,
     )
+
+
+def news_cached[T](*, key: str, build: Callable[[datetime], T]) -> T:
+    """`build(now)`'s result, cached until a post changes (version) or the next scheduled post is due.
+
+    The due time is checked on every read, not only through the cache's expiry, so a scheduled post appears on
+    time whatever the cache backend.
+    """
+    now = timezone.now()
+    full_key = f"news:{_version()}:{key}"
+    cached = cache.get(full_key)
+    if cached is not None and (cached[0] is None or now < cached[0]):
+        return cached[1]
+    value = build(now)
     valid_until = _next_scheduled(now)
     ttl = CACHE_SECONDS if valid_until is None else min(CACHE_SECONDS, int((valid_until - now).total_seconds()) + 1)
-    cache.set(key, (valid_until, result), max(ttl, 1))
-    return result
+    cache.set(full_key, (valid_until, value), max(ttl, 1))
+    return value
 
 
 def post_get_published(*, slug: str) -> Post | None:

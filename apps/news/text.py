@@ -1,12 +1,13 @@
 """Text helpers shared by news, reports and the directory: diacritic-free search keys and safe HTML."""
 
 import re
-import unicodedata
 
 import nh3
 
+from apps.units.names import normalize_search
+
+__all__ = ["html_to_text", "normalize_search", "sanitize_html"]
 _SPACES = re.compile(r"\s+")
-_NON_WORD = re.compile(r"[^\w\s]")
 
 # What officers may use in a post body. No attribute that can run code (on*, style, src) is allowed, and
 # links may only point to web pages, e-mail addresses or phone numbers: nh3 drops everything else.
@@ -16,15 +17,6 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
-
-
-def normalize_search(text: str) -> str:
-    """'Lịch TIẾP dân, Phường 9' -> 'lich tiep dan phuong 9': no diacritics (đ -> d), lower case, single spaces."""
-    text = (text or "").replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    stripped = _NON_WORD.sub(" ", stripped.lower())
-    return _SPACES.sub(" ", stripped).strip()
 
 
 def sanitize_html(html: str) -> str:

@@ -1,19 +1,26 @@
 from django.conf import settings
 from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from .models import Category
-from .selectors import QUERY_MAX_LENGTH, post_get_published, post_page
+from .selectors import QUERY_MAX_LENGTH, news_cached, post_get_published, post_page
+from .text import normalize_search
 
 
 def _page_number(raw: str | None) -> int:
     try:
-        return max(1, int(raw or 1))
+        return max(1, min(int(raw or 1), 10_000))
     except ValueError:
         return 1
 
 
 class NewsListView(TemplateView):
+    """The list is rendered once per language, category, page and search and kept in the cache until a post
+    changes or a scheduled post is due, so a content page costs no query and little rendering."""
+
     template_name = "news/list.html"
 
     def get_context_data(self, **kwargs):
@@ -22,9 +29,20 @@ class NewsListView(TemplateView):
         if category not in Category.values:
             category = ""
         query = self.request.GET.get("q", "").strip()[:QUERY_MAX_LENGTH]
-        news_page = post_page(category=category, query=query, page=_page_number(self.request.GET.get("trang")))
+        page = _page_number(self.request.GET.get("trang"))
+        language = translation.get_language()
+        search_key = normalize_search(query).replace(" ", "_")
+
+        def build(now):
+            news_page = post_page(category=category, query=query, page=page, now=now)
+            return render_to_string(
+                "news/_list.html",
+                {"news_page": news_page, "category": category, "query": query, "LANGUAGE_CODE": language},
+            )
+
+        listing = news_cached(key=f"list:{language}:{category}:{page}:{search_key}", build=build)
         context.update(
-            news_page=news_page,
+            listing=mark_safe(listing),  # noqa: S308 - rendered by our own autoescaping template
             categories=Category.choices,
             category=category,
             category_label=Category(category).label if category else "",

@@ -155,7 +155,7 @@ class ReportPhotoInline(admin.TabularInline):
 
     @admin.display(description=_("photo"))
     def preview(self, obj):
-        html = '<a href="{0}" target="_blank"><img src="{0}" alt="" style="max-width:240px"></a>'
+        html = '<a href="{0}" target="_blank"><img class="reports-photo" src="{0}" alt=""></a>'
         return format_html(html, obj.image.url)
 
     def has_add_permission(self, request, obj=None):
@@ -194,11 +194,14 @@ class ReportAdmin(admin.ModelAdmin):
         (_("Next step"), {"fields": ("action", "handler_choice", "to_unit", "answer_text", "note")}),
     )
 
+    class Media:
+        css = {"all": ["reports/admin.css"]}
+
     @admin.display(description=_("answer due"), ordering="due_at")
     def deadline(self, obj: Report):
         due = timezone.localtime(obj.due_at).strftime("%d/%m %H:%M")
         if obj.is_overdue:
-            return format_html('<strong style="color:#b3261e">{} {}</strong>', _("Overdue"), due)
+            return format_html('<strong class="reports-overdue">{} {}</strong>', _("Overdue"), due)
         return due
 
     def get_form(self, request, obj=None, change=False, **kwargs):

@@ -158,7 +158,7 @@ def test_overdue_reports_are_highlighted_and_counted_in_admin(client, ward, hand
     client.force_login(handler)
     html = client.get("/admin/reports/report/").content.decode()
     assert "Quá hạn (1)" in html and "Đến hạn trong 24 giờ (1)" in html
-    assert html.count('style="color:#b3261e"') == 1
+    assert html.count('class="reports-overdue"') == 1
     filtered = client.get("/admin/reports/report/?deadline=overdue").content.decode()
     assert late.code in filtered and filtered.count('class="field-code"') == 1
 
