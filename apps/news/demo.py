@@ -79,6 +79,29 @@ POSTS = [
         "damaged or wrong.</li></ul>",
     },
     {
+        "slug": "canh-bao-gia-danh-cong-an-goi-dien-lua-dao",
+        "unit": "cong-an-quan-4",
+        "category": Category.ANNOUNCEMENT,
+        "is_pinned": True,
+        "days_ago": 0,
+        "title": "Cảnh giác với đối tượng giả danh công an gọi điện yêu cầu cập nhật căn cước",
+        "summary": "Công an không gọi điện, nhắn tin yêu cầu người dân cung cấp mã OTP, mật khẩu, chuyển tiền "
+        "hay cài ứng dụng lạ để “cập nhật thông tin căn cước”.",
+        "body": "<p>Thời gian gần đây xuất hiện nhiều trường hợp đối tượng giả danh cán bộ công an gọi điện, "
+        "yêu cầu người dân cài đặt ứng dụng, cung cấp mã OTP hoặc chuyển tiền để “đồng bộ dữ liệu căn cước”, "
+        "“tích hợp VNeID”.</p>"
+        "<p><strong>Công an không bao giờ làm việc qua điện thoại theo cách này.</strong> Khi nhận được cuộc gọi "
+        "đáng ngờ, người dân không làm theo, ghi lại số điện thoại và báo ngay cho Công an phường nơi cư trú "
+        "hoặc gọi số 113.</p>",
+        "title_en": "Beware of callers posing as police officers about identity cards",
+        "summary_en": "The police never call or message you to ask for an OTP code, a password, a money transfer or "
+        "to install an app in order to “update your identity card”.",
+        "body_en": "<p>Fraudsters pretending to be police officers ask people to install apps, give OTP codes or "
+        "transfer money to “synchronise identity data”.</p>"
+        "<p><strong>The police never work this way by phone.</strong> Do not follow such instructions; note the "
+        "number and tell your ward police station, or call 113.</p>",
+    },
+    {
         "slug": "cong-an-phuong-8-tiep-dan-sang-thu-bay",
         "unit": "cong-an-phuong-8-quan-4",
         "category": Category.ANNOUNCEMENT,

@@ -33,20 +33,24 @@ class NewsListView(TemplateView):
         language = translation.get_language()
         search_key = normalize_search(query).replace(" ", "_")
 
-        def build(now):
-            news_page = post_page(category=category, query=query, page=page, now=now)
-            return render_to_string(
-                "news/_list.html",
-                {"news_page": news_page, "category": category, "query": query, "LANGUAGE_CODE": language},
+        def build(now) -> tuple[str, str]:
+            fragment_context = {
+                "news_page": post_page(category=category, query=query, page=page, now=now),
+                "categories": Category.choices,
+                "category": category,
+                "query": query,
+            }
+            return (
+                render_to_string("news/_list_head.html", fragment_context),
+                render_to_string("news/_list_content.html", fragment_context),
             )
 
-        listing = news_cached(key=f"list:{language}:{category}:{page}:{search_key}", build=build)
+        head, content = news_cached(key=f"list:{language}:{category}:{page}:{search_key}", build=build)
         context.update(
-            listing=mark_safe(listing),  # noqa: S308 - rendered by our own autoescaping template
-            categories=Category.choices,
-            category=category,
+            # Rendered by our own autoescaping templates.
+            head_html=mark_safe(head),  # noqa: S308
+            content_html=mark_safe(content),  # noqa: S308
             category_label=Category(category).label if category else "",
-            query=query,
         )
         return context
 
