@@ -16,6 +16,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("apps.core.urls")),
     path("lien-he/", include("apps.units.urls")),
+    path("", include("apps.notifications.urls")),
+    path("thu-tuc/", include("apps.procedures.urls")),
     path("tin-tuc/", include("apps.news.urls")),
     path("phan-anh/", include("apps.reports.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -148,6 +148,18 @@ class ReportForm(forms.Form):
         return cleaned
 
 
+class ConfirmForm(forms.Form):
+    code = forms.CharField(
+        label=_("Confirmation code"),
+        max_length=12,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 12}
+        ),
+        help_text=_("The 6 digits sent to your phone by Zalo or SMS."),
+    )
+
+
 class StatusForm(forms.Form):
     code = forms.CharField(
         label=_("Tracking code"),

@@ -8,16 +8,17 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.codes import code_generate
+from apps.core.codes import code_format, code_generate
 from apps.news.images import image_reencode
+from apps.notifications.services import notification_send
 from apps.units.models import PoliceUnit, UnitKind
 
 from .models import Report, ReportCategory, ReportEvent, ReportPhoto, ReportSource, ReportStatus
@@ -286,21 +287,33 @@ def report_forward(*, report: Report, to_unit: PoliceUnit, actor, note: str = ""
     return _transition(report, S.FORWARDED, actor=actor, note=note, to_unit=to_unit)
 
 
-# --- Messages to the reporter -----------------------------------------------------------------------------
-def _notify(report: Report, *, kind: str) -> None:
-    """Queue a message through the notifications service (contract in docs/ARCHITECTURE.md)."""
-    if not django_apps.is_installed("apps.notifications"):
-        logger.warning("Report %s: no notifications app installed, %s not sent", report.code, kind)
-        return
-    from apps.notifications.services import notification_send
+@transaction.atomic
+def report_purge_unconfirmed(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete reports whose phone was never confirmed (and their photo files): they never reached a queue."""
+    stale = list(
+        Report.objects.filter(confirmed_at__isnull=True, created_at__lt=timezone.now() - older_than).prefetch_related(
+            "photos"
+        )
+    )
+    files = [photo.image for report in stale for photo in report.photos.all()]
+    Report.objects.filter(pk__in=[r.pk for r in stale]).delete()
+    transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+    return len(stale)
 
-    with translation.override(report.language):
-        context = {
-            "code": report.code,
-            "status": str(ReportStatus(report.status).label),
-            "answer": report.answer,
-            "unit": report.unit.display_name,
-        }
+
+# --- Messages to the reporter -----------------------------------------------------------------------------
+def report_status_url(*, language: str) -> str:
+    with translation.override(language):
+        return settings.SITE_URL + reverse("reports:status")
+
+
+def _notify(report: Report, *, kind: str) -> None:
+    """Queue a message through the notifications service (contract in docs/ARCHITECTURE.md). The message carries
+    the tracking code and the status page's address, never the report's content or the answer itself."""
     notification_send(
-        kind=kind, language=report.language, context=context, phone=str(report.contact_phone), subject=report
+        kind=kind,
+        language=report.language,
+        context={"reference": code_format(report.code), "url": report_status_url(language=report.language)},
+        phone=str(report.contact_phone),
+        subject=report,
     )

@@ -2,6 +2,7 @@ import json
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -12,15 +13,22 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .forms import ReportForm, StatusForm
+from apps.notifications.models import OtpChallenge
+from apps.notifications.services import otp_issue, otp_verify
+
+from .forms import ConfirmForm, ReportForm, StatusForm
+from .models import Report
 from .ratelimit import client_key, rate_limit_hit
 from .selectors import report_lookup
-from .services import report_file_from_zalo, report_submit
+from .services import report_confirm, report_file_from_zalo, report_submit
 from .zalo import signature_is_valid
 
 logger = logging.getLogger(__name__)
 
 SESSION_CODE = "reports:last_code"
+SESSION_PENDING = "reports:pending"
+OTP_PURPOSE = "report"
+CODE_SENT_AGAIN = _("A new code has been sent.")
 TOO_MANY_REPORTS = _("You have sent many reports in a short time. Please try again later, or call 113 in an emergency.")
 TOO_MANY_LOOKUPS = _("Too many attempts. Please wait a few minutes and try again.")
 TOO_BIG = _("Your photos are too large in total. Please send fewer or smaller photos.")
@@ -32,6 +40,9 @@ class ReportCreateView(View):
     def get(self, request):
         return render(request, self.template_name, {"form": ReportForm()})
 
+    def _invalid(self, request, form, *, status=400):
+        return render(request, self.template_name, {"form": form, "photos_dropped": bool(request.FILES)}, status=status)
+
     def post(self, request):
         if int(request.headers.get("content-length") or 0) > settings.REPORTS_MAX_REQUEST_BYTES:
             form = ReportForm(request.POST)
@@ -40,13 +51,26 @@ class ReportCreateView(View):
             return render(request, self.template_name, {"form": form}, status=400)
         form = ReportForm(request.POST, request.FILES)
         if not form.is_valid():
-            context = {"form": form, "photos_dropped": bool(request.FILES)}
-            return render(request, self.template_name, context, status=400)
+            return self._invalid(request, form)
         limit, period = settings.REPORTS_RATE_LIMIT
         if rate_limit_hit(scope="submit", client=client_key(request), limit=limit, period=period):
             form.add_error(None, ValidationError(TOO_MANY_REPORTS, code="rate_limited"))
-            return render(request, self.template_name, {"form": form}, status=429)
+            return self._invalid(request, form, status=429)
         data = form.cleaned_data
+        language = translation.get_language() or "vi"
+        challenge = None
+        if not data["is_anonymous"]:
+            # A confirmation code proves the phone number before the report reaches a queue.
+            try:
+                challenge = otp_issue(
+                    phone=str(data["contact_phone"]),
+                    purpose=OTP_PURPOSE,
+                    language=language,
+                    client=request.META.get("REMOTE_ADDR", ""),
+                )
+            except ValidationError as exc:
+                form.add_error("contact_phone", exc)
+                return self._invalid(request, form, status=429 if exc.code == "rate_limited" else 400)
         try:
             report = report_submit(
                 category=data["category"],
@@ -58,13 +82,75 @@ class ReportCreateView(View):
                 contact_name=data["contact_name"],
                 contact_phone=data["contact_phone"],
                 photos=data["photos"],
-                language=translation.get_language() or "vi",
+                language=language,
+                confirmed=challenge is None,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
-            return render(request, self.template_name, {"form": form, "photos_dropped": True}, status=400)
+            return self._invalid(request, form)
+        if challenge is not None:
+            request.session[SESSION_PENDING] = {"report": report.pk, "challenge": str(challenge.pk)}
+            return HttpResponseRedirect(reverse("reports:confirm"))
         request.session[SESSION_CODE] = report.code
         return HttpResponseRedirect(reverse("reports:done"))
+
+
+class ReportConfirmView(View):
+    """Step two of a report with a phone number: the code sent to that phone."""
+
+    template_name = "reports/confirm.html"
+
+    def _pending(self, request):
+        pending = request.session.get(SESSION_PENDING) or {}
+        report = Report.objects.filter(pk=pending.get("report"), confirmed_at__isnull=True).first()
+        challenge = OtpChallenge.objects.filter(pk=pending.get("challenge")).first()
+        return (report, challenge) if report and challenge else (None, None)
+
+    def _render(self, request, form, report, *, status=200):
+        context = {"form": form, "phone": _masked(str(report.contact_phone))}
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request):
+        report, _challenge = self._pending(request)
+        if report is None:
+            return HttpResponseRedirect(reverse("reports:create"))
+        return self._render(request, ConfirmForm(), report)
+
+    def post(self, request):
+        report, challenge = self._pending(request)
+        if report is None:
+            return HttpResponseRedirect(reverse("reports:create"))
+        form = ConfirmForm(request.POST)
+        form.is_valid()
+        if "resend" in request.POST:
+            try:
+                challenge = otp_issue(
+                    phone=str(report.contact_phone),
+                    purpose=OTP_PURPOSE,
+                    language=report.language,
+                    client=request.META.get("REMOTE_ADDR", ""),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                return self._render(request, form, report, status=429)
+            request.session[SESSION_PENDING] = {"report": report.pk, "challenge": str(challenge.pk)}
+            messages.info(request, CODE_SENT_AGAIN)
+            return HttpResponseRedirect(reverse("reports:confirm"))
+        try:
+            otp_verify(challenge=challenge, code=form.cleaned_data.get("code", ""))
+        except ValidationError as exc:
+            form.add_error("code", exc)
+            return self._render(request, form, report, status=400)
+        report = report_confirm(report=report)
+        del request.session[SESSION_PENDING]
+        request.session[SESSION_CODE] = report.code
+        return HttpResponseRedirect(reverse("reports:done"))
+
+
+def _masked(phone: str) -> str:
+    """'+84912345678' -> '0912 *** 678': enough for the reporter to recognise it on a shared screen."""
+    national = "0" + phone[3:] if phone.startswith("+84") else phone
+    return f"{national[:4]} *** {national[-3:]}" if len(national) >= 8 else national
 
 
 class ReportDoneView(View):

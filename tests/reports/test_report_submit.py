@@ -6,6 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from apps.core.codes import code_format
+from apps.notifications.models import OutboxMessage
 from apps.reports.models import Report, ReportEvent, ReportPhoto, ReportStatus
 from tests.news.factories import exif_with_gps, image_upload
 from tests.units.factories import WardUnitFactory
@@ -43,20 +45,66 @@ def _errors(response) -> dict:
     return response.context["form"].errors
 
 
-def test_a_report_with_contact_gets_a_tracking_code(client, ward):
-    response = _post(client, _data(ward))
-    assert response.status_code == 302 and response["Location"] == "/phan-anh/da-gui/"
+def _sent_code(phone="+84912345678") -> str:
+    body = OutboxMessage.objects.filter(notification__kind="otp", notification__phone=phone).latest("pk").body
+    return re.search(r"\b(\d{6})\b", body).group(1)
+
+
+def test_a_report_with_contact_is_confirmed_by_a_code_then_gets_a_tracking_code(
+    client, ward, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, _data(ward))
+    assert response.status_code == 302 and response["Location"] == "/phan-anh/xac-nhan/"
     report = Report.objects.get()
-    assert report.unit == ward and report.status == ReportStatus.RECEIVED
+    assert report.confirmed_at is None  # not in any queue before the phone is confirmed
     assert str(report.contact_phone) == "+84912345678" and report.contact_name == "Nguyễn Văn Dân"
+    page = client.get("/phan-anh/xac-nhan/").content.decode()
+    assert "0912 *** 678" in page and len(re.findall(r"<h1[\s>]", page)) == 1
+    response = client.post("/phan-anh/xac-nhan/", {"code": "000000" if _sent_code() != "000000" else "111111"})
+    assert response.status_code == 400 and "code" in response.context["form"].errors
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/phan-anh/xac-nhan/", {"code": _sent_code()})
+    assert response["Location"] == "/phan-anh/da-gui/"
+    report.refresh_from_db()
+    assert report.confirmed_at and report.unit == ward and report.status == ReportStatus.RECEIVED
     assert report.due_at > report.created_at
     done = client.get("/phan-anh/da-gui/").content.decode()
     assert report.code in done
     assert len(re.findall(r"<h1[\s>]", done)) == 1
+    # The reporter gets the tracking code and the status page, never the content of the report.
+    received = OutboxMessage.objects.get(notification__kind="report_received")
+    assert code_format(report.code) in received.body and "/phan-anh/tra-cuu/" in received.body
+    assert "túi xách" not in received.body
+
+
+def test_the_confirmation_page_without_a_pending_report_goes_back_to_the_form(client):
+    assert client.get("/phan-anh/xac-nhan/")["Location"] == "/phan-anh/"
+    assert client.post("/phan-anh/xac-nhan/", {"code": "123456"})["Location"] == "/phan-anh/"
+
+
+def test_a_new_code_can_be_asked_for_but_not_too_often(client, ward, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _post(client, _data(ward))
+    response = client.post("/phan-anh/xac-nhan/", {"resend": "1"})
+    assert response.status_code == 429 and "một phút" in response.content.decode()
+
+
+def test_unconfirmed_reports_are_purged_after_a_day(client, ward):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.reports.services import report_purge_unconfirmed
+
+    ReportFactory(unit=ward, confirmed_at=None, created_at=timezone.now() - timedelta(days=2))
+    kept = ReportFactory(unit=ward, confirmed_at=None)
+    assert report_purge_unconfirmed() == 1
+    assert list(Report.objects.all()) == [kept]
 
 
 def test_without_a_ward_the_report_goes_to_the_district(client, ward):
-    _post(client, _data(ward, unit=""))
+    _post(client, _data(ward, unit="", is_anonymous="on"))
     assert Report.objects.get().unit == ward.parent
 
 
@@ -151,20 +199,22 @@ def test_a_too_large_request_is_refused_before_reading_the_photos(client, ward, 
 
 def test_photos_are_resized_and_kept(client, ward, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    _post(client, _data(ward, photos=[image_upload(size=(3200, 1600)), image_upload(fmt="PNG", name="b.png")]))
+    photos = [image_upload(size=(3200, 1600)), image_upload(fmt="PNG", name="b.png")]
+    _post(client, _data(ward, is_anonymous="on", photos=photos))
     photos = Report.objects.get().photos.order_by("width")
     assert [(p.width, p.height) for p in photos] == [(64, 48), (1600, 800)]
 
 
 def test_rate_limit_per_client(client, ward, settings):
     settings.REPORTS_RATE_LIMIT = (2, 3600)
-    assert _post(client, _data(ward)).status_code == 302
-    assert _post(client, _data(ward)).status_code == 302
-    response = _post(client, _data(ward))
+    anonymous = _data(ward, is_anonymous="on")
+    assert _post(client, anonymous).status_code == 302
+    assert _post(client, anonymous).status_code == 302
+    response = _post(client, anonymous)
     assert response.status_code == 429 and "113" in response.content.decode()
     assert Report.objects.count() == 2
     # Another client is not affected.
-    assert client.post("/phan-anh/", _data(ward), REMOTE_ADDR="198.51.100.2").status_code == 302
+    assert client.post("/phan-anh/", anonymous, REMOTE_ADDR="198.51.100.2").status_code == 302
 
 
 def test_bots_filling_the_hidden_field_are_refused(client, ward):
