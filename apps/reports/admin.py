@@ -24,6 +24,10 @@ from .services import (
     report_take,
 )
 
+ANSWER_SENT = _("The reporter gets a message with the tracking code and the page showing your answer.")
+ANSWER_NOT_SENT = _(
+    "The reporter left no phone number, so no message is sent. An anonymous reporter sees only the status."
+)
 ACTION_TARGET = {
     "take": ReportStatus.ASSIGNED,
     "assign": ReportStatus.ASSIGNED,
@@ -231,7 +235,11 @@ class ReportAdmin(admin.ModelAdmin):
             elif action == "start":
                 report_start(report=obj, actor=user, note=note)
             elif action == "answer":
-                report_answer(report=obj, actor=user, answer=data["answer_text"], note=note)
+                report = report_answer(report=obj, actor=user, answer=data["answer_text"], note=note)
+                if report.contact_phone and not report.is_anonymous:
+                    self.message_user(request, ANSWER_SENT, messages.SUCCESS)
+                else:
+                    self.message_user(request, ANSWER_NOT_SENT, messages.WARNING)
             elif action == "forward":
                 report_forward(report=obj, to_unit=data["to_unit"], actor=user, note=note)
             elif action == "close":

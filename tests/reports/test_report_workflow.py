@@ -208,3 +208,38 @@ def test_officers_of_another_unit_cannot_open_the_report(client, ward):
     client.force_login(stranger)
     assert client.get(f"/admin/reports/report/{report.pk}/change/").status_code == 302
     assert report.code not in client.get("/admin/reports/report/").content.decode()
+
+
+def test_the_answer_is_sent_to_the_reporter_through_the_notifications(
+    ward, handler, django_capture_on_commit_callbacks
+):
+    from apps.notifications.models import Notification
+
+    report = report_start(report=report_take(report=ReportFactory(unit=ward), actor=handler), actor=handler)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_answer(report=report, actor=handler, answer="Công an phường đã xử lý.")
+    notification = Notification.objects.get(kind="report_answered")
+    assert notification.phone == "+84912345678" and notification.language == "vi"
+    assert "Công an phường đã xử lý" not in notification.body  # the answer stays on the status page
+
+
+def test_an_anonymous_reporter_gets_no_message(ward, handler):
+    from apps.notifications.models import Notification
+
+    report = ReportFactory(unit=ward, is_anonymous=True, contact_phone="")
+    report = report_start(report=report_take(report=report, actor=handler), actor=handler)
+    report_answer(report=report, actor=handler, answer="Đã xử lý.")
+    assert not Notification.objects.exists()
+
+
+def test_the_queue_costs_the_same_queries_for_many_reports(client, ward, handler, django_assert_max_num_queries):
+    for _ in range(3):
+        ReportFactory(unit=ward, handler=handler, status=S.ASSIGNED)
+    client.force_login(handler)
+    client.get("/admin/reports/report/")
+    with django_assert_max_num_queries(30) as few:
+        client.get("/admin/reports/report/")
+    for _ in range(20):
+        ReportFactory(unit=ward, handler=handler, status=S.ASSIGNED)
+    with django_assert_max_num_queries(len(few)):
+        assert client.get("/admin/reports/report/").status_code == 200
