@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "apps.procedures",
     "apps.appointments",
     "apps.notifications",
+    "apps.news",
+    "apps.reports",
 ]
 
 MIDDLEWARE = [
@@ -283,6 +285,26 @@ APPOINTMENT_LOCK_TIMEOUT_SECONDS = env.float("APPOINTMENT_LOCK_TIMEOUT_SECONDS",
 CELERY_BEAT_SCHEDULE["appointments-expire-holds"] = {
     "task": "apps.appointments.tasks.expire_holds",
     "schedule": 300.0,
+}
+
+# --- News, citizens' reports and the Zalo OA webhook (apps.news, apps.reports) -----------------------------
+NEWS_COVER_MAX_BYTES = 5 * 1024 * 1024
+REPORTS_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+REPORTS_PHOTO_MAX_COUNT = 3
+REPORTS_PHOTO_MAX_WIDTH = 1600
+# Whole report request (form + photos); larger requests are refused with a message next to the photos.
+REPORTS_MAX_REQUEST_BYTES = REPORTS_PHOTO_MAX_COUNT * REPORTS_PHOTO_MAX_BYTES + 256 * 1024
+# (attempts, seconds) per client, counted in the cache.
+REPORTS_RATE_LIMIT = (5, 3600)
+REPORTS_LOOKUP_RATE_LIMIT = (20, 600)
+# Hours to answer a report, per category; overdue reports are highlighted in admin.
+REPORTS_TARGET_HOURS = {"crime": 24, "security": 48, "feedback": 120, "other": 48}
+# Zalo OA webhook (/zalo/webhook/): ZALO_APP_ID (Notifications, above) and the OA secret key from the app's
+# webhook settings page (not the app secret).
+ZALO_OA_SECRET_KEY = env.str("ZALO_OA_SECRET_KEY", default="")
+CELERY_BEAT_SCHEDULE["reports-purge-unconfirmed"] = {
+    "task": "apps.reports.tasks.purge_unconfirmed_reports",
+    "schedule": 3600.0,
 }
 
 # --- Logging ----------------------------------------------------------------------------------------------
