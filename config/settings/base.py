@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.units",
     "apps.accounts",
     "apps.procedures",
+    "apps.declarations",
 ]
 
 MIDDLEWARE = [
