@@ -131,7 +131,7 @@ class VietnameseMobileField(PhoneNumberField):
         super().validate(value)
         if value in self.empty_values:
             return
-        if value.country_code != 84:
+        if not value.is_valid() or value.country_code != 84:
             raise ValidationError(MSG_PHONE_INVALID, code="invalid")
         if phonenumbers.number_type(value) not in (
             phonenumbers.PhoneNumberType.MOBILE,
@@ -337,7 +337,7 @@ class AddressForm(JourneyForm):
         return addresses.province_code(raw)
 
     def _resolve_ward(self, data: dict, prefix: str) -> None:
-        if data.get(f"{prefix}_ward"):
+        if data.get(f"{prefix}_ward") or self.has_error(f"{prefix}_ward"):
             return
         old = (data.get(f"{prefix}_old_name") or "").strip()
         if not old:
