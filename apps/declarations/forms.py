@@ -140,6 +140,16 @@ class VietnameseMobileField(PhoneNumberField):
             raise ValidationError(MSG_PHONE_NOT_MOBILE, code="not_mobile")
 
 
+class ChoiceField(forms.ChoiceField):
+    """A ChoiceField whose (immutable, module-level) choices are shared between form instances, not deep-copied
+    for each form: copying the long official lists was a noticeable part of each journey page's cost."""
+
+    def __deepcopy__(self, memo):
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices
+        return result
+
+
 def _choices(values, *, blank=True):
     rows = tuple((v, v) for v in values)
     return ((("", "—"),) if blank else ()) + rows
@@ -193,6 +203,7 @@ class JourneyForm(forms.Form):
                 choice = isinstance(field, forms.ChoiceField)
                 field.error_messages["required"] = MSG_CHOOSE if choice else MSG_REQUIRED
             widget = field.widget
+            field.is_checkbox = isinstance(widget, FastCheckbox)
             if isinstance(widget, FastSelect):
                 widget.attrs.setdefault("class", "form-select")
             elif isinstance(widget, FastCheckbox):
@@ -203,10 +214,8 @@ class JourneyForm(forms.Form):
 
 # --- Step 1: what you ask for -------------------------------------------------------------------------------
 class RequestForm(JourneyForm):
-    reason = forms.ChoiceField(
-        label=_("Why do you need a card?"), choices=reference.REASON_CHOICES, widget=FastRadioSelect
-    )
-    applicant = forms.ChoiceField(
+    reason = ChoiceField(label=_("Why do you need a card?"), choices=reference.REASON_CHOICES, widget=FastRadioSelect)
+    applicant = ChoiceField(
         label=_("Who is the card for?"), choices=APPLICANT_CHOICES, initial="self", widget=FastRadioSelect
     )
 
@@ -222,7 +231,7 @@ class AboutForm(JourneyForm):
     full_name = NameField(label=_("Full name (as on the birth certificate)"))
     other_name = NameField(label=_("Other name, if any"), required=False)
     birth_date = BirthDateField(label=_("Date of birth"), help_text=_("Day/month/year, for example 05/09/1990."))
-    sex = forms.ChoiceField(label=_("Sex"), choices=reference.SEX_CHOICES, widget=FastRadioSelect)
+    sex = ChoiceField(label=_("Sex"), choices=reference.SEX_CHOICES, widget=FastRadioSelect)
     id_number = IdNumberField(
         label=_("Personal ID number (12 digits)"),
         help_text=_("On your current card, on the birth certificate or in the VNeID app."),
@@ -233,10 +242,10 @@ class AboutForm(JourneyForm):
         allow_old=True,
         help_text=_("9 digits, or 12 digits for a 12-digit CMND."),
     )
-    ethnicity = forms.ChoiceField(
+    ethnicity = ChoiceField(
         label=_("Ethnic group"), choices=ETHNICITY_CHOICES, widget=FastSelect(options_key="ethnicity")
     )
-    religion = forms.ChoiceField(
+    religion = ChoiceField(
         label=_("Religion"),
         choices=RELIGION_CHOICES,
         widget=FastSelect(options_key="religion"),
@@ -245,16 +254,16 @@ class AboutForm(JourneyForm):
     nationality = forms.CharField(
         label=_("Nationality"), max_length=60, initial=reference.NATIONALITY_VN, widget=FastInput
     )
-    marital_status = forms.ChoiceField(
+    marital_status = ChoiceField(
         label=_("Marital status"), choices=MARITAL_CHOICES, widget=FastSelect(options_key="marital")
     )
-    blood_group = forms.ChoiceField(
+    blood_group = ChoiceField(
         label=_("Blood group, if known from a test"),
         choices=BLOOD_CHOICES,
         required=False,
         widget=FastSelect(options_key="blood"),
     )
-    birth_province = forms.ChoiceField(
+    birth_province = ChoiceField(
         label=_("Province where your birth was registered"),
         choices=BIRTH_PROVINCE_CHOICES,
         widget=FastSelect(options_key="birth_province"),
@@ -300,14 +309,14 @@ class AddressForm(JourneyForm):
         for prefix in ("permanent", "current"):
             required = prefix == "permanent"
             province = self._province(prefix)
-            self.fields[f"{prefix}_province"] = forms.ChoiceField(
+            self.fields[f"{prefix}_province"] = ChoiceField(
                 label=_("Province or city"),
                 choices=addresses.province_choices(),
                 initial=addresses.DEFAULT_PROVINCE,
                 required=required,
                 widget=FastSelect(options_key="provinces"),
             )
-            self.fields[f"{prefix}_ward"] = forms.ChoiceField(
+            self.fields[f"{prefix}_ward"] = ChoiceField(
                 label=_("Ward, commune or special zone"),
                 choices=addresses.ward_choices(province),
                 required=False,
@@ -375,7 +384,7 @@ class FamilyForm(JourneyForm):
     spouse_id = IdNumberField(label=_("Wife's or husband's ID number, if known"), required=False, allow_old=True)
     head_name = NameField(label=_("Household head's full name"))
     head_id = IdNumberField(label=_("Household head's ID number, if known"), required=False, allow_old=True)
-    head_relation = forms.ChoiceField(
+    head_relation = ChoiceField(
         label=_("Your relation to the household head"),
         choices=RELATION_CHOICES,
         widget=FastSelect(options_key="relation"),
@@ -425,7 +434,7 @@ class ContactForm(JourneyForm):
         widget=FastInput,
         help_text=_("For example: worker, student, retired, none."),
     )
-    education = forms.ChoiceField(
+    education = ChoiceField(
         label=_("Highest education level"), choices=EDUCATION_CHOICES, widget=FastSelect(options_key="education")
     )
     phone = VietnameseMobileField(
@@ -437,7 +446,7 @@ class ContactForm(JourneyForm):
         widget=FastInput(attrs={"type": "email", "autocomplete": "email"}),
         error_messages={"invalid": _("Enter an e-mail address such as ten@example.vn.")},
     )
-    channel = forms.ChoiceField(
+    channel = ChoiceField(
         label=_("How should we notify you?"), choices=CHANNEL_CHOICES, initial="sms", widget=FastRadioSelect
     )
 

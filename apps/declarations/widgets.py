@@ -7,12 +7,22 @@ per language, so a list is rendered once per process and only the selected optio
 """
 
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 _OPTIONS_CACHE: dict[tuple[str, str], str] = {}
+
+
+def flatatt(attrs: dict) -> str:
+    """Like django.forms.utils.flatatt (True = bare attribute, False/None = left out), with one escape per value."""
+    parts = []
+    for key, value in attrs.items():
+        if value is True:
+            parts.append(f" {key}")
+        elif value is not False and value is not None:
+            parts.append(f' {key}="{escape(value)}"')
+    return mark_safe("".join(parts))  # noqa: S308 (keys are ours, values escaped)
 
 
 def _flat_choices(choices):

@@ -69,7 +69,13 @@ def contact_data(**overrides) -> dict:
     }
 
 
-STEP_DATA = {"": request_data, "ban-than": about_data, "dia-chi": address_data, "gia-dinh": family_data, "lien-he": contact_data}
+STEP_DATA = {
+    "": request_data,
+    "ban-than": about_data,
+    "dia-chi": address_data,
+    "gia-dinh": family_data,
+    "lien-he": contact_data,
+}
 
 
 def complete_draft(**per_step):

@@ -50,14 +50,18 @@ def test_a_missing_name_says_so():
 
 
 # --- Dates of birth ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("typed", ["05/09/1990", "5/9/1990", "05-09-1990", "05.09.1990", "1990-09-05", "05091990", " 05 / 09 / 1990 "])
+@pytest.mark.parametrize(
+    "typed", ["05/09/1990", "5/9/1990", "05-09-1990", "05.09.1990", "1990-09-05", "05091990", " 05 / 09 / 1990 "]
+)
 def test_date_of_birth_formats(typed):
     errors, form = errors_of(forms.AboutForm, about_data(birth_date=typed))
     assert errors == {}
     assert form.cleaned_data["birth_date"].isoformat() == "1990-09-05"
 
 
-@pytest.mark.parametrize("typed", ["31/02/1990", "29/02/1991", "32/01/1990", "00/01/1990", "1990", "tomorrow", "05/13/1990"])
+@pytest.mark.parametrize(
+    "typed", ["31/02/1990", "29/02/1991", "32/01/1990", "00/01/1990", "1990", "tomorrow", "05/13/1990"]
+)
 def test_dates_that_do_not_exist_are_refused(typed):
     errors, _ = errors_of(forms.AboutForm, about_data(birth_date=typed))
     assert errors["birth_date"] == ["invalid"]
@@ -103,14 +107,18 @@ def test_card_number_disagreeing_with_the_declaration_is_refused(overrides, code
     assert form.errors["id_number"]  # a message is rendered beside the field
 
 
-@pytest.mark.parametrize(("typed", "ok"), [("", True), ("023456789", True), ("079090123456", True), ("12345", False), ("0234567890", False)])
+@pytest.mark.parametrize(
+    ("typed", "ok"), [("", True), ("023456789", True), ("079090123456", True), ("12345", False), ("0234567890", False)]
+)
 def test_old_id_number_accepts_nine_or_twelve_digits(typed, ok):
     errors, _ = errors_of(forms.AboutForm, about_data(old_id_number=typed))
     assert ("old_id_number" not in errors) is ok
 
 
 # --- Choice lists -----------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("field", "value"), [("ethnicity", "Martian"), ("religion", "Jedi"), ("birth_province", "003"), ("sex", "X")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("ethnicity", "Martian"), ("religion", "Jedi"), ("birth_province", "003"), ("sex", "X")]
+)
 def test_values_outside_the_official_lists_are_refused(field, value):
     errors, _ = errors_of(forms.AboutForm, about_data(**{field: value}))
     assert errors[field] == ["invalid_choice"]
@@ -173,7 +181,9 @@ def test_a_ward_of_another_province_is_refused():
 def test_a_different_current_address_is_required_when_not_the_same():
     errors, _ = errors_of(forms.AddressForm, address_data(current_same=""))
     assert set(errors) == {"current_ward", "current_street"}
-    errors, _ = errors_of(forms.AddressForm, address_data(current_same="", current_ward="27259", current_street="5 Tôn Đản"))
+    errors, _ = errors_of(
+        forms.AddressForm, address_data(current_same="", current_ward="27259", current_street="5 Tôn Đản")
+    )
     assert errors == {}
 
 
@@ -194,14 +204,21 @@ def test_representative_not_asked_for_an_adult():
 
 
 @time_machine.travel("2026-11-29 10:00 +0700")
-@pytest.mark.parametrize(("birth", "applicant"), [((2015, 1, 1), "child"), ((2013, 1, 1), "self"), ((1990, 1, 1), "limited")])
+@pytest.mark.parametrize(
+    ("birth", "applicant"), [((2015, 1, 1), "child"), ((2013, 1, 1), "self"), ((1990, 1, 1), "limited")]
+)
 def test_representative_required_under_14_or_limited_capacity(birth, applicant):
     from datetime import date
 
     answers = {"birth_date": date(*birth), "applicant": applicant}
     errors, _ = errors_of(forms.FamilyForm, family_data(), answers=answers)
     assert {"rep_name", "rep_birth_date", "rep_id", "rep_relation"} <= set(errors)
-    rep = {"rep_name": "Nguyễn Văn Bình", "rep_birth_date": "01/01/1980", "rep_id": "079080000001", "rep_relation": "Cha"}
+    rep = {
+        "rep_name": "Nguyễn Văn Bình",
+        "rep_birth_date": "01/01/1980",
+        "rep_id": "079080000001",
+        "rep_relation": "Cha",
+    }
     errors, _ = errors_of(forms.FamilyForm, family_data(**rep), answers=answers)
     assert errors == {}
 
@@ -212,21 +229,28 @@ def test_spouse_required_only_when_married():
     assert "spouse_name" not in forms.FamilyForm(answers={"marital_status": "single"}).fields
 
 
-@pytest.mark.parametrize(("typed", "ok"), [("", True), ("023456789", True), ("079060000001", True), ("0790600000", False)])
+@pytest.mark.parametrize(
+    ("typed", "ok"), [("", True), ("023456789", True), ("079060000001", True), ("0790600000", False)]
+)
 def test_parents_id_numbers_accept_old_and_new(typed, ok):
     errors, _ = errors_of(forms.FamilyForm, family_data(father_id=typed))
     assert ("father_id" not in errors) is ok
 
 
 # --- Contact ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("typed", ["0912345678", "0912 345 678", "+84912345678", "84 912 345 678", "0381234567", "0868 123 456"])
+@pytest.mark.parametrize(
+    "typed", ["0912345678", "0912 345 678", "+84912345678", "84 912 345 678", "0381234567", "0868 123 456"]
+)
 def test_vietnamese_mobiles_are_stored_in_e164(typed):
     errors, form = errors_of(forms.ContactForm, contact_data(phone=typed))
     assert errors == {}
     assert form.cleaned_data["phone"].as_e164.startswith("+84")
 
 
-@pytest.mark.parametrize(("typed", "code"), [("02838123456", "not_mobile"), ("0123", "invalid"), ("+14155550100", "invalid"), ("abc", "invalid")])
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("02838123456", "not_mobile"), ("0123", "invalid"), ("+14155550100", "invalid"), ("abc", "invalid")],
+)
 def test_landlines_foreign_and_malformed_numbers_are_refused(typed, code):
     errors, _ = errors_of(forms.ContactForm, contact_data(phone=typed))
     assert errors["phone"] == [code]

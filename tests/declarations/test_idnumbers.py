@@ -73,7 +73,12 @@ def test_twelve_characters_that_are_not_all_digits_are_refused(text):
 
 @pytest.mark.parametrize(
     ("number", "sex", "year"),
-    [("079090123456", "M", 1990), ("001185000001", "F", 1985), ("048303000777", "F", 2003), ("096200000001", "M", 2000)],
+    [
+        ("079090123456", "M", 1990),
+        ("001185000001", "F", 1985),
+        ("048303000777", "F", 2003),
+        ("096200000001", "M", 2000),
+    ],
 )
 def test_known_examples(number, sex, year):
     parsed = id_number_parse(number)
@@ -90,6 +95,8 @@ def test_spaces_dots_and_dashes_are_ignored():
     assert digits_normalize(" 079 090.123-456 ") == "079090123456"
 
 
-@pytest.mark.parametrize(("number", "ok"), [("023456789", True), ("12345678", False), ("1234567890", False), ("02345678a", False)])
+@pytest.mark.parametrize(
+    ("number", "ok"), [("023456789", True), ("12345678", False), ("1234567890", False), ("02345678a", False)]
+)
 def test_old_nine_digit_numbers(number, ok):
     assert (old_id_check(number) == []) is ok

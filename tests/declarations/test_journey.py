@@ -41,7 +41,9 @@ def walk(client, **per_step):
 
 
 @pytest.mark.parametrize("slug", list(STEP_DATA))
-def test_every_step_renders_by_get_with_a_fresh_session_and_writes_nothing(client, demo_data, slug, django_assert_max_num_queries):
+def test_every_step_renders_by_get_with_a_fresh_session_and_writes_nothing(
+    client, demo_data, slug, django_assert_max_num_queries
+):
     client.get("/")  # the header's home unit is cached across pages
     with django_assert_max_num_queries(0):
         response = client.get(STEP_URLS[slug])
@@ -64,7 +66,14 @@ def test_the_whole_form_part_leads_to_the_check_page(client, demo_data):
     response = client.get(reverse("declarations:check"))
     assert response.status_code == 200
     html = response.content.decode()
-    for expected in ("NGUYỄN VĂN AN", "05/09/1990", "079090123456", "Phường Khánh Hội", "12 Đoàn Văn Bơ", "0912 345 678"):
+    for expected in (
+        "NGUYỄN VĂN AN",
+        "05/09/1990",
+        "079090123456",
+        "Phường Khánh Hội",
+        "12 Đoàn Văn Bơ",
+        "0912 345 678",
+    ):
         assert expected in html, expected
     # a "change" link per answer, each back to its step
     assert html.count("?sua=1#f-") >= 30
