@@ -14,7 +14,9 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("apps.core.urls")),
     path("lien-he/", include("apps.units.urls")),
-    path("", include("apps.declarations.urls")),
+    path("", include("apps.notifications.urls")),
+    path("", include("apps.declarations.urls")),  # before procedures: /thu-tuc/cap-cccd/ is the journey
+    path("thu-tuc/", include("apps.procedures.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     prefix_default_language=False,
 )

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "apps.units",
     "apps.accounts",
     "apps.procedures",
+    "apps.appointments",
+    "apps.notifications",
     "apps.declarations",
 ]
 
@@ -135,6 +137,74 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --- Notifications (apps.notifications) ------------------------------------------------------------------
+# Channels are used when their credentials are set; with none set, messages go to the database outbox
+# (/dev/outbox/ with DEBUG on). Fallback order per kind below. See README "Notifications".
+# Zalo ZNS by phone and the OA token refresh (https://developers.zalo.me/docs/zalo-notification-service/).
+ZALO_APP_ID = env.str("ZALO_APP_ID", default="")
+ZALO_APP_SECRET = env.str("ZALO_APP_SECRET", default="")
+# Only for the very first refresh: afterwards the rotating pair lives (sealed) in the database.
+ZALO_REFRESH_TOKEN = env.str("ZALO_REFRESH_TOKEN", default="")
+ZALO_OAUTH_TOKEN_URL = env.str("ZALO_OAUTH_TOKEN_URL", default="https://oauth.zaloapp.com/v4/oa/access_token")
+ZALO_ZNS_URL = env.str("ZALO_ZNS_URL", default="https://business.openapi.zalo.me/message/template")
+ZALO_ZNS_DEVELOPMENT_MODE = env.bool("ZALO_ZNS_DEVELOPMENT_MODE", default=False)
+ZALO_TOKEN_REFRESH_BEFORE_SECONDS = env.int("ZALO_TOKEN_REFRESH_BEFORE_SECONDS", default=5 * 3600)
+# SMS: a pluggable backend (apps.notifications.channels.SmsBackend); eSMS.vn brandname SMS by default.
+SMS_BACKEND = env.str("SMS_BACKEND", default="apps.notifications.channels.EsmsBackend")
+SMS_UNICODE = env.bool("SMS_UNICODE", default=False)
+ESMS_API_URL = env.str(
+    "ESMS_API_URL", default="https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/"
+)
+ESMS_API_KEY = env.str("ESMS_API_KEY", default="")
+ESMS_SECRET_KEY = env.str("ESMS_SECRET_KEY", default="")
+ESMS_BRANDNAME = env.str("ESMS_BRANDNAME", default="")
+ESMS_SANDBOX = env.bool("ESMS_SANDBOX", default=False)
+# E-mail through Django's SMTP backend when EMAIL_HOST is set; otherwise nothing leaves the machine.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=bool(EMAIL_HOST_USER))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="no-reply@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+NOTIFICATIONS_EMAIL_DOMAIN = env.str("NOTIFICATIONS_EMAIL_DOMAIN", default="cccd-portal.local")
+NOTIFICATIONS_HTTP_TIMEOUT = env.int("NOTIFICATIONS_HTTP_TIMEOUT", default=10)
+NOTIFICATIONS_FALLBACK_DEFAULT = ["zns", "sms", "email"]
+NOTIFICATIONS_FALLBACK: dict[str, list[str]] = {"otp": ["zns", "sms"]}
+# Temporary failures on one channel before trying the next one (a code is useless after 5 minutes).
+NOTIFICATIONS_FALLBACK_AFTER_TRANSIENT_DEFAULT = 3
+NOTIFICATIONS_FALLBACK_AFTER_TRANSIENT = {"otp": 1}
+# Retries: exponential backoff with jitter from 30 s up to 30 min, for 4 hours (GOV.UK Notify retries SMS and
+# e-mail for about 4 hours before a technical failure); then the row is a technical failure.
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=1800)
+NOTIFICATIONS_RETRY_WINDOW_SECONDS = env.int("NOTIFICATIONS_RETRY_WINDOW_SECONDS", default=4 * 3600)
+# A row "sending" for longer than this lost its worker (longer than the task hard time limit).
+NOTIFICATIONS_SENDING_LEASE_SECONDS = env.int(
+    "NOTIFICATIONS_SENDING_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30
+)
+# The sweep hands a queued row over again when nothing happened to it for this long.
+NOTIFICATIONS_REQUEUE_AFTER_SECONDS = env.int("NOTIFICATIONS_REQUEUE_AFTER_SECONDS", default=120)
+# Day-before reminders go out between these local hours.
+NOTIFICATIONS_REMINDER_HOURS = (8, 20)
+NOTIFICATIONS_OTP_TTL_SECONDS = 300
+NOTIFICATIONS_OTP_MAX_TRIES = 5
+NOTIFICATIONS_OTP_RESEND_SECONDS = 60
+NOTIFICATIONS_OTP_PER_PHONE_PER_HOUR = 5
+NOTIFICATIONS_OTP_PER_CLIENT_PER_HOUR = 20
+NOTIFICATIONS_CHECK_PER_CLIENT = (10, 600)  # "is this message from us?" lookups per client per 10 minutes
+# A broker that is down must not hold a citizen's request for long: the sweep sends the message later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+        "notifications-reminders": {"task": "notifications.send_reminders", "schedule": 15 * 60.0},
+        "notifications-zalo-token": {"task": "notifications.refresh_zalo_token", "schedule": 3600.0},
+    }
+)
+
 # --- Authentication ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "admin:login"
@@ -200,6 +270,18 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 # --- Portal -----------------------------------------------------------------------------------------------
 # Emergency number shown on every page.
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="113")
+
+# --- Appointments (apps.appointments) -------------------------------------------------------------------------
+# How long a picked time is kept for a citizen who is finishing their form.
+APPOINTMENT_HOLD_MINUTES = env.int("APPOINTMENT_HOLD_MINUTES", default=15)
+# Anti-hoarding: upcoming bookings (and live holds) one phone number may have at once, all procedures together.
+APPOINTMENT_MAX_ACTIVE_PER_PHONE = env.int("APPOINTMENT_MAX_ACTIVE_PER_PHONE", default=3)
+# Longest wait for a slot's row lock before the citizen is told "busy, try again" (PostgreSQL lock_timeout).
+APPOINTMENT_LOCK_TIMEOUT_SECONDS = env.float("APPOINTMENT_LOCK_TIMEOUT_SECONDS", default=5.0)
+CELERY_BEAT_SCHEDULE["appointments-expire-holds"] = {
+    "task": "apps.appointments.tasks.expire_holds",
+    "schedule": 300.0,
+}
 
 # --- Logging ----------------------------------------------------------------------------------------------
 LOGGING = {

@@ -1,0 +1,194 @@
+"""The citizen's slot picker, a form any journey includes (see docs/ARCHITECTURE.md, "The slot picker").
+
+Steps work without JavaScript: the unit and the day are chosen with plain links (GET parameters `unit`, `day`,
+prefixed when the form has a prefix), the time with a POSTed radio list (`slot`). The journey's view validates the
+POST with this form and calls `appointment_hold(unit=cleaned_data["unit"], starts_at=cleaned_data["starts_at"])`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from apps.procedures.models import Procedure
+from apps.units.models import OpeningHours, PoliceUnit
+from apps.units.selectors import HoursLine, unit_opening_hours_summary
+
+from .selectors import ClosedBecause, DayAvailability, SlotOption, slot_list_available, unit_list_for_procedure
+
+CHOOSE_TIME = _("Choose a time.")
+INVALID_TIME = _("This time is not one of those offered. Please choose again.")
+PICKER_ANCHOR = "slot-picker"
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    unit: PoliceUnit
+    hours: list[HoursLine]
+    url: str
+    selected: bool
+
+
+@dataclass(frozen=True)
+class DayChoice:
+    availability: DayAvailability
+    url: str
+    selected: bool
+
+
+class SlotPickerForm(forms.Form):
+    unit = forms.CharField(required=False, widget=forms.HiddenInput)
+    day = forms.CharField(required=False, widget=forms.HiddenInput)
+    slot = forms.CharField(label=_("Time"), required=False)
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        procedure: Procedure,
+        unit_qs: QuerySet[PoliceUnit] | None = None,
+        query=None,
+        action: str = "",
+        days_shown: int | None = None,
+        now: datetime | None = None,
+        **kwargs,
+    ):
+        """`data`: the POST of the time step (None on GET). `query`: request.GET, which carries the unit and day
+        steps. `unit_qs` narrows the units offered (default: every active unit handling `procedure` online)."""
+        super().__init__(data, **kwargs)
+        self.procedure = procedure
+        self.unit_qs = unit_qs
+        self.query = query if query is not None else {}
+        self.action = action
+        self.days_shown = days_shown
+        self.now = now or timezone.now()
+        self.alternatives: list[SlotOption] = []
+
+    # --- Navigation state (links) ---------------------------------------------------------------------------
+    def _state(self, name: str) -> str:
+        key = self.add_prefix(name)
+        source = self.data if self.is_bound else self.query
+        return (source.get(key) or "").strip()
+
+    def _url(self, **values: str) -> str:
+        params = {k: v for k, v in self.query.items() if k not in {self.add_prefix(n) for n in ("unit", "day")}}
+        params.update({self.add_prefix(k): v for k, v in values.items() if v})
+        return f"?{urlencode(params)}#{PICKER_ANCHOR}" if params else f"?#{PICKER_ANCHOR}"
+
+    @cached_property
+    def units(self) -> list[PoliceUnit]:
+        qs = unit_list_for_procedure(procedure=self.procedure, unit_qs=self.unit_qs).prefetch_related(
+            Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens"))
+        )
+        return list(qs.order_by("order", "name"))
+
+    @cached_property
+    def selected_unit(self) -> PoliceUnit | None:
+        slug = self._state("unit")
+        found = next((u for u in self.units if u.slug == slug), None)
+        if found is None and len(self.units) == 1:
+            return self.units[0]
+        return found
+
+    @cached_property
+    def unit_choices(self) -> list[UnitChoice]:
+        selected = self.selected_unit
+        return [
+            UnitChoice(
+                unit=u,
+                hours=unit_opening_hours_summary(unit=u),
+                url=self._url(unit=u.slug),
+                selected=selected is not None and u.pk == selected.pk,
+            )
+            for u in self.units
+        ]
+
+    @cached_property
+    def days(self) -> list[DayAvailability]:
+        unit = self.selected_unit
+        if unit is None:
+            return []
+        today = timezone.localdate(self.now)
+        end = today + timedelta(days=self.days_shown or 180)
+        days = slot_list_available(unit=unit, procedure=self.procedure, start=today, end=end, now=self.now)
+        # Weekdays the unit never opens would only lengthen the list on a small screen.
+        return [d for d in days if d.closed_because not in (ClosedBecause.NOT_OPEN, ClosedBecause.TOO_LATE)]
+
+    @cached_property
+    def selected_day(self) -> DayAvailability | None:
+        try:
+            wanted = date.fromisoformat(self._state("day"))
+        except ValueError:
+            return None
+        return next((d for d in self.days if d.day == wanted), None)
+
+    @cached_property
+    def day_choices(self) -> list[DayChoice]:
+        unit, selected = self.selected_unit, self.selected_day
+        return [
+            DayChoice(
+                availability=d,
+                url=self._url(unit=unit.slug, day=d.day.isoformat()),
+                selected=selected is not None and d.day == selected.day,
+            )
+            for d in self.days
+        ]
+
+    @property
+    def step(self) -> str:
+        if self.selected_unit is None:
+            return "unit"
+        if self.selected_day is None or not self.selected_day.slots:
+            return "day"
+        return "time"
+
+    @property
+    def change_unit_url(self) -> str:
+        return self._url()
+
+    @property
+    def change_day_url(self) -> str:
+        return self._url(unit=self.selected_unit.slug) if self.selected_unit else self._url()
+
+    @property
+    def hold_minutes(self) -> int:
+        return settings.APPOINTMENT_HOLD_MINUTES
+
+    @property
+    def chosen_value(self) -> str:
+        return self._state("slot")
+
+    # --- Validation (the POSTed time) -----------------------------------------------------------------------
+    def clean(self):
+        cleaned = super().clean()
+        value = cleaned.get("slot") or ""
+        if not value:
+            raise ValidationError({"slot": CHOOSE_TIME})
+        try:
+            unit_pk, stamp = value.split("@", 1)
+            starts_at = timezone.make_aware(datetime.strptime(stamp, "%Y%m%d%H%M"), timezone.get_default_timezone())
+            unit = next(u for u in self.units if u.pk == int(unit_pk))
+        except (ValueError, StopIteration):
+            raise ValidationError({"slot": INVALID_TIME}) from None
+        cleaned["unit"] = unit
+        cleaned["starts_at"] = starts_at
+        return cleaned
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show a service's refusal above the times; a SlotUnavailable also brings its alternatives."""
+        self.alternatives = list(getattr(error, "alternatives", []))
+        if hasattr(error, "error_dict"):
+            for messages in error.message_dict.values():
+                for message in messages:
+                    self.add_error(None, message)
+        else:
+            self.add_error(None, error)

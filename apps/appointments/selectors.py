@@ -1,0 +1,406 @@
+"""Reads of the appointment engine: which times a unit offers, how many places are left, the nearest free ones.
+
+A unit offers a slot when it has an active `BookingSchedule`, handles the procedure, the day is neither a
+Vietnamese public holiday (`holidays` library) nor an `OfficialDay` off (unless swapped in as a working day), the
+slot lies inside one of the unit's `OpeningHours` sessions and outside its `Closure`s, and the slot starts after
+now + lead time and no later than the horizon. Places taken are bookings plus holds that have not expired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+import holidays
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from apps.procedures.models import Procedure
+from apps.units.models import OpeningHours, PoliceUnit
+
+from .models import (
+    TAKING_PLACE,
+    Appointment,
+    AppointmentStatus,
+    BookingSchedule,
+    Closure,
+    OfficialDay,
+    OfficialDayKind,
+)
+
+
+# --- Values handed to callers -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SlotOption:
+    """A time of a unit with its places (`free` is for the procedure asked about)."""
+
+    unit: PoliceUnit
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    taken: int
+    free: int
+
+    @property
+    def is_full(self) -> bool:
+        return self.free <= 0
+
+    @property
+    def value(self) -> str:
+        """What a form posts for this choice: unit id and local start, e.g. ``12@202612010730``."""
+        return f"{self.unit.pk}@{timezone.localtime(self.starts_at):%Y%m%d%H%M}"
+
+    @property
+    def local_start(self) -> datetime:
+        return timezone.localtime(self.starts_at)
+
+    @property
+    def local_end(self) -> datetime:
+        return timezone.localtime(self.ends_at)
+
+
+class DayStatus:
+    OPEN = "open"
+    FULL = "full"
+    CLOSED = "closed"
+
+
+class ClosedBecause:
+    DAY_OFF = "day_off"  # public holiday or official day off
+    CLOSURE = "closure"  # the unit's own closure
+    NOT_OPEN = "not_open"  # no opening hours that weekday
+    TOO_LATE = "too_late"  # every slot of the day is inside the lead time
+
+
+@dataclass
+class DayAvailability:
+    day: date
+    status: str
+    reason: str = ""
+    closed_because: str = ""
+    slots: list[SlotOption] = field(default_factory=list)
+
+    @property
+    def free(self) -> int:
+        return sum(max(s.free, 0) for s in self.slots)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == DayStatus.OPEN
+
+    @property
+    def is_full(self) -> bool:
+        return self.status == DayStatus.FULL
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == DayStatus.CLOSED
+
+    @property
+    def free_slots(self) -> list[SlotOption]:
+        return [s for s in self.slots if s.free > 0]
+
+
+# --- Calendar -------------------------------------------------------------------------------------------------
+@lru_cache(maxsize=32)
+def _public_holidays(year: int, language: str) -> holidays.HolidayBase:
+    return holidays.country_holidays("VN", years=year, language="vi" if language == "vi" else "en_US")
+
+
+def public_holiday_name(day: date) -> str | None:
+    """The name of the Vietnamese public holiday on `day` (in the current language), or None."""
+    language = translation.get_language() or "vi"
+    return _public_holidays(day.year, language).get(day)
+
+
+def _library_working_days(year: int) -> set[date]:
+    return set(_public_holidays(year, "vi").weekend_workdays)
+
+
+def _local(day: date, at: time) -> datetime:
+    return timezone.make_aware(datetime.combine(day, at), timezone.get_default_timezone())
+
+
+class UnitCalendar:
+    """A unit's offered slot times between two dates, loaded with a fixed number of queries."""
+
+    def __init__(self, *, unit: PoliceUnit, schedule: BookingSchedule, start: date, end: date):
+        self.unit = unit
+        self.schedule = schedule
+        self.start, self.end = start, end
+        self.sessions: dict[int, list[tuple[time, time]]] = {}
+        for row in OpeningHours.objects.filter(unit=unit).order_by("weekday", "opens"):
+            self.sessions.setdefault(row.weekday, []).append((row.opens, row.closes))
+        self.official = {d.date: d for d in OfficialDay.objects.filter(date__range=(start, end))}
+        self.closures = list(
+            Closure.objects.filter(
+                unit=unit, starts_at__lt=_local(end + timedelta(days=1), time()), ends_at__gt=_local(start, time())
+            ).order_by("starts_at")
+        )
+
+    def day_off_reason(self, day: date) -> str | None:
+        official = self.official.get(day)
+        if official is not None:
+            if official.kind == OfficialDayKind.WORKING_DAY:
+                return None
+            return official.name_en if translation.get_language() == "en" and official.name_en else official.name
+        return public_holiday_name(day)
+
+    def _weekday_sessions(self, day: date) -> list[tuple[time, time]]:
+        official = self.official.get(day)
+        if official is not None and official.kind == OfficialDayKind.WORKING_DAY:
+            return self.sessions.get(official.hours_of_weekday, [])
+        if day.weekday() >= 5 and day in _library_working_days(day.year):
+            # A Saturday worked in exchange for a bridge day off keeps ordinary weekday hours.
+            return self.sessions.get(0, [])
+        return self.sessions.get(day.weekday(), [])
+
+    def slot_times(self, day: date) -> tuple[list[tuple[datetime, datetime]], str, str]:
+        """The slot times of `day` and, when there are none, why (text and a `ClosedBecause` value)."""
+        reason = self.day_off_reason(day)
+        if reason:
+            return [], reason, ClosedBecause.DAY_OFF
+        length = timedelta(minutes=self.schedule.slot_minutes)
+        times: list[tuple[datetime, datetime]] = []
+        closed_by: Closure | None = None
+        for opens, closes in self._weekday_sessions(day):
+            start, session_end = _local(day, opens), _local(day, closes)
+            while start + length <= session_end:
+                end = start + length
+                closure = next((c for c in self.closures if c.starts_at < end and c.ends_at > start), None)
+                if closure is None:
+                    times.append((start, end))
+                else:
+                    closed_by = closure
+                start = end
+        if not times:
+            if closed_by is not None:
+                return [], closed_by.display_reason, ClosedBecause.CLOSURE
+            return [], _("Not open on this day"), ClosedBecause.NOT_OPEN
+        return times, "", ""
+
+
+# --- Places taken ---------------------------------------------------------------------------------------------
+def appointment_filter_taking_place(*, now: datetime) -> Q:
+    """Appointments that occupy a place: bookings (and their outcomes) and holds that have not expired."""
+    return Q(status__in=TAKING_PLACE) | Q(status=AppointmentStatus.HELD, hold_expires_at__gt=now)
+
+
+def _taken_counts(
+    *, unit: PoliceUnit, procedure: Procedure | None, start: datetime, end: datetime, now: datetime
+) -> dict[datetime, tuple[int, int]]:
+    rows = (
+        Appointment.objects.filter(unit=unit, slot__starts_at__gte=start, slot__starts_at__lt=end)
+        .filter(appointment_filter_taking_place(now=now))
+        .values("slot__starts_at")
+        .annotate(total=Count("id"), same=Count("id", filter=Q(procedure=procedure)))
+    )
+    return {r["slot__starts_at"]: (r["total"], r["same"]) for r in rows}
+
+
+def schedule_procedure_capacity(*, schedule: BookingSchedule, procedure: Procedure | None) -> int | None:
+    if procedure is None:
+        return None
+    row = schedule.procedure_capacities.filter(procedure=procedure).first()
+    return row.capacity if row else None
+
+
+def slot_free_places(*, capacity: int, procedure_capacity: int | None, taken: int, taken_same: int) -> int:
+    free = capacity - taken
+    if procedure_capacity is not None:
+        free = min(free, procedure_capacity - taken_same)
+    return max(free, 0)
+
+
+# --- Public selectors -----------------------------------------------------------------------------------------
+def schedule_get_active(*, unit: PoliceUnit) -> BookingSchedule | None:
+    return BookingSchedule.objects.filter(unit=unit, is_active=True, unit__is_active=True).first()
+
+
+def procedure_is_handled(*, unit: PoliceUnit, procedure: Procedure) -> bool:
+    return procedure.is_active and procedure.units.filter(pk=unit.pk).exists()
+
+
+def booking_window(*, schedule: BookingSchedule, now: datetime) -> tuple[datetime, date]:
+    """The earliest bookable start (lead time) and the last bookable day (horizon)."""
+    earliest = now + timedelta(hours=schedule.lead_time_hours)
+    last_day = timezone.localdate(now) + timedelta(days=schedule.horizon_days)
+    return earliest, last_day
+
+
+def slot_list_available(
+    *,
+    unit: PoliceUnit,
+    procedure: Procedure,
+    start: date,
+    end: date,
+    now: datetime | None = None,
+) -> list[DayAvailability]:
+    """Each day from `start` to `end` that citizens may still book (today onwards, up to the horizon).
+
+    A day is OPEN (some place free), FULL (every offered slot taken) or CLOSED with a reason (public holiday,
+    official day off, closure, not open that weekday, or too late to book for it). Slots carry their free places
+    for `procedure`, full ones included, so a picker can show them as taken.
+    """
+    now = now or timezone.now()
+    schedule = schedule_get_active(unit=unit)
+    if schedule is None or not procedure_is_handled(unit=unit, procedure=procedure):
+        return []
+    earliest, last_day = booking_window(schedule=schedule, now=now)
+    start = max(start, timezone.localdate(now))
+    end = min(end, last_day)
+    if end < start:
+        return []
+    calendar = UnitCalendar(unit=unit, schedule=schedule, start=start, end=end)
+    counts = _taken_counts(
+        unit=unit,
+        procedure=procedure,
+        start=_local(start, time()),
+        end=_local(end + timedelta(days=1), time()),
+        now=now,
+    )
+    procedure_capacity = schedule_procedure_capacity(schedule=schedule, procedure=procedure)
+    days: list[DayAvailability] = []
+    day = start
+    while day <= end:
+        times, reason, because = calendar.slot_times(day)
+        bookable = [(s, e) for s, e in times if s >= earliest]
+        if times and not bookable:
+            reason, because = _("Too late to book for this day"), ClosedBecause.TOO_LATE
+        if not bookable:
+            days.append(DayAvailability(day=day, status=DayStatus.CLOSED, reason=reason, closed_because=because))
+        else:
+            slots = []
+            for s, e in bookable:
+                taken, same = counts.get(s, (0, 0))
+                free = slot_free_places(
+                    capacity=schedule.capacity, procedure_capacity=procedure_capacity, taken=taken, taken_same=same
+                )
+                slots.append(
+                    SlotOption(unit=unit, starts_at=s, ends_at=e, capacity=schedule.capacity, taken=taken, free=free)
+                )
+            status = DayStatus.OPEN if any(s.free for s in slots) else DayStatus.FULL
+            days.append(DayAvailability(day=day, status=status, slots=slots))
+        day += timedelta(days=1)
+    return days
+
+
+def unit_list_for_procedure(*, procedure: Procedure, unit_qs: QuerySet[PoliceUnit] | None = None) -> QuerySet:
+    """Active units handling `procedure` that take appointments online."""
+    qs = unit_qs if unit_qs is not None else PoliceUnit.objects.all()
+    return qs.filter(is_active=True, procedures=procedure, booking_schedule__is_active=True).distinct()
+
+
+def slot_list_nearest(
+    *,
+    unit: PoliceUnit,
+    procedure: Procedure,
+    near: datetime,
+    limit: int = 3,
+    other_units: int = 3,
+    now: datetime | None = None,
+    exclude: Iterable[tuple[int, datetime]] = (),
+) -> list[SlotOption]:
+    """The free slots nearest to `near`: up to `limit` at the same unit, then one each at up to `other_units`
+    other units handling the procedure (the nearest first)."""
+    now = now or timezone.now()
+    skip = set(exclude)
+    today = timezone.localdate(now)
+
+    def nearest_at(candidate: PoliceUnit, count: int) -> list[SlotOption]:
+        end = today + timedelta(days=180)  # clamped to the unit's horizon
+        days = slot_list_available(unit=candidate, procedure=procedure, start=today, end=end, now=now)
+        free = [s for d in days for s in d.free_slots if (candidate.pk, s.starts_at) not in skip]
+        free.sort(key=lambda s: (abs((s.starts_at - near).total_seconds()), s.starts_at))
+        return free[:count]
+
+    same = nearest_at(unit, limit)
+    others: list[SlotOption] = []
+    if other_units:
+        for other in unit_list_for_procedure(procedure=procedure).exclude(pk=unit.pk):
+            others.extend(nearest_at(other, 1))
+        others.sort(key=lambda s: (abs((s.starts_at - near).total_seconds()), s.unit.order))
+    return same + others[:other_units]
+
+
+def appointment_list_for_holder(*, holder_key: str, procedure: Procedure | None = None) -> QuerySet[Appointment]:
+    qs = Appointment.objects.filter(holder_key=holder_key).select_related("slot", "unit", "procedure")
+    if procedure is not None:
+        qs = qs.filter(procedure=procedure)
+    return qs
+
+
+def appointment_get_active_hold(*, holder_key: str, procedure: Procedure, now: datetime | None = None):
+    """The citizen's current hold for `procedure` (None when it has expired or was booked)."""
+    now = now or timezone.now()
+    return (
+        appointment_list_for_holder(holder_key=holder_key, procedure=procedure)
+        .filter(status=AppointmentStatus.HELD, hold_expires_at__gt=now)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class AffectedAppointment:
+    appointment: Appointment
+    reason: str
+
+
+def appointment_list_affected(
+    *, unit: PoliceUnit, start: date | None = None, end: date | None = None, now: datetime | None = None
+) -> list[AffectedAppointment]:
+    """Upcoming bookings of `unit` that its current schedule can no longer honour: the slot falls on a day off,
+    inside a closure or outside opening hours, or more people are booked than the slot now has places (the
+    latest bookings are the ones listed). Officers move them with `appointment_reschedule`."""
+    now = now or timezone.now()
+    start = max(start or timezone.localdate(now), timezone.localdate(now))
+    booked = list(
+        Appointment.objects.filter(
+            unit=unit, status=AppointmentStatus.BOOKED, slot__starts_at__gte=max(now, _local(start, time()))
+        )
+        .filter(**({"slot__starts_at__lt": _local(end + timedelta(days=1), time())} if end else {}))
+        .select_related("slot", "procedure")
+        .order_by("slot__starts_at", "booked_at", "id")
+    )
+    if not booked:
+        return []
+    schedule = BookingSchedule.objects.filter(unit=unit).first()
+    if schedule is None or not schedule.is_active:
+        reason = _("The unit no longer takes appointments online")
+        return [AffectedAppointment(appointment=a, reason=reason) for a in booked]
+    last = timezone.localdate(booked[-1].slot.starts_at)
+    calendar = UnitCalendar(unit=unit, schedule=schedule, start=start, end=last)
+    capacities = {row.procedure_id: row.capacity for row in schedule.procedure_capacities.all()}
+    offered: dict[date, tuple[set[datetime], str]] = {}
+    affected: list[AffectedAppointment] = []
+    per_slot: dict[datetime, int] = {}
+    per_slot_procedure: dict[tuple[datetime, int], int] = {}
+    for appointment in booked:
+        starts_at = appointment.slot.starts_at
+        day = timezone.localdate(starts_at)
+        if day not in offered:
+            times, why, _because = calendar.slot_times(day)
+            offered[day] = ({s for s, e in times if e == s + timedelta(minutes=schedule.slot_minutes)}, why)
+        times, why = offered[day]
+        if starts_at not in times:
+            closure = next(
+                (c for c in calendar.closures if c.starts_at < appointment.slot.ends_at and c.ends_at > starts_at),
+                None,
+            )
+            reason = closure.display_reason if closure else (why or _("Outside the opening hours"))
+            affected.append(AffectedAppointment(appointment=appointment, reason=reason))
+            continue
+        per_slot[starts_at] = per_slot.get(starts_at, 0) + 1
+        key = (starts_at, appointment.procedure_id)
+        per_slot_procedure[key] = per_slot_procedure.get(key, 0) + 1
+        limit = capacities.get(appointment.procedure_id)
+        if per_slot[starts_at] > schedule.capacity or (limit is not None and per_slot_procedure[key] > limit):
+            affected.append(AffectedAppointment(appointment=appointment, reason=_("More bookings than places")))
+            # The one listed is moved away, so it no longer counts against the places of those after it.
+            per_slot[starts_at] -= 1
+            per_slot_procedure[key] -= 1
+    return affected

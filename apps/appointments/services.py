@@ -1,0 +1,476 @@
+"""The only way anything books: hold, book, reschedule, cancel (and the officers' schedule changes).
+
+Concurrency (see docs/ARCHITECTURE.md, "appointments"): the `Slot` row of a time is created on first use
+(`get_or_create`, backed by the unique constraint on unit + start), outside the booking transaction. Then ONE
+transaction locks what it changes, always in the same order so two transactions never wait on each other in a
+circle: the citizen's identity keys (PostgreSQL advisory locks, for the anti-hoarding rules), the appointment row,
+the slot row (`select_for_update`). Under the slot lock it counts the places taken (bookings + holds not expired,
+in total and for the procedure) and writes. On SQLite, which has no row locks, the settings open every
+transaction with BEGIN IMMEDIATE, which takes the database write lock first: the same check-then-write can not
+interleave. A lock wait longer than APPOINTMENT_LOCK_TIMEOUT_SECONDS becomes a friendly "busy, try again".
+
+Nothing here sends messages. `appointment_reschedule` and `appointment_cancel` accept `notify`, a callable run
+after the transaction commits as ``notify(appointment=..., event="rescheduled"|"cancelled", previous_starts_at=...)``:
+the notifications app plugs in there (and admin passes it when officers move bookings).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import OperationalError, connection, transaction
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.procedures.models import Procedure
+from apps.units.models import PoliceUnit
+
+from .models import Appointment, AppointmentStatus, BookingSchedule, Closure, Slot
+from .selectors import (
+    AffectedAppointment,
+    UnitCalendar,
+    appointment_filter_taking_place,
+    appointment_list_affected,
+    booking_window,
+    procedure_is_handled,
+    schedule_get_active,
+    schedule_procedure_capacity,
+    slot_free_places,
+    slot_list_nearest,
+)
+
+logger = logging.getLogger(__name__)
+
+Notify = Callable[..., None]
+
+SLOT_FULL = _("This time has just been taken. Please choose another time; the nearest free ones are listed.")
+SLOT_PAST = _("This time has already passed. Please choose another time.")
+SLOT_TOO_SOON = _("Appointments must be booked at least %(hours)s hours ahead. Please choose a later time.")
+SLOT_TOO_FAR = _("Appointments can be booked at most %(days)s days ahead. Please choose an earlier day.")
+SLOT_DAY_OFF = _("The unit does not receive citizens on %(date)s (%(reason)s).")
+SLOT_CLOSED = _("The unit is closed at that time: %(reason)s.")
+SLOT_NOT_OFFERED = _("The unit does not receive citizens at that time. Please choose one of the times offered.")
+UNIT_NOT_BOOKABLE = _("This unit does not take appointments online.")
+PROCEDURE_NOT_HANDLED = _("This unit does not handle this procedure.")
+BUSY = _("Many people are booking right now. Please try again in a moment.")
+NOT_HELD = _("This place is no longer held for you. Please choose a time again.")
+ALREADY_BOOKED = _(
+    "This identity number already has an appointment for this procedure (%(when)s). "
+    "Change or cancel that appointment instead of booking another one."
+)
+PHONE_LIMIT = _("This phone number already has %(count)s upcoming appointments. Cancel one before booking another.")
+INVALID_PHONE = _("Enter a Vietnamese mobile number, e.g. 0912 345 678.")
+INVALID_ID_NUMBER = _("An identity number has 12 digits.")
+REFERENCE_REQUIRED = _("The appointment needs the code of the filing it belongs to.")
+NAME_REQUIRED = _("Enter the name of the person who will come.")
+CANNOT_CANCEL = _("This appointment has already taken place and cannot be cancelled.")
+CANNOT_MOVE = _("Only held or booked appointments can be moved.")
+HOLD_RELEASED = _("Replaced by a newer hold")
+
+
+class SlotUnavailable(ValidationError):
+    """The time asked for cannot be given; `alternatives` are the nearest free `SlotOption`s (same unit first)."""
+
+    def __init__(self, message, *, code: str, params: dict | None = None, alternatives=()):
+        super().__init__(message, code=code, params=params)
+        self.alternatives = list(alternatives)
+
+
+class _Refused(Exception):
+    """Raised inside the locked transaction; turned into SlotUnavailable (with alternatives) once it is over."""
+
+    def __init__(self, message, code: str, params: dict | None = None):
+        self.message, self.code, self.params = message, code, params
+
+
+# --- Input shape ----------------------------------------------------------------------------------------------
+def phone_normalize(*, phone: str) -> str:
+    """A Vietnamese (or international) phone number in E.164, or ValidationError."""
+    try:
+        parsed = phonenumbers.parse(str(phone).strip(), "VN")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError({"phone": INVALID_PHONE}, code="invalid_phone") from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValidationError({"phone": INVALID_PHONE}, code="invalid_phone")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _id_number_normalize(id_number: str) -> str:
+    value = "".join(str(id_number or "").split())
+    if value and (len(value) != 12 or not value.isdigit()):
+        raise ValidationError({"id_number": INVALID_ID_NUMBER}, code="invalid_id_number")
+    return value
+
+
+# --- Locking --------------------------------------------------------------------------------------------------
+def _is_busy(exc: OperationalError) -> bool:
+    cause = exc.__cause__
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate in {"55P03", "40P01", "40001"}:  # lock_not_available, deadlock_detected, serialization_failure
+        return True
+    text = str(exc).lower()
+    return "database is locked" in text or "database table is locked" in text or "lock timeout" in text
+
+
+@contextmanager
+def _locked_transaction() -> Iterator[None]:
+    """One transaction with a bounded lock wait; a wait that runs out becomes a translated "busy, try again"."""
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                timeout_ms = int(settings.APPOINTMENT_LOCK_TIMEOUT_SECONDS * 1000)
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL lock_timeout = '{timeout_ms}ms'")
+            yield
+    except OperationalError as exc:
+        if _is_busy(exc):
+            logger.warning("Booking lock wait ran out: %s", exc)
+            raise ValidationError(BUSY, code="busy") from exc
+        raise
+
+
+def _lock_identity(*keys: str) -> None:
+    """Serialise the anti-hoarding checks of one card number / phone across different slots (PostgreSQL).
+
+    Slot locks only serialise requests for the same time; two requests with the same card number for two times
+    would both pass the "one booking per card" check. A transaction-scoped advisory lock per key closes that gap.
+    SQLite needs nothing: its transactions are already serialised. Keys are sorted so the lock order is fixed.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted({k for k in keys if k}):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"appointments:{key}"])
+
+
+def _lock_slot(slot: Slot) -> Slot:
+    return Slot.objects.select_for_update().get(pk=slot.pk)
+
+
+def _slot_materialize(*, unit: PoliceUnit, starts_at: datetime, ends_at: datetime) -> Slot:
+    # get_or_create inserts in a savepoint and, when a concurrent request inserted the same row first (the unique
+    # constraint on unit + start fires), reads that row instead.
+    slot, _created = Slot.objects.get_or_create(unit=unit, starts_at=starts_at, defaults={"ends_at": ends_at})
+    return slot
+
+
+# --- Rules ----------------------------------------------------------------------------------------------------
+def _check_offered(
+    *,
+    unit: PoliceUnit,
+    procedure: Procedure,
+    starts_at: datetime,
+    now: datetime,
+    enforce_window: bool = True,
+) -> tuple[BookingSchedule, datetime]:
+    """The schedule and the end of the slot starting at `starts_at`, or the reason it is not offered."""
+    schedule = schedule_get_active(unit=unit)
+    if schedule is None:
+        raise _Refused(UNIT_NOT_BOOKABLE, "unit_not_bookable")
+    if not procedure_is_handled(unit=unit, procedure=procedure):
+        raise _Refused(PROCEDURE_NOT_HANDLED, "procedure_not_handled")
+    if starts_at <= now:
+        raise _Refused(SLOT_PAST, "past")
+    earliest, last_day = booking_window(schedule=schedule, now=now)
+    day = timezone.localdate(starts_at)
+    if enforce_window:
+        if starts_at < earliest:
+            raise _Refused(SLOT_TOO_SOON, "too_soon", {"hours": schedule.lead_time_hours})
+        if day > last_day:
+            raise _Refused(SLOT_TOO_FAR, "too_far", {"days": schedule.horizon_days})
+    calendar = UnitCalendar(unit=unit, schedule=schedule, start=day, end=day)
+    off = calendar.day_off_reason(day)
+    if off:
+        raise _Refused(SLOT_DAY_OFF, "day_off", {"date": formats.date_format(day, "SHORT_DATE_FORMAT"), "reason": off})
+    times, _why, _because = calendar.slot_times(day)
+    for s, e in times:
+        if s == starts_at:
+            return schedule, e
+    length = timedelta(minutes=schedule.slot_minutes)
+    closure = next((c for c in calendar.closures if c.starts_at < starts_at + length and c.ends_at > starts_at), None)
+    if closure is not None:
+        raise _Refused(SLOT_CLOSED, "closed", {"reason": closure.display_reason})
+    raise _Refused(SLOT_NOT_OFFERED, "not_offered")
+
+
+def _check_places(
+    *, slot: Slot, schedule: BookingSchedule, procedure: Procedure, now: datetime, exclude_pk: int | None = None
+) -> None:
+    """Under the slot lock: refuse when no place is left for `procedure` (holds not expired count)."""
+    qs = Appointment.objects.filter(slot=slot).filter(appointment_filter_taking_place(now=now))
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    taken = list(qs.values_list("procedure_id", flat=True))
+    free = slot_free_places(
+        capacity=schedule.capacity,
+        procedure_capacity=schedule_procedure_capacity(schedule=schedule, procedure=procedure),
+        taken=len(taken),
+        taken_same=sum(1 for p in taken if p == procedure.pk),
+    )
+    if free <= 0:
+        raise _Refused(SLOT_FULL, "full")
+
+
+def _check_hoarding(
+    *,
+    procedure: Procedure,
+    phone: str,
+    id_number: str,
+    now: datetime,
+    exclude_pk: int | None = None,
+    holder_key: str = "",
+) -> None:
+    upcoming = Appointment.objects.filter(slot__starts_at__gt=now)
+    if exclude_pk is not None:
+        upcoming = upcoming.exclude(pk=exclude_pk)
+    if id_number:
+        existing = (
+            upcoming.filter(procedure=procedure, id_number=id_number, status=AppointmentStatus.BOOKED)
+            .select_related("slot")
+            .first()
+        )
+        if existing is not None:
+            when = formats.date_format(timezone.localtime(existing.slot.starts_at), "SHORT_DATETIME_FORMAT")
+            raise ValidationError(ALREADY_BOOKED, code="already_booked", params={"when": when})
+    limit = settings.APPOINTMENT_MAX_ACTIVE_PER_PHONE
+    active = upcoming.filter(phone=phone).filter(
+        Q(status=AppointmentStatus.BOOKED)
+        | (Q(status=AppointmentStatus.HELD, hold_expires_at__gt=now) & ~Q(holder_key=holder_key))
+    )
+    count = active.count()
+    if count >= limit:
+        raise ValidationError(PHONE_LIMIT, code="phone_limit", params={"count": count})
+
+
+def _unavailable(
+    refused: _Refused, *, unit: PoliceUnit, procedure: Procedure, starts_at: datetime, now: datetime
+) -> SlotUnavailable:
+    alternatives = []
+    if refused.code not in {"procedure_not_handled"}:
+        # Computed after the transaction: the lock is never held while we search.
+        alternatives = slot_list_nearest(unit=unit, procedure=procedure, near=max(starts_at, now), now=now)
+    return SlotUnavailable(refused.message, code=refused.code, params=refused.params, alternatives=alternatives)
+
+
+def _after_commit(notify: Notify | None, **kwargs) -> None:
+    if notify is not None:
+        transaction.on_commit(lambda: notify(**kwargs))
+
+
+# --- Contract -------------------------------------------------------------------------------------------------
+def appointment_hold(
+    *,
+    unit: PoliceUnit,
+    procedure: Procedure,
+    starts_at: datetime,
+    phone: str,
+    id_number: str = "",
+    holder_key: str,
+    now: datetime | None = None,
+) -> Appointment:
+    """Keep a place at `starts_at` for APPOINTMENT_HOLD_MINUTES while the citizen finishes their form.
+
+    The same `holder_key` (the browser session) holds at most one place per procedure: a new hold releases the
+    previous one. Raises SlotUnavailable (with `.alternatives`) or ValidationError (phone, card number, limits).
+    """
+    now = now or timezone.now()
+    phone = phone_normalize(phone=phone)
+    id_number = _id_number_normalize(id_number)
+    try:
+        schedule, ends_at = _check_offered(unit=unit, procedure=procedure, starts_at=starts_at, now=now)
+        slot = _slot_materialize(unit=unit, starts_at=starts_at, ends_at=ends_at)
+        with _locked_transaction():
+            _lock_identity(f"id:{procedure.pk}:{id_number}" if id_number else "", f"phone:{phone}")
+            slot = _lock_slot(slot)
+            Appointment.objects.filter(
+                holder_key=holder_key, procedure=procedure, status=AppointmentStatus.HELD
+            ).update(status=AppointmentStatus.CANCELLED, cancelled_at=now, cancel_reason=str(HOLD_RELEASED))
+            _check_hoarding(procedure=procedure, phone=phone, id_number=id_number, now=now, holder_key=holder_key)
+            _check_places(slot=slot, schedule=schedule, procedure=procedure, now=now)
+            appointment = Appointment(
+                slot=slot,
+                unit=unit,
+                procedure=procedure,
+                status=AppointmentStatus.HELD,
+                hold_expires_at=now + timedelta(minutes=settings.APPOINTMENT_HOLD_MINUTES),
+                holder_key=holder_key,
+                phone=phone,
+                id_number=id_number,
+                created_at=now,
+            )
+            appointment.full_clean(exclude=["slot", "unit", "procedure"], validate_constraints=False)
+            appointment.save()
+    except _Refused as refused:
+        raise _unavailable(refused, unit=unit, procedure=procedure, starts_at=starts_at, now=now) from None
+    return appointment
+
+
+def appointment_book(
+    *,
+    appointment: Appointment,
+    reference: str,
+    holder_name: str,
+    id_number: str | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Turn a hold into a booking for the filing `reference`.
+
+    A hold that has expired is still booked when its place is free (the capacity check runs again under the slot
+    lock, holds of others included). Booking an already booked appointment with the same reference returns it.
+    """
+    now = now or timezone.now()
+    reference = (reference or "").strip()
+    holder_name = " ".join((holder_name or "").split())
+    if not reference:
+        raise ValidationError(REFERENCE_REQUIRED, code="reference_required")
+    if not holder_name:
+        raise ValidationError({"holder_name": NAME_REQUIRED}, code="name_required")
+    id_number = _id_number_normalize(appointment.id_number if id_number is None else id_number)
+    unit, procedure = appointment.unit, appointment.procedure
+    starts_at = appointment.slot.starts_at
+    try:
+        with _locked_transaction():
+            _lock_identity(f"id:{procedure.pk}:{id_number}" if id_number else "", f"phone:{appointment.phone}")
+            current = Appointment.objects.select_for_update().select_related("slot").get(pk=appointment.pk)
+            if current.status == AppointmentStatus.BOOKED and current.reference == reference:
+                return current
+            if current.status not in (AppointmentStatus.HELD, AppointmentStatus.EXPIRED):
+                raise ValidationError(NOT_HELD, code="not_held")
+            if current.slot.starts_at <= now:
+                raise _Refused(SLOT_PAST, "past")
+            schedule, _ends = _check_offered(
+                unit=unit, procedure=procedure, starts_at=current.slot.starts_at, now=now, enforce_window=False
+            )
+            _lock_slot(current.slot)
+            _check_hoarding(
+                procedure=procedure,
+                phone=current.phone,
+                id_number=id_number,
+                now=now,
+                exclude_pk=current.pk,
+                holder_key=current.holder_key,
+            )
+            # Counting the others (this hold excluded) is right both for a live hold, which already counts, and
+            # for an expired one, which gets its place back only when one is free; a lowered capacity is honoured.
+            _check_places(slot=current.slot, schedule=schedule, procedure=procedure, now=now, exclude_pk=current.pk)
+            current.status = AppointmentStatus.BOOKED
+            current.reference = reference
+            current.holder_name = holder_name
+            current.id_number = id_number
+            current.booked_at = now
+            current.hold_expires_at = None
+            current.full_clean(exclude=["slot", "unit", "procedure"], validate_constraints=False)
+            current.save(
+                update_fields=["status", "reference", "holder_name", "id_number", "booked_at", "hold_expires_at"]
+            )
+    except _Refused as refused:
+        raise _unavailable(refused, unit=unit, procedure=procedure, starts_at=starts_at, now=now) from None
+    return current
+
+
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    starts_at: datetime,
+    unit: PoliceUnit | None = None,
+    by_officer: bool = False,
+    notify: Notify | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move a held or booked appointment to `starts_at` (at `unit`, default its own), atomically: the new place
+    is taken and the old one freed in one transaction, or nothing changes. Same row, same reference.
+
+    `by_officer` lifts the lead time and horizon (an officer moving bookings off a closed day); opening hours,
+    days off, closures and capacity still apply.
+    """
+    now = now or timezone.now()
+    unit = unit or appointment.unit
+    procedure = appointment.procedure
+    previous = appointment.slot.starts_at
+    if appointment.slot.starts_at == starts_at and appointment.unit_id == unit.pk:
+        return appointment
+    try:
+        schedule, ends_at = _check_offered(
+            unit=unit, procedure=procedure, starts_at=starts_at, now=now, enforce_window=not by_officer
+        )
+        slot = _slot_materialize(unit=unit, starts_at=starts_at, ends_at=ends_at)
+        with _locked_transaction():
+            current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            if current.status not in (AppointmentStatus.HELD, AppointmentStatus.BOOKED):
+                raise ValidationError(CANNOT_MOVE, code="cannot_move")
+            slot = _lock_slot(slot)
+            _check_places(slot=slot, schedule=schedule, procedure=procedure, now=now, exclude_pk=current.pk)
+            current.slot = slot
+            current.unit = unit
+            current.reschedule_count += 1
+            fields = ["slot", "unit", "reschedule_count"]
+            if current.status == AppointmentStatus.HELD:
+                current.hold_expires_at = now + timedelta(minutes=settings.APPOINTMENT_HOLD_MINUTES)
+                fields.append("hold_expires_at")
+            current.save(update_fields=fields)
+            _after_commit(notify, appointment=current, event="rescheduled", previous_starts_at=previous)
+    except _Refused as refused:
+        raise _unavailable(refused, unit=unit, procedure=procedure, starts_at=starts_at, now=now) from None
+    return current
+
+
+def appointment_cancel(
+    *, appointment: Appointment, reason: str = "", notify: Notify | None = None, now: datetime | None = None
+) -> Appointment:
+    """Free the place. No slot lock needed: freeing a place can never overbook. Cancelling twice is harmless."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        changed = Appointment.objects.filter(
+            pk=appointment.pk, status__in=(AppointmentStatus.HELD, AppointmentStatus.BOOKED, AppointmentStatus.EXPIRED)
+        ).update(status=AppointmentStatus.CANCELLED, cancelled_at=now, cancel_reason=reason[:300])
+        appointment.refresh_from_db()
+        if not changed and appointment.status != AppointmentStatus.CANCELLED:
+            raise ValidationError(CANNOT_CANCEL, code="cannot_cancel")
+        if changed:
+            previous = appointment.slot.starts_at
+            _after_commit(notify, appointment=appointment, event="cancelled", previous_starts_at=previous)
+    return appointment
+
+
+def appointment_expire_holds(*, now: datetime | None = None) -> int:
+    """Mark holds past their expiry as EXPIRED (they already stopped counting; this keeps lists tidy)."""
+    now = now or timezone.now()
+    return Appointment.objects.filter(status=AppointmentStatus.HELD, hold_expires_at__lte=now).update(
+        status=AppointmentStatus.EXPIRED
+    )
+
+
+# --- Officers' changes ----------------------------------------------------------------------------------------
+def schedule_save(*, schedule: BookingSchedule, now: datetime | None = None) -> list[AffectedAppointment]:
+    """Save a schedule (new capacity, slot length, …) and return the upcoming bookings it can no longer honour.
+
+    Nothing is cancelled: officers move the listed appointments (admin shows them) with appointment_reschedule.
+    """
+    schedule.full_clean()
+    schedule.save()
+    return appointment_list_affected(unit=schedule.unit, now=now)
+
+
+def closure_create(
+    *,
+    unit: PoliceUnit,
+    starts_at: datetime,
+    ends_at: datetime,
+    reason: str,
+    reason_en: str = "",
+    now: datetime | None = None,
+) -> tuple[Closure, list[AffectedAppointment]]:
+    """Close a unit for a while; returns the closure and the bookings inside it, which stay booked until moved."""
+    closure = Closure(unit=unit, starts_at=starts_at, ends_at=ends_at, reason=reason, reason_en=reason_en)
+    closure.full_clean()
+    closure.save()
+    affected = appointment_list_affected(unit=unit, now=now)
+    inside = [a for a in affected if a.appointment.slot.starts_at < ends_at and a.appointment.slot.ends_at > starts_at]
+    return closure, inside

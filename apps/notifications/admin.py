@@ -1,0 +1,166 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .forms import MessageTemplateForm
+from .models import DeliveryAttempt, MessageTemplate, Notification, OtpChallenge, ZaloToken
+from .services import notification_resend
+from .templating import PLACEHOLDERS, SAMPLE_CONTEXT, render_text
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    form = MessageTemplateForm
+    list_display = ("kind", "language", "zns_template_id", "updated_at")
+    list_filter = ("kind", "language")
+    search_fields = ("body", "subject", "zns_template_id")
+    readonly_fields = ("placeholders", "preview", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("kind", "language", "subject", "body", "placeholders", "preview")}),
+        (_("Zalo"), {"fields": ("zns_template_id",)}),
+        (None, {"fields": ("updated_at",)}),
+    )
+
+    @admin.display(description=_("placeholders you can use"))
+    def placeholders(self, obj):
+        if obj is None or not obj.kind:
+            return "—"
+        return ", ".join(f"{{{name}}}" for name in PLACEHOLDERS.get(obj.kind, ()))
+
+    @admin.display(description=_("preview with sample data"))
+    def preview(self, obj):
+        if obj is None or not obj.body:
+            return _("Save the template to see a preview.")
+        subject = render_text(obj.subject, SAMPLE_CONTEXT)
+        body = render_text(obj.body, SAMPLE_CONTEXT)
+        return format_html("<strong>{}</strong><br>{}", subject, body) if subject else body
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    fields = ("channel", "outcome", "started_at", "finished_at", "provider_message_id", "provider_answer")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The delivery log. Read-only: only the delivery service changes a message; "resend" makes a new one."""
+
+    list_display = ("id", "kind", "recipient", "language", "status", "channel", "attempts", "created_at", "sent_at")
+    list_filter = ("status", "kind", "channel", "language", "created_at")
+    search_fields = ("=verification_code", "=phone", "=email", "=idempotency_key", "=provider_message_id")
+    date_hierarchy = "created_at"
+    actions = ("resend",)
+    inlines = (DeliveryAttemptInline,)
+    fields = (
+        "kind",
+        "language",
+        "phone",
+        "email",
+        "status",
+        "channel",
+        "attempts",
+        "channel_attempts",
+        "verification_code",
+        "idempotency_key",
+        "dedup_key",
+        "context",
+        "body",
+        "provider_message_id",
+        "provider_answer",
+        "resent_from",
+        "created_at",
+        "enqueued_at",
+        "sending_since",
+        "last_attempt_at",
+        "next_attempt_at",
+        "sent_at",
+        "failed_at",
+        "expires_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("to"))
+    def recipient(self, obj):
+        return obj.phone or obj.email
+
+    @admin.action(description=_("Resend the selected messages"), permissions=["view"])
+    def resend(self, request, queryset):
+        resent, refused = 0, []
+        for notification in queryset:
+            try:
+                notification_resend(notification=notification)
+            except ValidationError as exc:
+                refused.extend(exc.messages)
+            else:
+                resent += 1
+        if resent:
+            self.message_user(
+                request,
+                ngettext("%(count)d message queued again.", "%(count)d messages queued again.", resent)
+                % {"count": resent},
+                messages.SUCCESS,
+            )
+        for message in sorted(set(refused)):
+            self.message_user(request, message, messages.WARNING)
+
+
+@admin.register(OtpChallenge)
+class OtpChallengeAdmin(admin.ModelAdmin):
+    """Confirmation codes: who asked and what happened. The code itself is never stored, so never shown."""
+
+    list_display = ("phone", "purpose", "created_at", "expires_at", "failed_attempts", "verified_at")
+    list_filter = ("purpose", "created_at")
+    search_fields = ("=phone",)
+    fields = (
+        "phone",
+        "purpose",
+        "language",
+        "created_at",
+        "expires_at",
+        "failed_attempts",
+        "verified_at",
+        "notification",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ZaloToken)
+class ZaloTokenAdmin(admin.ModelAdmin):
+    """The OA token's state. The tokens themselves are sealed and never displayed."""
+
+    list_display = ("oa_key", "expires_at", "refreshed_at", "has_refresh_token")
+    fields = ("oa_key", "has_refresh_token", "expires_at", "refreshed_at", "last_error")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("refresh token stored"), boolean=True)
+    def has_refresh_token(self, obj):
+        return bool(obj.refresh_token_sealed)

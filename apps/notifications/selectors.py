@@ -1,0 +1,111 @@
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.apps import apps
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.core.codes import code_is_valid, code_normalize
+
+from .models import Language, Notification, OtpChallenge, OutboxMessage, Status
+
+
+def otp_challenge_get(*, challenge_id) -> OtpChallenge | None:
+    """The challenge a journey kept in its session (by id), or None when it no longer exists."""
+    try:
+        return OtpChallenge.objects.filter(pk=challenge_id).first()
+    except (ValueError, TypeError, Exception):  # a malformed id from a tampered session
+        return None
+
+
+def outbox_message_list(*, limit: int = 50) -> QuerySet[OutboxMessage]:
+    return OutboxMessage.objects.select_related("notification").order_by("-created_at", "-id")[:limit]
+
+
+@dataclass(frozen=True)
+class VerifiedMessage:
+    kind_label: str
+    sent_at: datetime
+
+
+def notification_verify(*, code: str, phone: str | None = None) -> VerifiedMessage | None:
+    """Whether the portal sent a message with this verification code (and, if given, to this phone).
+
+    Reveals only the kind and the time; a message that was never delivered counts as not sent by us."""
+    code = code_normalize(code)
+    if not code_is_valid(code):
+        return None
+    found = Notification.objects.filter(verification_code=code, status__in=[Status.SENT, Status.SENDING])
+    if phone:
+        found = found.filter(phone=phone)
+    notification = found.only("kind", "sent_at", "last_attempt_at").first()
+    if notification is None:
+        return None
+    return VerifiedMessage(
+        kind_label=str(notification.get_kind_display()),
+        sent_at=notification.sent_at or notification.last_attempt_at or notification.created_at,
+    )
+
+
+@dataclass
+class ReminderDue:
+    appointment: object
+    phone: str
+    language: str
+    starts_at: datetime
+    day: date
+    context: dict
+
+
+def citizen_language(*, phone: str, reference: str = "") -> str:
+    """The language the citizen used with us: that of the latest message to this phone (their own choice)."""
+    messages = Notification.objects.filter(phone=phone).order_by("-created_at")
+    if reference:
+        by_reference = messages.filter(context__reference=reference).values_list("language", flat=True).first()
+        if by_reference:
+            return by_reference
+    return messages.values_list("language", flat=True).first() or Language.VI
+
+
+def appointment_list_for_reminders(*, day: date) -> list[ReminderDue]:
+    """Booked appointments on `day` (local time), with what their reminder says. Empty when the appointments
+    app is not installed."""
+    if not apps.is_installed("apps.appointments"):
+        return []
+    from apps.appointments.models import Appointment
+
+    booked = getattr(getattr(Appointment, "Status", None), "BOOKED", "booked")
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()), tz)
+    end = timezone.make_aware(datetime.combine(day, datetime.max.time()), tz)
+    appointments = (
+        Appointment.objects.filter(status=booked, slot__starts_at__range=(start, end))
+        .select_related("unit", "slot")
+        .order_by("slot__starts_at", "pk")
+    )
+    due = []
+    for appointment in appointments:
+        starts_at = timezone.localtime(appointment.slot.starts_at)
+        phone = str(appointment.phone or "")
+        language = getattr(appointment, "language", "") or citizen_language(
+            phone=phone, reference=appointment.reference
+        )
+        unit = appointment.unit
+        due.append(
+            ReminderDue(
+                appointment=appointment,
+                phone=phone,
+                language=language,
+                starts_at=appointment.slot.starts_at,
+                day=starts_at.date(),
+                context={
+                    "name": appointment.holder_name,
+                    "reference": appointment.reference,
+                    "unit": unit.name_en if language == Language.EN and unit.name_en else unit.name,
+                    "address": unit.address,
+                    "date": f"{starts_at:%d/%m/%Y}",
+                    "time": f"{starts_at:%H:%M}",
+                },
+            )
+        )
+    return due

@@ -1,0 +1,68 @@
+"""Celery tasks: take ids, call a service. Delivery retries are decided by the service (it records the next
+attempt time); the task only schedules itself for then. On the embedded default (eager mode) it never waits:
+the row keeps its next attempt time and the sweep (`run_periodic_tasks`) runs it."""
+
+import functools
+import logging
+
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+class OutboxTask(DjangoTask):
+    def delay_on_commit(self, *args, **kwargs) -> None:
+        transaction.on_commit(functools.partial(self._delay_or_log, *args, **kwargs))
+
+    def _delay_or_log(self, notification_id, *args, **kwargs) -> None:
+        from .services import notification_mark_enqueued
+
+        try:
+            self.delay(notification_id, *args, **kwargs)
+        except Exception:
+            logger.exception("Notification %s: could not reach the queue; the sweep will send it", notification_id)
+            return
+        try:
+            notification_mark_enqueued(notification_id=notification_id)
+        except Exception:
+            logger.exception("Notification %s: could not record the hand-over", notification_id)
+
+
+@shared_task(bind=True, base=OutboxTask, name="notifications.deliver", max_retries=60, acks_late=True)
+def deliver_notification(self, notification_id: int) -> str | None:
+    from .services import notification_deliver
+
+    try:
+        report = notification_deliver(notification_id=notification_id)
+    except Exception:
+        logger.exception("Notification %s: delivery crashed", notification_id)
+        return None
+    if report is None:
+        return None
+    if report.retry_in is not None and not self.request.is_eager and self.request.retries < self.max_retries:
+        # Capped below the broker's visibility timeout, so a scheduled retry is never redelivered twice.
+        raise self.retry(countdown=min(report.retry_in, 1800))
+    return report.status
+
+
+@shared_task(name="notifications.sweep")
+def sweep_notifications() -> int:
+    from .services import notification_requeue_due
+
+    return notification_requeue_due()
+
+
+@shared_task(name="notifications.send_reminders")
+def send_reminders() -> int:
+    from .services import reminders_send_due
+
+    return reminders_send_due()
+
+
+@shared_task(name="notifications.refresh_zalo_token")
+def refresh_zalo_token() -> bool:
+    from .services import zalo_token_refresh_if_due
+
+    return zalo_token_refresh_if_due()

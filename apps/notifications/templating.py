@@ -1,0 +1,145 @@
+"""Message texts: `{name}` placeholders filled from the notification's plain JSON data.
+
+Officers edit the texts in admin, so the syntax is deliberately tiny (no attribute access, no logic): a
+placeholder a kind does not know is refused when the template is saved, and one with no value renders empty.
+"""
+
+import re
+import string
+from collections.abc import Mapping
+
+from .models import Kind
+
+PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    Kind.OTP: ("code", "minutes"),
+    Kind.DECLARATION_CONFIRMED: ("name", "code", "unit", "address", "date", "time", "url"),
+    Kind.APPOINTMENT_REMINDER: ("name", "reference", "unit", "address", "date", "time"),
+    Kind.APPOINTMENT_MOVED: ("name", "reference", "unit", "address", "date", "time"),
+    Kind.APPOINTMENT_CANCELLED: ("name", "reference", "unit", "date", "time", "reason"),
+    Kind.DECLARATION_STATUS_CHANGED: ("name", "code", "status", "note", "url"),
+    Kind.REPORT_RECEIVED: ("reference", "url"),
+    Kind.REPORT_ANSWERED: ("reference", "url"),
+}
+
+# Values a secret placeholder never shows outside the message itself (admin, logs, the stored copy).
+SECRET_PLACEHOLDERS = {"code"}
+SECRET_KINDS = {Kind.OTP}
+MASK = "••••••"
+
+SAMPLE_CONTEXT: dict[str, str] = {
+    "name": "Nguyễn Văn An",
+    "code": "K7MX-3PQ9-R",
+    "minutes": "5",
+    "reference": "K7MX-3PQ9-R",
+    "unit": "Công an Phường Xóm Chiếu",
+    "address": "4 Xóm Chiếu",
+    "date": "02/12/2026",
+    "time": "08:30",
+    "url": "https://example.vn/tra-cuu/",
+    "status": "Đã tiếp nhận",
+    "note": "",
+    "reason": "",
+}
+
+# Default texts, loaded by the data migration; officers edit them in admin afterwards.
+DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
+    (Kind.OTP, "vi"): (
+        "Mã xác nhận",
+        "Mã xác nhận của bạn là {code}, có hiệu lực trong {minutes} phút. Không cung cấp mã này cho bất kỳ ai.",
+    ),
+    (Kind.OTP, "en"): (
+        "Confirmation code",
+        "Your confirmation code is {code}. It is valid for {minutes} minutes. Do not give it to anyone.",
+    ),
+    (Kind.DECLARATION_CONFIRMED, "vi"): (
+        "Xác nhận tờ khai căn cước",
+        "Công an đã nhận tờ khai căn cước của {name}, mã hồ sơ {code}. "
+        "Mời bạn đến {unit}, {address} lúc {time} ngày {date}. Xem hồ sơ: {url}",
+    ),
+    (Kind.DECLARATION_CONFIRMED, "en"): (
+        "Identity card declaration received",
+        "The police received the identity card declaration of {name}, file code {code}. "
+        "Please come to {unit}, {address} at {time} on {date}. Your file: {url}",
+    ),
+    (Kind.APPOINTMENT_REMINDER, "vi"): (
+        "Nhắc lịch hẹn",
+        "Nhắc lịch: ngày mai {date} lúc {time}, {name} có lịch hẹn tại {unit}, {address} (mã {reference}). "
+        "Vui lòng mang theo giấy tờ cần thiết.",
+    ),
+    (Kind.APPOINTMENT_REMINDER, "en"): (
+        "Appointment reminder",
+        "Reminder: tomorrow {date} at {time}, {name} has an appointment at {unit}, {address} (code {reference}). "
+        "Please bring the required documents.",
+    ),
+    (Kind.APPOINTMENT_MOVED, "vi"): (
+        "Lịch hẹn đã thay đổi",
+        "Lịch hẹn mã {reference} đã được chuyển sang {time} ngày {date} tại {unit}, {address}.",
+    ),
+    (Kind.APPOINTMENT_MOVED, "en"): (
+        "Appointment moved",
+        "Appointment {reference} has been moved to {time} on {date} at {unit}, {address}.",
+    ),
+    (Kind.APPOINTMENT_CANCELLED, "vi"): (
+        "Lịch hẹn đã bị hủy",
+        "Lịch hẹn mã {reference} lúc {time} ngày {date} tại {unit} đã bị hủy. {reason} "
+        "Bạn có thể đặt lịch mới trên cổng dịch vụ.",
+    ),
+    (Kind.APPOINTMENT_CANCELLED, "en"): (
+        "Appointment cancelled",
+        "Appointment {reference} at {time} on {date} at {unit} has been cancelled. {reason} "
+        "You can book a new one on the portal.",
+    ),
+    (Kind.DECLARATION_STATUS_CHANGED, "vi"): (
+        "Hồ sơ có cập nhật",
+        "Hồ sơ {code} của {name} đã chuyển sang trạng thái: {status}. {note} Xem chi tiết: {url}",
+    ),
+    (Kind.DECLARATION_STATUS_CHANGED, "en"): (
+        "Your file was updated",
+        "File {code} of {name} is now: {status}. {note} Details: {url}",
+    ),
+    (Kind.REPORT_RECEIVED, "vi"): (
+        "Đã nhận phản ánh",
+        "Công an đã nhận phản ánh của bạn, mã {reference}. Theo dõi kết quả tại {url}",
+    ),
+    (Kind.REPORT_RECEIVED, "en"): (
+        "Report received",
+        "The police received your report, code {reference}. Follow it at {url}",
+    ),
+    (Kind.REPORT_ANSWERED, "vi"): (
+        "Phản ánh đã được trả lời",
+        "Phản ánh mã {reference} của bạn đã được trả lời. Xem câu trả lời tại {url}",
+    ),
+    (Kind.REPORT_ANSWERED, "en"): (
+        "Your report was answered",
+        "Your report {reference} has been answered. Read the answer at {url}",
+    ),
+}
+
+
+class _Formatter(string.Formatter):
+    def get_value(self, key, args, kwargs):
+        return kwargs.get(key, "")
+
+    def get_field(self, field_name, args, kwargs):
+        # "{name}" only: no attribute or index access into the data.
+        return self.get_value(field_name, args, kwargs), field_name
+
+
+_FORMATTER = _Formatter()
+_SPACES = re.compile(r"[ \t]{2,}")
+
+
+def placeholders_in(text: str) -> list[str]:
+    """The placeholder names used in `text`; raises ValueError on malformed braces."""
+    return [field for _, field, _, _ in _FORMATTER.parse(text) if field is not None]
+
+
+def render_text(text: str, context: Mapping[str, object]) -> str:
+    values = {key: "" if value is None else str(value) for key, value in context.items()}
+    try:
+        rendered = _FORMATTER.vformat(text, (), values)
+    except (ValueError, IndexError, KeyError):
+        # A template saved before validation existed: send it as written rather than nothing.
+        rendered = text
+    # An empty optional value ("{note} ") must not leave double spaces behind.
+    return _SPACES.sub(" ", rendered).strip()

@@ -1,0 +1,49 @@
+from django.conf import settings
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
+
+from .forms import CheckMessageForm
+from .ratelimit import client_fingerprint, rate_limit_hit
+from .selectors import notification_verify, outbox_message_list
+
+TOO_MANY_CHECKS = _("You have checked many codes in a short time. Please wait ten minutes and try again.")
+
+
+def client_address(request) -> str:
+    # Behind the configured proxy, REMOTE_ADDR is the proxy; the proxy sets X-Forwarded-For's last hop.
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.headers.get("x-forwarded-for", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class DevOutboxView(TemplateView):
+    """The embedded default's "phone": messages that would have been sent. Only with DEBUG on."""
+
+    template_name = "notifications/dev_outbox.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.DEBUG:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "outbox_messages": outbox_message_list()}
+
+
+class CheckMessageView(FormView):
+    """/kiem-tra-tin-nhan/: "Is this message really from the police?" Says only whether, when, and what kind."""
+
+    template_name = "notifications/check_message.html"
+    form_class = CheckMessageForm
+
+    def form_valid(self, form):
+        limit, window = settings.NOTIFICATIONS_CHECK_PER_CLIENT
+        key = f"check:{client_fingerprint(client_address(self.request))}"
+        if not rate_limit_hit(key=key, limit=limit, window=window):
+            form.add_error(None, TOO_MANY_CHECKS)
+            return self.form_invalid(form)
+        found = notification_verify(code=form.cleaned_data["code"], phone=form.cleaned_data["phone"] or None)
+        return self.render_to_response(self.get_context_data(form=form, checked=True, found=found))

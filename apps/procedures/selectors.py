@@ -1,0 +1,53 @@
+from django.db.models import Prefetch, QuerySet
+from django.urls import Resolver404, resolve
+
+from apps.units.models import PoliceUnit
+from apps.units.selectors import unit_list_active, unit_opening_hours_summary
+
+from .forms.registry import form_class_for
+from .models import Procedure, ProcedureRequest
+
+
+def procedure_list_active() -> QuerySet[Procedure]:
+    return Procedure.objects.filter(is_active=True)
+
+
+def procedure_get_active(*, slug: str) -> Procedure | None:
+    """An active procedure with its active units (phones and opening hours prefetched), or None."""
+    units = unit_list_active().order_by("kind", "order", "name")
+    return (
+        Procedure.objects.filter(is_active=True, slug=slug)
+        .prefetch_related(Prefetch("units", queryset=units, to_attr="active_units"))
+        .first()
+    )
+
+
+def procedure_units_with_hours(*, procedure: Procedure) -> list[PoliceUnit]:
+    """The active units handling a procedure, each with `hours_summary` for display."""
+    units = getattr(procedure, "active_units", None)
+    if units is None:
+        units = list(unit_list_active().filter(procedures=procedure))
+    for unit in units:
+        unit.hours_summary = unit_opening_hours_summary(unit=unit)
+    return units
+
+
+def procedure_has_online_journey(*, procedure: Procedure) -> bool:
+    """Whether some app serves the procedure's start page `/thu-tuc/<slug>/` (the identity card's journey, or
+    this app's generic journey for a registered form). The catalogue shows "Book a visit" only then."""
+    if not procedure.is_active:
+        return False
+    try:
+        resolve(procedure.start_path)
+    except Resolver404:
+        return False
+    return True
+
+
+def procedure_is_bookable(*, procedure: Procedure) -> bool:
+    """Bookable through this app's generic journey: active, with a registered form."""
+    return procedure.is_active and form_class_for(procedure.slug) is not None
+
+
+def procedure_request_get(*, code: str) -> ProcedureRequest | None:
+    return ProcedureRequest.objects.select_related("procedure").filter(code=code).first()
