@@ -485,3 +485,12 @@ class LookupForm(JourneyForm):
         if no_factor and not self.has_error("phone") and not self.has_error("birth_date"):
             self.add_error("phone", ValidationError(MSG_SECOND_FACTOR, code="required"))
         return data
+
+
+# --- Confirmation code ----------------------------------------------------------------------------------------
+class CodeForm(JourneyForm):
+    code = forms.CharField(
+        label=_("Confirmation code (6 digits)"),
+        max_length=12,
+        widget=FastInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}),
+    )

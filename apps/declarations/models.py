@@ -28,6 +28,14 @@ class Filing(models.Model):
     phone = PhoneNumberField(_("mobile phone"), region="VN")
     email = models.EmailField(_("e-mail"), blank=True)
     language = models.CharField(_("language"), max_length=8, default="vi")
+    appointment = models.ForeignKey(
+        "appointments.Appointment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("appointment"),
+    )
     status = models.CharField(_("status"), max_length=16, choices=FilingStatus, default=FilingStatus.SUBMITTED)
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
@@ -71,6 +79,16 @@ class Draft(models.Model):
     declaration = models.OneToOneField(
         Declaration, on_delete=models.SET_NULL, null=True, blank=True, related_name="draft"
     )
+    # The place held by the appointment step (appointment_hold), booked on submission.
+    hold = models.ForeignKey(
+        "appointments.Appointment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The confirmation code sent to the phone (otp_issue); once verified, `verified_phone` records for which
+    # number, so a citizen sent back to the picker (slot taken meanwhile) does not need a second code.
+    otp_challenge = models.ForeignKey(
+        "notifications.OtpChallenge", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verified_phone = models.CharField(max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("draft")

@@ -43,7 +43,11 @@ def draft_get(*, draft_id) -> Draft | None:
     """A draft still open (not expired, not yet submitted)."""
     if not draft_id:
         return None
-    return Draft.objects.filter(id=draft_id, expires_at__gt=timezone.now(), declaration__isnull=True).first()
+    return (
+        Draft.objects.select_related("hold__unit", "hold__slot", "otp_challenge")
+        .filter(id=draft_id, expires_at__gt=timezone.now(), declaration__isnull=True)
+        .first()
+    )
 
 
 def draft_answers(*, draft: Draft | None, upto: str | None = None) -> tuple[dict, Step | None]:

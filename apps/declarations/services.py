@@ -2,15 +2,20 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.codes import code_generate
+from apps.appointments.services import appointment_book, appointment_cancel, appointment_hold
+from apps.core.codes import code_format, code_generate
+from apps.notifications.services import notification_send, otp_issue, otp_verify
 from apps.procedures.models import Procedure
 
 from .models import Declaration, Draft, FilingStatus
+from .tokens import receipt_token
 
 DRAFT_LIFETIME = timedelta(days=7)
 CODE_LENGTH = 8  # + 1 check character; about 40 random bits
@@ -60,7 +65,7 @@ def filing_assign_code(*, filing, attempts: int = CODE_ATTEMPTS) -> None:
     raise RuntimeError("could not find a free declaration code")
 
 
-def declaration_create(*, draft: Draft, answers: dict, language: str) -> Declaration:
+def declaration_create(*, draft: Draft, answers: dict, language: str, appointment=None) -> Declaration:
     """Store the declaration from a complete draft and give it its code. Call inside the submit transaction."""
     if draft.declaration_id:
         raise ValidationError(MSG_ALREADY_SUBMITTED, code="already_submitted")
@@ -80,6 +85,7 @@ def declaration_create(*, draft: Draft, answers: dict, language: str) -> Declara
         id_number=answers["id_number"],
         notify_channel=answers.get("channel") or "sms",
         answers=answers_to_json(answers),
+        appointment=appointment,
         code="-",
     )
     declaration.full_clean(exclude=["code"])
@@ -101,12 +107,96 @@ def answers_to_json(answers: dict) -> dict:
     return out
 
 
-def declaration_cancel(*, declaration: Declaration) -> Declaration:
+def declaration_cancel(*, declaration: Declaration, reason: str = "", notify=None) -> Declaration:
+    """Cancel the declaration's booking (which frees the place) and mark the declaration cancelled, together."""
     if declaration.status == FilingStatus.CANCELLED:
         raise ValidationError(MSG_ALREADY_CANCELLED, code="already_cancelled")
-    declaration.status = FilingStatus.CANCELLED
-    declaration.cancelled_at = timezone.now()
-    declaration.save(update_fields=["status", "cancelled_at"])
+    with transaction.atomic():
+        if declaration.appointment_id:
+            appointment_cancel(appointment=declaration.appointment, reason=reason, notify=notify)
+        declaration.status = FilingStatus.CANCELLED
+        declaration.cancelled_at = timezone.now()
+        declaration.save(update_fields=["status", "cancelled_at"])
+    return declaration
+
+
+# --- The procedure-agnostic steps: appointment hold, confirmation code, submission -----------------------------
+OTP_PURPOSE = "filing_submit"
+MSG_NO_HOLD = _("Choose a time for your visit first.")
+MSG_NOT_VERIFIED = _("Confirm your phone number with the code we sent first.")
+
+
+def draft_hold(*, draft: Draft, procedure: Procedure, unit, starts_at, phone: str, id_number: str = ""):
+    """Hold a place for this draft (a new hold by the same draft releases its previous one)."""
+    appointment = appointment_hold(
+        unit=unit,
+        procedure=procedure,
+        starts_at=starts_at,
+        phone=phone,
+        id_number=id_number,
+        holder_key=f"draft:{draft.id}",
+    )
+    draft.hold = appointment
+    draft.save(update_fields=["hold", "updated_at"])
+    return appointment
+
+
+def draft_send_code(*, draft: Draft, phone: str, language: str, client: str):
+    """Send a confirmation code to the phone of the draft (rate-limited by the notifications service)."""
+    challenge = otp_issue(phone=phone, purpose=OTP_PURPOSE, language=language, client=client)
+    draft.otp_challenge = challenge
+    draft.save(update_fields=["otp_challenge", "updated_at"])
+    return challenge
+
+
+def draft_verify_code(*, draft: Draft, code: str) -> None:
+    """Check the code typed (raises ValidationError: wrong with tries left, expired, locked)."""
+    if draft.otp_challenge is None:
+        raise ValidationError(MSG_NOT_VERIFIED, code="no_code")
+    otp_verify(challenge=draft.otp_challenge, code=code)
+    draft.verified_phone = draft.otp_challenge.phone
+    draft.save(update_fields=["verified_phone", "updated_at"])
+
+
+def declaration_submit(*, draft: Draft, answers: dict, language: str) -> Declaration:
+    """One transaction: store the declaration, book the held place under its new code, queue the confirmation.
+
+    If the hold lapsed and the place was taken meanwhile, appointment_book raises SlotUnavailable (with the
+    nearest alternatives): the whole transaction is undone, and the draft, its answers and the verified phone
+    stay, so the citizen picks another time and submits again without retyping anything.
+    """
+    if draft.hold_id is None:
+        raise ValidationError(MSG_NO_HOLD, code="no_hold")
+    phone = answers["phone"].as_e164
+    if not draft.verified_phone or draft.verified_phone != phone:
+        raise ValidationError(MSG_NOT_VERIFIED, code="not_verified")
+    with transaction.atomic():
+        declaration = declaration_create(draft=draft, answers=answers, language=language, appointment=draft.hold)
+        appointment = appointment_book(
+            appointment=draft.hold,
+            reference=declaration.code,
+            holder_name=declaration.holder_name,
+            id_number=declaration.id_number,
+        )
+        declaration.appointment = appointment
+        unit = appointment.unit
+        local = timezone.localtime(appointment.starts_at)
+        notification_send(
+            kind="declaration_confirmed",
+            language=language,
+            context={
+                "name": declaration.holder_name,
+                "code": code_format(declaration.code),
+                "unit": unit.name,
+                "address": unit.address,
+                "date": local.strftime("%d/%m/%Y"),
+                "time": local.strftime("%H:%M"),
+                "url": settings.SITE_URL + reverse("declarations:done", args=[receipt_token(declaration.code)]),
+            },
+            phone=phone,
+            email=declaration.email or None,
+            subject=declaration,
+        )
     return declaration
 
 
@@ -132,3 +222,25 @@ def declaration_qr_verify(token: str) -> Declaration:
     if declaration is None:
         raise ValidationError(MSG_QR_UNKNOWN, code="qr_unknown")
     return declaration
+
+
+def filing_change_notifier(*, filing, language: str):
+    """The `notify` callable for appointment_reschedule / appointment_cancel: tells the citizen after commit."""
+
+    def notify(*, appointment, event: str, previous_starts_at) -> None:
+        local = timezone.localtime(appointment.starts_at)
+        context = {
+            "name": filing.holder_name,
+            "reference": code_format(filing.code),
+            "unit": appointment.unit.name,
+            "address": appointment.unit.address,
+            "date": local.strftime("%d/%m/%Y"),
+            "time": local.strftime("%H:%M"),
+        }
+        if event == "cancelled":
+            context.pop("address")
+            context["reason"] = appointment.cancel_reason
+        kind = "appointment_cancelled" if event == "cancelled" else "appointment_moved"
+        notification_send(kind=kind, language=language, context=context, phone=appointment.phone, subject=filing)
+
+    return notify

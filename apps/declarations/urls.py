@@ -9,7 +9,9 @@ app_name = "declarations"
 J = "thu-tuc/cap-cccd/"
 urlpatterns = [
     path(J, views.step_view, name="start"),
+    path(f"{J}lich-hen/", views.appointment_view, name="appointment"),
     path(f"{J}kiem-tra/", views.check_view, name="check"),
+    path(f"{J}xac-nhan/", views.confirm_view, name="confirm"),
     path(f"{J}tiep-tuc/<uuid:draft_id>/", views.resume_view, name="resume"),
     path(f"{J}hoan-tat/<str:token>/", views.done_view, name="done"),
     path(f"{J}hoan-tat/<str:token>/phieu/", views.slip_view, name="slip"),
@@ -21,4 +23,5 @@ urlpatterns = [
     path("tra-cuu/", views.lookup_view, name="lookup"),
     path("tra-cuu/<str:token>/", views.lookup_detail_view, name="lookup-detail"),
     path("tra-cuu/<str:token>/huy/", views.cancel_view, name="lookup-cancel"),
+    path("tra-cuu/<str:token>/doi-lich/", views.reschedule_view, name="lookup-reschedule"),
 ]

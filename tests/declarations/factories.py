@@ -91,3 +91,51 @@ def submitted_declaration(**per_step):
     answers, missing = selectors.draft_answers(draft=draft)
     assert missing is None, missing
     return services.declaration_create(draft=draft, answers=answers, language="vi")
+
+
+def free_slot(*, unit_slug: str | None = None, skip: int = 0):
+    """A free SlotOption at a unit receiving identity-card applications (the demo data's schedules)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.appointments.selectors import slot_list_available
+    from apps.procedures.models import Procedure
+    from apps.units.models import PoliceUnit
+
+    procedure = Procedure.objects.get(slug=Procedure.IDENTITY_CARD)
+    units = PoliceUnit.objects.filter(receives_id_applications=True, is_active=True, procedures=procedure)
+    unit = units.get(slug=unit_slug) if unit_slug else units.filter(booking_schedule__is_active=True).first()
+    today = timezone.localdate()
+    found = []
+    for day in slot_list_available(unit=unit, procedure=procedure, start=today, end=today + timedelta(days=20)):
+        found.extend(s for s in day.slots if not s.is_full)
+        if len(found) > skip:
+            return found[skip]
+    raise AssertionError("no free slot in the demo data")
+
+
+def picker_post(slot) -> dict:
+    from django.utils import timezone
+
+    return {"unit": slot.unit.slug, "day": timezone.localdate(slot.starts_at).isoformat(), "slot": slot.value}
+
+
+def booked_declaration(*, slot=None, **per_step):
+    """A declaration submitted the way the journey does it: hold, verified phone, declaration_submit."""
+    from apps.procedures.models import Procedure
+
+    draft = complete_draft(**per_step)
+    answers, missing = selectors.draft_answers(draft=draft)
+    assert missing is None, missing
+    slot = slot or free_slot()
+    services.draft_hold(
+        draft=draft,
+        procedure=Procedure.objects.get(slug=Procedure.IDENTITY_CARD),
+        unit=slot.unit,
+        starts_at=slot.starts_at,
+        phone=answers["phone"].as_e164,
+        id_number=answers["id_number"],
+    )
+    draft.verified_phone = answers["phone"].as_e164
+    return services.declaration_submit(draft=draft, answers=answers, language="vi")

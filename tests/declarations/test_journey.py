@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from apps.declarations.models import Draft
 
-from .factories import STEP_DATA, about_data, address_data
+from .factories import STEP_DATA, about_data, address_data, free_slot, picker_post
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +40,12 @@ def walk(client, **per_step):
     return response
 
 
+def hold(client, slot=None):
+    response = client.post(reverse("declarations:appointment"), picker_post(slot or free_slot()))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert response["Location"] == reverse("declarations:check")
+
+
 @pytest.mark.parametrize("slug", list(STEP_DATA))
 def test_every_step_renders_by_get_with_a_fresh_session_and_writes_nothing(
     client, demo_data, slug, django_assert_max_num_queries
@@ -63,6 +69,7 @@ def test_the_address_step_lists_the_hcmc_wards_by_default(client):
 def test_the_whole_form_part_leads_to_the_check_page(client, demo_data):
     response = walk(client)
     assert response["Location"] == STEP_URLS["lien-he"].replace("lien-he", "lich-hen")
+    hold(client)
     response = client.get(reverse("declarations:check"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -107,8 +114,9 @@ def test_back_keeps_what_was_typed_on_both_pages(client):
     assert value_of(html, "phone") == "0987"
 
 
-def test_change_from_the_check_page_returns_to_it_and_keeps_other_answers(client):
+def test_change_from_the_check_page_returns_to_it_and_keeps_other_answers(client, demo_data):
     walk(client)
+    hold(client)
     html = client.get(STEP_URLS["ban-than"] + "?sua=1").content.decode()
     assert 'name="return" value="check"' in html
     response = post(client, "ban-than", about_data(full_name="Nguyễn Văn Ân"), action="next", **{"return": "check"})
@@ -133,7 +141,7 @@ def test_the_check_page_sends_an_incomplete_draft_to_the_missing_step(client):
     assert response["Location"] == STEP_URLS["ban-than"]
 
 
-def test_resume_link_restores_the_draft_in_another_browser(client, django_user_model):
+def test_resume_link_restores_the_draft_in_another_browser(client):
     from django.test import Client
 
     post(client, "", STEP_DATA[""](), action="next")
@@ -176,6 +184,7 @@ def test_query_counts_with_a_draft(client, demo_data, slug, django_assert_max_nu
 
 def test_check_page_query_count(client, demo_data, django_assert_max_num_queries):
     walk(client)
+    hold(client)
     client.get(reverse("declarations:check"))
     with django_assert_max_num_queries(1):
         assert client.get(reverse("declarations:check")).status_code == 200
