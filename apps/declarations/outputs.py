@@ -1,7 +1,7 @@
 """What the citizen takes away: QR codes (PNG, SVG), the calendar file (.ics) and the slip as an image."""
 
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import qrcode
@@ -57,8 +57,6 @@ def _ics_fold(line: str) -> str:
 def ics_build(
     *, uid: str, starts_at: datetime, ends_at: datetime, summary: str, location: str, description: str, url: str
 ) -> bytes:
-    from datetime import UTC
-
     def utc(value: datetime) -> str:
         return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 

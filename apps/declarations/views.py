@@ -275,9 +275,16 @@ def _submit(request, draft, answers):
         declaration = services.declaration_submit(draft=draft, answers=answers, language=get_language())
     except ValidationError as error:
         if isinstance(error, SlotUnavailable):
+            # The picker, bound to the time that was lost, shows the refusal and the nearest free alternatives.
             hold = draft.hold
-            day = timezone.localdate(hold.starts_at).isoformat()
-            picker = _picker(request, _identity_procedure(), query={"unit": hold.unit.slug, "day": day})
+            local = timezone.localtime(hold.starts_at)
+            data = {
+                "unit": hold.unit.slug,
+                "day": local.date().isoformat(),
+                "slot": f"{hold.unit_id}@{local:%Y%m%d%H%M}",
+            }
+            picker = _picker(request, _identity_procedure(), data, query={"unit": data["unit"], "day": data["day"]})
+            picker.is_valid()
             picker.add_service_error(error)
             messages.warning(request, MSG_SLOT_TAKEN)
             draft.refresh_from_db()
