@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from . import reference, summary
 from .models import Declaration
@@ -46,7 +47,7 @@ def cc01_items(declaration: Declaration) -> list[tuple[int, str, str]]:
     )
     request += "; " + _("delivery by post: no")
     return [
-        (1, _("Full name"), a.get("full_name", "")),
+        (1, pgettext("cc01", "Full name"), a.get("full_name", "")),
         (2, _("Other name"), a.get("other_name", "")),
         (3, _("Date of birth"), _date(a.get("birth_date"))),
         (4, _("Sex"), str(SEX_LABELS.get(a.get("sex"), ""))),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from apps.core.codes import code_format
 
@@ -139,7 +140,7 @@ def slip_lines(context: dict) -> list[tuple[str, str]]:
         lines.append((_("Place"), f"{appointment.unit.display_name}, {appointment.unit.address}"))
         lines.append((_("Date and time"), date_format(appointment.starts_at, "l d/m/Y H:i")))
     fee = context["fee"]
-    lines.append((_("Fee"), _("Free") if not fee.amount else f"{fee.amount:,} đ".replace(",", ".")))
+    lines.append((pgettext("receipt", "Fee"), _("Free") if not fee.amount else f"{fee.amount:,} đ".replace(",", ".")))
     return lines
 
 
