@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.news",
     "apps.reports",
+    "apps.declarations",
 ]
 
 MIDDLEWARE = [
