@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("thu-tuc/", include("apps.procedures.urls")),
     path("tin-tuc/", include("apps.news.urls")),
     path("phan-anh/", include("apps.reports.urls")),
+    path(f"{settings.ADMIN_URL}quay/", include("apps.backoffice.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     prefix_default_language=False,
 )

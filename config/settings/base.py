@@ -5,6 +5,7 @@ With no configuration at all the portal runs as the *embedded default*: SQLite i
 tasks run in-process after the transaction commits, local-memory cache, messages kept in the database outbox.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
     "apps.news",
     "apps.reports",
     "apps.declarations",
+    "axes",
+    "apps.backoffice",
 ]
 
 MIDDLEWARE = [
@@ -307,6 +310,22 @@ CELERY_BEAT_SCHEDULE["reports-purge-unconfirmed"] = {
     "task": "apps.reports.tasks.purge_unconfirmed_reports",
     "schedule": 3600.0,
 }
+# --- Back office (apps.backoffice): admin sign-in protection with django-axes ------------------------------
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# Wrong passwords are counted per user name *and* address, so a guesser cannot lock a whole station (officers
+# share one address) nor an officer everywhere; a successful sign-in clears the count.
+AUTHENTICATION_BACKENDS = [
+    "apps.backoffice.auth.LoginAttemptBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "apps.backoffice.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "apps.backoffice.auth.client_ip"
+AXES_VERBOSE = False
 
 # --- Logging ----------------------------------------------------------------------------------------------
 LOGGING = {
@@ -317,3 +336,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# django-axes logs every sign-in at INFO; keep its warnings (lockouts) only.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}
