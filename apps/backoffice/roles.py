@@ -11,13 +11,15 @@ Ward 1 has the same permissions as one of Ward 8, over different rows.
 
 from django.utils.translation import gettext_lazy as _
 
-# Group names are data officers read in the Vietnamese back office, so they are stored in Vietnamese.
-REVIEWER = "Cán bộ kiểm tra hồ sơ"
-COUNTER_OFFICER = "Cán bộ tiếp nhận tại quầy"
-UNIT_ADMINISTRATOR = "Quản trị đơn vị"
-NEWS_EDITOR = "Biên tập tin tức"
-REPORT_HANDLER = "Cán bộ xử lý phản ánh"
-DISTRICT_ADMINISTRATOR = "Quản trị cấp quận"
+# The news and reports apps create their own groups under these same names (news.services.NEWS_EDITORS_GROUP,
+# reports.services.HANDLERS_GROUP): one group per role, whichever app creates it first. The reports app's
+# "Report supervisors" (who may assign reports) stays its own.
+REVIEWER = "Reviewers"
+COUNTER_OFFICER = "Counter officers"
+UNIT_ADMINISTRATOR = "Unit administrators"
+NEWS_EDITOR = "News editors"
+REPORT_HANDLER = "Report handlers"
+DISTRICT_ADMINISTRATOR = "District administrators"
 
 _SEE_UNITS = ["units.view_policeunit", "procedures.view_procedure"]
 _REVIEW = ["declarations.view_*", "declarations.change_*", "appointments.view_*", "backoffice.view_statetransition"]
@@ -29,7 +31,7 @@ _COUNTER = [
     "backoffice.view_statetransition",
     "backoffice.view_arrival",
 ]
-_NEWS = ["news.*"]
+_NEWS = ["news.add_post", "news.change_post", "news.delete_post", "news.view_post"]
 _REPORTS = ["reports.view_*", "reports.change_*"]
 
 ROLES: dict[str, dict] = {

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Arrival, AuditAction, AuditLogEntry, StateTransition
@@ -256,37 +256,10 @@ def appointment_mark_no_show(*, appointment, user, now=None):
     return current
 
 
-def appointment_notify_change(*, appointment, event: str, previous_starts_at=None) -> None:
-    """The `notify` hook of appointment_reschedule/appointment_cancel: tell the citizen (after commit)."""
-    from apps.notifications.models import Kind
-    from apps.notifications.selectors import citizen_language
-    from apps.notifications.services import notification_send
-
-    if event != "rescheduled" or not appointment.phone:
-        return
-    language = citizen_language(phone=str(appointment.phone), reference=appointment.reference)
-    starts = timezone.localtime(appointment.slot.starts_at)
-    with translation.override(language):
-        unit_name = str(appointment.unit)
-    notification_send(
-        kind=Kind.APPOINTMENT_MOVED,
-        language=language,
-        context={
-            "name": appointment.holder_name,
-            "reference": appointment.reference,
-            "unit": unit_name,
-            "address": appointment.unit.address,
-            "date": f"{starts:%d/%m/%Y}",
-            "time": f"{starts:%H:%M}",
-        },
-        phone=str(appointment.phone),
-        subject=appointment,
-    )
-
-
 def appointment_move(*, appointment, user, starts_at, unit=None, now=None):
     """An officer moves a booking to another time (and unit, among theirs); the citizen is told."""
     from apps.appointments.services import appointment_reschedule
+    from apps.notifications.services import notification_send_appointment_change
 
     unit = unit or appointment.unit
     if not user_can_access_object(user, appointment, unit_field="unit"):
@@ -299,7 +272,7 @@ def appointment_move(*, appointment, user, starts_at, unit=None, now=None):
         starts_at=starts_at,
         unit=unit,
         by_officer=True,
-        notify=appointment_notify_change,
+        notify=notification_send_appointment_change,
         **({"now": now} if now else {}),
     )
     audit_record(

@@ -49,6 +49,15 @@ def test_scan_refuses_what_is_not_a_code(text):
         scan_code_parse(text=text)
 
 
+def test_scan_accepts_the_qr_token_of_the_done_page(booking):
+    from apps.declarations.tokens import qr_token, receipt_token
+
+    assert scan_code_parse(text=qr_token(booking.reference)) == booking.reference
+    # A phone camera opening the done page's address: the receipt token in the path.
+    done = f"http://127.0.0.1:8000/thu-tuc/cap-cccd/hoan-tat/{receipt_token(booking.reference)}/"
+    assert scan_code_parse(text=done) == booking.reference
+
+
 def test_scan_refuses_a_forged_token(booking):
     with pytest.raises(ValidationError) as error:
         scan_code_parse(text=f"{booking.reference}.Zm9yZ2VkLXNpZ25hdHVyZQ")
