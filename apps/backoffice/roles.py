@@ -22,11 +22,18 @@ REPORT_HANDLER = "Report handlers"
 DISTRICT_ADMINISTRATOR = "District administrators"
 
 _SEE_UNITS = ["units.view_policeunit", "procedures.view_procedure"]
-_REVIEW = ["declarations.view_*", "declarations.change_*", "appointments.view_*", "backoffice.view_statetransition"]
+_REVIEW = [
+    "declarations.view_declaration",
+    "declarations.change_declaration",
+    "appointments.view_*",
+    "backoffice.view_statetransition",
+    "backoffice.view_filingreview",
+    "backoffice.change_filingreview",
+]
 _COUNTER = [
     "appointments.view_*",
     "appointments.change_appointment",
-    "declarations.view_*",
+    "declarations.view_declaration",
     "backoffice.check_in",
     "backoffice.view_statetransition",
     "backoffice.view_arrival",
@@ -76,8 +83,10 @@ ROLES: dict[str, dict] = {
             "units.*",
             "procedures.*",
             "appointments.*",
-            "declarations.view_*",
-            "declarations.change_*",
+            "declarations.view_declaration",
+            "declarations.change_declaration",
+            "backoffice.view_filingreview",
+            "backoffice.change_filingreview",
             *_NEWS,
             *_REPORTS,
             "accounts.view_user",

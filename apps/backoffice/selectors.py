@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +13,7 @@ from apps.core.codes import code_is_valid, code_normalize
 
 from .models import StateTransition
 from .scoping import queryset_scope_to_user
+from .text import search_normalize
 
 
 @dataclass(frozen=True)
@@ -265,3 +266,33 @@ def roster_counts(*, appointments) -> dict[str, int]:
     for appointment in appointments:
         counts[appointment.status] = counts.get(appointment.status, 0) + 1
     return counts
+
+
+# --- Search ------------------------------------------------------------------------------------------------
+def declaration_search_q(*, term: str) -> Q:
+    """What an officer typed, as a filter on declarations: the code (any spacing or case), the 12-digit card
+    number, the phone (0912 345 678 or +84…), or the start of the name without accents or case — the name is
+    matched on the indexed normalised column of the review record, never with a LIKE over the names."""
+    import phonenumbers
+
+    term = (term or "").strip()
+    query = Q(pk__in=[])
+    code = code_normalize(term)
+    if code_is_valid(code):
+        query |= Q(code=code)
+    compact = "".join(ch for ch in term if ch not in " .-()")
+    digits = compact.removeprefix("+")
+    if digits.isdigit():
+        if len(digits) in (9, 12):
+            query |= Q(id_number=digits)
+        try:
+            number = phonenumbers.parse(compact, "VN")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is not None and phonenumbers.is_valid_number(number):
+            query |= Q(phone=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+        return query
+    name = search_normalize(term)
+    if name:
+        query |= Q(review__name_search__startswith=name)
+    return query
