@@ -140,11 +140,53 @@ def _booking_charts(*, user, today: date) -> list[Chart]:
 
 
 def _filings_by_state(*, user) -> Chart | None:
-    return None
+    """Identity-card declarations by where their review stands (the officer's units)."""
+    from django.apps import apps
+
+    if not apps.is_installed("apps.declarations") or not user.has_perm("declarations.view_declaration"):
+        return None
+    from .models import FilingReview, ReviewState
+
+    counts = dict(
+        queryset_scope_to_user(FilingReview.objects.all(), user=user, unit_field="declaration__appointment__unit")
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
+    return Chart(
+        title=_("Declarations by review state"),
+        bars=[Bar(label=str(label), value=counts.get(value, 0)) for value, label in ReviewState.choices],
+        empty_text=_("No declarations yet."),
+    )
 
 
 def _reports_waiting(*, user) -> Chart | None:
-    return None
+    """Citizens' reports still open, per unit, with how many are past their target time."""
+    from django.apps import apps
+
+    if not apps.is_installed("apps.reports") or not user.has_perm("reports.view_report"):
+        return None
+    from apps.reports.models import Report
+
+    now = timezone.now()
+    rows = (
+        queryset_scope_to_user(Report.objects.confirmed().open(), user=user, unit_field="unit")
+        .values("unit__name")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(due_at__lt=now)))
+        .order_by("-n", "unit__name")
+    )
+    return Chart(
+        title=_("Reports waiting for an answer"),
+        bars=[
+            Bar(
+                label=r["unit__name"],
+                value=r["n"],
+                note=str(_("%(count)s overdue") % {"count": r["late"]}) if r["late"] else "",
+            )
+            for r in rows
+        ],
+        empty_text=_("No report is waiting."),
+    )
 
 
 def _state_changes_today(*, user, today: date) -> Chart:
@@ -296,3 +338,19 @@ def declaration_search_q(*, term: str) -> Q:
     if name:
         query |= Q(review__name_search__startswith=name)
     return query
+
+
+def roster_request_labels(*, appointments) -> dict[int, str]:
+    """What each booking is for: the procedure, and for an identity-card declaration its kind of request
+    ("Cấp CCCD · New card (first time)"). One query for the whole day."""
+    from django.apps import apps
+
+    labels = {a.pk: a.procedure.display_name for a in appointments}
+    if apps.is_installed("apps.declarations") and labels:
+        Declaration = apps.get_model("declarations", "Declaration")
+        for declaration in Declaration.objects.filter(appointment__in=list(labels)).only(
+            "appointment_id", "request_type"
+        ):
+            base = labels.get(declaration.appointment_id, "")
+            labels[declaration.appointment_id] = f"{base} · {declaration.get_request_type_display()}"
+    return labels

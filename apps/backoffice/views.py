@@ -28,6 +28,7 @@ from .selectors import (
     appointment_find_for_code,
     roster_counts,
     roster_list,
+    roster_request_labels,
     roster_units,
     scan_code_parse,
 )
@@ -88,13 +89,13 @@ def _roster_headers():
     ]
 
 
-def _roster_row(appointment) -> list:
+def _roster_row(appointment, request_label: str) -> list:
     arrival = getattr(appointment, "arrival", None)
     return [
         timezone.localtime(appointment.slot.starts_at).strftime("%H:%M"),
         appointment.reference,
         appointment.holder_name,
-        appointment.procedure.display_name,
+        request_label,
         appointment.get_status_display(),
         timezone.localtime(arrival.at).strftime("%H:%M") if arrival else "",
     ]
@@ -105,13 +106,15 @@ def roster_view(request):
     units, unit = _counter(request)
     day = _day(request)
     appointments = list(roster_list(unit=unit, day=day))
+    labels = roster_request_labels(appointments=appointments)
     export = request.GET.get("format")
     if export in ("csv", "xlsx"):
-        return _roster_export(request, unit=unit, day=day, appointments=appointments, fmt=export)
+        return _roster_export(request, unit=unit, day=day, appointments=appointments, labels=labels, fmt=export)
     now = timezone.now()
     rows = [
         {
             "appointment": a,
+            "request": labels[a.pk],
             "phone": mask_phone(a.phone),
             "arrival": getattr(a, "arrival", None),
             "can_check_in": a.status in ("booked", "no_show"),
@@ -141,11 +144,11 @@ def roster_view(request):
     return TemplateResponse(request, template, context)
 
 
-def _roster_export(request, *, unit, day, appointments, fmt):
+def _roster_export(request, *, unit, day, appointments, labels, fmt):
     from apps.appointments.models import Appointment
 
     headers = _roster_headers()
-    rows = [_roster_row(a) for a in appointments]
+    rows = [_roster_row(a, labels[a.pk]) for a in appointments]
     name = f"lich-hen-{unit.slug}-{day:%Y%m%d}.{fmt}"
     if fmt == "csv":
         buffer = io.StringIO()
