@@ -292,5 +292,16 @@ def _register_appointments() -> None:
             )
 
 
+def _register_reports() -> None:
+    """Reports keep their own unit scoping and workflow; opening one (the reporter's contact) and every step taken
+    from its page go to the audit log too."""
+    from apps.reports.admin import ReportAdmin
+    from apps.reports.models import Report
+
+    admin.site.unregister(Report)
+    admin.site.register(Report, type("BackofficeReportAdmin", (AuditedAdminMixin, ReportAdmin), {}))
+
+
 _register_declarations()
 _register_appointments()
+_register_reports()

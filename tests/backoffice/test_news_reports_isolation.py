@@ -37,3 +37,14 @@ def test_report_handler_sees_only_own_units_reports(client, role_groups, ward_a,
     response = client.get(reverse("admin:reports_report_change", args=[other.pk]))
     assert response.status_code in (302, 403, 404)
     assert "Phản ánh phường tám" not in response.content.decode()
+
+
+def test_opening_a_report_is_audited(client, role_groups, ward_a):
+    from apps.backoffice.models import AuditLogEntry
+
+    handler = OfficerFactory(units=[ward_a], roles=[roles.REPORT_HANDLER])
+    report = ReportFactory(unit=ward_a)
+    client.force_login(handler)
+    client.get(reverse("admin:reports_report_change", args=[report.pk]))
+    entry = AuditLogEntry.objects.get()
+    assert (entry.action, entry.user, entry.object_id, entry.unit) == ("view", handler, str(report.pk), ward_a)
