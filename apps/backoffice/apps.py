@@ -15,6 +15,12 @@ class BackofficeConfig(AppConfig):
         # The dashboard (bookings, utilisation, filings, reports of the officer's units) above the app list.
         admin.site.index_template = "backoffice/admin_index.html"
 
+        # The roles (groups and their permissions) exist in every database once it is migrated: this app comes
+        # last in INSTALLED_APPS, so every other app's permissions have been created when its signal fires.
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_roles_setup, sender=self, dispatch_uid="backoffice_roles_setup")
+
         from django.apps import apps
         from django.db.models.signals import post_save
 
@@ -24,6 +30,12 @@ class BackofficeConfig(AppConfig):
             post_save.connect(
                 _declaration_saved, sender="declarations.Declaration", dispatch_uid="backoffice_review_sync"
             )
+
+
+def _roles_setup(sender, using="default", **kwargs):
+    from .services import roles_setup
+
+    roles_setup()
 
 
 def _declaration_saved(sender, instance, raw=False, **kwargs):

@@ -11,15 +11,14 @@ Ward 1 has the same permissions as one of Ward 8, over different rows.
 
 from django.utils.translation import gettext_lazy as _
 
-# The news and reports apps create their own groups under these same names (news.services.NEWS_EDITORS_GROUP,
-# reports.services.HANDLERS_GROUP): one group per role, whichever app creates it first. The reports app's
-# "Report supervisors" (who may assign reports) stays its own.
-REVIEWER = "Reviewers"
-COUNTER_OFFICER = "Counter officers"
-UNIT_ADMINISTRATOR = "Unit administrators"
-NEWS_EDITOR = "News editors"
-REPORT_HANDLER = "Report handlers"
-DISTRICT_ADMINISTRATOR = "District administrators"
+# Group names are data officers read in the Vietnamese back office, so they are stored in Vietnamese. These are
+# the only officers' groups: news and reports use them too.
+REVIEWER = "Cán bộ kiểm tra hồ sơ"
+COUNTER_OFFICER = "Cán bộ tiếp nhận tại quầy"
+UNIT_ADMINISTRATOR = "Quản trị đơn vị"
+NEWS_EDITOR = "Biên tập tin tức"
+REPORT_HANDLER = "Cán bộ xử lý phản ánh"
+DISTRICT_ADMINISTRATOR = "Quản trị cấp quận"
 
 _SEE_UNITS = ["units.view_policeunit", "procedures.view_procedure"]
 _REVIEW = [
@@ -38,8 +37,9 @@ _COUNTER = [
     "backoffice.view_statetransition",
     "backoffice.view_arrival",
 ]
-_NEWS = ["news.add_post", "news.change_post", "news.delete_post", "news.view_post"]
-_REPORTS = ["reports.view_*", "reports.change_*"]
+_NEWS = ["news.*"]
+# Events and photos are records of what happened: officers read them, only the report itself changes.
+_REPORTS = ["reports.view_*", "reports.change_report"]
 
 ROLES: dict[str, dict] = {
     REVIEWER: {
@@ -62,6 +62,7 @@ ROLES: dict[str, dict] = {
             "units.*_openinghours",
             *_NEWS,
             *_REPORTS,
+            "reports.assign_report",
         ],
     },
     NEWS_EDITOR: {
@@ -89,6 +90,7 @@ ROLES: dict[str, dict] = {
             "backoffice.change_filingreview",
             *_NEWS,
             *_REPORTS,
+            "reports.assign_report",
             "accounts.view_user",
             "notifications.view_*",
             "axes.view_*",

@@ -40,14 +40,6 @@ def test_roles_setup_is_idempotent_and_repairs_changes():
     assert Group.objects.filter(name=roles.REVIEWER).count() == 1
 
 
-def test_news_and_reports_groups_are_the_same_roles():
-    from apps.news.services import NEWS_EDITORS_GROUP
-    from apps.reports.services import HANDLERS_GROUP
-
-    assert roles.NEWS_EDITOR == NEWS_EDITORS_GROUP
-    assert roles.REPORT_HANDLER == HANDLERS_GROUP
-
-
 def test_setup_roles_command():
     out = StringIO()
     call_command("setup_roles", stdout=out)
