@@ -305,16 +305,27 @@ def no_show_view(request, pk: int):
 
 @permission_required("appointments.change_appointment", raise_exception=True)
 def move_view(request, pk: int):
-    from apps.appointments.selectors import slot_list_nearest
+    from apps.appointments.selectors import slot_list_available, slot_list_nearest
 
     appointment = _appointment_in_scope(request, pk)
     if appointment.status != "booked":
         messages.error(request, gettext("Only a booked appointment can be moved."))
         return redirect(_roster_url(appointment.unit, timezone.localdate(appointment.slot.starts_at)))
     own_units = {u.pk for u in roster_units(user=request.user)}
-    options = [
-        option
-        for option in slot_list_nearest(
+    day = None
+    if request.GET.get("day"):
+        day = _day(request)
+        # The free times of one day the officer asked for, at the booking's unit.
+        candidates = [
+            slot
+            for available in slot_list_available(
+                unit=appointment.unit, procedure=appointment.procedure, start=day, end=day
+            )
+            for slot in available.free_slots
+            if slot.starts_at != appointment.slot.starts_at
+        ]
+    else:
+        candidates = slot_list_nearest(
             unit=appointment.unit,
             procedure=appointment.procedure,
             near=max(appointment.slot.starts_at, timezone.now()),
@@ -322,8 +333,7 @@ def move_view(request, pk: int):
             other_units=5,
             exclude=[(appointment.unit_id, appointment.slot.starts_at)],
         )
-        if option.unit.pk in own_units
-    ]
+    options = [option for option in candidates if option.unit.pk in own_units]
     form = MoveForm(request.POST or None, options=options)
     if request.method == "POST" and form.is_valid():
         option = form.cleaned_data["slot"]
@@ -349,6 +359,7 @@ def move_view(request, pk: int):
         title=gettext("Move the booking of %(name)s") % {"name": appointment.holder_name},
         appointment=appointment,
         form=form,
+        day=day,
         roster_url=_roster_url(appointment.unit, timezone.localdate(appointment.slot.starts_at)),
     )
     return TemplateResponse(request, "backoffice/move.html", context)
