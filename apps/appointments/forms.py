@@ -27,6 +27,8 @@ from .selectors import ClosedBecause, DayAvailability, SlotOption, slot_list_ava
 
 CHOOSE_TIME = _("Choose a time.")
 INVALID_TIME = _("This time is not one of those offered. Please choose again.")
+MORNING = _("Morning")
+AFTERNOON = _("Afternoon")
 PICKER_ANCHOR = "slot-picker"
 
 
@@ -142,6 +144,16 @@ class SlotPickerForm(forms.Form):
             )
             for d in self.days
         ]
+
+    @property
+    def time_groups(self) -> list[tuple[str, list[SlotOption]]]:
+        """The chosen day's times in a morning and an afternoon group (sessions as the unit's hours have them)."""
+        day = self.selected_day
+        if day is None:
+            return []
+        morning = [s for s in day.slots if s.local_start.hour < 12]
+        afternoon = [s for s in day.slots if s.local_start.hour >= 12]
+        return [(str(label), slots) for label, slots in ((MORNING, morning), (AFTERNOON, afternoon)) if slots]
 
     @property
     def step(self) -> str:
