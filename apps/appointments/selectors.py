@@ -436,6 +436,7 @@ class WeekOverview:
     schedule: BookingSchedule
     days: list[WeekDay]
     rows: list[tuple[time, list[WeekCell]]]
+    closures: list[Closure]
 
     @property
     def totals(self) -> list[tuple[int, int]]:
@@ -490,4 +491,4 @@ def slot_week_overview(*, schedule: BookingSchedule, start: date, now: datetime 
                 WeekCell(offered=is_offered, capacity=schedule.capacity if is_offered else 0, booked=booked, held=held)
             )
         rows.append((at_time, cells))
-    return WeekOverview(schedule=schedule, days=week_days, rows=rows)
+    return WeekOverview(schedule=schedule, days=week_days, rows=rows, closures=calendar.closures)
