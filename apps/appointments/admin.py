@@ -344,7 +344,7 @@ class AppointmentAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "title": gettext("Move appointment %(appointment)s") % {"appointment": appointment},
             "appointment": appointment,
-            "nearest": nearest,
+            "nearest": sorted(nearest, key=lambda s: (s.starts_at, s.unit.pk != appointment.unit_id)),
             "day": day,
             "day_slots": day_slots,
             "error": error,
