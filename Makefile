@@ -69,3 +69,7 @@ clean:  ## Remove the virtualenv and local data
 .PHONY: bench-booking
 bench-booking: venv  ## Booking throughput under contention on PostgreSQL (DATABASE_URL; writes benchmarks/results/booking.md)
 	$(PY) benchmarks/booking.py
+
+.PHONY: bench-notifications
+bench-notifications: venv compilemessages  ## Confirmations/s two workers deliver to a fake ZNS, as a ratio to an empty task (needs DATABASE_URL=postgres://…, Redis)
+	$(PY) benchmarks/notifications.py
