@@ -54,6 +54,11 @@ class SlotOption:
         return f"{self.unit.pk}@{timezone.localtime(self.starts_at):%Y%m%d%H%M}"
 
     @property
+    def html_id(self) -> str:
+        """An element id for this choice that is also a plain CSS identifier."""
+        return f"slot-{self.unit.pk}-{timezone.localtime(self.starts_at):%Y%m%d%H%M}"
+
+    @property
     def local_start(self) -> datetime:
         return timezone.localtime(self.starts_at)
 
