@@ -66,5 +66,6 @@ bench: venv compilemessages  ## Page throughput as ratios to a bare view (needs 
 clean:  ## Remove the virtualenv and local data
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
 
+.PHONY: bench-notifications
 bench-notifications: venv compilemessages  ## Confirmations/s two workers deliver to a fake ZNS, as a ratio to an empty task (needs DATABASE_URL=postgres://…, Redis)
 	$(PY) benchmarks/notifications.py
