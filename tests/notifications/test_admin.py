@@ -51,7 +51,7 @@ def test_resend_action_goes_through_the_service(
         )
     html = response.content.decode()
     assert "1 message queued again." in html or "Đã đưa 1 tin nhắn" in html
-    assert "Cán bộ không gửi lại mã xác nhận" in html
+    assert "Cán bộ không gửi lại mã xác nhận" in html or "Confirmation codes are not resent by officers" in html
     copy = Notification.objects.get(resent_from=original)
     assert copy.status == "sent" and copy.kind == Kind.DECLARATION_CONFIRMED
     assert not Notification.objects.filter(resent_from_id=challenge.notification_id).exists()
