@@ -214,3 +214,20 @@ def test_the_reminder_goes_out_once_even_if_beat_fires_twice(start_worker, fakes
     assert reminders.count() == 1 and reminders.get().subject == appointment
     assert len(fakes["zalo"].deliveries) == 1
     assert fakes["zalo"].deliveries[0]["template_data"]["reference"] == appointment.reference
+
+
+def test_a_submitted_declarations_confirmation_arrives(start_worker, fakes, demo_data):
+    from apps.core.codes import code_format
+    from apps.declarations.models import Declaration
+    from tests.declarations.factories import booked_declaration
+
+    worker = start_worker()
+    booked_declaration()  # the journey's own submission: declaration, booking and message in one transaction
+    declaration = Declaration.objects.get()
+    notification = Notification.objects.get(kind="declaration_confirmed")
+    assert notification.subject == declaration
+    wait_for(lambda: _status(notification) == Status.SENT, what="the declaration's confirmation", logs=[worker])
+    # (The demo data's reports sent their own "report received" messages too.)
+    [delivered] = [d for d in fakes["zalo"].deliveries if d["tracking_id"] == notification.idempotency_key]
+    assert delivered["template_data"]["code"] == code_format(declaration.code)
+    assert delivered["phone"] == declaration.appointment.phone.lstrip("+")
