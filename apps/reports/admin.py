@@ -2,8 +2,10 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -159,10 +161,18 @@ class ReportPhotoInline(admin.TabularInline):
 
     @admin.display(description=_("photo"))
     def preview(self, obj):
+        url = reverse("admin:reports_report_photo", args=[obj.report_id, obj.pk])
         html = '<a href="{0}" target="_blank"><img class="reports-photo" src="{0}" alt=""></a>'
-        return format_html(html, obj.image.url)
+        return format_html(html, url)
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may open the report (ReportAdmin scopes it by unit) sees its photos and history, read-only.
+        return True
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -174,6 +184,13 @@ class ReportEventInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may open the report (ReportAdmin scopes it by unit) sees its photos and history, read-only.
+        return True
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -207,6 +224,22 @@ class ReportAdmin(admin.ModelAdmin):
         if obj.is_overdue:
             return format_html('<strong class="reports-overdue">{} {}</strong>', _("Overdue"), due)
         return due
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.photo_view)
+        return [path("<int:report_id>/photo/<int:photo_id>/", view, name="reports_report_photo"), *super().get_urls()]
+
+    def photo_view(self, request, report_id: int, photo_id: int):
+        """A report's photo, for officers who may see the report (the files are not under MEDIA_URL)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        report = self.get_queryset(request).filter(pk=report_id).first()
+        photo = report.photos.filter(pk=photo_id).first() if report else None
+        if photo is None:
+            raise Http404
+        response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -246,9 +279,6 @@ class ReportAdmin(admin.ModelAdmin):
                 report_close(report=obj, actor=user, note=note)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
-
-    def save_related(self, request, form, formsets, change):
-        pass  # photos and history are read-only
 
     @admin.action(description=_("Take the selected reports (assign to me)"), permissions=["change"])
     def take_selected(self, request, queryset):

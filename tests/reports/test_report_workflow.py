@@ -163,20 +163,31 @@ def test_overdue_reports_are_highlighted_and_counted_in_admin(client, ward, hand
     assert late.code in filtered and filtered.count('class="field-code"') == 1
 
 
+def _management(report) -> dict:
+    """The inline formsets' management data, as the change page's form sends it."""
+    photos, events = report.photos.count(), report.events.count()
+    return {
+        "photos-TOTAL_FORMS": photos,
+        "photos-INITIAL_FORMS": photos,
+        "events-TOTAL_FORMS": events,
+        "events-INITIAL_FORMS": events,
+    }
+
+
 def test_admin_workflow_take_then_answer(client, ward, handler, django_capture_on_commit_callbacks):
     report = ReportFactory(unit=ward)
     client.force_login(handler)
     url = f"/admin/reports/report/{report.pk}/change/"
     assert client.get(url).status_code == 200
-    response = client.post(url, {"action": "take", "note": ""})
+    response = client.post(url, {"action": "take", "note": "", **_management(report)})
     assert response.status_code == 302
     report.refresh_from_db()
     assert (report.status, report.handler) == (S.ASSIGNED, handler)
-    client.post(url, {"action": "start"})
-    response = client.post(url, {"action": "answer", "answer_text": ""})
+    client.post(url, {"action": "start", **_management(report)})
+    response = client.post(url, {"action": "answer", "answer_text": "", **_management(report)})
     assert response.status_code == 200  # error next to the answer field
     assert "answer_text" in response.context["adminform"].form.errors
-    client.post(url, {"action": "answer", "answer_text": "Đã xử lý."})
+    client.post(url, {"action": "answer", "answer_text": "Đã xử lý.", **_management(report)})
     report.refresh_from_db()
     assert (report.status, report.answer) == (S.ANSWERED, "Đã xử lý.")
 
@@ -186,7 +197,8 @@ def test_admin_refuses_assigning_without_supervisor_rights(client, ward, handler
     report = ReportFactory(unit=ward)
     client.force_login(handler)
     response = client.post(
-        f"/admin/reports/report/{report.pk}/change/", {"action": "assign", "handler_choice": colleague.pk}
+        f"/admin/reports/report/{report.pk}/change/",
+        {"action": "assign", "handler_choice": colleague.pk, **_management(report)},
     )
     assert response.status_code == 200 and "action" in response.context["adminform"].form.errors
     assert Report.objects.get(pk=report.pk).status == S.RECEIVED
@@ -243,3 +255,28 @@ def test_the_queue_costs_the_same_queries_for_many_reports(client, ward, handler
         ReportFactory(unit=ward, handler=handler, status=S.ASSIGNED)
     with django_assert_max_num_queries(len(few)):
         assert client.get("/admin/reports/report/").status_code == 200
+
+
+def test_photos_are_private_and_shown_only_to_officers_of_the_unit(client, ward, handler):
+    from apps.reports.models import ReportPhoto
+    from apps.reports.services import report_submit
+    from tests.news.factories import image_upload
+
+    report = report_submit(
+        category="crime", description="Có trộm vào nhà.", unit=ward, is_anonymous=True, photos=[image_upload()]
+    )
+    photo = ReportPhoto.objects.get(report=report)
+    with pytest.raises(ValueError, match="not accessible via a URL"):
+        photo.image.url  # noqa: B018 - no public address at all
+    url = f"/admin/reports/report/{report.pk}/photo/{photo.pk}/"
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(handler)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    change_page = client.get(f"/admin/reports/report/{report.pk}/change/").content.decode()
+    assert url in change_page
+    assert change_page.count('class="field-to_status"') >= 1  # the history is shown to the handler too
+    stranger = OfficerFactory(units=[WardUnitFactory()], groups=["Report handlers"])
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
