@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
@@ -58,7 +59,7 @@ class ReportWorkflowForm(forms.ModelForm):
     """The citizen's report is read-only; officers move it through the workflow with these fields."""
 
     action = forms.ChoiceField(label=_("Next step"), required=False)
-    handler_choice = OfficerChoiceField(label=_("Officer"), queryset=PoliceUnit.objects.none(), required=False)
+    handler_choice = OfficerChoiceField(label=_("Officer"), queryset=get_user_model().objects.none(), required=False)
     to_unit = forms.ModelChoiceField(label=_("Forward to"), queryset=PoliceUnit.objects.none(), required=False)
     answer_text = forms.CharField(
         label=_("Answer to the reporter"),
