@@ -1,10 +1,10 @@
-from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from apps.backoffice.scoping import user_sees_all_units, user_unit_ids
 from apps.units.models import PoliceUnit
 
 from .images import image_reencode
@@ -13,9 +13,6 @@ from .text import html_to_text, normalize_search, sanitize_html
 
 COVER_MAX_WIDTH = 1200
 NEWS_CACHE_VERSION_KEY = "news:version"
-
-NEWS_EDITORS_GROUP = "News editors"
-NEWS_EDITOR_PERMISSIONS = ("add_post", "change_post", "delete_post", "view_post")
 
 NOT_YOUR_UNIT = _("You can only write news for your own unit.")
 
@@ -28,18 +25,8 @@ def news_cache_bump() -> None:
         cache.set(NEWS_CACHE_VERSION_KEY, 2, None)
 
 
-def news_editors_group_ensure() -> Group:
-    """The "News editors" group: its officers write and schedule posts, only for their own units (the admin
-    scopes posts and unit choices by the officer's units). The full roles system comes later; this stays explicit."""
-    group, _created = Group.objects.get_or_create(name=NEWS_EDITORS_GROUP)
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="news", codename__in=NEWS_EDITOR_PERMISSIONS)
-    )
-    return group
-
-
 def post_unit_allowed(*, user, unit: PoliceUnit) -> bool:
-    return user.is_superuser or user.units.filter(pk=unit.pk).exists()
+    return user_sees_all_units(user) or unit.pk in user_unit_ids(user)
 
 
 def _unique_slug(post: Post) -> str:

@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from apps.backoffice.admin_mixins import OUT_OF_SCOPE, AuditedAdminMixin
+from apps.backoffice.models import AuditAction
+from apps.backoffice.services import audit_record
 from apps.units.models import PoliceUnit
 
 from .models import OPEN_STATUSES, Report, ReportEvent, ReportPhoto, ReportStatus
@@ -196,7 +199,10 @@ class ReportEventInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """A unit's queue (scoped by reports.selectors.report_list_for_user). Opening a report, each step and each
+    photo viewed are written to the back office's audit log: reports carry personal data."""
+
     form = ReportWorkflowForm
     list_display = ("code", "deadline", "category", "status", "unit", "handler", "created_at", "source")
     list_filter = (OverdueFilter, MineFilter, "status", "category", "source", "unit")
@@ -238,6 +244,7 @@ class ReportAdmin(admin.ModelAdmin):
         photo = report.photos.filter(pk=photo_id).first() if report else None
         if photo is None:
             raise Http404
+        audit_record(user=request.user, action=AuditAction.VIEW, obj=report, detail=f"photo {photo.pk}")
         response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
         response["Cache-Control"] = "private, no-store"
         return response
@@ -246,6 +253,12 @@ class ReportAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.user = request.user
         return form
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(OUT_OF_SCOPE)  # another unit's report looks like a missing one
+        return obj
 
     def get_queryset(self, request):
         return report_list_for_user(user=request.user).select_related("unit", "unit__parent", "handler")

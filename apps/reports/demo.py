@@ -1,19 +1,17 @@
 """Demo reports for the officers' queue: one fresh, one assigned, one overdue, one anonymous, one from Zalo.
 
-Idempotent: demo reports are recognised by their fixed descriptions. With DEBUG on, the district officer becomes
-a report supervisor and the ward officers report handlers.
+Idempotent: demo reports are recognised by their fixed descriptions. Who handles them is the back office's roles.
 """
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from apps.units.models import PoliceUnit
 
 from .models import Report, ReportCategory
-from .services import report_file_from_zalo, report_groups_ensure, report_submit
+from .services import report_file_from_zalo, report_submit
 
 REPORTS = [
     # (unit slug, category, description, address, anonymous, phone, hours ago)
@@ -34,11 +32,6 @@ REPORTS = [
 
 @transaction.atomic
 def load(*, stdout) -> None:
-    handlers, supervisors = report_groups_ensure()
-    User = get_user_model()
-    for user in User.objects.filter(is_staff=True, is_superuser=False).prefetch_related("units"):
-        kinds = {unit.kind for unit in user.units.all()}
-        user.groups.add(supervisors if "district" in kinds else handlers)
     units = {u.slug: u for u in PoliceUnit.objects.filter(slug__in={r[0] for r in REPORTS})}
     created = 0
     for slug, category, description, address, anonymous, phone, hours_ago in REPORTS:

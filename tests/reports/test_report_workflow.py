@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from apps.backoffice.roles import DISTRICT_ADMINISTRATOR, REPORT_HANDLER
 from apps.reports.models import Report, ReportStatus
 from apps.reports.selectors import report_list_for_user
 from apps.reports.services import (
@@ -31,12 +32,12 @@ def ward():
 
 @pytest.fixture
 def supervisor(ward):
-    return OfficerFactory(units=[ward.parent], groups=["Report supervisors"])
+    return OfficerFactory(units=[ward.parent], groups=[REPORT_HANDLER], permissions=["reports.assign_report"])
 
 
 @pytest.fixture
 def handler(ward):
-    return OfficerFactory(units=[ward], groups=["Report handlers"])
+    return OfficerFactory(units=[ward], groups=[REPORT_HANDLER])
 
 
 def test_full_happy_path_records_who_when_and_why(ward, supervisor, handler):
@@ -92,28 +93,28 @@ def test_an_officer_takes_a_report_of_own_unit(ward, handler):
 
 
 def test_a_handler_cannot_assign_to_someone_else(ward, handler):
-    colleague = OfficerFactory(units=[ward], groups=["Report handlers"])
+    colleague = OfficerFactory(units=[ward], groups=[REPORT_HANDLER])
     with pytest.raises(ValidationError) as exc:
         report_assign(report=ReportFactory(unit=ward), handler=colleague, actor=handler)
     assert exc.value.code == "not_supervisor"
 
 
 def test_the_handler_must_work_for_the_reports_unit(ward, supervisor):
-    stranger = OfficerFactory(units=[WardUnitFactory()], groups=["Report handlers"])
+    stranger = OfficerFactory(units=[WardUnitFactory()], groups=[REPORT_HANDLER])
     with pytest.raises(ValidationError) as exc:
         report_assign(report=ReportFactory(unit=ward), handler=stranger, actor=supervisor)
     assert "handler" in exc.value.message_dict
 
 
 def test_officers_of_other_units_cannot_touch_the_report(ward):
-    stranger = OfficerFactory(units=[WardUnitFactory()], groups=["Report supervisors"])
+    stranger = OfficerFactory(units=[WardUnitFactory()], groups=[REPORT_HANDLER], permissions=["reports.assign_report"])
     with pytest.raises(ValidationError) as exc:
         report_take(report=ReportFactory(unit=ward), actor=stranger)
     assert exc.value.code == "not_allowed"
 
 
 def test_only_the_handler_or_a_supervisor_moves_an_assigned_report(ward, handler):
-    colleague = OfficerFactory(units=[ward], groups=["Report handlers"])
+    colleague = OfficerFactory(units=[ward], groups=[REPORT_HANDLER])
     report = report_take(report=ReportFactory(unit=ward), actor=handler)
     with pytest.raises(ValidationError) as exc:
         report_start(report=report, actor=colleague)
@@ -193,7 +194,7 @@ def test_admin_workflow_take_then_answer(client, ward, handler, django_capture_o
 
 
 def test_admin_refuses_assigning_without_supervisor_rights(client, ward, handler):
-    colleague = OfficerFactory(units=[ward], groups=["Report handlers"])
+    colleague = OfficerFactory(units=[ward], groups=[REPORT_HANDLER])
     report = ReportFactory(unit=ward)
     client.force_login(handler)
     response = client.post(
@@ -216,10 +217,31 @@ def test_admin_take_action_on_the_list(client, ward, handler):
 
 def test_officers_of_another_unit_cannot_open_the_report(client, ward):
     report = ReportFactory(unit=ward)
-    stranger = OfficerFactory(units=[WardUnitFactory()], groups=["Report handlers"])
+    stranger = OfficerFactory(units=[WardUnitFactory()], groups=[REPORT_HANDLER])
     client.force_login(stranger)
-    assert client.get(f"/admin/reports/report/{report.pk}/change/").status_code == 302
+    assert client.get(f"/admin/reports/report/{report.pk}/change/").status_code == 404
     assert report.code not in client.get("/admin/reports/report/").content.decode()
+
+
+def test_a_district_administrator_sees_and_assigns_every_units_reports(ward, handler):
+    from apps.reports.services import report_assign as assign
+
+    report = ReportFactory()  # a ward of another district
+    admin_officer = OfficerFactory(groups=[DISTRICT_ADMINISTRATOR])
+    assert report in report_list_for_user(user=admin_officer)
+    other_handler = OfficerFactory(units=[report.unit], groups=[REPORT_HANDLER])
+    assert assign(report=report, handler=other_handler, actor=admin_officer).handler == other_handler
+
+
+def test_opening_a_report_and_its_steps_are_audited(client, ward, handler):
+    from apps.backoffice.models import AuditLogEntry
+
+    report = ReportFactory(unit=ward)
+    client.force_login(handler)
+    client.get(f"/admin/reports/report/{report.pk}/change/")
+    client.post(f"/admin/reports/report/{report.pk}/change/", {"action": "take", **_management(report)})
+    entries = AuditLogEntry.objects.filter(user=handler).order_by("pk")
+    assert list(entries.values_list("action", flat=True)) == ["view", "change"]
 
 
 def test_the_answer_is_sent_to_the_reporter_through_the_notifications(
@@ -277,6 +299,6 @@ def test_photos_are_private_and_shown_only_to_officers_of_the_unit(client, ward,
     change_page = client.get(f"/admin/reports/report/{report.pk}/change/").content.decode()
     assert url in change_page
     assert change_page.count('class="field-to_status"') >= 1  # the history is shown to the handler too
-    stranger = OfficerFactory(units=[WardUnitFactory()], groups=["Report handlers"])
+    stranger = OfficerFactory(units=[WardUnitFactory()], groups=[REPORT_HANDLER])
     client.force_login(stranger)
     assert client.get(url).status_code == 404
