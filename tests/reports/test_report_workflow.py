@@ -302,3 +302,14 @@ def test_photos_are_private_and_shown_only_to_officers_of_the_unit(client, ward,
     stranger = OfficerFactory(units=[WardUnitFactory()], groups=[REPORT_HANDLER])
     client.force_login(stranger)
     assert client.get(url).status_code == 404
+
+
+def test_queue_summary_counts_open_unassigned_and_overdue(ward, handler):
+    from apps.reports.selectors import report_queue_summary
+
+    ReportFactory(unit=ward)
+    ReportFactory(unit=ward, handler=handler, status=S.ASSIGNED, due_at=timezone.now() - timedelta(hours=1))
+    ReportFactory(unit=ward, status=S.CLOSED, due_at=timezone.now() - timedelta(hours=1))
+    ReportFactory()  # another unit's
+    summary = report_queue_summary(user=handler)
+    assert (summary.open, summary.unassigned, summary.overdue) == (2, 1, 1)
