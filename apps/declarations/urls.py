@@ -19,7 +19,8 @@ urlpatterns = [
     path(f"{J}hoan-tat/<str:token>/qr.png", views.receipt_qr_view, name="receipt-qr"),
     path(f"{J}hoan-tat/<str:token>/lich-hen.ics", views.ics_view, name="ics"),
     re_path(r"^thu-tuc/cap-cccd/qr\.(?P<fmt>png|svg)$", views.poster_qr_view, name="poster-qr"),
-    path(f"{J}<slug:slug>/", views.step_view, name="step"),
+    # Only the journey's own steps: other paths under /thu-tuc/cap-cccd/ (e.g. gioi-thieu/) belong to procedures.
+    re_path(r"^thu-tuc/cap-cccd/(?P<slug>ban-than|dia-chi|gia-dinh|lien-he)/$", views.step_view, name="step"),
     path("tra-cuu/", views.lookup_view, name="lookup"),
     path("tra-cuu/<str:token>/", views.lookup_detail_view, name="lookup-detail"),
     path("tra-cuu/<str:token>/huy/", views.cancel_view, name="lookup-cancel"),
