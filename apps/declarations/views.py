@@ -127,7 +127,7 @@ def step_view(request, slug: str = ""):
         "draft": draft,
         "returning": returning,
         "resume_url": request.build_absolute_uri(reverse("declarations:resume", args=[draft.id])) if draft else "",
-        "reasons_by_request": summary.reasons_by_request() if not slug else None,
+        "guide_html": summary.guide_html() if not slug else "",
         "is_first": not slug,
     }
     response = render(request, "declarations/step.html", context)
