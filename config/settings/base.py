@@ -340,3 +340,10 @@ LOGGING = {
 }
 # django-axes logs every sign-in at INFO; keep its warnings (lockouts) only.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+
+# --- Declarations (apps.declarations) ---------------------------------------------------------------------
+# Unsubmitted drafts are deleted 7 days after their last change.
+CELERY_BEAT_SCHEDULE["declarations-delete-expired-drafts"] = {
+    "task": "apps.declarations.tasks.delete_expired_drafts",
+    "schedule": 3600.0,
+}
