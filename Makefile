@@ -65,3 +65,11 @@ bench: venv compilemessages  ## Page throughput as ratios to a bare view (needs 
 
 clean:  ## Remove the virtualenv and local data
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+
+.PHONY: bench-booking
+bench-booking: venv  ## Booking throughput under contention on PostgreSQL (DATABASE_URL; writes benchmarks/results/booking.md)
+	$(PY) benchmarks/booking.py
+
+.PHONY: bench-notifications
+bench-notifications: venv compilemessages  ## Confirmations/s two workers deliver to a fake ZNS, as a ratio to an empty task (needs DATABASE_URL=postgres://…, Redis)
+	$(PY) benchmarks/notifications.py

@@ -6,16 +6,22 @@ from django.contrib import admin
 from django.urls import include, path
 
 from apps.core import views as core_views
+from apps.reports import views as reports_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("zalo/webhook/", reports_views.zalo_webhook, name="zalo-webhook"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("apps.core.urls")),
     path("lien-he/", include("apps.units.urls")),
     path("", include("apps.notifications.urls")),
+    path("", include("apps.declarations.urls")),  # before procedures: /thu-tuc/cap-cccd/ is the journey
     path("thu-tuc/", include("apps.procedures.urls")),
+    path("tin-tuc/", include("apps.news.urls")),
+    path("phan-anh/", include("apps.reports.urls")),
+    path(f"{settings.ADMIN_URL}quay/", include("apps.backoffice.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     prefix_default_language=False,
 )

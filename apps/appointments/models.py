@@ -3,8 +3,8 @@
 Opening hours are the unit's own (`apps.units.models.OpeningHours`); a unit takes appointments when it has a
 `BookingSchedule`. A `Slot` row is created the first time somebody holds a place in it: it is the row booking
 transactions lock, so two requests for the same time are serialised while requests for other times run freely.
-Capacity is never stored on the slot: it is read from the schedule under the lock, so an officer's change applies
-at once.
+Capacity is never stored on the slot: it is read from the schedule at each booking, so an officer's change
+applies at once.
 """
 
 from django.conf import settings
@@ -229,6 +229,15 @@ class Appointment(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
     reschedule_count = models.PositiveSmallIntegerField(_("times moved"), default=0)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="vi",
+        help_text=_("The language the citizen booked in; messages about the appointment use it."),
+    )
+
+    Status = AppointmentStatus
 
     class Meta:
         verbose_name = _("appointment")

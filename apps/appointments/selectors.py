@@ -404,3 +404,90 @@ def appointment_list_affected(
             per_slot[starts_at] -= 1
             per_slot_procedure[key] -= 1
     return affected
+
+
+@dataclass(frozen=True)
+class WeekCell:
+    offered: bool
+    capacity: int = 0
+    booked: int = 0
+    held: int = 0
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.booked - self.held, 0)
+
+    @property
+    def over(self) -> int:
+        """Bookings beyond the places (after a capacity change), or bookings in a slot no longer offered."""
+        if not self.offered:
+            return self.booked
+        return max(self.booked - self.capacity, 0)
+
+
+@dataclass
+class WeekDay:
+    day: date
+    closed_reason: str
+
+
+@dataclass
+class WeekOverview:
+    schedule: BookingSchedule
+    days: list[WeekDay]
+    rows: list[tuple[time, list[WeekCell]]]
+
+    @property
+    def totals(self) -> list[tuple[int, int]]:
+        """(booked, places) per day."""
+        result = []
+        for index in range(len(self.days)):
+            cells = [cells[index] for _t, cells in self.rows]
+            result.append((sum(c.booked for c in cells), sum(c.capacity for c in cells if c.offered)))
+        return result
+
+
+def slot_week_overview(*, schedule: BookingSchedule, start: date, now: datetime | None = None) -> WeekOverview:
+    """Officers' view of a unit's week: per slot time and day, places, bookings and live holds.
+
+    Times where nothing is offered but somebody is still booked (a closure or a change of hours after booking)
+    are shown too, so no booking is ever out of sight.
+    """
+    now = now or timezone.now()
+    unit = schedule.unit
+    days = [start + timedelta(days=i) for i in range(7)]
+    calendar = UnitCalendar(unit=unit, schedule=schedule, start=days[0], end=days[-1])
+    offered: dict[tuple[date, time], bool] = {}
+    week_days = []
+    for day in days:
+        times, reason, _because = calendar.slot_times(day)
+        week_days.append(WeekDay(day=day, closed_reason=reason))
+        for s, _e in times:
+            offered[(day, timezone.localtime(s).time())] = True
+    rows_qs = (
+        Appointment.objects.filter(
+            unit=unit, slot__starts_at__gte=_local(days[0], time()), slot__starts_at__lt=_local(days[-1], time.max)
+        )
+        .values("slot__starts_at")
+        .annotate(
+            booked=Count("id", filter=Q(status__in=TAKING_PLACE)),
+            held=Count("id", filter=Q(status=AppointmentStatus.HELD, hold_expires_at__gt=now)),
+        )
+    )
+    counts: dict[tuple[date, time], tuple[int, int]] = {}
+    for row in rows_qs:
+        local = timezone.localtime(row["slot__starts_at"])
+        if row["booked"] or row["held"]:
+            counts[(local.date(), local.time())] = (row["booked"], row["held"])
+    all_times = sorted({t for _d, t in offered} | {t for _d, t in counts})
+    rows = []
+    for at_time in all_times:
+        cells = []
+        for day in days:
+            booked, held = counts.get((day, at_time), (0, 0))
+            is_offered = offered.get((day, at_time), False)
+            cells.append(
+                WeekCell(offered=is_offered, capacity=schedule.capacity if is_offered else 0, booked=booked, held=held)
+            )
+        rows.append((at_time, cells))
+    return WeekOverview(schedule=schedule, days=week_days, rows=rows)

@@ -5,13 +5,16 @@ Concurrency (see docs/ARCHITECTURE.md, "appointments"): the `Slot` row of a time
 transaction locks what it changes, always in the same order so two transactions never wait on each other in a
 circle: the citizen's identity keys (PostgreSQL advisory locks, for the anti-hoarding rules), the appointment row,
 the slot row (`select_for_update`). Under the slot lock it counts the places taken (bookings + holds not expired,
-in total and for the procedure) and writes. On SQLite, which has no row locks, the settings open every
-transaction with BEGIN IMMEDIATE, which takes the database write lock first: the same check-then-write can not
-interleave. A lock wait longer than APPOINTMENT_LOCK_TIMEOUT_SECONDS becomes a friendly "busy, try again".
+in total and for the procedure) and writes; everything that only reads (schedule, calendar, rules) runs before
+the lock, so the lock is held for two short statements. Capacity is read just before locking: an officer's
+change that lands in between is caught by `appointment_list_affected`, which admin shows. On SQLite, which has
+no row locks, the settings open every transaction with BEGIN IMMEDIATE, which takes the database write lock
+first: the same check-then-write can not interleave. A lock wait longer than APPOINTMENT_LOCK_TIMEOUT_SECONDS
+becomes a friendly "busy, try again".
 
 Nothing here sends messages. `appointment_reschedule` and `appointment_cancel` accept `notify`, a callable run
 after the transaction commits as ``notify(appointment=..., event="rescheduled"|"cancelled", previous_starts_at=...)``:
-the notifications app plugs in there (and admin passes it when officers move bookings).
+the notifications app plugs in there (admin's move view and cancel action are the call sites to pass it).
 """
 
 from __future__ import annotations
@@ -19,29 +22,36 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import Q
-from django.utils import formats, timezone
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.procedures.models import Procedure
 from apps.units.models import PoliceUnit
 
-from .models import Appointment, AppointmentStatus, BookingSchedule, Closure, Slot
+from .models import (
+    Appointment,
+    AppointmentStatus,
+    BookingSchedule,
+    Closure,
+    OfficialDay,
+    ProcedureCapacity,
+    Slot,
+)
 from .selectors import (
     AffectedAppointment,
     UnitCalendar,
     appointment_filter_taking_place,
     appointment_list_affected,
     booking_window,
-    procedure_is_handled,
     schedule_get_active,
-    schedule_procedure_capacity,
     slot_free_places,
     slot_list_nearest,
 )
@@ -109,6 +119,12 @@ def _id_number_normalize(id_number: str) -> str:
     return value
 
 
+def _language_code(language: str | None) -> str:
+    """The citizen's language (default: the one of the current request), one of settings.LANGUAGES."""
+    code = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 # --- Locking --------------------------------------------------------------------------------------------------
 def _is_busy(exc: OperationalError) -> bool:
     cause = exc.__cause__
@@ -162,6 +178,13 @@ def _slot_materialize(*, unit: PoliceUnit, starts_at: datetime, ends_at: datetim
 
 
 # --- Rules ----------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Offer:
+    schedule: BookingSchedule
+    ends_at: datetime
+    procedure_capacity: int | None
+
+
 def _check_offered(
     *,
     unit: PoliceUnit,
@@ -169,12 +192,23 @@ def _check_offered(
     starts_at: datetime,
     now: datetime,
     enforce_window: bool = True,
-) -> tuple[BookingSchedule, datetime]:
-    """The schedule and the end of the slot starting at `starts_at`, or the reason it is not offered."""
-    schedule = schedule_get_active(unit=unit)
-    if schedule is None:
-        raise _Refused(UNIT_NOT_BOOKABLE, "unit_not_bookable")
-    if not procedure_is_handled(unit=unit, procedure=procedure):
+) -> _Offer:
+    """The schedule, places and end of the slot starting at `starts_at`, or the reason it is not offered.
+
+    Runs before the locked transaction (it only reads), so the lock is held for as short a time as possible.
+    """
+    schedule = (
+        BookingSchedule.objects.filter(unit=unit, is_active=True, unit__is_active=True, unit__procedures=procedure)
+        .annotate(
+            procedure_capacity=Subquery(
+                ProcedureCapacity.objects.filter(schedule=OuterRef("pk"), procedure=procedure).values("capacity")[:1]
+            )
+        )
+        .first()
+    )
+    if schedule is None or not procedure.is_active:
+        if schedule_get_active(unit=unit) is None:
+            raise _Refused(UNIT_NOT_BOOKABLE, "unit_not_bookable")
         raise _Refused(PROCEDURE_NOT_HANDLED, "procedure_not_handled")
     if starts_at <= now:
         raise _Refused(SLOT_PAST, "past")
@@ -192,7 +226,7 @@ def _check_offered(
     times, _why, _because = calendar.slot_times(day)
     for s, e in times:
         if s == starts_at:
-            return schedule, e
+            return _Offer(schedule=schedule, ends_at=e, procedure_capacity=schedule.procedure_capacity)
     length = timedelta(minutes=schedule.slot_minutes)
     closure = next((c for c in calendar.closures if c.starts_at < starts_at + length and c.ends_at > starts_at), None)
     if closure is not None:
@@ -201,18 +235,18 @@ def _check_offered(
 
 
 def _check_places(
-    *, slot: Slot, schedule: BookingSchedule, procedure: Procedure, now: datetime, exclude_pk: int | None = None
+    *, slot: Slot, offer: _Offer, procedure: Procedure, now: datetime, exclude_pk: int | None = None
 ) -> None:
     """Under the slot lock: refuse when no place is left for `procedure` (holds not expired count)."""
     qs = Appointment.objects.filter(slot=slot).filter(appointment_filter_taking_place(now=now))
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
-    taken = list(qs.values_list("procedure_id", flat=True))
+    counts = qs.aggregate(taken=Count("id"), same=Count("id", filter=Q(procedure=procedure)))
     free = slot_free_places(
-        capacity=schedule.capacity,
-        procedure_capacity=schedule_procedure_capacity(schedule=schedule, procedure=procedure),
-        taken=len(taken),
-        taken_same=sum(1 for p in taken if p == procedure.pk),
+        capacity=offer.schedule.capacity,
+        procedure_capacity=offer.procedure_capacity,
+        taken=counts["taken"],
+        taken_same=counts["same"],
     )
     if free <= 0:
         raise _Refused(SLOT_FULL, "full")
@@ -273,6 +307,7 @@ def appointment_hold(
     phone: str,
     id_number: str = "",
     holder_key: str,
+    language: str | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Keep a place at `starts_at` for APPOINTMENT_HOLD_MINUTES while the citizen finishes their form.
@@ -284,16 +319,16 @@ def appointment_hold(
     phone = phone_normalize(phone=phone)
     id_number = _id_number_normalize(id_number)
     try:
-        schedule, ends_at = _check_offered(unit=unit, procedure=procedure, starts_at=starts_at, now=now)
-        slot = _slot_materialize(unit=unit, starts_at=starts_at, ends_at=ends_at)
+        offer = _check_offered(unit=unit, procedure=procedure, starts_at=starts_at, now=now)
+        slot = _slot_materialize(unit=unit, starts_at=starts_at, ends_at=offer.ends_at)
         with _locked_transaction():
             _lock_identity(f"id:{procedure.pk}:{id_number}" if id_number else "", f"phone:{phone}")
-            slot = _lock_slot(slot)
             Appointment.objects.filter(
                 holder_key=holder_key, procedure=procedure, status=AppointmentStatus.HELD
             ).update(status=AppointmentStatus.CANCELLED, cancelled_at=now, cancel_reason=str(HOLD_RELEASED))
             _check_hoarding(procedure=procedure, phone=phone, id_number=id_number, now=now, holder_key=holder_key)
-            _check_places(slot=slot, schedule=schedule, procedure=procedure, now=now)
+            slot = _lock_slot(slot)
+            _check_places(slot=slot, offer=offer, procedure=procedure, now=now)
             appointment = Appointment(
                 slot=slot,
                 unit=unit,
@@ -304,6 +339,7 @@ def appointment_hold(
                 phone=phone,
                 id_number=id_number,
                 created_at=now,
+                language=_language_code(language),
             )
             appointment.full_clean(exclude=["slot", "unit", "procedure"], validate_constraints=False)
             appointment.save()
@@ -336,6 +372,10 @@ def appointment_book(
     unit, procedure = appointment.unit, appointment.procedure
     starts_at = appointment.slot.starts_at
     try:
+        if starts_at <= now:
+            raise _Refused(SLOT_PAST, "past")
+        # Days off and closures added since the hold was taken refuse it; lead time and horizon do not apply.
+        offer = _check_offered(unit=unit, procedure=procedure, starts_at=starts_at, now=now, enforce_window=False)
         with _locked_transaction():
             _lock_identity(f"id:{procedure.pk}:{id_number}" if id_number else "", f"phone:{appointment.phone}")
             current = Appointment.objects.select_for_update().select_related("slot").get(pk=appointment.pk)
@@ -343,12 +383,14 @@ def appointment_book(
                 return current
             if current.status not in (AppointmentStatus.HELD, AppointmentStatus.EXPIRED):
                 raise ValidationError(NOT_HELD, code="not_held")
-            if current.slot.starts_at <= now:
-                raise _Refused(SLOT_PAST, "past")
-            schedule, _ends = _check_offered(
-                unit=unit, procedure=procedure, starts_at=current.slot.starts_at, now=now, enforce_window=False
-            )
-            _lock_slot(current.slot)
+            if current.slot_id != appointment.slot_id:  # moved meanwhile: check the time it has now
+                offer = _check_offered(
+                    unit=current.unit,
+                    procedure=procedure,
+                    starts_at=current.slot.starts_at,
+                    now=now,
+                    enforce_window=False,
+                )
             _check_hoarding(
                 procedure=procedure,
                 phone=current.phone,
@@ -357,9 +399,10 @@ def appointment_book(
                 exclude_pk=current.pk,
                 holder_key=current.holder_key,
             )
+            _lock_slot(current.slot)
             # Counting the others (this hold excluded) is right both for a live hold, which already counts, and
             # for an expired one, which gets its place back only when one is free; a lowered capacity is honoured.
-            _check_places(slot=current.slot, schedule=schedule, procedure=procedure, now=now, exclude_pk=current.pk)
+            _check_places(slot=current.slot, offer=offer, procedure=procedure, now=now, exclude_pk=current.pk)
             current.status = AppointmentStatus.BOOKED
             current.reference = reference
             current.holder_name = holder_name
@@ -397,16 +440,16 @@ def appointment_reschedule(
     if appointment.slot.starts_at == starts_at and appointment.unit_id == unit.pk:
         return appointment
     try:
-        schedule, ends_at = _check_offered(
+        offer = _check_offered(
             unit=unit, procedure=procedure, starts_at=starts_at, now=now, enforce_window=not by_officer
         )
-        slot = _slot_materialize(unit=unit, starts_at=starts_at, ends_at=ends_at)
+        slot = _slot_materialize(unit=unit, starts_at=starts_at, ends_at=offer.ends_at)
         with _locked_transaction():
             current = Appointment.objects.select_for_update().get(pk=appointment.pk)
             if current.status not in (AppointmentStatus.HELD, AppointmentStatus.BOOKED):
                 raise ValidationError(CANNOT_MOVE, code="cannot_move")
             slot = _lock_slot(slot)
-            _check_places(slot=slot, schedule=schedule, procedure=procedure, now=now, exclude_pk=current.pk)
+            _check_places(slot=slot, offer=offer, procedure=procedure, now=now, exclude_pk=current.pk)
             current.slot = slot
             current.unit = unit
             current.reschedule_count += 1
@@ -458,6 +501,18 @@ def schedule_save(*, schedule: BookingSchedule, now: datetime | None = None) -> 
     return appointment_list_affected(unit=schedule.unit, now=now)
 
 
+def closure_save(*, closure: Closure, now: datetime | None = None) -> list[AffectedAppointment]:
+    """Save a (new or changed) closure; returns the upcoming bookings inside it, which stay booked until moved."""
+    closure.full_clean()
+    closure.save()
+    affected = appointment_list_affected(unit=closure.unit, now=now)
+    return [
+        a
+        for a in affected
+        if a.appointment.slot.starts_at < closure.ends_at and a.appointment.slot.ends_at > closure.starts_at
+    ]
+
+
 def closure_create(
     *,
     unit: PoliceUnit,
@@ -469,8 +524,22 @@ def closure_create(
 ) -> tuple[Closure, list[AffectedAppointment]]:
     """Close a unit for a while; returns the closure and the bookings inside it, which stay booked until moved."""
     closure = Closure(unit=unit, starts_at=starts_at, ends_at=ends_at, reason=reason, reason_en=reason_en)
-    closure.full_clean()
-    closure.save()
-    affected = appointment_list_affected(unit=unit, now=now)
-    inside = [a for a in affected if a.appointment.slot.starts_at < ends_at and a.appointment.slot.ends_at > starts_at]
-    return closure, inside
+    return closure, closure_save(closure=closure, now=now)
+
+
+def official_day_save(*, official_day: OfficialDay, now: datetime | None = None) -> list[AffectedAppointment]:
+    """Save an official day off (or working day); returns the upcoming bookings, at any unit, it now rules out."""
+    official_day.full_clean()
+    official_day.save()
+    unit_ids = (
+        Appointment.objects.filter(
+            status=AppointmentStatus.BOOKED,
+            slot__starts_at__date=official_day.date,
+        )
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+    affected: list[AffectedAppointment] = []
+    for unit in PoliceUnit.objects.filter(pk__in=list(unit_ids)).order_by("order", "name"):
+        affected += appointment_list_affected(unit=unit, start=official_day.date, end=official_day.date, now=now)
+    return affected

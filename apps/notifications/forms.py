@@ -20,11 +20,13 @@ class CheckMessageForm(forms.Form):
         label=_("Code in the message"),
         max_length=20,
         help_text=_("The code at the end of the message, after the address of this page, e.g. K7MX-3PQ."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
     phone = forms.CharField(
         label=_("Phone number that received it (optional)"),
         max_length=20,
         required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
 
     def clean_code(self) -> str:

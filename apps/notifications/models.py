@@ -61,7 +61,10 @@ class MessageTemplate(models.Model):
         _("Zalo ZNS template id"),
         max_length=32,
         blank=True,
-        help_text=_("The id Zalo issued when it approved the matching ZNS template; empty = not sent by Zalo."),
+        help_text=_(
+            "The id Zalo issued when it approved the matching ZNS template, registered with the placeholders of "
+            "this text as parameters plus check_code; empty = not sent by Zalo."
+        ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -1,7 +1,6 @@
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
-from django.apps import apps
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -67,45 +66,45 @@ def citizen_language(*, phone: str, reference: str = "") -> str:
     return messages.values_list("language", flat=True).first() or Language.VI
 
 
-def appointment_list_for_reminders(*, day: date) -> list[ReminderDue]:
-    """Booked appointments on `day` (local time), with what their reminder says. Empty when the appointments
-    app is not installed."""
-    if not apps.is_installed("apps.appointments"):
-        return []
-    from apps.appointments.models import Appointment
+def appointment_message_context(*, appointment, language: str) -> dict:
+    """What a message about an appointment says: plain strings in the citizen's language (dates as on paper)."""
+    starts_at = timezone.localtime(appointment.starts_at)
+    unit = appointment.unit
+    return {
+        "name": appointment.holder_name,
+        "reference": appointment.reference,
+        "unit": unit.name_en if language == Language.EN and unit.name_en else unit.name,
+        "address": unit.address,
+        "date": f"{starts_at:%d/%m/%Y}",
+        "time": f"{starts_at:%H:%M}",
+    }
 
-    booked = getattr(getattr(Appointment, "Status", None), "BOOKED", "booked")
+
+def appointment_list_for_reminders(*, day: date) -> list[ReminderDue]:
+    """Booked appointments on `day` (local time), with what their reminder says. Cancelled, moved-away,
+    checked-in or expired ones are not booked on that day, so they get none."""
+    from apps.appointments.models import Appointment, AppointmentStatus
+
     tz = timezone.get_current_timezone()
-    start = timezone.make_aware(datetime.combine(day, datetime.min.time()), tz)
-    end = timezone.make_aware(datetime.combine(day, datetime.max.time()), tz)
+    start = timezone.make_aware(datetime.combine(day, time.min), tz)
+    end = start + timedelta(days=1)
     appointments = (
-        Appointment.objects.filter(status=booked, slot__starts_at__range=(start, end))
+        Appointment.objects.filter(status=AppointmentStatus.BOOKED, slot__starts_at__gte=start, slot__starts_at__lt=end)
         .select_related("unit", "slot")
         .order_by("slot__starts_at", "pk")
     )
     due = []
     for appointment in appointments:
-        starts_at = timezone.localtime(appointment.slot.starts_at)
         phone = str(appointment.phone or "")
-        language = getattr(appointment, "language", "") or citizen_language(
-            phone=phone, reference=appointment.reference
-        )
-        unit = appointment.unit
+        language = citizen_language(phone=phone, reference=appointment.reference)
         due.append(
             ReminderDue(
                 appointment=appointment,
                 phone=phone,
                 language=language,
-                starts_at=appointment.slot.starts_at,
-                day=starts_at.date(),
-                context={
-                    "name": appointment.holder_name,
-                    "reference": appointment.reference,
-                    "unit": unit.name_en if language == Language.EN and unit.name_en else unit.name,
-                    "address": unit.address,
-                    "date": f"{starts_at:%d/%m/%Y}",
-                    "time": f"{starts_at:%H:%M}",
-                },
+                starts_at=appointment.starts_at,
+                day=timezone.localtime(appointment.starts_at).date(),
+                context=appointment_message_context(appointment=appointment, language=language),
             )
         )
     return due

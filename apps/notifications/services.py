@@ -46,7 +46,7 @@ from .models import (
     ZaloToken,
 )
 from .ratelimit import client_fingerprint, rate_limit_hit, rate_limit_once
-from .templating import DEFAULTS, MASK, render_text
+from .templating import DEFAULTS, MASK, placeholders_in, render_text
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +219,8 @@ def _template_for(kind: str, language: str) -> tuple[str, str, str]:
         template = MessageTemplate.objects.filter(kind=kind, language=lang).first()
         if template is not None:
             return template.subject, template.body, template.zns_template_id
-    subject, body = DEFAULTS[(kind, Language.VI)]
+    # No row (a test database emptied by a transactional test, or a deleted template): the shipped text.
+    subject, body = DEFAULTS.get((kind, language)) or DEFAULTS[(kind, Language.VI)]
     return subject, body, ""
 
 
@@ -250,7 +251,13 @@ def _build_message(notification: Notification) -> tuple[Message, str]:
     full = {**notification.context, **hidden}
     text = f"{render_text(body, full)}\n{footer}"
     masked = f"{render_text(body, {**notification.context, **dict.fromkeys(hidden, MASK)})}\n{footer}"
-    template_data = {key: str(value) for key, value in full.items() if value not in (None, "")}
+    # Zalo refuses parameters its approved template does not declare: the ZNS template is registered with the
+    # placeholders of this text (same names) plus `check_code`, and only those are sent.
+    try:
+        wanted = set(placeholders_in(body))
+    except ValueError:
+        wanted = set(full)
+    template_data = {key: str(full.get(key) if full.get(key) is not None else "") for key in sorted(wanted)}
     template_data["check_code"] = notification.verification_code
     message = Message(
         notification_id=notification.pk,
@@ -330,7 +337,8 @@ def notification_deliver(*, notification_id: int) -> DeliveryReport | None:
             )
             logger.warning("Notification %s: taking over an interrupted send", notification.pk)
         elif notification.next_attempt_at and notification.next_attempt_at > now + timedelta(seconds=1):
-            return DeliveryReport(notification.status, (notification.next_attempt_at - now).total_seconds())
+            # A stray duplicate: the run that recorded the failure already scheduled the retry (or the sweep will).
+            return DeliveryReport(notification.status)
         if notification.expires_at and notification.expires_at <= now:
             _finish(notification, Status.PERMANENT_FAILURE, now=now, answer="expired before it could be sent")
             return DeliveryReport(notification.status)
@@ -348,6 +356,7 @@ def notification_deliver(*, notification_id: int) -> DeliveryReport | None:
 
 def _deliver_on_channels(notification, attempt, chain, message, masked) -> DeliveryReport:
     while True:
+        attempt_number = notification.attempts
         try:
             result = channel_get(notification.channel).send(message)
         except Exception as exc:
@@ -368,6 +377,10 @@ def _deliver_on_channels(notification, attempt, chain, message, masked) -> Deliv
             attempt.provider_message_id = result.provider_message_id
             attempt.finished_at = now
             attempt.save()
+            if notification.status != Status.SENDING or notification.attempts != attempt_number:
+                # Another worker took the row over meanwhile (this one overran its lease): it owns the outcome.
+                logger.warning("Notification %s: answer came after a takeover; kept on the attempt", notification.pk)
+                return DeliveryReport(notification.status)
             notification.provider_answer = result.answer
             if result.outcome == Outcome.SENT:
                 notification.provider_message_id = result.provider_message_id
@@ -474,16 +487,50 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
     return created_count
 
 
+def notification_send_appointment_change(
+    *, appointment, event: str, previous_starts_at: datetime | None = None
+) -> Notification | None:
+    """Tell the citizen their appointment was moved or cancelled. Matches the `notify` hook of
+    `appointment_reschedule` / `appointment_cancel` (called after their transaction commits)."""
+    from .selectors import appointment_message_context, citizen_language
+
+    kinds = {"rescheduled": Kind.APPOINTMENT_MOVED, "cancelled": Kind.APPOINTMENT_CANCELLED}
+    if event not in kinds or not appointment.phone:
+        return None
+    language = citizen_language(phone=str(appointment.phone), reference=appointment.reference)
+    context = appointment_message_context(appointment=appointment, language=language)
+    if event == "cancelled":
+        if previous_starts_at is not None:
+            previous = timezone.localtime(previous_starts_at)
+            context.update(date=f"{previous:%d/%m/%Y}", time=f"{previous:%H:%M}")
+        context["reason"] = appointment.cancel_reason
+    return notification_send(
+        kind=kinds[event], language=language, context=context, phone=str(appointment.phone), subject=appointment
+    )
+
+
 # --- Zalo OA token --------------------------------------------------------------------------------------------
 class ZaloTokenError(Exception):
     pass
 
 
 ZALO_TOKEN_MARGIN = timedelta(minutes=5)
+# This process's copy of the current access token, so a send costs no extra query. If another process rotated
+# the pair meanwhile, Zalo answers -124 and zalo_token_refresh finds the new token in the row.
+_access_token_memo: dict[str, object] = {}
+
+
+def _memo(access_token: str, expires_at: datetime | None) -> None:
+    _access_token_memo.clear()
+    if access_token and expires_at:
+        _access_token_memo.update(token=access_token, expires_at=expires_at)
 
 
 def zalo_token_get() -> str:
     """A valid OA access token, refreshing it first when it is missing or about to expire."""
+    expires_at = _access_token_memo.get("expires_at")
+    if expires_at and expires_at > timezone.now() + ZALO_TOKEN_MARGIN:
+        return str(_access_token_memo["token"])
     token = ZaloToken.objects.filter(oa_key="default").first()
     if (
         token
@@ -492,9 +539,11 @@ def zalo_token_get() -> str:
         and token.expires_at > timezone.now() + (ZALO_TOKEN_MARGIN)
     ):
         try:
-            return unseal(token.access_token_sealed)
+            access_token = unseal(token.access_token_sealed)
         except SealError as exc:
             raise ZaloTokenError("the stored token cannot be read (SECRET_KEY changed?)") from exc
+        _memo(access_token, token.expires_at)
+        return access_token
     return zalo_token_refresh()
 
 
@@ -518,6 +567,7 @@ def zalo_token_refresh(*, stale_access_token: str | None = None) -> str:
             except SealError:
                 current = ""
         if current and current != stale_access_token and row.expires_at and row.expires_at > now + ZALO_TOKEN_MARGIN:
+            _memo(current, row.expires_at)
             return current
         refresh_token = settings.ZALO_REFRESH_TOKEN
         if row.refresh_token_sealed:
@@ -549,8 +599,10 @@ def zalo_token_refresh(*, stale_access_token: str | None = None) -> str:
                 row.last_error = ""
                 row.save()
                 logger.info("Zalo OA token refreshed; valid for %s s", expires_in)
+                _memo(access, row.expires_at)
                 return access
             error = f"HTTP {status}: {raw[:1000]}"
+    _memo("", None)
     # Recorded outside the (finished) transaction so the failure is visible to operators in admin.
     ZaloToken.objects.filter(oa_key="default").update(last_error=error)
     logger.error("Zalo OA token refresh failed: %s", error)
@@ -576,6 +628,7 @@ def zalo_token_store(*, access_token: str, refresh_token: str, expires_in: int) 
         row.refreshed_at = timezone.now()
         row.last_error = ""
         row.save()
+    _memo("", None)
     return row
 
 

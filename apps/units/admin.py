@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import OpeningHours, PoliceUnit, UnitPhone
@@ -24,13 +25,18 @@ class PoliceUnitAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     list_select_related = ("parent",)
     inlines = (UnitPhoneInline, OpeningHoursInline)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("kind", "name", "name_en", "slug", "parent", "order", "is_active")}),
         (_("Contact"), {"fields": ("address", "email", "map_url")}),
         (_("Area and services"), {"fields": ("ward_code", "area_served", "receives_id_applications")}),
     )
 
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        unit_home_cache_clear()
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # The header/footer show the district unit's name and hotline from a cache.
+        # The header/footer, the directory and the ward finder are served from the cache.
         unit_home_cache_clear()

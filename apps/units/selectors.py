@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from .models import OpeningHours, PoliceUnit, UnitKind, UnitPhone, Weekday
 
 HOME_UNIT_CACHE_KEY = "units:home:v1"
+DIRECTORY_VERSION_KEY = "units:directory:version"
 
 
 def unit_list_active(*, kind: str | None = None) -> QuerySet[PoliceUnit]:
@@ -61,7 +62,42 @@ def unit_get_home() -> HomeUnit | None:
 
 
 def unit_home_cache_clear() -> None:
-    cache.delete(HOME_UNIT_CACHE_KEY)
+    """Forget every cached view of the units: header/footer unit, directory pages, ward finder index."""
+    cache.delete_many([HOME_UNIT_CACHE_KEY, "units:ward-index:v1"])
+    try:
+        cache.incr(DIRECTORY_VERSION_KEY)
+    except ValueError:
+        cache.set(DIRECTORY_VERSION_KEY, 2, None)
+
+
+def unit_directory_version() -> int:
+    version = cache.get(DIRECTORY_VERSION_KEY)
+    if version is None:
+        cache.add(DIRECTORY_VERSION_KEY, 1, None)
+        version = cache.get(DIRECTORY_VERSION_KEY, 1)
+    return version
+
+
+@dataclass(frozen=True)
+class DirectoryGroup:
+    kind: str
+    label: str
+    units: list[PoliceUnit]
+
+
+def unit_directory_groups(*, ids: list[int] | None = None) -> list[DirectoryGroup]:
+    """Active units grouped city / district / wards, with phones, hours and the folded hours summary."""
+    qs = unit_list_active()
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    units = list(qs)
+    for unit in units:
+        unit.hours_summary = unit_opening_hours_summary(unit=unit)
+    return [
+        DirectoryGroup(kind=kind, label=str(label), units=[u for u in units if u.kind == kind])
+        for kind, label in UnitKind.choices
+        if any(u.kind == kind for u in units)
+    ]
 
 
 @dataclass(frozen=True)

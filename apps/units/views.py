@@ -1,20 +1,34 @@
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
-from .models import UnitKind
-from .selectors import unit_list_active, unit_opening_hours_summary
+from .finder import QUERY_MAX_LENGTH, ward_station_find
+from .selectors import unit_directory_groups, unit_directory_version
+
+DIRECTORY_CACHE_SECONDS = 600
 
 
 class DirectoryView(TemplateView):
+    """The phone directory. The list of units is rendered once per language and kept in the cache until a unit
+    changes in admin (its version is bumped), so the page costs no query and little rendering."""
+
     template_name = "units/directory.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        units = list(unit_list_active())
-        for unit in units:
-            unit.hours_summary = unit_opening_hours_summary(unit=unit)
-        context["groups"] = [
-            (label, [u for u in units if u.kind == kind])
-            for kind, label in UnitKind.choices
-            if any(u.kind == kind for u in units)
-        ]
+        language = translation.get_language()
+        key = f"units:directory:html:{unit_directory_version()}:{language}"
+        listing = cache.get(key)
+        if listing is None:
+            listing = render_to_string("units/_directory_list.html", {"groups": unit_directory_groups()})
+            cache.set(key, listing, DIRECTORY_CACHE_SECONDS)
+        context["listing"] = mark_safe(listing)  # noqa: S308 - rendered by our own autoescaping template
+        address = self.request.GET.get("dia-chi", "").strip()[:QUERY_MAX_LENGTH]
+        context["address"] = address
+        if address:
+            found = ward_station_find(address=address)
+            context["found"] = found
+            context["found_groups"] = unit_directory_groups(ids=found.unit_ids) if found.unit_ids else []
         return context

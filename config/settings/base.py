@@ -5,6 +5,7 @@ With no configuration at all the portal runs as the *embedded default*: SQLite i
 tasks run in-process after the transaction commits, local-memory cache, messages kept in the database outbox.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -52,6 +53,11 @@ INSTALLED_APPS = [
     "apps.procedures",
     "apps.appointments",
     "apps.notifications",
+    "apps.news",
+    "apps.reports",
+    "apps.declarations",
+    "axes",
+    "apps.backoffice",
 ]
 
 MIDDLEWARE = [
@@ -187,7 +193,10 @@ NOTIFICATIONS_SENDING_LEASE_SECONDS = env.int(
 # The sweep hands a queued row over again when nothing happened to it for this long.
 NOTIFICATIONS_REQUEUE_AFTER_SECONDS = env.int("NOTIFICATIONS_REQUEUE_AFTER_SECONDS", default=120)
 # Day-before reminders go out between these local hours.
-NOTIFICATIONS_REMINDER_HOURS = (8, 20)
+NOTIFICATIONS_REMINDER_HOURS = (
+    env.int("NOTIFICATIONS_REMINDER_FROM_HOUR", default=8),
+    env.int("NOTIFICATIONS_REMINDER_UNTIL_HOUR", default=20),
+)
 NOTIFICATIONS_OTP_TTL_SECONDS = 300
 NOTIFICATIONS_OTP_MAX_TRIES = 5
 NOTIFICATIONS_OTP_RESEND_SECONDS = 60
@@ -282,6 +291,42 @@ CELERY_BEAT_SCHEDULE["appointments-expire-holds"] = {
     "schedule": 300.0,
 }
 
+# --- News, citizens' reports and the Zalo OA webhook (apps.news, apps.reports) -----------------------------
+NEWS_COVER_MAX_BYTES = 5 * 1024 * 1024
+REPORTS_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+REPORTS_PHOTO_MAX_COUNT = 3
+REPORTS_PHOTO_MAX_WIDTH = 1600
+# Whole report request (form + photos); larger requests are refused with a message next to the photos.
+REPORTS_MAX_REQUEST_BYTES = REPORTS_PHOTO_MAX_COUNT * REPORTS_PHOTO_MAX_BYTES + 256 * 1024
+# (attempts, seconds) per client, counted in the cache.
+REPORTS_RATE_LIMIT = (5, 3600)
+REPORTS_LOOKUP_RATE_LIMIT = (20, 600)
+# Hours to answer a report, per category; overdue reports are highlighted in admin.
+REPORTS_TARGET_HOURS = {"crime": 24, "security": 48, "feedback": 120, "other": 48}
+# Zalo OA webhook (/zalo/webhook/): ZALO_APP_ID (Notifications, above) and the OA secret key from the app's
+# webhook settings page (not the app secret).
+ZALO_OA_SECRET_KEY = env.str("ZALO_OA_SECRET_KEY", default="")
+CELERY_BEAT_SCHEDULE["reports-purge-unconfirmed"] = {
+    "task": "apps.reports.tasks.purge_unconfirmed_reports",
+    "schedule": 3600.0,
+}
+# --- Back office (apps.backoffice): admin sign-in protection with django-axes ------------------------------
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# Wrong passwords are counted per user name *and* address, so a guesser cannot lock a whole station (officers
+# share one address) nor an officer everywhere; a successful sign-in clears the count.
+AUTHENTICATION_BACKENDS = [
+    "apps.backoffice.auth.LoginAttemptBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "apps.backoffice.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "apps.backoffice.auth.client_ip"
+AXES_VERBOSE = False
+
 # --- Logging ----------------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -291,3 +336,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# django-axes logs every sign-in at INFO; keep its warnings (lockouts) only.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}

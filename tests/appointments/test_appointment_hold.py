@@ -157,3 +157,11 @@ def test_phone_number_cap(unit, procedure, frozen_now, settings):
     with pytest.raises(ValidationError) as caught:
         _hold(unit, procedure, holder_key="c")
     assert caught.value.code == "phone_limit"
+
+
+def test_the_hold_remembers_the_citizens_language(unit, procedure, frozen_now):
+    with translation.override("en"):
+        english = _hold(unit, procedure, holder_key="en", phone="0912000001")
+    vietnamese = _hold(unit, procedure, holder_key="vi", phone="0912000002")
+    assert (english.language, vietnamese.language) == ("en", "vi")
+    assert english.status == english.Status.HELD

@@ -63,11 +63,8 @@ def sqlite_file(tmp_path):
         database["NAME"] = original
 
 
-def test_sqlite_uses_immediate_transactions(sqlite_file):
-    assert sqlite_file["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-
-
 def test_racing_holds_and_bookings_on_a_sqlite_file(sqlite_file):
+    assert sqlite_file["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     with time_machine.travel(NOW, tick=True):
 
         def setup():

@@ -68,10 +68,11 @@ def test_a_time_filled_meanwhile_shows_the_nearest_alternatives(client, unit, ot
 
 
 def test_a_tampered_time_is_a_field_error_not_a_crash(client, unit, frozen_now):
-    for value in ("", "garbage", "999@202612020900", f"{unit.pk}@2026"):
-        response = client.post("/journey/", {"unit": unit.slug, "day": "2026-12-02", "slot": value})
-        assert response.status_code == 200
-        assert 'class="alert alert-danger"' in response.content.decode()
+    for day in ("2026-12-02", "", "yesterday"):
+        for value in ("", "garbage", "999@202612020900", f"{unit.pk}@2026"):
+            response = client.post("/journey/", {"unit": unit.slug, "day": day, "slot": value})
+            assert response.status_code == 200
+            assert 'class="alert alert-danger"' in response.content.decode()
 
 
 def test_a_single_unit_skips_the_unit_step(client, unit, frozen_now):

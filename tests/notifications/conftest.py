@@ -2,6 +2,16 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
+def _forget_zalo_token():
+    """Each test's fake Zalo server issues its own tokens."""
+    from apps.notifications.services import _access_token_memo
+
+    _access_token_memo.clear()
+    yield
+    _access_token_memo.clear()
+
+
+@pytest.fixture(autouse=True)
 def _embedded_channels(settings):
     """No real channel configured unless a test configures one: messages go to the outbox."""
     settings.ZALO_APP_ID = ""
@@ -35,3 +45,81 @@ def send_confirmation():
         return notification_send(**arguments)
 
     return send
+
+
+@pytest.fixture
+def fake_zalo():
+    from .fakes import FakeZalo
+
+    fake = FakeZalo().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_esms():
+    from .fakes import FakeEsms
+
+    fake = FakeEsms().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def _smtp_server():
+    from .fakes import FakeSmtp
+
+    fake = FakeSmtp().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_smtp(_smtp_server):
+    _smtp_server.messages.clear()
+    return _smtp_server
+
+
+def provider_environment(*, zalo=None, esms=None, smtp=None) -> dict[str, str]:
+    """The environment that points the channels at the fakes (for settings and for a worker process)."""
+    env = {}
+    if zalo is not None:
+        env.update(
+            ZALO_APP_ID=zalo.app_id,
+            ZALO_APP_SECRET=zalo.app_secret,
+            ZALO_REFRESH_TOKEN=zalo.refresh_token,
+            ZALO_OAUTH_TOKEN_URL=zalo.oauth_url,
+            ZALO_ZNS_URL=zalo.zns_url,
+        )
+    if esms is not None:
+        env.update(
+            ESMS_API_KEY=esms.api_key,
+            ESMS_SECRET_KEY=esms.secret_key,
+            ESMS_API_URL=esms.url,
+            ESMS_BRANDNAME="CONGAN-Q4",
+        )
+    if smtp is not None:
+        env.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp.port), EMAIL_USE_TLS="false")
+    return env
+
+
+@pytest.fixture
+def templates_with_zns_ids(db):
+    """The shipped message templates, each with a ZNS template id. (Created here rather than relied on from the
+    data migration: transactional tests empty the tables, and --reuse-db keeps them empty.)"""
+    from apps.notifications.models import MessageTemplate
+    from apps.notifications.templating import DEFAULTS
+
+    for number, ((kind, language), (subject, body)) in enumerate(sorted(DEFAULTS.items()), start=1):
+        defaults = {"subject": subject, "body": body, "zns_template_id": str(300000 + number)}
+        MessageTemplate.objects.update_or_create(kind=kind, language=language, defaults=defaults)
+
+
+@pytest.fixture
+def providers(settings, templates_with_zns_ids, fake_zalo, fake_esms, fake_smtp):
+    """ZNS, SMS and e-mail configured against the fakes; ZNS template ids set for every kind."""
+    for name, value in provider_environment(zalo=fake_zalo, esms=fake_esms, smtp=fake_smtp).items():
+        setattr(settings, name, int(value) if name == "EMAIL_PORT" else value)
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    return {"zalo": fake_zalo, "esms": fake_esms, "smtp": fake_smtp}

@@ -93,11 +93,11 @@ def test_dedup_key_sends_once(send_confirmation, django_capture_on_commit_callba
 
 
 def test_subject_is_linked(send_confirmation):
-    from apps.notifications.models import MessageTemplate
+    from tests.units.factories import WardUnitFactory
 
-    template = MessageTemplate.objects.first()
-    notification = send_confirmation(subject=template)
-    assert Notification.objects.get(pk=notification.pk).subject == template
+    unit = WardUnitFactory()
+    notification = send_confirmation(subject=unit)
+    assert Notification.objects.get(pk=notification.pk).subject == unit
 
 
 def test_a_sent_message_is_never_sent_again(send_confirmation, django_capture_on_commit_callbacks):
@@ -143,3 +143,22 @@ def test_resend_makes_a_new_message(send_confirmation, django_capture_on_commit_
     assert copy.context == original.context
     copy.refresh_from_db()
     assert copy.status == Status.SENT
+
+
+def test_a_crash_during_delivery_never_reaches_the_caller(
+    send_confirmation, django_capture_on_commit_callbacks, monkeypatch
+):
+    from apps.notifications import services
+
+    def broken(notification):
+        raise RuntimeError("template engine exploded")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "_build_message", broken)
+        with django_capture_on_commit_callbacks(execute=True):
+            notification = send_confirmation()  # no exception here
+    notification.refresh_from_db()
+    assert notification.status == Status.QUEUED
+    assert notification_requeue_due(now=timezone.now() + timedelta(minutes=3)) == 1
+    notification.refresh_from_db()
+    assert notification.status == Status.SENT

@@ -127,3 +127,15 @@ def test_expired_code_message_is_not_sent_late(django_capture_on_commit_callback
     assert notification.status == Status.PERMANENT_FAILURE
     assert notification.sealed_context == ""
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_cache_outage_does_not_lock_citizens_out(django_capture_on_commit_callbacks, monkeypatch, caplog):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    monkeypatch.setattr(cache, "add", down)
+    challenge, code = _issue(django_capture_on_commit_callbacks)
+    otp_verify(challenge=challenge, code=code)
+    assert "not enforced: cache unavailable" in caplog.text

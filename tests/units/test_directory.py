@@ -1,6 +1,6 @@
 import pytest
 
-from apps.units.models import Weekday
+from apps.units.models import PoliceUnit, Weekday
 from apps.units.selectors import unit_list_active, unit_opening_hours_summary
 
 from .factories import OpeningHoursFactory, PoliceUnitFactory
@@ -14,8 +14,44 @@ def test_directory_lists_every_unit_with_tap_to_call_numbers(client, demo_data, 
     assert html.count('class="portal-card"') == 17
     assert "Công an Thành phố Hồ Chí Minh" in html
     assert 'href="tel:02839400155"' in html
+    assert 'href="mailto:conganquan4@tphcm.gov.vn"' in html
+    assert html.count("https://www.google.com/maps/search/?api=1&amp;query=") == 17
     # Grouped: city, then district, then wards.
     assert html.index("Công an thành phố") < html.index("Công an quận") < html.index("Công an phường")
+    # 113 comes first and stands out.
+    assert html.index('href="tel:113"') < html.index('class="portal-card"')
+    # Rendered once: the next visit costs no query at all.
+    with django_assert_max_num_queries(0):
+        assert client.get("/lien-he/").content.decode().count('class="portal-card"') == 17
+
+
+@pytest.mark.django_db
+def test_changing_a_unit_in_admin_refreshes_the_directory(client, demo_data, admin_client):
+    client.get("/lien-he/")
+    unit = PoliceUnit.objects.get(slug="cong-an-phuong-9-quan-4")
+    response = admin_client.get(f"/admin/units/policeunit/{unit.pk}/change/")
+    form = response.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k not in {"parent"}}
+    data.update(
+        name="Công an Phường 9 (đổi tên), Quận 4",
+        parent=unit.parent_id,
+        **{f"{prefix}-TOTAL_FORMS": 0 for prefix in ("phones", "opening_hours")},
+        **{f"{prefix}-INITIAL_FORMS": 0 for prefix in ("phones", "opening_hours")},
+    )
+    assert admin_client.post(f"/admin/units/policeunit/{unit.pk}/change/", data).status_code == 302
+    assert "Công an Phường 9 (đổi tên), Quận 4" in client.get("/lien-he/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_directory_finds_the_ward_station(client, demo_data, django_assert_max_num_queries):
+    client.get("/lien-he/")
+    with django_assert_max_num_queries(5):
+        html = client.get("/lien-he/?dia-chi=Ph%C6%B0%E1%BB%9Dng+9%2C+Qu%E1%BA%ADn+4").content.decode()
+    found = html[html.index("Công an phường của bạn") : html.index('id="city"')]
+    assert "Công an Phường 9, Quận 4" in found and "Phường Khánh Hội" in found
+    assert found.count('class="portal-card"') == 1
+    html = client.get("/lien-he/?dia-chi=khong+co+dau+ca").content.decode()
+    assert "Không tìm thấy công an phường" in html
 
 
 @pytest.mark.django_db

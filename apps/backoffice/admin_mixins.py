@@ -1,0 +1,334 @@
+"""Reusable ModelAdmin building blocks for officers' pages. Other apps' admin classes use them explicitly::
+
+    @admin.register(Appointment)
+    class AppointmentAdmin(UnitScopedAdminMixin, AuditedAdminMixin, ExportAdminMixin, admin.ModelAdmin):
+        unit_field = "unit"                       # path from the model to its PoliceUnit
+        list_filter = (("unit", ScopedUnitFilter), "status")
+        list_display = ("starts_at", "reference", "holder_name", masked("phone", mask_phone, _("phone")))
+        export_columns = [(_("Time"), "starts_at"), (_("Code"), "reference"), ...]
+
+* `UnitScopedAdminMixin`: rows, objects (view/change/delete), unit choices in forms, actions and exports are
+  limited to the officer's units; another unit's record answers 404 whatever its URL.
+* `AuditedAdminMixin`: opening a record's page, adding, changing and deleting are written to the audit log.
+* `ExportAdminMixin`: "export to CSV / Excel" actions over the selected rows, recorded in the audit log.
+* `WorkflowAdminMixin`: the state field is read-only; a "change state" page offers only the allowed moves.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
+from django.contrib.admin.utils import label_for_field, lookup_field, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.formats import localize
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .forms import StateTransitionForm
+from .models import AuditAction
+from .scoping import queryset_scope_to_user, user_can_access_object, user_sees_all_units, user_unit_ids
+from .services import audit_record, state_transition_apply
+from .workflow import Workflow
+
+OUT_OF_SCOPE = _("This record belongs to another unit.")
+
+
+def _is_unit_model(model) -> bool:
+    from apps.units.models import PoliceUnit
+
+    return model is PoliceUnit
+
+
+class ScopedUnitFilter(admin.RelatedFieldListFilter):
+    """A unit filter that lists only the units the officer works for (every unit for a district administrator)."""
+
+    def field_choices(self, field, request, model_admin):
+        choices = super().field_choices(field, request, model_admin)
+        if user_sees_all_units(request.user):
+            return choices
+        ids = user_unit_ids(request.user)
+        return [(pk, label) for pk, label in choices if pk in ids]
+
+
+class UnitScopedAdminMixin:
+    """Limit a ModelAdmin to the officer's units. Set `unit_field` (a path of forward foreign keys to PoliceUnit,
+    or "pk" when the model is PoliceUnit)."""
+
+    unit_field: str = "unit"
+
+    def get_queryset(self, request):
+        return queryset_scope_to_user(super().get_queryset(request), user=request.user, unit_field=self.unit_field)
+
+    def _in_scope(self, request, obj) -> bool:
+        return obj is None or user_can_access_object(request.user, obj, unit_field=self.unit_field)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._in_scope(request, obj)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Missing and out of scope look the same from outside: a plain 404, not admin's redirect to the
+            # index (which would still tell a curious officer nothing, but hides a tampered URL from the logs).
+            raise Http404(OUT_OF_SCOPE)
+        return obj
+
+    def _scoped_unit_queryset(self, request, queryset):
+        if user_sees_all_units(request.user):
+            return queryset
+        return queryset.filter(pk__in=user_unit_ids(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if _is_unit_model(db_field.related_model) and db_field.name == self.unit_field:
+            kwargs["queryset"] = self._scoped_unit_queryset(
+                request, kwargs.get("queryset") or db_field.related_model._default_manager.all()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # The form offers only the officer's units; this catches any other way of setting one.
+        if self.unit_field != "pk" and not self._in_scope(request, obj):
+            raise PermissionDenied(OUT_OF_SCOPE)
+        super().save_model(request, obj, form, change)
+
+
+def _change_message_text(message) -> str:
+    if isinstance(message, list):
+        return LogEntry(change_message=json.dumps(message)).get_change_message()
+    return force_str(message)
+
+
+class AuditedAdminMixin:
+    """Write to the audit log every opening of a record's page and every addition, change and deletion."""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and not add and request.method == "GET":
+            audit_record(user=request.user, action=AuditAction.VIEW, obj=obj)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def log_addition(self, request, obj, message):
+        audit_record(user=request.user, action=AuditAction.ADD, obj=obj, detail=_change_message_text(message))
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        audit_record(user=request.user, action=AuditAction.CHANGE, obj=obj, detail=_change_message_text(message))
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            audit_record(user=request.user, action=AuditAction.DELETE, obj=obj)
+        return super().log_deletions(request, queryset)
+
+
+Column = tuple[str, str | Callable[[Model], object]]
+
+
+class ExportAdminMixin:
+    """CSV and Excel exports of the selected rows (of the officer's units only, through get_queryset).
+
+    `export_columns`: (header, field name or callable) pairs; by default the list_display columns.
+    """
+
+    export_columns: list[Column] | None = None
+    export_filename = "export"
+
+    def get_export_columns(self, request) -> list[Column]:
+        if self.export_columns is not None:
+            return list(self.export_columns)
+        names = [n for n in self.get_list_display(request) if n != "action_checkbox"]
+        return [(force_str(label_for_field(n, self.model, self)), n) for n in names]
+
+    def export_rows(self, request, queryset) -> tuple[list[str], list[list]]:
+        columns = self.get_export_columns(request)
+        headers = [force_str(header) for header, _ in columns]
+        rows = []
+        for obj in queryset:
+            row = []
+            for _header, source in columns:
+                if callable(source):
+                    value = source(obj)
+                else:
+                    _f, _a, value = lookup_field(source, obj, self)
+                row.append(value)
+            rows.append(row)
+        return headers, rows
+
+    def _export_queryset(self, request, queryset):
+        ordering = self.get_ordering(request) or ()
+        related = self.list_select_related
+        if related is True:
+            queryset = queryset.select_related()
+        elif related:
+            queryset = queryset.select_related(*related)
+        return queryset.order_by(*ordering) if ordering else queryset
+
+    def _export_filename(self, extension: str) -> str:
+        return f"{self.export_filename}-{timezone.localdate():%Y%m%d}.{extension}"
+
+    def _audit_export(self, request, count: int, fmt: str) -> None:
+        audit_record(
+            user=request.user,
+            action=AuditAction.EXPORT,
+            model=self.model,
+            detail=gettext("%(count)s rows, %(format)s") % {"count": count, "format": fmt},
+        )
+
+    @admin.action(description=_("Export the selected rows to CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        headers, rows = self.export_rows(request, self._export_queryset(request, queryset))
+        buffer = io.StringIO()
+        # A byte-order mark so that Excel opens the Vietnamese text as UTF-8.
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        writer.writerows([[_cell_text(v) for v in row] for row in rows])
+        self._audit_export(request, len(rows), "CSV")
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self._export_filename("csv")}"'
+        return response
+
+    @admin.action(description=_("Export the selected rows to Excel"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        from openpyxl import Workbook
+
+        headers, rows = self.export_rows(request, self._export_queryset(request, queryset))
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=force_str(self.model._meta.verbose_name_plural)[:31])
+        sheet.append(headers)
+        for row in rows:
+            sheet.append([_cell_value(v) for v in row])
+        output = io.BytesIO()
+        workbook.save(output)
+        self._audit_export(request, len(rows), "XLSX")
+        response = HttpResponse(
+            output.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self._export_filename("xlsx")}"'
+        return response
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for name in ("export_csv", "export_xlsx"):
+            if name not in actions and self.has_view_permission(request):
+                actions[name] = self.get_action(name)
+        return actions
+
+
+def _cell_value(value):
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
+        # Excel has no time zones: write the local wall-clock time officers expect.
+        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, int | float | str) or hasattr(value, "isoformat"):
+        return value
+    return force_str(value)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
+        return localize(timezone.localtime(value))
+    if hasattr(value, "isoformat"):
+        return localize(value)
+    return force_str(value)
+
+
+def masked(field: str, mask: Callable[[object], str], description) -> Callable:
+    """A list_display column showing `field` through `mask`: `masked("id_number", mask_id_number, _("card"))`."""
+
+    @admin.display(description=description, ordering=field)
+    def column(obj):
+        return mask(getattr(obj, field))
+
+    column.__name__ = f"{field}_masked"
+    return column
+
+
+class WorkflowAdminMixin:
+    """A record moved through a `Workflow`: its state is read-only in the form, and a separate page
+    (`<id>/state/`) offers the moves allowed from the current state, with the reason when one is needed."""
+
+    workflow: Workflow
+    change_form_template = "backoffice/workflow_change_form.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if self.workflow.state_field not in fields:
+            fields.append(self.workflow.state_field)
+        return fields
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/state/",
+                self.admin_site.admin_view(self.transition_view),
+                name=f"{opts.app_label}_{opts.model_name}_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and not add:
+            context["workflow_transitions"] = (
+                self.workflow.available(obj, user=request.user) if self.has_change_permission(request, obj) else []
+            )
+            context["workflow_state_url"] = reverse(
+                f"{self.admin_site.name}:{obj._meta.app_label}_{obj._meta.model_name}_transition", args=[obj.pk]
+            )
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def transition_view(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        transitions = self.workflow.available(obj, user=request.user)
+        form = StateTransitionForm(request.POST or None, transitions=transitions, initial=request.GET.dict())
+        if request.method == "POST" and form.is_valid():
+            try:
+                state_transition_apply(
+                    workflow=self.workflow,
+                    obj=obj,
+                    target=form.cleaned_data["target"],
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, gettext("The state has been changed."))
+                opts = obj._meta
+                return HttpResponseRedirect(
+                    reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "object": obj,
+            "form": form,
+            "title": gettext("Change the state of %(record)s") % {"record": obj},
+            "current_state": _display_state(obj, self.workflow),
+        }
+        return TemplateResponse(request, "backoffice/transition.html", context)
+
+
+def _display_state(obj, workflow: Workflow) -> str:
+    display = getattr(obj, f"get_{workflow.state_field}_display", None)
+    return display() if display else workflow.state_of(obj)

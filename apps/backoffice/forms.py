@@ -1,0 +1,56 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .services import REASON_REQUIRED
+from .workflow import Transition
+
+
+class StateTransitionForm(forms.Form):
+    target = forms.ChoiceField(label=_("New state"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when rejecting or asking for a correction; the citizen reads it."),
+    )
+
+    def __init__(self, *args, transitions: list[Transition], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transitions = {t.target: t for t in transitions}
+        self.fields["target"].choices = [(t.target, t.label) for t in transitions]
+
+    def clean(self):
+        cleaned = super().clean()
+        transition = self.transitions.get(cleaned.get("target"))
+        if transition and transition.reason_required and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", REASON_REQUIRED)
+        return cleaned
+
+
+class ScanForm(forms.Form):
+    """One field a USB scanner types into (it ends with Enter, which submits), or an officer types a code in."""
+
+    scan = forms.CharField(
+        label=_("QR code or filing code"),
+        max_length=500,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+        help_text=_("Scan the QR code on the citizen's phone or slip, or type the code printed under it."),
+    )
+    other_day_ok = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class MoveForm(forms.Form):
+    slot = forms.ChoiceField(label=_("New time"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, options, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = {o.value: o for o in options}
+        self.fields["slot"].choices = [
+            (o.value, f"{o.local_start:%d/%m/%Y %H:%M} · {o.unit} ({o.free})") for o in options
+        ]
+
+    def clean_slot(self):
+        return self.options[self.cleaned_data["slot"]]

@@ -1,0 +1,143 @@
+"""The back office's own records: the audit log and the history of state transitions.
+
+Both point at their subject generically (content type + object id + a text copy of what it was), so they work
+for declarations, appointments, reports or any model added later, and outlive the subject's deletion.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    ADD = "add", _("Added")
+    CHANGE = "change", _("Changed")
+    DELETE = "delete", _("Deleted")
+    EXPORT = "export", _("Exported")
+    TRANSITION = "transition", _("Changed state")
+    CHECK_IN = "check_in", _("Checked in")
+    RESCHEDULE = "reschedule", _("Moved to another slot")
+    NO_SHOW = "no_show", _("Marked as not come")
+
+
+class AuditLogEntry(models.Model):
+    """Who looked at or changed which record, when. Written only by `services.audit_record`; never edited."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("officer"),
+    )
+    # A copy of the officer's user name, so the record still says who it was if the account is deleted.
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=AuditAction, db_index=True)
+    content_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kind of record"),
+    )
+    object_id = models.CharField(_("record id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("record"), max_length=200, blank=True)
+    unit = models.ForeignKey(
+        "units.PoliceUnit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    detail = models.TextField(_("detail"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit log")
+        ordering = ("-at", "-id")
+        indexes = [models.Index(fields=("content_type", "object_id"), name="backoffice_audit_subject")]
+        permissions = [
+            ("access_all_units", _("Can see and change the records of every unit")),
+            ("check_in", _("Can check citizens in at the counter")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.object_repr}"
+
+
+class StateTransition(models.Model):
+    """One change of state of a record (a declaration under review, for instance): who, when, why."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("officer"),
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("kind of record")
+    )
+    object_id = models.CharField(_("record id"), max_length=64)
+    object_repr = models.CharField(_("record"), max_length=200, blank=True)
+    unit = models.ForeignKey(
+        "units.PoliceUnit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    source = models.CharField(_("from state"), max_length=32)
+    target = models.CharField(_("to state"), max_length=32)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("state change")
+        verbose_name_plural = _("state changes")
+        ordering = ("-at", "-id")
+        indexes = [models.Index(fields=("content_type", "object_id"), name="backoffice_transition_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.object_repr}: {self.source} → {self.target}"
+
+
+class Arrival(models.Model):
+    """A citizen checked in at the counter for an appointment: when, by whom. One per appointment."""
+
+    appointment = models.OneToOneField(
+        "appointments.Appointment",
+        on_delete=models.CASCADE,
+        related_name="arrival",
+        verbose_name=_("appointment"),
+    )
+    unit = models.ForeignKey("units.PoliceUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    at = models.DateTimeField(_("arrived at"), default=timezone.now)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("officer"),
+    )
+    # True when the officer checked the citizen in although the booking was for another day.
+    other_day = models.BooleanField(_("came on another day"), default=False)
+
+    class Meta:
+        verbose_name = _("arrival")
+        verbose_name_plural = _("arrivals")
+        ordering = ("-at",)
+
+    def __str__(self) -> str:
+        return f"{self.appointment} @ {timezone.localtime(self.at):%H:%M}"

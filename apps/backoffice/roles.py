@@ -1,0 +1,86 @@
+"""The officers' roles: Django groups with the permissions each job needs, kept in code and applied by
+`services.roles_setup` (the `setup_roles` command, also run by `load_demo`).
+
+Permissions are written "app_label.codename"; the codename may use shell wildcards ("news.*",
+"reports.view_*"), so a role keeps working as apps add models. Permissions of apps not installed yet are simply
+skipped: run `manage.py setup_roles` again after deploying new apps.
+
+Which *records* an officer sees is a separate matter (the officer's units, see `scoping`): a counter officer of
+Ward 1 has the same permissions as one of Ward 8, over different rows.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+# Group names are data officers read in the Vietnamese back office, so they are stored in Vietnamese.
+REVIEWER = "Cán bộ kiểm tra hồ sơ"
+COUNTER_OFFICER = "Cán bộ tiếp nhận tại quầy"
+UNIT_ADMINISTRATOR = "Quản trị đơn vị"
+NEWS_EDITOR = "Biên tập tin tức"
+REPORT_HANDLER = "Cán bộ xử lý phản ánh"
+DISTRICT_ADMINISTRATOR = "Quản trị cấp quận"
+
+_SEE_UNITS = ["units.view_policeunit", "procedures.view_procedure"]
+_REVIEW = ["declarations.view_*", "declarations.change_*", "appointments.view_*", "backoffice.view_statetransition"]
+_COUNTER = [
+    "appointments.view_*",
+    "appointments.change_appointment",
+    "declarations.view_*",
+    "backoffice.check_in",
+    "backoffice.view_statetransition",
+]
+_NEWS = ["news.*"]
+_REPORTS = ["reports.view_*", "reports.change_*"]
+
+ROLES: dict[str, dict] = {
+    REVIEWER: {
+        "description": _("Reviews citizens' declarations of the officer's units."),
+        "permissions": [*_SEE_UNITS, *_REVIEW],
+    },
+    COUNTER_OFFICER: {
+        "description": _("Runs the counter: the day's roster, check-in, moving bookings."),
+        "permissions": [*_SEE_UNITS, *_COUNTER],
+    },
+    UNIT_ADMINISTRATOR: {
+        "description": _("Everything in the officer's units: reviews, counter, schedules, contact details."),
+        "permissions": [
+            *_SEE_UNITS,
+            *_REVIEW,
+            *_COUNTER,
+            "appointments.*",
+            "units.change_policeunit",
+            "units.*_unitphone",
+            "units.*_openinghours",
+            *_NEWS,
+            *_REPORTS,
+        ],
+    },
+    NEWS_EDITOR: {
+        "description": _("Writes and publishes the unit's news."),
+        "permissions": [*_SEE_UNITS, *_NEWS],
+    },
+    REPORT_HANDLER: {
+        "description": _("Handles citizens' reports sent to the unit."),
+        "permissions": [*_SEE_UNITS, *_REPORTS],
+    },
+    DISTRICT_ADMINISTRATOR: {
+        "description": _("Sees and manages every unit's records and reads the audit log."),
+        "permissions": [
+            "backoffice.access_all_units",
+            "backoffice.view_auditlogentry",
+            "backoffice.view_statetransition",
+            "backoffice.check_in",
+            "units.*",
+            "procedures.*",
+            "appointments.*",
+            "declarations.view_*",
+            "declarations.change_*",
+            *_NEWS,
+            *_REPORTS,
+            "accounts.view_user",
+            "notifications.view_*",
+            "axes.view_*",
+            # Unlocking an officer locked out by wrong passwords is deleting their failed attempts.
+            "axes.delete_accessattempt",
+        ],
+    },
+}

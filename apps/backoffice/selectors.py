@@ -1,0 +1,267 @@
+"""Reads of the back office: the dashboard's figures, always limited to the officer's units."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.codes import code_is_valid, code_normalize
+
+from .models import StateTransition
+from .scoping import queryset_scope_to_user
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    # For a ratio (slot utilisation): the whole the value is part of. None = bars scale to the largest value.
+    total: int | None = None
+    note: str = ""
+
+
+@dataclass
+class Chart:
+    title: str
+    bars: list[Bar] = field(default_factory=list)
+    empty_text: str = ""
+    total_label: str = ""
+
+    @property
+    def scale(self) -> int:
+        return max((b.total if b.total is not None else b.value for b in self.bars), default=0) or 1
+
+    @property
+    def rows(self) -> list[dict]:
+        """Bars with their width in percent of the chart, ready for an inline SVG."""
+        rows = []
+        for bar in self.bars:
+            whole = bar.total if bar.total is not None else self.scale
+            percent = round(100 * bar.value / whole) if whole else 0
+            rows.append({"bar": bar, "percent": min(percent, 100), "ratio": bar.total is not None})
+        return rows
+
+    @property
+    def total(self) -> int:
+        return sum(b.value for b in self.bars)
+
+
+def week_bounds(day: date) -> tuple[date, date]:
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def dashboard_charts(*, user, today: date | None = None) -> list[Chart]:
+    """The admin index's figures for the officer's units. Sections of apps not installed are left out."""
+    from django.apps import apps
+
+    today = today or timezone.localdate()
+    charts: list[Chart] = []
+    if apps.is_installed("apps.appointments") and user.has_perm("appointments.view_appointment"):
+        charts += _booking_charts(user=user, today=today)
+    for section in (_filings_by_state, _reports_waiting):
+        chart = section(user=user)
+        if chart is not None:
+            charts.append(chart)
+    charts.append(_state_changes_today(user=user, today=today))
+    return charts
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _booking_charts(*, user, today: date) -> list[Chart]:
+    """Bookings today and this week per unit, and how full this week's slots are (booked places / places)."""
+    from apps.appointments.models import TAKING_PLACE, Appointment, BookingSchedule
+    from apps.appointments.selectors import UnitCalendar
+
+    monday, sunday = week_bounds(today)
+    schedules = list(
+        queryset_scope_to_user(
+            BookingSchedule.objects.filter(is_active=True, unit__is_active=True).select_related("unit"),
+            user=user,
+            unit_field="unit",
+        ).order_by("unit__order", "unit__name")
+    )
+    booked = queryset_scope_to_user(
+        Appointment.objects.filter(
+            status__in=TAKING_PLACE,
+            slot__starts_at__gte=_local_midnight(monday),
+            slot__starts_at__lt=_local_midnight(sunday + timedelta(days=1)),
+        ),
+        user=user,
+        unit_field="unit",
+    )
+    week = dict(booked.values_list("unit").annotate(n=Count("id")).values_list("unit", "n"))
+    day = dict(
+        booked.filter(
+            slot__starts_at__gte=_local_midnight(today), slot__starts_at__lt=_local_midnight(today + timedelta(days=1))
+        )
+        .values_list("unit")
+        .annotate(n=Count("id"))
+        .values_list("unit", "n")
+    )
+    units = [s.unit for s in schedules]
+    # Units without a schedule but with bookings (a schedule turned off) still show their bookings.
+    known = {u.pk for u in units}
+    if set(week) - known:
+        from apps.units.models import PoliceUnit
+
+        units += list(PoliceUnit.objects.filter(pk__in=set(week) - known).order_by("order", "name"))
+    utilisation = []
+    for schedule in schedules:
+        calendar = UnitCalendar(unit=schedule.unit, schedule=schedule, start=monday, end=sunday)
+        slots = sum(len(calendar.slot_times(monday + timedelta(days=i))[0]) for i in range(7))
+        places = slots * schedule.capacity
+        utilisation.append(Bar(label=str(schedule.unit), value=week.get(schedule.unit_id, 0), total=places))
+    return [
+        Chart(
+            title=_("Bookings today"),
+            bars=[Bar(label=str(u), value=day.get(u.pk, 0)) for u in units],
+            empty_text=_("No unit takes appointments."),
+        ),
+        Chart(
+            title=_("Bookings this week (%(start)s–%(end)s)") % {"start": f"{monday:%d/%m}", "end": f"{sunday:%d/%m}"},
+            bars=[Bar(label=str(u), value=week.get(u.pk, 0)) for u in units],
+            empty_text=_("No unit takes appointments."),
+        ),
+        Chart(
+            title=_("Places booked this week"),
+            bars=utilisation,
+            empty_text=_("No unit takes appointments."),
+        ),
+    ]
+
+
+def _filings_by_state(*, user) -> Chart | None:
+    return None
+
+
+def _reports_waiting(*, user) -> Chart | None:
+    return None
+
+
+def _state_changes_today(*, user, today: date) -> Chart:
+    rows = (
+        queryset_scope_to_user(StateTransition.objects.all(), user=user, unit_field="unit")
+        .filter(at__date=today)
+        .values("target")
+        .annotate(n=Count("id"))
+        .order_by("-n", "target")
+    )
+    return Chart(
+        title=_("State changes today"),
+        bars=[Bar(label=r["target"], value=r["n"]) for r in rows],
+        empty_text=_("No state changes yet today."),
+    )
+
+
+# --- The counter -------------------------------------------------------------------------------------------
+SCAN_EMPTY = _("Scan the QR code or type the code.")
+SCAN_UNREADABLE = _("This is not a code from this portal. Scan the QR code again or type the code printed under it.")
+SCAN_FORGED = _("This QR code has been altered or was not made by this portal.")
+SCAN_NOT_FOUND = _("No booking has the code %(code)s.")
+
+# Roster order of statuses that matter at the counter; held and expired times are not bookings.
+ROSTER_STATUSES = ("booked", "checked_in", "no_show", "cancelled")
+
+
+def _signed_code(token: str) -> str:
+    """The code inside a QR (or done-page) token of the declarations app; ValidationError when forged."""
+    from django.apps import apps
+    from django.core import signing
+
+    if apps.is_installed("apps.declarations"):
+        from apps.declarations import tokens
+
+        for unsign in (getattr(tokens, "qr_token_code", None), getattr(tokens, "receipt_token_code", None)):
+            if unsign is None:
+                continue
+            try:
+                return unsign(token)
+            except signing.BadSignature:
+                continue
+    raise ValidationError(SCAN_FORGED, code="forged")
+
+
+def scan_code_parse(*, text: str) -> str:
+    """What a USB scanner typed or a camera opened, as a filing code.
+
+    Accepts the QR token (`CODE.signature`), an address containing it (`...?t=TOKEN` or as the last path
+    segment), or the code typed by hand (spaces, dashes and case do not matter).
+    """
+    raw = (text or "").strip()
+    if not raw:
+        raise ValidationError(SCAN_EMPTY, code="empty")
+    if "://" in raw or raw.startswith("/"):
+        parts = urlsplit(raw)
+        query = parse_qs(parts.query)
+        key = next((k for k in ("t", "token", "code", "q") if query.get(k)), None)
+        if key:
+            raw = query[key][0].strip()
+        else:
+            segments = [s for s in parts.path.split("/") if s]
+            raw = unquote(segments[-1]) if segments else ""
+    # A signed token is "CODE.signature"; a code itself has no dot (code_normalize drops any typed by hand).
+    if "." in raw and len(raw.rsplit(".", 1)[1]) > 6:
+        raw = _signed_code(raw)
+    code = code_normalize(raw)
+    if not code_is_valid(code):
+        raise ValidationError(SCAN_UNREADABLE, code="unreadable")
+    return code
+
+
+def appointment_find_for_code(*, code: str):
+    """The booking a filing code stands for: the live one (booked, arrived, missed) nearest to today, else the
+    latest cancelled one; None when no booking has this code."""
+    from apps.appointments.models import Appointment, AppointmentStatus
+
+    candidates = list(
+        Appointment.objects.filter(reference=code)
+        .exclude(status__in=(AppointmentStatus.HELD, AppointmentStatus.EXPIRED))
+        .select_related("slot", "unit", "procedure")
+    )
+    if not candidates:
+        return None
+    now = timezone.now()
+    live = [a for a in candidates if a.status != AppointmentStatus.CANCELLED]
+    if live:
+        return min(live, key=lambda a: abs((a.slot.starts_at - now).total_seconds()))
+    return max(candidates, key=lambda a: a.cancelled_at or a.created_at)
+
+
+def roster_units(*, user):
+    """The units whose counter this officer may run, for the roster's unit picker."""
+    from apps.units.models import PoliceUnit
+
+    return queryset_scope_to_user(PoliceUnit.objects.filter(is_active=True), user=user, unit_field="pk")
+
+
+def roster_list(*, unit, day: date):
+    """The day's bookings of a unit, by time, with what the counter shows (one query, whatever the number)."""
+    from apps.appointments.models import Appointment
+
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    return (
+        Appointment.objects.filter(
+            unit=unit,
+            status__in=ROSTER_STATUSES,
+            slot__starts_at__gte=start,
+            slot__starts_at__lt=start + timedelta(days=1),
+        )
+        .select_related("slot", "procedure", "arrival", "arrival__officer")
+        .order_by("slot__starts_at", "holder_name", "id")
+    )
+
+
+def roster_counts(*, appointments) -> dict[str, int]:
+    counts = dict.fromkeys(ROSTER_STATUSES, 0)
+    for appointment in appointments:
+        counts[appointment.status] = counts.get(appointment.status, 0) + 1
+    return counts

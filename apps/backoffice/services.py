@@ -1,0 +1,342 @@
+"""Writes of the back office: audit records, roles, state transitions."""
+
+from fnmatch import fnmatchcase
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from .models import Arrival, AuditAction, AuditLogEntry, StateTransition
+from .roles import ROLES
+from .scoping import object_unit_id, user_can_access_object
+from .workflow import Workflow
+
+INVALID_TRANSITION = _("This record cannot go from “%(source)s” to “%(target)s”.")
+REASON_REQUIRED = _("Give the reason: the citizen will read it.")
+NOT_ALLOWED = _("You may not make this change.")
+RECORD_OF_OTHER_UNIT = _("This record belongs to another unit.")
+
+
+def _unit_field_of(obj: models.Model) -> str | None:
+    """The path to the unit for the models the back office knows; None when the record has no unit."""
+    from apps.units.models import PoliceUnit
+
+    if isinstance(obj, PoliceUnit):
+        return "pk"
+    for name in ("unit", "appointment__unit"):
+        try:
+            head = name.split("__")[0]
+            obj._meta.get_field(head)
+        except Exception:  # noqa: S112 - FieldDoesNotExist: try the next path
+            continue
+        return name
+    return None
+
+
+def audit_record(
+    *,
+    user,
+    action: str,
+    obj: models.Model | None = None,
+    detail: str = "",
+    model: type[models.Model] | None = None,
+    unit_id: int | None = None,
+) -> AuditLogEntry:
+    """Record that `user` did `action` (an AuditAction) on `obj` (or on a kind of record, `model`, for exports)."""
+    content_type = None
+    object_id = object_repr = ""
+    if obj is not None:
+        content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        object_id = str(obj.pk)
+        object_repr = str(obj)[:200]
+        if unit_id is None:
+            unit_field = _unit_field_of(obj)
+            unit_id = object_unit_id(obj, unit_field=unit_field) if unit_field else None
+    elif model is not None:
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    authenticated = user is not None and user.is_authenticated
+    entry = AuditLogEntry(
+        user=user if authenticated else None,
+        username=user.get_username() if authenticated else "",
+        action=AuditAction(action),
+        content_type=content_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        unit_id=unit_id,
+        detail=detail,
+    )
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+def _permissions_matching(patterns: list[str]) -> list[Permission]:
+    by_app: dict[str, list[str]] = {}
+    for pattern in patterns:
+        app_label, _dot, codename = pattern.partition(".")
+        by_app.setdefault(app_label, []).append(codename)
+    found = []
+    for perm in Permission.objects.filter(content_type__app_label__in=by_app).select_related("content_type"):
+        if any(fnmatchcase(perm.codename, c) for c in by_app[perm.content_type.app_label]):
+            found.append(perm)
+    return found
+
+
+def roles_setup() -> dict[str, int]:
+    """Create or update the officers' groups with exactly the permissions `roles.ROLES` gives them.
+
+    Idempotent. Returns the number of permissions of each group.
+    """
+    result = {}
+    with transaction.atomic():
+        for name, role in ROLES.items():
+            group, _created = Group.objects.get_or_create(name=name)
+            permissions = _permissions_matching(role["permissions"])
+            group.permissions.set(permissions)
+            result[name] = len(permissions)
+    return result
+
+
+def state_transition_apply(
+    *, workflow: Workflow, obj: models.Model, target: str, user, reason: str = ""
+) -> StateTransition:
+    """Move `obj` to state `target` if the workflow allows it from its current state; record who, when, why.
+
+    The row is locked while it changes, so two officers acting at once cannot both move it from the same state.
+    """
+    reason = (reason or "").strip()
+    model = type(obj)
+    opts = model._meta
+    if not user_can_access_object(user, obj, unit_field=workflow.unit_field):
+        raise PermissionDenied(RECORD_OF_OTHER_UNIT)
+    if not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
+        raise PermissionDenied(NOT_ALLOWED)
+    with transaction.atomic():
+        locked = model._default_manager.select_for_update().get(pk=obj.pk)
+        source = workflow.state_of(locked)
+        transition = workflow.find(source=source, target=target)
+        if transition is None:
+            raise ValidationError(
+                INVALID_TRANSITION,
+                code="invalid_transition",
+                params={
+                    "source": _state_label(locked, workflow, source),
+                    "target": _state_label(locked, workflow, target),
+                },
+            )
+        if transition.permission and not user.has_perm(transition.permission):
+            raise PermissionDenied(NOT_ALLOWED)
+        if transition.reason_required and not reason:
+            raise ValidationError({"reason": ValidationError(REASON_REQUIRED, code="reason_required")})
+        setattr(locked, workflow.state_field, target)
+        fields = [workflow.state_field]
+        if workflow.on_apply:
+            fields += list(workflow.on_apply(obj=locked, transition=transition, user=user) or [])
+        locked.save(update_fields=fields)
+        record = StateTransition(
+            user=user,
+            username=user.get_username(),
+            content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+            object_id=str(locked.pk),
+            object_repr=str(locked)[:200],
+            unit_id=object_unit_id(locked, unit_field=workflow.unit_field),
+            source=source,
+            target=target,
+            reason=reason,
+        )
+        record.full_clean()
+        record.save()
+        audit_record(
+            user=user,
+            action=AuditAction.TRANSITION,
+            obj=locked,
+            detail=f"{source} → {target}" + (f": {reason}" if reason else ""),
+            unit_id=record.unit_id,
+        )
+        if transition.notify and workflow.notify:
+            workflow.notify(obj=locked, transition=transition, reason=reason)
+    # The caller's instance reflects the change too.
+    for name in fields:
+        setattr(obj, name, getattr(locked, name))
+    return record
+
+
+def _state_label(obj: models.Model, workflow: Workflow, state: str) -> str:
+    field = obj._meta.get_field(workflow.state_field)
+    return str(dict(field.flatchoices).get(state, state)) if field.choices else state
+
+
+# --- The counter: check-in, no-show, moving bookings -------------------------------------------------------
+CHECKIN_OTHER_UNIT = _("This booking is for %(unit)s, not for this counter.")
+CHECKIN_OTHER_DAY = _("This booking is for %(date)s, not today.")
+CHECKIN_CANCELLED = _("This booking was cancelled: the citizen needs a new one.")
+CHECKIN_NOT_BOOKED = _("This time was only held and never booked.")
+CHECKIN_DUPLICATE = _("Already checked in at %(time)s by %(officer)s.")
+NO_SHOW_NOT_BOOKED = _("Only a booked appointment that nobody came to can be marked as missed.")
+NO_SHOW_TOO_EARLY = _("The appointment has not started yet: it cannot be marked as missed.")
+MOVE_OTHER_UNIT = _("You may move bookings only to your own units.")
+NO_FREE_SLOT = _("No free time left at this unit: call the citizen.")
+
+
+def officer_display_name(user) -> str:
+    """Vietnamese order: family and middle names first ("Nguyễn Văn An"), else the user name."""
+    return f"{user.last_name} {user.first_name}".strip() or user.get_username()
+
+
+def appointment_check_in(*, appointment, user, unit, other_day_ok: bool = False, now=None) -> Arrival:
+    """Mark the citizen of `appointment` as arrived at the counter of `unit`.
+
+    Refused, with a ValidationError whose code says why: `other_unit`, `cancelled`, `not_booked`,
+    `duplicate`, and `other_day` unless the officer confirmed (`other_day_ok`). A citizen marked as missed who
+    turns up late is checked in.
+    """
+    from apps.appointments.models import Appointment, AppointmentStatus
+
+    now = now or timezone.now()
+    if appointment.unit_id != unit.pk or not user_can_access_object(user, appointment, unit_field="unit"):
+        raise ValidationError(CHECKIN_OTHER_UNIT, code="other_unit", params={"unit": appointment.unit})
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().select_related("slot", "unit").get(pk=appointment.pk)
+        if current.status == AppointmentStatus.CHECKED_IN:
+            arrival = Arrival.objects.filter(appointment=current).select_related("officer").first()
+            officer = arrival.officer if arrival else None
+            raise ValidationError(
+                CHECKIN_DUPLICATE,
+                code="duplicate",
+                params={
+                    "time": f"{timezone.localtime(arrival.at):%H:%M %d/%m/%Y}" if arrival else "?",
+                    "officer": officer_display_name(officer) if officer else "?",
+                },
+            )
+        if current.status == AppointmentStatus.CANCELLED:
+            raise ValidationError(CHECKIN_CANCELLED, code="cancelled")
+        if current.status not in (AppointmentStatus.BOOKED, AppointmentStatus.NO_SHOW):
+            raise ValidationError(CHECKIN_NOT_BOOKED, code="not_booked")
+        day = timezone.localdate(current.slot.starts_at)
+        other_day = day != timezone.localdate(now)
+        if other_day and not other_day_ok:
+            raise ValidationError(CHECKIN_OTHER_DAY, code="other_day", params={"date": f"{day:%d/%m/%Y}"})
+        previous = current.status
+        current.status = AppointmentStatus.CHECKED_IN
+        current.save(update_fields=["status"])
+        arrival = Arrival(appointment=current, unit=current.unit, at=now, officer=user, other_day=other_day)
+        arrival.full_clean()
+        arrival.save()
+        audit_record(
+            user=user,
+            action=AuditAction.CHECK_IN,
+            obj=current,
+            detail=f"{previous} → {current.status}" + (f" ({day:%d/%m/%Y})" if other_day else ""),
+            unit_id=current.unit_id,
+        )
+    appointment.status = current.status
+    return arrival
+
+
+def appointment_mark_no_show(*, appointment, user, now=None):
+    """The citizen did not come: BOOKED -> NO_SHOW, once the appointment's time has begun."""
+    from apps.appointments.models import Appointment, AppointmentStatus
+
+    now = now or timezone.now()
+    if not user_can_access_object(user, appointment, unit_field="unit"):
+        raise PermissionDenied(RECORD_OF_OTHER_UNIT)
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().select_related("slot").get(pk=appointment.pk)
+        if current.status != AppointmentStatus.BOOKED:
+            raise ValidationError(NO_SHOW_NOT_BOOKED, code="not_booked")
+        if current.slot.starts_at > now:
+            raise ValidationError(NO_SHOW_TOO_EARLY, code="too_early")
+        current.status = AppointmentStatus.NO_SHOW
+        current.save(update_fields=["status"])
+        audit_record(user=user, action=AuditAction.NO_SHOW, obj=current, unit_id=current.unit_id)
+    appointment.status = current.status
+    return current
+
+
+def appointment_notify_change(*, appointment, event: str, previous_starts_at=None) -> None:
+    """The `notify` hook of appointment_reschedule/appointment_cancel: tell the citizen (after commit)."""
+    from apps.notifications.models import Kind
+    from apps.notifications.selectors import citizen_language
+    from apps.notifications.services import notification_send
+
+    if event != "rescheduled" or not appointment.phone:
+        return
+    language = citizen_language(phone=str(appointment.phone), reference=appointment.reference)
+    starts = timezone.localtime(appointment.slot.starts_at)
+    with translation.override(language):
+        unit_name = str(appointment.unit)
+    notification_send(
+        kind=Kind.APPOINTMENT_MOVED,
+        language=language,
+        context={
+            "name": appointment.holder_name,
+            "reference": appointment.reference,
+            "unit": unit_name,
+            "address": appointment.unit.address,
+            "date": f"{starts:%d/%m/%Y}",
+            "time": f"{starts:%H:%M}",
+        },
+        phone=str(appointment.phone),
+        subject=appointment,
+    )
+
+
+def appointment_move(*, appointment, user, starts_at, unit=None, now=None):
+    """An officer moves a booking to another time (and unit, among theirs); the citizen is told."""
+    from apps.appointments.services import appointment_reschedule
+
+    unit = unit or appointment.unit
+    if not user_can_access_object(user, appointment, unit_field="unit"):
+        raise PermissionDenied(RECORD_OF_OTHER_UNIT)
+    if not user_can_access_object(user, unit, unit_field="pk"):
+        raise ValidationError(MOVE_OTHER_UNIT, code="other_unit")
+    previous = timezone.localtime(appointment.slot.starts_at)
+    moved = appointment_reschedule(
+        appointment=appointment,
+        starts_at=starts_at,
+        unit=unit,
+        by_officer=True,
+        notify=appointment_notify_change,
+        **({"now": now} if now else {}),
+    )
+    audit_record(
+        user=user,
+        action=AuditAction.RESCHEDULE,
+        obj=moved,
+        detail=f"{previous:%d/%m/%Y %H:%M} → {timezone.localtime(moved.slot.starts_at):%d/%m/%Y %H:%M}",
+        unit_id=moved.unit_id,
+    )
+    return moved
+
+
+def appointment_move_affected(*, unit, user, now=None) -> tuple[list, list[tuple]]:
+    """Move every upcoming booking `unit` can no longer honour (closure, day off, fewer places) to the nearest
+    free time at the same unit. Returns (moved appointments, [(appointment, error message)] not moved)."""
+    from apps.appointments.selectors import appointment_list_affected, slot_list_nearest
+
+    if not user_can_access_object(user, unit, unit_field="pk"):
+        raise PermissionDenied(RECORD_OF_OTHER_UNIT)
+    moved, failed = [], []
+    for affected in appointment_list_affected(unit=unit, **({"now": now} if now else {})):
+        appointment = affected.appointment
+        # Later bookings of the same run take the places the earlier ones leave: ask again each time.
+        options = slot_list_nearest(
+            unit=unit,
+            procedure=appointment.procedure,
+            near=appointment.slot.starts_at,
+            limit=1,
+            other_units=0,
+            exclude=[(unit.pk, appointment.slot.starts_at)],
+            **({"now": now} if now else {}),
+        )
+        if not options:
+            failed.append((appointment, str(NO_FREE_SLOT)))
+            continue
+        try:
+            moved.append(appointment_move(appointment=appointment, user=user, starts_at=options[0].starts_at, now=now))
+        except ValidationError as error:
+            failed.append((appointment, " ".join(error.messages)))
+    return moved, failed

@@ -1,0 +1,19 @@
+"""The counter's pages, under the admin address (see config/urls.py): /admin/quay/…
+
+admin_view gives them the admin's sign-in check, CSRF protection and no caching.
+"""
+
+from django.contrib import admin
+from django.urls import path
+
+from . import views
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", admin.site.admin_view(views.roster_view), name="roster"),
+    path("diem-danh/", admin.site.admin_view(views.check_in_view), name="check-in"),
+    path("lich-hen/<int:pk>/vang-mat/", admin.site.admin_view(views.no_show_view), name="no-show"),
+    path("lich-hen/<int:pk>/doi-lich/", admin.site.admin_view(views.move_view), name="move"),
+    path("doi-lich-hang-loat/", admin.site.admin_view(views.move_affected_view), name="move-affected"),
+]

@@ -1,0 +1,378 @@
+"""The counter's pages in the back office: the day's roster, check-in by QR, no-show, moving bookings.
+
+Every page is an admin page (staff sign-in, admin look) and works on the officer's own units only.
+"""
+
+import csv
+import io
+from datetime import date
+
+from django.contrib import admin, messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from .forms import MoveForm, ScanForm
+from .masking import mask_phone
+from .models import AuditAction
+from .scoping import queryset_scope_to_user, user_can_access_object
+from .selectors import (
+    SCAN_NOT_FOUND,
+    appointment_find_for_code,
+    roster_counts,
+    roster_list,
+    roster_units,
+    scan_code_parse,
+)
+from .services import (
+    CHECKIN_OTHER_UNIT,
+    appointment_check_in,
+    appointment_mark_no_show,
+    appointment_move,
+    appointment_move_affected,
+    audit_record,
+)
+
+
+def _counter(request):
+    """The officer's units and the one whose counter this page is for (`unit` parameter, default the first)."""
+    units = list(roster_units(user=request.user))
+    if not units:
+        raise PermissionDenied(gettext("Your account is not attached to any unit: ask your administrator."))
+    wanted = request.POST.get("unit") or request.GET.get("unit")
+    unit = next((u for u in units if str(u.pk) == wanted), units[0])
+    return units, unit
+
+
+def _day(request) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def _roster_url(unit, day: date | None = None) -> str:
+    query = {"unit": unit.pk, **({"day": day.isoformat()} if day else {})}
+    return f"{reverse('backoffice:roster')}?{urlencode(query)}"
+
+
+def _context(request, **kwargs):
+    return {**admin.site.each_context(request), **kwargs}
+
+
+def _admin_url(name: str, *args) -> str:
+    try:
+        return reverse(f"admin:{name}", args=args)
+    except NoReverseMatch:
+        return ""
+
+
+ROSTER_COLUMNS = ("time", "code", "name", "request", "status", "arrived")
+
+
+def _roster_headers():
+    return [
+        gettext("Time"),
+        gettext("Code"),
+        gettext("Name"),
+        gettext("Request"),
+        gettext("Status"),
+        gettext("Arrived at"),
+    ]
+
+
+def _roster_row(appointment) -> list:
+    arrival = getattr(appointment, "arrival", None)
+    return [
+        timezone.localtime(appointment.slot.starts_at).strftime("%H:%M"),
+        appointment.reference,
+        appointment.holder_name,
+        appointment.procedure.display_name,
+        appointment.get_status_display(),
+        timezone.localtime(arrival.at).strftime("%H:%M") if arrival else "",
+    ]
+
+
+@permission_required("appointments.view_appointment", raise_exception=True)
+def roster_view(request):
+    units, unit = _counter(request)
+    day = _day(request)
+    appointments = list(roster_list(unit=unit, day=day))
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        return _roster_export(request, unit=unit, day=day, appointments=appointments, fmt=export)
+    now = timezone.now()
+    rows = [
+        {
+            "appointment": a,
+            "phone": mask_phone(a.phone),
+            "arrival": getattr(a, "arrival", None),
+            "can_check_in": a.status in ("booked", "no_show"),
+            "can_no_show": a.status == "booked" and a.slot.starts_at <= now,
+            "can_move": a.status == "booked",
+        }
+        for a in appointments
+    ]
+    context = _context(
+        request,
+        title=gettext("Roster of %(unit)s, %(day)s") % {"unit": unit, "day": day.strftime("%d/%m/%Y")},
+        units=units,
+        unit=unit,
+        day=day,
+        rows=rows,
+        counts=roster_counts(appointments=appointments),
+        previous_day=_roster_url(unit, date.fromordinal(day.toordinal() - 1)),
+        next_day=_roster_url(unit, date.fromordinal(day.toordinal() + 1)),
+        today=_roster_url(unit),
+        is_today=day == timezone.localdate(),
+        scan_form=ScanForm(),
+        query=urlencode({"unit": unit.pk, "day": day.isoformat()}),
+        can_check_in=request.user.has_perm("backoffice.check_in"),
+        can_move=request.user.has_perm("appointments.change_appointment"),
+    )
+    template = "backoffice/roster_print.html" if request.GET.get("print") else "backoffice/roster.html"
+    return TemplateResponse(request, template, context)
+
+
+def _roster_export(request, *, unit, day, appointments, fmt):
+    from apps.appointments.models import Appointment
+
+    headers = _roster_headers()
+    rows = [_roster_row(a) for a in appointments]
+    name = f"lich-hen-{unit.slug}-{day:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # Excel reads the Vietnamese text as UTF-8
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        writer.writerows(rows)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=f"{day:%d-%m-%Y}")
+        sheet.append([f"{unit}", f"{day:%d/%m/%Y}"])
+        sheet.append(headers)
+        for row in rows:
+            sheet.append(row)
+        output = io.BytesIO()
+        workbook.save(output)
+        response = HttpResponse(
+            output.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    audit_record(
+        user=request.user,
+        action=AuditAction.EXPORT,
+        model=Appointment,
+        unit_id=unit.pk,
+        detail=gettext("Roster of %(day)s: %(count)s rows, %(format)s")
+        % {"day": f"{day:%d/%m/%Y}", "count": len(rows), "format": fmt.upper()},
+    )
+    return response
+
+
+@permission_required("backoffice.check_in", raise_exception=True)
+def check_in_view(request):
+    """The scanner's page. POST (the scanner's Enter) checks in at once; GET with `t` (a camera that opened the
+    QR's address) only shows the booking, with a button to confirm."""
+    units, unit = _counter(request)
+    appointment = None
+    outcome = None  # "done", or the code of the refusal
+    error = None
+    if request.method == "POST":
+        form = ScanForm(request.POST)
+    else:
+        scanned = request.GET.get("t") or request.GET.get("code")
+        form = ScanForm(initial={"scan": scanned}) if scanned else ScanForm()
+        if scanned:
+            form = ScanForm({"scan": scanned})
+    if form.is_bound and form.is_valid():
+        try:
+            code = scan_code_parse(text=form.cleaned_data["scan"])
+        except ValidationError as exc:
+            form.add_error("scan", exc)
+        else:
+            appointment = appointment_find_for_code(code=code)
+            if appointment is None:
+                form.add_error("scan", ValidationError(SCAN_NOT_FOUND, params={"code": code}))
+            elif request.method == "POST":
+                try:
+                    appointment_check_in(
+                        appointment=appointment,
+                        user=request.user,
+                        unit=unit,
+                        other_day_ok=form.cleaned_data["other_day_ok"],
+                    )
+                except ValidationError as exc:
+                    outcome, error = exc.code, exc
+                else:
+                    outcome = "done"
+                    messages.success(
+                        request,
+                        gettext("%(name)s (%(code)s) has arrived.")
+                        % {"name": appointment.holder_name, "code": appointment.reference},
+                    )
+            else:
+                outcome = "confirm"
+    if appointment is not None and appointment.unit_id != unit.pk:
+        # Another unit's booking: say where it is; show nothing else of it unless the officer may see it.
+        if error is None:
+            error = ValidationError(CHECKIN_OTHER_UNIT, code="other_unit", params={"unit": appointment.unit})
+        outcome = "other_unit"
+        if not user_can_access_object(request.user, appointment, unit_field="unit"):
+            appointment = None
+    if appointment is not None and outcome in ("confirm", "other_day", "duplicate", "cancelled", "not_booked"):
+        audit_record(user=request.user, action=AuditAction.VIEW, obj=appointment, detail=gettext("Counter"))
+    next_form = ScanForm() if outcome == "done" else form
+    context = _context(
+        request,
+        title=gettext("Check-in at %(unit)s") % {"unit": unit},
+        units=units,
+        unit=unit,
+        form=next_form,
+        appointment=appointment,
+        phone=mask_phone(appointment.phone) if appointment else "",
+        outcome=outcome,
+        error=error,
+        roster_url=_roster_url(unit),
+        scan_value=form.data.get("scan", "") if form.is_bound else "",
+        record_links=_record_links(appointment) if appointment else [],
+    )
+    return TemplateResponse(request, "backoffice/check_in.html", context)
+
+
+def _record_links(appointment) -> list[tuple[str, str]]:
+    """Links to the citizen's records in admin: the filing the booking belongs to, and the booking itself."""
+    links = []
+    filing = _filing_for(appointment)
+    if filing is not None:
+        url = _admin_url(f"{filing._meta.app_label}_{filing._meta.model_name}_change", filing.pk)
+        if url:
+            links.append((gettext("Open the filing"), url))
+    url = _admin_url("appointments_appointment_change", appointment.pk)
+    if url:
+        links.append((gettext("Open the booking"), url))
+    return links
+
+
+def _filing_for(appointment):
+    """The declaration whose code the booking carries, when the declarations app is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("apps.declarations"):
+        return None
+    Declaration = apps.get_model("declarations", "Declaration")
+    return Declaration.objects.filter(code=appointment.reference).first()
+
+
+def _appointment_in_scope(request, pk: int):
+    from apps.appointments.models import Appointment
+
+    queryset = queryset_scope_to_user(
+        Appointment.objects.select_related("slot", "unit", "procedure"), user=request.user, unit_field="unit"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+@require_POST
+@permission_required("backoffice.check_in", raise_exception=True)
+def no_show_view(request, pk: int):
+    appointment = _appointment_in_scope(request, pk)
+    try:
+        appointment_mark_no_show(appointment=appointment, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            gettext("%(name)s (%(code)s) is marked as not come.")
+            % {"name": appointment.holder_name, "code": appointment.reference},
+        )
+    return redirect(_roster_url(appointment.unit, timezone.localdate(appointment.slot.starts_at)))
+
+
+@permission_required("appointments.change_appointment", raise_exception=True)
+def move_view(request, pk: int):
+    from apps.appointments.selectors import slot_list_nearest
+
+    appointment = _appointment_in_scope(request, pk)
+    if appointment.status != "booked":
+        messages.error(request, gettext("Only a booked appointment can be moved."))
+        return redirect(_roster_url(appointment.unit, timezone.localdate(appointment.slot.starts_at)))
+    own_units = {u.pk for u in roster_units(user=request.user)}
+    options = [
+        option
+        for option in slot_list_nearest(
+            unit=appointment.unit,
+            procedure=appointment.procedure,
+            near=max(appointment.slot.starts_at, timezone.now()),
+            limit=12,
+            other_units=5,
+            exclude=[(appointment.unit_id, appointment.slot.starts_at)],
+        )
+        if option.unit.pk in own_units
+    ]
+    form = MoveForm(request.POST or None, options=options)
+    if request.method == "POST" and form.is_valid():
+        option = form.cleaned_data["slot"]
+        try:
+            moved = appointment_move(
+                appointment=appointment, user=request.user, starts_at=option.starts_at, unit=option.unit
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                gettext("%(name)s (%(code)s) moved to %(time)s; the citizen is told by message.")
+                % {
+                    "name": moved.holder_name,
+                    "code": moved.reference,
+                    "time": timezone.localtime(moved.slot.starts_at).strftime("%H:%M %d/%m/%Y"),
+                },
+            )
+            return redirect(_roster_url(moved.unit, timezone.localdate(moved.slot.starts_at)))
+    context = _context(
+        request,
+        title=gettext("Move the booking of %(name)s") % {"name": appointment.holder_name},
+        appointment=appointment,
+        form=form,
+        roster_url=_roster_url(appointment.unit, timezone.localdate(appointment.slot.starts_at)),
+    )
+    return TemplateResponse(request, "backoffice/move.html", context)
+
+
+@permission_required("appointments.change_appointment", raise_exception=True)
+def move_affected_view(request):
+    """Bookings a closure, a day off or fewer places left without a valid time: list them, move them all."""
+    from apps.appointments.selectors import appointment_list_affected
+
+    units, unit = _counter(request)
+    if request.method == "POST":
+        moved, failed = appointment_move_affected(unit=unit, user=request.user)
+        if moved:
+            messages.success(
+                request,
+                gettext("%(count)s bookings moved to the nearest free time; the citizens are told by message.")
+                % {"count": len(moved)},
+            )
+        for appointment, reason in failed:
+            messages.error(request, f"{appointment.reference} · {appointment.holder_name}: {reason}")
+        return redirect(f"{reverse('backoffice:move-affected')}?{urlencode({'unit': unit.pk})}")
+    context = _context(
+        request,
+        title=gettext("Bookings to move at %(unit)s") % {"unit": unit},
+        units=units,
+        unit=unit,
+        affected=appointment_list_affected(unit=unit),
+    )
+    return TemplateResponse(request, "backoffice/move_affected.html", context)

@@ -1,0 +1,496 @@
+"""One form per step of the identity-card journey. Forms check shape and agreement between answers.
+
+Every form renders its fields with the one lean field template (``{{ field.as_field_group }}``) and Python-built
+widgets (see widgets.py): the journey's pages are the portal's hot path.
+"""
+
+import unicodedata
+from datetime import date
+
+import phonenumbers
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from . import addresses, reference
+from .idnumbers import MSG_OLD_ID_OR_NEW, digits_normalize, id_number_check, old_id_check
+from .widgets import FastCheckbox, FastInput, FastRadioSelect, FastSelect
+
+MSG_REQUIRED = _("Please fill in this item.")
+MSG_CHOOSE = _("Please choose one.")
+MSG_NAME_CHARS = _("Use letters only (Vietnamese letters with accents are fine), with spaces between words.")
+MSG_DATE_INVALID = _("Enter a real date as day/month/year, for example 05/09/1990.")
+MSG_DATE_FUTURE = _("A date of birth cannot be in the future.")
+MSG_DATE_OLD = _("Check the year: the date of birth is before 1900.")
+MSG_PHONE_INVALID = _("Enter a Vietnamese mobile number, for example 0912 345 678.")
+MSG_PHONE_NOT_MOBILE = _("This is a landline number. Enter a mobile number that can receive text messages.")
+MSG_SPOUSE_REQUIRED = _("You declared that you are married: enter your spouse's name.")
+MSG_REPRESENTATIVE_REQUIRED = _("A legal representative is required: enter the representative's name.")
+MSG_REPRESENTATIVE_ID = _("Enter the representative's 12-digit personal ID number.")
+MSG_CHILD_TOO_OLD = _(
+    "You said you are filing for a child under 14, but this date of birth is of a person aged 14 or over. "
+    "Go back to the first step and choose who the card is for."
+)
+MSG_EMAIL_FOR_CHANNEL = _("You chose to be notified by e-mail: enter your e-mail address.")
+MSG_WARD_OLD_NOT_FOUND = _("No current ward or commune of this province matches the old name “%(name)s”.")
+MSG_WARD_OLD_MANY = _("Several current wards match “%(name)s”: %(wards)s. Choose one from the list.")
+MSG_WARD_REQUIRED = _("Choose the ward or commune, or type its old name below.")
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+class NameField(forms.CharField):
+    """A person's name: Unicode NFC (keyboards send composed or decomposed text), single spaces, UPPER CASE as on
+    the CC01 form, Latin letters with Vietnamese diacritics only."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault("widget", FastInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return value
+        value = " ".join(unicodedata.normalize("NFC", value).split())
+        return value.upper()
+
+    def validate(self, value):
+        super().validate(value)
+        for ch in value:
+            if ch in " -'":
+                continue
+            if not ch.isalpha() or not unicodedata.name(ch, "").startswith("LATIN"):
+                raise ValidationError(MSG_NAME_CHARS, code="name_chars")
+
+
+class DayMonthYearField(forms.DateField):
+    input_formats = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d%m%Y"]
+    default_error_messages = {"invalid": MSG_DATE_INVALID}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", FastInput(attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off", "inputmode": "text"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = "".join(value.split())
+        return super().to_python(value)
+
+
+class BirthDateField(DayMonthYearField):
+    def validate(self, value):
+        super().validate(value)
+        if value and value > timezone.localdate():
+            raise ValidationError(MSG_DATE_FUTURE, code="future")
+        if value and value.year < 1900:
+            raise ValidationError(MSG_DATE_OLD, code="too_old")
+
+
+class IdNumberField(forms.CharField):
+    """A 12-digit personal ID number, or (with allow_old) a 9-digit old CMND number; spaces and dots ignored."""
+
+    def __init__(self, *, allow_old: bool = False, **kwargs):
+        self.allow_old = allow_old
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("widget", FastInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return digits_normalize(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if not value:
+            return
+        if self.allow_old and len(value) == 9:
+            errors = old_id_check(value)
+        elif self.allow_old and len(value) != 12:
+            errors = [ValidationError(MSG_OLD_ID_OR_NEW, code="id_length")]
+        else:
+            errors = id_number_check(value)
+        if errors:
+            raise ValidationError(errors)
+
+
+class VietnameseMobileField(PhoneNumberField):
+    default_error_messages = {"invalid": MSG_PHONE_INVALID}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", FastInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}))
+        super().__init__(region="VN", **kwargs)
+        self.error_messages["invalid"] = MSG_PHONE_INVALID
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        if not value.is_valid() or value.country_code != 84:
+            raise ValidationError(MSG_PHONE_INVALID, code="invalid")
+        if phonenumbers.number_type(value) not in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        ):
+            raise ValidationError(MSG_PHONE_NOT_MOBILE, code="not_mobile")
+
+
+class ChoiceField(forms.ChoiceField):
+    """A ChoiceField whose (immutable, module-level) choices are shared between form instances, not deep-copied
+    for each form: copying the long official lists was a noticeable part of each journey page's cost."""
+
+    def __deepcopy__(self, memo):
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices
+        return result
+
+
+def _choices(values, *, blank=True):
+    rows = tuple((v, v) for v in values)
+    return ((("", "—"),) if blank else ()) + rows
+
+
+ETHNICITY_CHOICES = _choices(reference.ETHNICITIES)
+RELIGION_CHOICES = _choices(reference.RELIGIONS)
+EDUCATION_CHOICES = _choices(reference.EDUCATION_LEVELS)
+BLOOD_CHOICES = (("", _("Not known")),) + _choices(reference.BLOOD_GROUPS, blank=False)
+BIRTH_PROVINCE_CHOICES = (("", "—"),) + tuple(reference.BIRTH_PROVINCES.items())
+MARITAL_CHOICES = (("", "—"),) + reference.MARITAL_CHOICES
+RELATION_CHOICES = (
+    ("", "—"),
+    ("self", _("Household head (self)")),
+    ("spouse", _("Wife or husband")),
+    ("child", _("Child")),
+    ("parent", _("Father or mother")),
+    ("grandchild", _("Grandchild")),
+    ("sibling", _("Brother or sister")),
+    ("other", _("Other relative or person")),
+)
+APPLICANT_CHOICES = (
+    ("self", _("Myself")),
+    ("child", _("My child or a child in my care, under 14")),
+    ("limited", _("A person with lost or limited civil-act capacity whom I represent")),
+)
+CHANNEL_CHOICES = (
+    ("sms", _("Text message (SMS)")),
+    ("zalo", _("Zalo message")),
+    ("email", _("E-mail")),
+)
+
+
+class JourneyForm(forms.Form):
+    """Base of every step: the lean field template, specific required messages, answers of earlier steps."""
+
+    field_template = "declarations/_field.html"
+    template_name = "declarations/_form_fields.html"
+
+    def __init__(self, *args, answers: dict | None = None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.answers = answers or {}
+        self.show_errors = True
+        self._prepare_fields()
+
+    def _prepare_fields(self) -> None:
+        for field in self.fields.values():
+            field.template_name = self.field_template
+            if field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
+                choice = isinstance(field, forms.ChoiceField)
+                field.error_messages["required"] = MSG_CHOOSE if choice else MSG_REQUIRED
+            widget = field.widget
+            field.is_checkbox = isinstance(widget, FastCheckbox)
+            if isinstance(widget, FastSelect):
+                widget.attrs.setdefault("class", "form-select")
+            elif isinstance(widget, FastCheckbox):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, FastInput):
+                widget.attrs.setdefault("class", "form-control")
+
+
+# --- Step 1: what you ask for -------------------------------------------------------------------------------
+class RequestForm(JourneyForm):
+    reason = ChoiceField(label=_("Why do you need a card?"), choices=reference.REASON_CHOICES, widget=FastRadioSelect)
+    applicant = ChoiceField(
+        label=_("Who is the card for?"), choices=APPLICANT_CHOICES, initial="self", widget=FastRadioSelect
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason"):
+            data["request_type"] = reference.REASONS_BY_VALUE[data["reason"]].request
+        return data
+
+
+# --- Step 2: about you ----------------------------------------------------------------------------------------
+class AboutForm(JourneyForm):
+    full_name = NameField(label=_("Full name (as on the birth certificate)"))
+    other_name = NameField(label=_("Other name, if any"), required=False)
+    birth_date = BirthDateField(label=_("Date of birth"), help_text=_("Day/month/year, for example 05/09/1990."))
+    sex = ChoiceField(label=_("Sex"), choices=reference.SEX_CHOICES, widget=FastRadioSelect)
+    id_number = IdNumberField(
+        label=_("Personal ID number (12 digits)"),
+        help_text=_("On your current card, on the birth certificate or in the VNeID app."),
+    )
+    old_id_number = IdNumberField(
+        label=_("Old ID card (CMND) number, if you had one"),
+        required=False,
+        allow_old=True,
+        help_text=_("9 digits, or 12 digits for a 12-digit CMND."),
+    )
+    ethnicity = ChoiceField(
+        label=_("Ethnic group"), choices=ETHNICITY_CHOICES, widget=FastSelect(options_key="ethnicity")
+    )
+    religion = ChoiceField(
+        label=_("Religion"),
+        choices=RELIGION_CHOICES,
+        widget=FastSelect(options_key="religion"),
+        help_text=_("Choose “Không” if you have none."),
+    )
+    nationality = forms.CharField(
+        label=_("Nationality"), max_length=60, initial=reference.NATIONALITY_VN, widget=FastInput
+    )
+    marital_status = ChoiceField(
+        label=_("Marital status"), choices=MARITAL_CHOICES, widget=FastSelect(options_key="marital")
+    )
+    blood_group = ChoiceField(
+        label=_("Blood group, if known from a test"),
+        choices=BLOOD_CHOICES,
+        required=False,
+        widget=FastSelect(options_key="blood"),
+    )
+    birth_province = ChoiceField(
+        label=_("Province where your birth was registered"),
+        choices=BIRTH_PROVINCE_CHOICES,
+        widget=FastSelect(options_key="birth_province"),
+        help_text=_("The province as it was called before the 2025 mergers."),
+    )
+    birth_place = forms.CharField(
+        label=_("Commune and district of birth registration"), max_length=200, widget=FastInput
+    )
+    hometown = forms.CharField(
+        label=_("Home town (quê quán)"),
+        max_length=200,
+        widget=FastInput,
+        help_text=_("Commune, district, province, as on the birth certificate."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        number = data.get("id_number")
+        if number and "id_number" not in self.errors:
+            for error in id_number_check(
+                number,
+                birth_date=data.get("birth_date"),
+                sex=data.get("sex"),
+                birth_province=data.get("birth_province"),
+            ):
+                self.add_error("id_number", error)
+        birth = data.get("birth_date")
+        applicant = self.answers.get("applicant")
+        if birth and applicant == "child" and age_on(birth, timezone.localdate()) >= reference.REPRESENTATIVE_AGE:
+            self.add_error("birth_date", ValidationError(MSG_CHILD_TOO_OLD, code="child_too_old"))
+        return data
+
+
+# --- Step 3: addresses ----------------------------------------------------------------------------------------
+class AddressForm(JourneyForm):
+    """Permanent and current residence: province → ward (current two-level units), then house and street.
+
+    Without JavaScript, changing the province is a submit ("Show the wards") that keeps everything typed.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for prefix in ("permanent", "current"):
+            required = prefix == "permanent"
+            province = self._province(prefix)
+            self.fields[f"{prefix}_province"] = ChoiceField(
+                label=_("Province or city"),
+                choices=addresses.province_choices(),
+                initial=addresses.DEFAULT_PROVINCE,
+                required=required,
+                widget=FastSelect(options_key="provinces"),
+            )
+            self.fields[f"{prefix}_ward"] = ChoiceField(
+                label=_("Ward, commune or special zone"),
+                choices=addresses.ward_choices(province),
+                required=False,
+                widget=FastSelect(options_key=f"wards:{province}"),
+            )
+            self.fields[f"{prefix}_old_name"] = forms.CharField(
+                label=_("Cannot find it? Type the old ward or district name"),
+                required=False,
+                max_length=100,
+                widget=FastInput,
+                help_text=_("For example “Phường 9, Quận 4”."),
+            )
+            self.fields[f"{prefix}_street"] = forms.CharField(
+                label=_("House number, street, hamlet or residential group"),
+                max_length=200,
+                required=required,
+                widget=FastInput(attrs={"autocomplete": "street-address"}),
+            )
+            if prefix == "permanent":
+                self.fields["current_same"] = forms.BooleanField(
+                    label=_("I live at my permanent address"), required=False, initial=True, widget=FastCheckbox
+                )
+        self._prepare_fields()
+
+    def _province(self, prefix: str) -> int:
+        raw = (self.data.get(f"{prefix}_province") if self.is_bound else None) or self.initial.get(f"{prefix}_province")
+        return addresses.province_code(raw)
+
+    def _resolve_ward(self, data: dict, prefix: str) -> None:
+        if data.get(f"{prefix}_ward") or self.has_error(f"{prefix}_ward"):
+            return
+        old = (data.get(f"{prefix}_old_name") or "").strip()
+        if not old:
+            self.add_error(f"{prefix}_ward", ValidationError(MSG_WARD_REQUIRED, code="required"))
+            return
+        matches = addresses.ward_search_legacy(province=self._province(prefix), text=old)
+        if len(matches) == 1:
+            data[f"{prefix}_ward"] = str(matches[0][0])
+        elif not matches:
+            self.add_error(f"{prefix}_old_name", ValidationError(MSG_WARD_OLD_NOT_FOUND, params={"name": old}))
+        else:
+            names = ", ".join(name for _, name in matches)
+            self.add_error(
+                f"{prefix}_old_name", ValidationError(MSG_WARD_OLD_MANY, params={"name": old, "wards": names})
+            )
+
+    def clean(self):
+        data = super().clean()
+        self._resolve_ward(data, "permanent")
+        if not data.get("current_same"):
+            for name in ("current_province", "current_street"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, ValidationError(MSG_REQUIRED, code="required"))
+            self._resolve_ward(data, "current")
+        return data
+
+
+# --- Step 4: family and representative -----------------------------------------------------------------------
+class FamilyForm(JourneyForm):
+    father_name = NameField(label=_("Father's full name"), required=False, help_text=_("Leave empty if unknown."))
+    father_id = IdNumberField(label=_("Father's ID number, if known"), required=False, allow_old=True)
+    mother_name = NameField(label=_("Mother's full name"), required=False, help_text=_("Leave empty if unknown."))
+    mother_id = IdNumberField(label=_("Mother's ID number, if known"), required=False, allow_old=True)
+    spouse_name = NameField(label=_("Wife's or husband's full name"), required=False)
+    spouse_id = IdNumberField(label=_("Wife's or husband's ID number, if known"), required=False, allow_old=True)
+    head_name = NameField(label=_("Household head's full name"))
+    head_id = IdNumberField(label=_("Household head's ID number, if known"), required=False, allow_old=True)
+    head_relation = ChoiceField(
+        label=_("Your relation to the household head"),
+        choices=RELATION_CHOICES,
+        widget=FastSelect(options_key="relation"),
+    )
+    rep_name = NameField(label=_("Representative's full name"), required=False)
+    rep_birth_date = BirthDateField(label=_("Representative's date of birth"), required=False)
+    rep_id = IdNumberField(label=_("Representative's personal ID number (12 digits)"), required=False)
+    rep_relation = forms.CharField(
+        label=_("Relation (father, mother, guardian…)"), required=False, max_length=60, widget=FastInput
+    )
+
+    REPRESENTATIVE_FIELDS = ("rep_name", "rep_birth_date", "rep_id", "rep_relation")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_representative = representative_required(self.answers)
+        if self.answers.get("marital_status") != "married":
+            for name in ("spouse_name", "spouse_id"):
+                del self.fields[name]
+        if not self.needs_representative:
+            # Not asked otherwise (and nothing stale is kept).
+            for name in self.REPRESENTATIVE_FIELDS:
+                del self.fields[name]
+        else:
+            for name in ("rep_name", "rep_birth_date", "rep_id", "rep_relation"):
+                self.fields[name].required = True
+            self.fields["rep_id"].error_messages["required"] = MSG_REPRESENTATIVE_ID
+            self.fields["rep_name"].error_messages["required"] = MSG_REPRESENTATIVE_REQUIRED
+        if "spouse_name" in self.fields:
+            self.fields["spouse_name"].required = True
+            self.fields["spouse_name"].error_messages["required"] = MSG_SPOUSE_REQUIRED
+
+
+def representative_required(answers: dict) -> bool:
+    """Law 2023: a representative files for a child under 14; adults with lost or limited capacity attend with one."""
+    if answers.get("applicant") == "limited":
+        return True
+    birth = answers.get("birth_date")
+    return bool(birth) and age_on(birth, timezone.localdate()) < reference.REPRESENTATIVE_AGE
+
+
+# --- Step 5: work and contact ---------------------------------------------------------------------------------
+class ContactForm(JourneyForm):
+    occupation = forms.CharField(
+        label=_("Occupation"),
+        max_length=100,
+        widget=FastInput,
+        help_text=_("For example: worker, student, retired, none."),
+    )
+    education = ChoiceField(
+        label=_("Highest education level"), choices=EDUCATION_CHOICES, widget=FastSelect(options_key="education")
+    )
+    phone = VietnameseMobileField(
+        label=_("Mobile phone"), help_text=_("The confirmation code and the reminder are sent to this number.")
+    )
+    email = forms.EmailField(
+        label=_("E-mail, if you want"),
+        required=False,
+        widget=FastInput(attrs={"type": "email", "autocomplete": "email"}),
+        error_messages={"invalid": _("Enter an e-mail address such as ten@example.vn.")},
+    )
+    channel = ChoiceField(
+        label=_("How should we notify you?"), choices=CHANNEL_CHOICES, initial="sms", widget=FastRadioSelect
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("channel") == "email" and not data.get("email") and "email" not in self.errors:
+            self.add_error("email", ValidationError(MSG_EMAIL_FOR_CHANNEL, code="required"))
+        return data
+
+
+# --- Lookup ---------------------------------------------------------------------------------------------------
+MSG_CODE_INVALID = _("Check the declaration code: it has 9 letters and digits, for example K7MX-3PQ9-R.")
+MSG_SECOND_FACTOR = _("Enter the phone number or the date of birth given in the declaration.")
+
+
+class LookupForm(JourneyForm):
+    code = forms.CharField(
+        label=_("Declaration code"),
+        max_length=20,
+        widget=FastInput(attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    phone = VietnameseMobileField(label=_("Mobile phone given in the declaration"), required=False)
+    birth_date = DayMonthYearField(label=_("or the date of birth"), required=False)
+
+    def clean_code(self):
+        from apps.core.codes import code_is_valid, code_normalize
+
+        code = code_normalize(self.cleaned_data["code"])
+        if not code_is_valid(code):
+            raise ValidationError(MSG_CODE_INVALID, code="code_invalid")
+        return code
+
+    def clean(self):
+        data = super().clean()
+        no_factor = not data.get("phone") and not data.get("birth_date")
+        if no_factor and not self.has_error("phone") and not self.has_error("birth_date"):
+            self.add_error("phone", ValidationError(MSG_SECOND_FACTOR, code="required"))
+        return data
+
+
+# --- Confirmation code ----------------------------------------------------------------------------------------
+class CodeForm(JourneyForm):
+    code = forms.CharField(
+        label=_("Confirmation code (6 digits)"),
+        max_length=12,
+        widget=FastInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}),
+    )

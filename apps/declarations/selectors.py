@@ -1,0 +1,85 @@
+"""Reads of the declarations app: the journey's steps, a draft's answers, lookups."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.codes import code_is_valid, code_normalize
+
+from . import forms
+from .models import Declaration, Draft
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str  # path segment under /thu-tuc/cap-cccd/ ("" = the start page)
+    title: object
+    form_class: type | None = None
+
+
+# The journey in order. "lich-hen" (appointment) and "xac-nhan" (confirmation code) use the appointments and
+# notifications apps' services; they are procedure-agnostic (see docs/ARCHITECTURE.md, "declarations").
+STEPS: tuple[Step, ...] = (
+    Step("", _("What you ask for"), forms.RequestForm),
+    Step("ban-than", _("About you"), forms.AboutForm),
+    Step("dia-chi", _("Addresses"), forms.AddressForm),
+    Step("gia-dinh", _("Family and representative"), forms.FamilyForm),
+    Step("lien-he", _("Work and contact"), forms.ContactForm),
+    Step("lich-hen", _("Appointment")),
+    Step("kiem-tra", _("Check your answers")),
+    Step("xac-nhan", _("Confirmation code")),
+)
+STEP_BY_SLUG = {s.slug: s for s in STEPS}
+FORM_STEPS = tuple(s for s in STEPS if s.form_class)
+
+
+def step_index(slug: str) -> int:
+    return next(i for i, s in enumerate(STEPS) if s.slug == slug)
+
+
+def draft_get(*, draft_id) -> Draft | None:
+    """A draft still open (not expired, not yet submitted)."""
+    if not draft_id:
+        return None
+    return (
+        Draft.objects.select_related("hold__unit", "hold__slot", "otp_challenge")
+        .filter(id=draft_id, expires_at__gt=timezone.now(), declaration__isnull=True)
+        .first()
+    )
+
+
+def draft_answers(*, draft: Draft | None, upto: str | None = None) -> tuple[dict, Step | None]:
+    """Validate the stored steps in order; returns the cleaned answers so far and the first step not complete.
+
+    Later steps' forms see earlier answers (the family step needs the date of birth and marital status).
+    """
+    answers: dict = {}
+    data = draft.data if draft else {}
+    for step in FORM_STEPS:
+        if upto is not None and step.slug == upto:
+            return answers, None
+        raw = data.get(step.slug)
+        if raw is None:
+            return answers, step
+        form = step.form_class(data=raw, answers=answers)
+        if not form.is_valid():
+            return answers, step
+        answers.update(form.cleaned_data)
+    return answers, None
+
+
+def declaration_find(*, code: str, phone=None, birth_date: date | None = None) -> Declaration | None:
+    """The declaration with this code, only when the second factor matches too (the code alone reveals nothing)."""
+    code = code_normalize(code)
+    if not code_is_valid(code) or (phone is None and birth_date is None):
+        return None
+    declaration = Declaration.objects.select_related("procedure").filter(code=code).first()
+    if declaration is None:
+        return None
+    if phone is not None and declaration.phone != phone:
+        return None
+    if birth_date is not None and declaration.birth_date != birth_date:
+        return None
+    return declaration

@@ -1,0 +1,27 @@
+"""Included at the site root (inside i18n_patterns): /thu-tuc/cap-cccd/… and /tra-cuu/…"""
+
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "declarations"
+
+J = "thu-tuc/cap-cccd/"
+urlpatterns = [
+    path(J, views.step_view, name="start"),
+    path(f"{J}lich-hen/", views.appointment_view, name="appointment"),
+    path(f"{J}kiem-tra/", views.check_view, name="check"),
+    path(f"{J}xac-nhan/", views.confirm_view, name="confirm"),
+    path(f"{J}tiep-tuc/<uuid:draft_id>/", views.resume_view, name="resume"),
+    path(f"{J}hoan-tat/<str:token>/", views.done_view, name="done"),
+    path(f"{J}hoan-tat/<str:token>/phieu/", views.slip_view, name="slip"),
+    path(f"{J}hoan-tat/<str:token>/phieu.png", views.slip_png_view, name="slip-png"),
+    path(f"{J}hoan-tat/<str:token>/qr.png", views.receipt_qr_view, name="receipt-qr"),
+    path(f"{J}hoan-tat/<str:token>/lich-hen.ics", views.ics_view, name="ics"),
+    re_path(r"^thu-tuc/cap-cccd/qr\.(?P<fmt>png|svg)$", views.poster_qr_view, name="poster-qr"),
+    path(f"{J}<slug:slug>/", views.step_view, name="step"),
+    path("tra-cuu/", views.lookup_view, name="lookup"),
+    path("tra-cuu/<str:token>/", views.lookup_detail_view, name="lookup-detail"),
+    path("tra-cuu/<str:token>/huy/", views.cancel_view, name="lookup-cancel"),
+    path("tra-cuu/<str:token>/doi-lich/", views.reschedule_view, name="lookup-reschedule"),
+]

@@ -1,0 +1,487 @@
+"""The identity-card journey (/thu-tuc/cap-cccd/), the done page and its files, and the lookup (/tra-cuu/).
+
+Every step is one form on one page. A POST first keeps what was typed in the draft (valid or not), then
+validates: "Back", "Show the wards" and errors never lose input. A GET with no draft renders the empty step
+(no row is written until the citizen posts something).
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from apps.appointments.forms import SlotPickerForm
+from apps.appointments.services import SlotUnavailable, appointment_reschedule
+from apps.procedures.models import Procedure
+from apps.units.models import PoliceUnit
+
+from . import outputs, selectors, services, summary
+from .forms import CodeForm, LookupForm
+from .models import Declaration, FilingStatus
+from .tokens import DRAFT_COOKIE_SALT, lookup_token, lookup_token_code, qr_token, receipt_token, receipt_token_code
+
+DRAFT_COOKIE = "cccd_draft"
+LOOKUP_LIMIT = 10  # tries per client …
+LOOKUP_WINDOW = 15 * 60  # … per 15 minutes
+MSG_SLIP_TITLE = gettext_lazy("Identity card appointment")
+MSG_EXPIRED = gettext_lazy("This saved declaration has expired or was already submitted. Please start again.")
+MSG_LOOKUP_NOT_FOUND = gettext_lazy(
+    "We found no declaration with this code and this phone number or date of birth. Check both and try again."
+)
+MSG_LOOKUP_LIMIT = gettext_lazy("Too many attempts from this device. Please wait 15 minutes and try again.")
+MSG_CANCELLED = gettext_lazy("Your booking is cancelled. The time slot is free for someone else.")
+MSG_CODE_SENT = gettext_lazy("We sent a 6-digit code to %(phone)s. It is valid for 5 minutes.")
+MSG_SLOT_TAKEN = gettext_lazy(
+    "Sorry, the time you held was taken while you were finishing. Your answers are kept: please choose another "
+    "time below, then confirm again."
+)
+MSG_CANCEL_REASON = gettext_lazy("Cancelled by the citizen online.")
+MSG_MOVED = gettext_lazy("Your appointment is moved. We sent the new time to your phone.")
+MSG_COMPLETE_FIRST = gettext_lazy("Some answers are missing or need correcting. Please complete this step.")
+
+
+def _step_url(slug: str) -> str:
+    return reverse("declarations:start") if not slug else reverse("declarations:step", args=[slug])
+
+
+def _draft_from_cookie(request):
+    draft_id = request.get_signed_cookie(
+        DRAFT_COOKIE, default=None, salt=DRAFT_COOKIE_SALT, max_age=services.DRAFT_LIFETIME.total_seconds()
+    )
+    return selectors.draft_get(draft_id=draft_id)
+
+
+def _set_draft_cookie(response, draft) -> None:
+    response.set_signed_cookie(
+        DRAFT_COOKIE,
+        str(draft.id),
+        salt=DRAFT_COOKIE_SALT,
+        max_age=int(services.DRAFT_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def _progress(slug: str) -> dict:
+    index = selectors.step_index(slug)
+    return {"number": index + 1, "total": len(selectors.STEPS), "title": selectors.STEPS[index].title}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def step_view(request, slug: str = ""):
+    step = selectors.STEP_BY_SLUG.get(slug)
+    if step is None or step.form_class is None:
+        raise Http404
+    draft = _draft_from_cookie(request)
+    answers, _missing = selectors.draft_answers(draft=draft, upto=slug)
+    returning = request.GET.get("sua") == "1" or request.POST.get("return") == "check"
+    created = False
+    if request.method == "POST":
+        form = step.form_class(data=request.POST, answers=answers)
+        raw = {name: request.POST.get(name, "") for name in form.fields if name in request.POST}
+        if draft is None:
+            draft = services.draft_create()
+            created = True
+        services.draft_save_step(draft=draft, step=slug, data=raw)
+        action = request.POST.get("action", "next")
+        index = selectors.step_index(slug)
+        response = None
+        if action == "back" and index > 0:
+            response = redirect(_step_url(selectors.STEPS[index - 1].slug))
+        elif action == "refresh":
+            response = redirect(
+                _step_url(slug) + ("?sua=1" if returning else "") + "#" + request.POST.get("anchor", "main")
+            )
+        elif form.is_valid():
+            target = "kiem-tra" if returning else selectors.STEPS[index + 1].slug
+            response = redirect(_step_url(target))
+        if response is not None:
+            if created:
+                _set_draft_cookie(response, draft)
+            return response
+        form.show_errors = True
+    else:
+        raw = draft.data.get(slug) if draft else None
+        form = step.form_class(data=raw, answers=answers) if raw is not None else step.form_class(answers=answers)
+        form.show_errors = False
+    context = {
+        "form": form,
+        "step": step,
+        "progress": _progress(slug),
+        "draft": draft,
+        "returning": returning,
+        "resume_url": request.build_absolute_uri(reverse("declarations:resume", args=[draft.id])) if draft else "",
+        "reasons_by_request": summary.reasons_by_request() if not slug else None,
+        "is_first": not slug,
+    }
+    response = render(request, "declarations/step.html", context)
+    if created:
+        _set_draft_cookie(response, draft)
+    return response
+
+
+@never_cache
+def check_view(request):
+    draft = _draft_from_cookie(request)
+    answers, missing = selectors.draft_answers(draft=draft)
+    if draft is None or missing is not None:
+        if draft is not None:
+            messages.warning(request, MSG_COMPLETE_FIRST)
+        return redirect(_step_url(missing.slug if missing else ""))
+    if draft.hold is None:
+        messages.warning(request, services.MSG_NO_HOLD)
+        return redirect("declarations:appointment")
+    visit_day = timezone.localdate(draft.hold.starts_at)
+    context = {
+        "sections": summary.answer_sections(answers),
+        "fee": summary.fee_for_answers(answers, on=visit_day),
+        "hold": draft.hold,
+        "progress": _progress("kiem-tra"),
+        "resume_url": request.build_absolute_uri(reverse("declarations:resume", args=[draft.id])),
+        "next_url": reverse("declarations:confirm"),
+    }
+    return render(request, "declarations/check.html", context)
+
+
+# --- Appointment and confirmation code: procedure-agnostic steps -------------------------------------------------
+def _identity_procedure() -> Procedure:
+    procedure = Procedure.objects.filter(slug=Procedure.IDENTITY_CARD).first()
+    if procedure is None:
+        raise Http404
+    return procedure
+
+
+def _picker(request, procedure, data=None, *, query=None) -> SlotPickerForm:
+    units = PoliceUnit.objects.filter(receives_id_applications=True, is_active=True)
+    return SlotPickerForm(
+        data,
+        procedure=procedure,
+        unit_qs=units,
+        query=request.GET if query is None else query,
+        action=reverse("declarations:appointment"),
+    )
+
+
+def _render_appointment(request, draft, picker, *, status: int = 200):
+    context = {
+        "picker": picker,
+        "hold": draft.hold if draft else None,
+        "progress": _progress("lich-hen"),
+        "step": selectors.STEP_BY_SLUG["lich-hen"],
+        "back_url": _step_url("lien-he"),
+        "resume_url": request.build_absolute_uri(reverse("declarations:resume", args=[draft.id])) if draft else "",
+    }
+    return render(request, "declarations/appointment.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def appointment_view(request):
+    """Step 6: the appointments app's slot picker, limited to units receiving identity-card applications.
+
+    Picking a time holds the place for the rest of the journey (appointment_hold); submitting books it.
+    """
+    procedure = _identity_procedure()
+    draft = _draft_from_cookie(request)
+    if request.method == "POST":
+        answers, missing = selectors.draft_answers(draft=draft, upto="lich-hen")
+        if draft is None or missing is not None:
+            messages.warning(request, MSG_COMPLETE_FIRST)
+            return redirect(_step_url(missing.slug if missing else ""))
+        picker = _picker(request, procedure, request.POST)
+        if picker.is_valid():
+            try:
+                services.draft_hold(
+                    draft=draft,
+                    procedure=procedure,
+                    unit=picker.cleaned_data["unit"],
+                    starts_at=picker.cleaned_data["starts_at"],
+                    phone=answers["phone"].as_e164,
+                    id_number=answers["id_number"],
+                )
+            except ValidationError as error:
+                picker.add_service_error(error)
+            else:
+                return redirect("declarations:check")
+        return _render_appointment(request, draft, picker)
+    return _render_appointment(request, draft, _picker(request, procedure))
+
+
+def _client(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_view(request):
+    """Step 8: a 6-digit code sent to the phone (notifications service); the right code submits."""
+    draft = _draft_from_cookie(request)
+    answers, missing = selectors.draft_answers(draft=draft)
+    if draft is None or missing is not None:
+        if draft is not None:
+            messages.warning(request, MSG_COMPLETE_FIRST)
+        return redirect(_step_url(missing.slug if missing else ""))
+    if draft.hold is None:
+        messages.warning(request, services.MSG_NO_HOLD)
+        return redirect("declarations:appointment")
+    phone = answers["phone"]
+    verified = draft.verified_phone == phone.as_e164
+    code_sent = draft.otp_challenge is not None and draft.otp_challenge.phone == phone.as_e164
+    form = CodeForm(data=request.POST if request.POST.get("action") == "verify" else None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "send":
+            try:
+                services.draft_send_code(
+                    draft=draft, phone=phone.as_e164, language=get_language(), client=_client(request)
+                )
+            except ValidationError as error:
+                messages.error(request, error.messages[0])
+            else:
+                messages.success(request, MSG_CODE_SENT % {"phone": phone.as_national})
+            return redirect("declarations:confirm")
+        if action == "verify" and not verified and form.is_valid():
+            try:
+                services.draft_verify_code(draft=draft, code=form.cleaned_data["code"])
+            except ValidationError as error:
+                form.add_error("code", error)
+            else:
+                verified = True
+        if verified and action in ("verify", "submit"):
+            return _submit(request, draft, answers)
+    context = {
+        "form": form,
+        "phone": phone.as_national,
+        "verified": verified,
+        "code_sent": code_sent,
+        "progress": _progress("xac-nhan"),
+        "step": selectors.STEP_BY_SLUG["xac-nhan"],
+    }
+    return render(request, "declarations/confirm.html", context)
+
+
+def _submit(request, draft, answers):
+    try:
+        declaration = services.declaration_submit(draft=draft, answers=answers, language=get_language())
+    except ValidationError as error:
+        if isinstance(error, SlotUnavailable):
+            # The picker, bound to the time that was lost, shows the refusal and the nearest free alternatives.
+            hold = draft.hold
+            local = timezone.localtime(hold.starts_at)
+            data = {
+                "unit": hold.unit.slug,
+                "day": local.date().isoformat(),
+                "slot": f"{hold.unit_id}@{local:%Y%m%d%H%M}",
+            }
+            picker = _picker(request, _identity_procedure(), data, query={"unit": data["unit"], "day": data["day"]})
+            picker.is_valid()
+            picker.add_service_error(error)
+            messages.warning(request, MSG_SLOT_TAKEN)
+            draft.refresh_from_db()
+            return _render_appointment(request, draft, picker, status=409)
+        messages.error(request, error.messages[0])
+        return redirect("declarations:confirm")
+    response = redirect("declarations:done", token=receipt_token(declaration.code))
+    response.delete_cookie(DRAFT_COOKIE)
+    return response
+
+
+def resume_view(request, draft_id):
+    draft = selectors.draft_get(draft_id=draft_id)
+    if draft is None:
+        messages.warning(request, MSG_EXPIRED)
+        return redirect("declarations:start")
+    _answers, missing = selectors.draft_answers(draft=draft)
+    response = redirect(_step_url(missing.slug) if missing else reverse("declarations:check"))
+    _set_draft_cookie(response, draft)
+    return response
+
+
+# --- Done page and what the citizen takes away ---------------------------------------------------------------
+def _declaration_from_receipt(token: str) -> Declaration:
+    try:
+        code = receipt_token_code(token)
+    except signing.BadSignature:
+        raise Http404 from None
+    declaration = (
+        Declaration.objects.select_related("procedure", "appointment__unit", "appointment__slot")
+        .filter(code=code)
+        .first()
+    )
+    if declaration is None:
+        raise Http404
+    return declaration
+
+
+def done_view(request, token: str):
+    declaration = _declaration_from_receipt(token)
+    context = summary.done_context(declaration, token=token)
+    return render(request, "declarations/done.html", context)
+
+
+def slip_view(request, token: str):
+    declaration = _declaration_from_receipt(token)
+    context = summary.done_context(declaration, token=token)
+    return render(request, "declarations/slip.html", context)
+
+
+def _image(data: bytes, content_type: str, *, cache_seconds: int = 3600) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = f"private, max-age={cache_seconds}"
+    return response
+
+
+def receipt_qr_view(request, token: str):
+    declaration = _declaration_from_receipt(token)
+    return _image(outputs.qr_png(qr_token(declaration.code), box=5), "image/png")
+
+
+def slip_png_view(request, token: str):
+    declaration = _declaration_from_receipt(token)
+    context = summary.done_context(declaration, token=token)
+    data = outputs.slip_png(
+        title=str(MSG_SLIP_TITLE),
+        code=context["code_display"],
+        lines=summary.slip_lines(context),
+        qr_data=qr_token(declaration.code),
+        footer=settings.SITE_URL + reverse("declarations:lookup"),
+    )
+    return _image(data, "image/png")
+
+
+def ics_view(request, token: str):
+    declaration = _declaration_from_receipt(token)
+    event = summary.calendar_event(declaration)
+    if event is None:
+        raise Http404
+    response = HttpResponse(outputs.ics_build(**event), content_type="text/calendar; charset=utf-8")
+    # inline: in-app browsers hand the file to the calendar instead of a download dialog
+    response["Content-Disposition"] = f'inline; filename="lich-hen-{declaration.code}.ics"'
+    return response
+
+
+def poster_qr_view(request, fmt: str):
+    """A stable QR code of the form's public address, for posters and the Official Account."""
+    url = settings.SITE_URL + "/thu-tuc/cap-cccd/"
+    if fmt == "svg":
+        return _image(outputs.qr_svg(url), "image/svg+xml", cache_seconds=86400)
+    return _image(outputs.qr_png(url, box=10), "image/png", cache_seconds=86400)
+
+
+# --- Lookup, cancel --------------------------------------------------------------------------------------------
+def _client_key(request) -> str:
+    return "declarations:lookup:" + (request.META.get("REMOTE_ADDR") or "unknown")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def lookup_view(request):
+    form = LookupForm(data=request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        key = _client_key(request)
+        cache.add(key, 0, LOOKUP_WINDOW)
+        try:
+            tries = cache.incr(key)
+        except ValueError:
+            tries = 1
+        if tries > LOOKUP_LIMIT:
+            form.add_error(None, ValidationError(MSG_LOOKUP_LIMIT, code="rate_limited"))
+        elif form.is_valid():
+            declaration = selectors.declaration_find(
+                code=form.cleaned_data["code"],
+                phone=form.cleaned_data.get("phone") or None,
+                birth_date=form.cleaned_data.get("birth_date") or None,
+            )
+            if declaration is not None:
+                return redirect("declarations:lookup-detail", token=lookup_token(declaration.code))
+            form.add_error(None, ValidationError(MSG_LOOKUP_NOT_FOUND, code="not_found"))
+        form.show_errors = True
+    else:
+        form.show_errors = False
+    return render(request, "declarations/lookup.html", {"form": form})
+
+
+def _declaration_from_lookup(token: str) -> Declaration:
+    try:
+        code = lookup_token_code(token)
+    except signing.SignatureExpired:
+        raise Http404 from None
+    except signing.BadSignature:
+        raise Http404 from None
+    declaration = (
+        Declaration.objects.select_related("procedure", "appointment__unit", "appointment__slot")
+        .filter(code=code)
+        .first()
+    )
+    if declaration is None:
+        raise Http404
+    return declaration
+
+
+@never_cache
+def lookup_detail_view(request, token: str):
+    declaration = _declaration_from_lookup(token)
+    context = summary.done_context(declaration, token=receipt_token(declaration.code))
+    context["lookup_token"] = token
+    if declaration.appointment_id:
+        context["reschedule_url"] = reverse("declarations:lookup-reschedule", args=[token])
+    return render(request, "declarations/lookup_detail.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cancel_view(request, token: str):
+    declaration = _declaration_from_lookup(token)
+    if request.method == "POST":
+        try:
+            services.declaration_cancel(
+                declaration=declaration,
+                reason=str(MSG_CANCEL_REASON),
+                notify=services.filing_change_notifier(filing=declaration, language=declaration.language),
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, MSG_CANCELLED)
+        return redirect("declarations:lookup-detail", token=token)
+    context = summary.done_context(declaration, token=receipt_token(declaration.code))
+    context["lookup_token"] = token
+    return render(request, "declarations/cancel.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def reschedule_view(request, token: str):
+    declaration = _declaration_from_lookup(token)
+    if declaration.status != FilingStatus.SUBMITTED or declaration.appointment is None:
+        return redirect("declarations:lookup-detail", token=token)
+    units = PoliceUnit.objects.filter(receives_id_applications=True, is_active=True)
+    picker = SlotPickerForm(
+        request.POST or None, procedure=declaration.procedure, unit_qs=units, query=request.GET, action=request.path
+    )
+    if request.method == "POST" and picker.is_valid():
+        try:
+            appointment_reschedule(
+                appointment=declaration.appointment,
+                starts_at=picker.cleaned_data["starts_at"],
+                unit=picker.cleaned_data["unit"],
+                notify=services.filing_change_notifier(filing=declaration, language=declaration.language),
+            )
+        except ValidationError as error:
+            picker.add_service_error(error)
+        else:
+            messages.success(request, MSG_MOVED)
+            return redirect("declarations:lookup-detail", token=token)
+    context = summary.done_context(declaration, token=receipt_token(declaration.code))
+    context.update({"picker": picker, "lookup_token": token})
+    return render(request, "declarations/reschedule.html", context)

@@ -1,0 +1,107 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import Category, Post
+from .services import NEWS_CACHE_VERSION_KEY
+from .text import normalize_search
+
+PAGE_SIZE = 10
+# Cached pages live at most this long; less when a scheduled post is due to appear sooner.
+CACHE_SECONDS = 300
+QUERY_MAX_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class NewsPage:
+    posts: list[Post]
+    number: int
+    num_pages: int
+    count: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+
+def _version() -> int:
+    version = cache.get(NEWS_CACHE_VERSION_KEY)
+    if version is None:
+        cache.add(NEWS_CACHE_VERSION_KEY, 1, None)
+        version = cache.get(NEWS_CACHE_VERSION_KEY, 1)
+    return version
+
+
+def _next_scheduled(now: datetime) -> datetime | None:
+    return (
+        Post.objects.filter(is_published=True, publish_at__gt=now)
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+
+
+def post_list_published(*, category: str = "", query: str = "", now: datetime | None = None) -> QuerySet[Post]:
+    qs = Post.objects.published(now=now).select_related("unit")
+    if category:
+        qs = qs.filter(category=category)
+    for word in normalize_search(query[:QUERY_MAX_LENGTH]).split()[:8]:
+        qs = qs.filter(search_text__contains=word)
+    return qs.order_by("-is_pinned", "-publish_at", "-id")
+
+
+def post_page(*, category: str = "", query: str = "", page: int = 1, now: datetime | None = None) -> NewsPage:
+    """One page of the news list (not cached: see news_cached)."""
+    if category not in Category.values:
+        category = ""
+    paginator = Paginator(post_list_published(category=category, query=query, now=now), PAGE_SIZE)
+    page_obj = paginator.get_page(page)
+    return NewsPage(
+        posts=list(page_obj.object_list),
+        number=page_obj.number,
+        num_pages=paginator.num_pages,
+        count=paginator.count,
+    )
+
+
+def news_cached[T](*, key: str, build: Callable[[datetime], T]) -> T:
+    """`build(now)`'s result, cached until a post changes (version) or the next scheduled post is due.
+
+    The due time is checked on every read, not only through the cache's expiry, so a scheduled post appears on
+    time whatever the cache backend.
+    """
+    now = timezone.now()
+    full_key = f"news:{_version()}:{key}"
+    cached = cache.get(full_key)
+    if cached is not None and (cached[0] is None or now < cached[0]):
+        return cached[1]
+    value = build(now)
+    valid_until = _next_scheduled(now)
+    ttl = CACHE_SECONDS if valid_until is None else min(CACHE_SECONDS, int((valid_until - now).total_seconds()) + 1)
+    cache.set(full_key, (valid_until, value), max(ttl, 1))
+    return value
+
+
+def post_get_published(*, slug: str) -> Post | None:
+    """The post at this address if citizens may see it now (cached; visibility is checked on every call)."""
+    key = f"news:post:{_version()}:{slug[:120]}"
+    post = cache.get(key)
+    if post is None:
+        post = Post.objects.select_related("unit").filter(slug=slug).first() or False
+        cache.set(key, post, CACHE_SECONDS)
+    if not post or not post.is_published or post.publish_at > timezone.now():
+        return None
+    return post
+
+
+def post_list_feed(*, limit: int = 20) -> list[Post]:
+    return list(post_list_published().order_by("-publish_at", "-id")[:limit])

@@ -1,0 +1,86 @@
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from apps.units.models import PoliceUnit
+
+from .images import image_reencode
+from .models import Post
+from .text import html_to_text, normalize_search, sanitize_html
+
+COVER_MAX_WIDTH = 1200
+NEWS_CACHE_VERSION_KEY = "news:version"
+
+NEWS_EDITORS_GROUP = "News editors"
+NEWS_EDITOR_PERMISSIONS = ("add_post", "change_post", "delete_post", "view_post")
+
+NOT_YOUR_UNIT = _("You can only write news for your own unit.")
+
+
+def news_cache_bump() -> None:
+    """Invalidate every cached news page (they are keyed by this version)."""
+    try:
+        cache.incr(NEWS_CACHE_VERSION_KEY)
+    except ValueError:
+        cache.set(NEWS_CACHE_VERSION_KEY, 2, None)
+
+
+def news_editors_group_ensure() -> Group:
+    """The "News editors" group: its officers write and schedule posts, only for their own units (the admin
+    scopes posts and unit choices by the officer's units). The full roles system comes later; this stays explicit."""
+    group, _created = Group.objects.get_or_create(name=NEWS_EDITORS_GROUP)
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="news", codename__in=NEWS_EDITOR_PERMISSIONS)
+    )
+    return group
+
+
+def post_unit_allowed(*, user, unit: PoliceUnit) -> bool:
+    return user.is_superuser or user.units.filter(pk=unit.pk).exists()
+
+
+def _unique_slug(post: Post) -> str:
+    base = slugify(normalize_search(post.title))[:100] or "tin"
+    slug, n = base, 2
+    while Post.objects.filter(slug=slug).exclude(pk=post.pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def post_save(*, post: Post, user=None, new_cover=None) -> Post:
+    """Create or update a post: sanitise both bodies, refresh the search key, re-encode a new cover image.
+
+    `new_cover` is an uploaded file already validated by the form (images.image_validate).
+    """
+    if user is not None:
+        if not post_unit_allowed(user=user, unit=post.unit):
+            raise ValidationError({"unit": NOT_YOUR_UNIT}, code="not_your_unit")
+        if post.author_id is None:
+            post.author = user
+    post.body = sanitize_html(post.body)
+    post.body_en = sanitize_html(post.body_en)
+    if not post.slug:
+        post.slug = _unique_slug(post)
+    parts = [post.title, post.summary, html_to_text(post.body)]
+    parts += [post.title_en, post.summary_en, html_to_text(post.body_en)]
+    post.search_text = normalize_search(" ".join(parts))
+    if new_cover is not None:
+        clean = image_reencode(upload=new_cover, max_width=COVER_MAX_WIDTH, name=f"{post.slug}.jpg")
+        post.cover = clean.content
+        post.cover_width, post.cover_height = clean.width, clean.height
+    post.full_clean(exclude=["cover"] if new_cover is not None else None)
+    post.save()
+    transaction.on_commit(news_cache_bump)
+    return post
+
+
+@transaction.atomic
+def post_delete(*, post: Post, user) -> None:
+    if not post_unit_allowed(user=user, unit=post.unit):
+        raise ValidationError(NOT_YOUR_UNIT, code="not_your_unit")
+    post.delete()
+    transaction.on_commit(news_cache_bump)

@@ -1,0 +1,36 @@
+"""Text helpers shared by news, reports and the directory: diacritic-free search keys and safe HTML."""
+
+import re
+
+import nh3
+
+from apps.units.names import normalize_search
+
+__all__ = ["html_to_text", "normalize_search", "sanitize_html"]
+_SPACES = re.compile(r"\s+")
+
+# What officers may use in a post body. No attribute that can run code (on*, style, src) is allowed, and
+# links may only point to web pages, e-mail addresses or phone numbers: nh3 drops everything else.
+ALLOWED_TAGS = {
+    "p", "br", "strong", "b", "em", "i", "u", "s", "ul", "ol", "li", "h2", "h3", "h4",
+    "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "hr",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def sanitize_html(html: str) -> str:
+    return nh3.clean(
+        html or "",
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of sanitised HTML, for the search key and feed descriptions."""
+    text = nh3.clean(html or "", tags=set())
+    return _SPACES.sub(" ", text).strip()

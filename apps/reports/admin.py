@@ -1,0 +1,263 @@
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from apps.units.models import PoliceUnit
+
+from .models import OPEN_STATUSES, Report, ReportEvent, ReportPhoto, ReportStatus
+from .selectors import report_handler_choices, report_list_for_user, report_user_can_assign
+from .services import (
+    NOT_HANDLER,
+    NOT_SUPERVISOR,
+    TRANSITIONS,
+    report_answer,
+    report_assign,
+    report_close,
+    report_forward,
+    report_start,
+    report_take,
+)
+
+ANSWER_SENT = _("The reporter gets a message with the tracking code and the page showing your answer.")
+ANSWER_NOT_SENT = _(
+    "The reporter left no phone number, so no message is sent. An anonymous reporter sees only the status."
+)
+ACTION_TARGET = {
+    "take": ReportStatus.ASSIGNED,
+    "assign": ReportStatus.ASSIGNED,
+    "start": ReportStatus.IN_PROGRESS,
+    "answer": ReportStatus.ANSWERED,
+    "forward": ReportStatus.FORWARDED,
+    "close": ReportStatus.CLOSED,
+}
+ACTION_LABELS = {
+    "": _("— no change —"),
+    "take": _("Take it (assign to me)"),
+    "assign": _("Assign to an officer"),
+    "start": _("Start handling"),
+    "answer": _("Answer the reporter"),
+    "forward": _("Forward to another unit"),
+    "close": _("Close"),
+}
+
+
+class OfficerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class ReportWorkflowForm(forms.ModelForm):
+    """The citizen's report is read-only; officers move it through the workflow with these fields."""
+
+    action = forms.ChoiceField(label=_("Next step"), required=False)
+    handler_choice = OfficerChoiceField(label=_("Officer"), queryset=PoliceUnit.objects.none(), required=False)
+    to_unit = forms.ModelChoiceField(label=_("Forward to"), queryset=PoliceUnit.objects.none(), required=False)
+    answer_text = forms.CharField(
+        label=_("Answer to the reporter"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Sent to the reporter's phone when they gave one."),
+    )
+    note = forms.CharField(label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = Report
+        fields = ()
+
+    user = None  # set by ReportAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        report = self.instance
+        allowed = TRANSITIONS.get(report.status, set()) if report.pk else set()
+        self.fields["action"].choices = [
+            (key, label) for key, label in ACTION_LABELS.items() if not key or ACTION_TARGET[key] in allowed
+        ]
+        if report.pk:
+            self.fields["handler_choice"].queryset = report_handler_choices(report=report)
+            self.fields["to_unit"].queryset = PoliceUnit.objects.filter(is_active=True).exclude(pk=report.unit_id)
+            self.fields["answer_text"].initial = report.answer
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        if action == "assign" and not cleaned.get("handler_choice"):
+            self.add_error("handler_choice", _("Choose the officer."))
+        if action == "forward" and not cleaned.get("to_unit"):
+            self.add_error("to_unit", _("Choose the unit."))
+        if action == "answer" and not (cleaned.get("answer_text") or "").strip():
+            self.add_error("answer_text", _("Write the answer to the reporter."))
+        user = self.user
+        if user is not None and action:
+            supervisor = report_user_can_assign(user=user)
+            if action == "assign" and not supervisor and cleaned.get("handler_choice") != user:
+                self.add_error("action", NOT_SUPERVISOR)
+            elif (
+                action in {"start", "answer", "forward", "close"}
+                and not supervisor
+                and (self.instance.handler_id != user.pk)
+            ):
+                self.add_error("action", NOT_HANDLER)
+        return cleaned
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("deadline")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        now = timezone.now()
+        counts = (
+            report_list_for_user(user=request.user)
+            .open()
+            .aggregate(
+                overdue=Count("pk", filter=Q(due_at__lt=now)),
+                soon=Count("pk", filter=Q(due_at__gte=now, due_at__lt=now + timedelta(hours=24))),
+            )
+        )
+        return [
+            ("overdue", _("Overdue (%(count)d)") % {"count": counts["overdue"]}),
+            ("soon", _("Due within 24 hours (%(count)d)") % {"count": counts["soon"]}),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "overdue":
+            return queryset.filter(status__in=OPEN_STATUSES, due_at__lt=now)
+        if self.value() == "soon":
+            return queryset.filter(status__in=OPEN_STATUSES, due_at__gte=now, due_at__lt=now + timedelta(hours=24))
+        return queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = _("handler")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Assigned to me")), ("nobody", _("Not assigned"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(handler=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(handler__isnull=True)
+        return queryset
+
+
+class ReportPhotoInline(admin.TabularInline):
+    model = ReportPhoto
+    extra = 0
+    fields = ("preview",)
+    readonly_fields = ("preview",)
+    can_delete = False
+
+    @admin.display(description=_("photo"))
+    def preview(self, obj):
+        html = '<a href="{0}" target="_blank"><img class="reports-photo" src="{0}" alt=""></a>'
+        return format_html(html, obj.image.url)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReportEventInline(admin.TabularInline):
+    model = ReportEvent
+    extra = 0
+    fields = ("created_at", "from_status", "to_status", "actor", "handler", "to_unit", "note")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    form = ReportWorkflowForm
+    list_display = ("code", "deadline", "category", "status", "unit", "handler", "created_at", "source")
+    list_filter = (OverdueFilter, MineFilter, "status", "category", "source", "unit")
+    search_fields = ("code", "description", "address")
+    list_select_related = ("unit", "handler")
+    date_hierarchy = "created_at"
+    actions = ("take_selected",)
+    inlines = (ReportPhotoInline, ReportEventInline)
+    readonly_fields = (
+        "code", "category", "status", "unit", "handler", "description", "address", "occurred_at", "is_anonymous",
+        "contact_name", "contact_phone", "source", "created_at", "due_at", "answer",
+    )  # fmt: skip
+    fieldsets = (
+        (_("Report"), {"fields": ("code", "category", "description", "address", "occurred_at", "source")}),
+        (_("Reporter"), {"fields": ("is_anonymous", "contact_name", "contact_phone")}),
+        (_("Handling"), {"fields": ("status", "unit", "handler", "created_at", "due_at", "answer")}),
+        (_("Next step"), {"fields": ("action", "handler_choice", "to_unit", "answer_text", "note")}),
+    )
+
+    class Media:
+        css = {"all": ["reports/admin.css"]}
+
+    @admin.display(description=_("answer due"), ordering="due_at")
+    def deadline(self, obj: Report):
+        due = timezone.localtime(obj.due_at).strftime("%d/%m %H:%M")
+        if obj.is_overdue:
+            return format_html('<strong class="reports-overdue">{} {}</strong>', _("Overdue"), due)
+        return due
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user
+        return form
+
+    def get_queryset(self, request):
+        return report_list_for_user(user=request.user).select_related("unit", "unit__parent", "handler")
+
+    def has_add_permission(self, request):
+        return False  # reports come from citizens only
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        action, note, user = data.get("action"), data.get("note", ""), request.user
+        if not action:
+            return
+        try:
+            if action == "take":
+                report_take(report=obj, actor=user, note=note)
+            elif action == "assign":
+                report_assign(report=obj, handler=data["handler_choice"], actor=user, note=note)
+            elif action == "start":
+                report_start(report=obj, actor=user, note=note)
+            elif action == "answer":
+                report = report_answer(report=obj, actor=user, answer=data["answer_text"], note=note)
+                if report.contact_phone and not report.is_anonymous:
+                    self.message_user(request, ANSWER_SENT, messages.SUCCESS)
+                else:
+                    self.message_user(request, ANSWER_NOT_SENT, messages.WARNING)
+            elif action == "forward":
+                report_forward(report=obj, to_unit=data["to_unit"], actor=user, note=note)
+            elif action == "close":
+                report_close(report=obj, actor=user, note=note)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # photos and history are read-only
+
+    @admin.action(description=_("Take the selected reports (assign to me)"), permissions=["change"])
+    def take_selected(self, request, queryset):
+        taken = 0
+        for report in queryset:
+            try:
+                report_take(report=report, actor=request.user)
+                taken += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{report.code}: {' '.join(exc.messages)}", messages.WARNING)
+        if taken:
+            self.message_user(request, _("%(count)d reports assigned to you.") % {"count": taken}, messages.SUCCESS)

@@ -1,0 +1,176 @@
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from apps.news.images import image_validate
+from apps.units.models import PoliceUnit, UnitKind
+
+from .models import ReportCategory
+
+PHONE_OR_ANONYMOUS = _("Enter your phone number, or tick “Report anonymously”.")
+TOO_MANY_PHOTOS = _("You can send at most %(limit)d photos.")
+IN_THE_FUTURE = _("This time is in the future. Enter when it happened.")
+TOO_SHORT = _("Please describe what happened in a few more words.")
+PHOTO_ERROR = _("“%(name)s”: %(error)s")
+PHONE_INVALID = _("Enter a valid Vietnamese phone number, e.g. 0912 345 678.")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "class": "form-control"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class ReportForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("What is it about?"),
+        choices=[(c.value, c.label) for c in (ReportCategory.CRIME, ReportCategory.SECURITY, ReportCategory.FEEDBACK)],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    description = forms.CharField(
+        label=_("What happened?"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "form-control", "maxlength": 4000}),
+        help_text=_("Who, what, how. Do not write passwords or bank details."),
+    )
+    unit = UnitChoiceField(
+        label=_("Ward where it happened"),
+        queryset=PoliceUnit.objects.none(),
+        required=False,
+        empty_label=_("I don't know (the district police will forward it)"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    address = forms.CharField(
+        label=_("Address or place"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "street-address"}),
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("When did it happen?"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%d/%m/%Y"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty if you are not sure."),
+    )
+    photos = MultiplePhotoField(
+        label=_("Photos (optional)"),
+        required=False,
+        help_text=_("Up to 3 photos, 5 MB each. Location and camera details are removed from them."),
+    )
+    is_anonymous = forms.BooleanField(
+        label=_("Report anonymously"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        help_text=_("We will not keep your name or phone number. You can only follow the status of the report."),
+    )
+    contact_name = forms.CharField(
+        label=_("Your name (optional)"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "name"}),
+    )
+    contact_phone = PhoneNumberField(
+        label=_("Your phone number"),
+        region="VN",
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "tel", "autocomplete": "tel"}),
+        error_messages={"invalid": PHONE_INVALID},
+        help_text=_("To send you a confirmation code and the answer. Not needed for an anonymous report."),
+    )
+    # Left empty by people; bots fill every field.
+    website = forms.CharField(required=False, label=_("Leave this field empty"), widget=forms.TextInput(
+        attrs={"tabindex": "-1", "autocomplete": "off"}))  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = PoliceUnit.objects.filter(
+            is_active=True, kind__in=[UnitKind.WARD, UnitKind.DISTRICT]
+        ).order_by("order", "name")
+
+    def clean_description(self):
+        description = self.cleaned_data["description"].strip()
+        if len(description) < 10:
+            raise ValidationError(TOO_SHORT, code="too_short")
+        return description
+
+    def clean_occurred_at(self):
+        value = self.cleaned_data.get("occurred_at")
+        if value and value > timezone.now() + timedelta(minutes=5):
+            raise ValidationError(IN_THE_FUTURE, code="future")
+        return value
+
+    def clean_photos(self):
+        photos = self.cleaned_data.get("photos") or []
+        limit = settings.REPORTS_PHOTO_MAX_COUNT
+        if len(photos) > limit:
+            raise ValidationError(TOO_MANY_PHOTOS, code="too_many", params={"limit": limit})
+        errors = []
+        for photo in photos:
+            try:
+                image_validate(upload=photo, max_bytes=settings.REPORTS_PHOTO_MAX_BYTES)
+            except ValidationError as exc:
+                errors.append(
+                    ValidationError(PHOTO_ERROR, code=exc.code, params={"name": photo.name, "error": exc.messages[0]})
+                )
+        if errors:
+            raise ValidationError(errors)
+        return photos
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            raise ValidationError(_("Your report could not be sent."), code="bot")
+        if cleaned.get("is_anonymous"):
+            cleaned["contact_name"], cleaned["contact_phone"] = "", ""
+        elif not cleaned.get("contact_phone") and "contact_phone" not in self.errors:
+            self.add_error("contact_phone", ValidationError(PHONE_OR_ANONYMOUS, code="phone_required"))
+        return cleaned
+
+
+class ConfirmForm(forms.Form):
+    code = forms.CharField(
+        label=_("Confirmation code"),
+        max_length=12,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 12}
+        ),
+        help_text=_("The 6 digits sent to your phone by Zalo or SMS."),
+    )
+
+
+class StatusForm(forms.Form):
+    code = forms.CharField(
+        label=_("Tracking code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"class": "form-control", "autocapitalize": "characters", "autocomplete": "off"}),
+    )
+    phone = PhoneNumberField(
+        label=_("Phone number you gave"),
+        region="VN",
+        required=False,
+        error_messages={"invalid": PHONE_INVALID},
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "tel", "autocomplete": "tel"}),
+        help_text=_("Not needed for an anonymous report."),
+    )

@@ -1,0 +1,319 @@
+"""Writes for citizens' reports: filing (web form and Zalo chat) and the officers' workflow.
+
+The workflow is a state machine: TRANSITIONS lists every allowed move, `_transition` is the only place that
+changes `status`, and each move is recorded as a ReportEvent with who, when and why.
+"""
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.codes import code_format, code_generate
+from apps.news.images import image_reencode
+from apps.notifications.services import notification_send
+from apps.units.models import PoliceUnit, UnitKind
+
+from .models import Report, ReportCategory, ReportEvent, ReportPhoto, ReportSource, ReportStatus
+from .selectors import report_user_can_assign, report_user_can_see
+
+logger = logging.getLogger(__name__)
+S = ReportStatus
+
+TRANSITIONS: dict[str, set[str]] = {
+    S.RECEIVED: {S.ASSIGNED, S.FORWARDED, S.CLOSED},
+    S.ASSIGNED: {S.ASSIGNED, S.IN_PROGRESS, S.FORWARDED, S.CLOSED},
+    S.IN_PROGRESS: {S.ASSIGNED, S.ANSWERED, S.FORWARDED, S.CLOSED},
+    S.FORWARDED: {S.ASSIGNED, S.FORWARDED, S.CLOSED},
+    S.ANSWERED: {S.CLOSED},
+    S.CLOSED: set(),
+}
+
+INVALID_TRANSITION = _("A report that is “%(current)s” cannot become “%(target)s”.")
+NOT_ALLOWED = _("You cannot handle reports of this unit.")
+NOT_SUPERVISOR = _("Only a supervisor can assign reports to other officers or forward them.")
+NOT_HANDLER = _("Only the assigned officer or a supervisor can do this.")
+HANDLER_NOT_IN_UNIT = _("This officer does not work for the unit that handles the report.")
+SAME_UNIT = _("The report is already with this unit.")
+ANSWER_REQUIRED = _("Write the answer to the reporter.")
+NO_DISTRICT_UNIT = _("No district unit is set up to receive reports.")
+
+
+HANDLERS_GROUP = "Report handlers"
+SUPERVISORS_GROUP = "Report supervisors"
+_HANDLER_PERMISSIONS = ("view_report", "change_report")
+
+
+def report_groups_ensure() -> tuple[Group, Group]:
+    """Handlers see their units' queue and take, handle, answer, forward and close reports; supervisors can also
+    assign reports to other officers. The full roles system comes later; these groups stay explicit."""
+    handlers, _created = Group.objects.get_or_create(name=HANDLERS_GROUP)
+    handlers.permissions.add(
+        *Permission.objects.filter(content_type__app_label="reports", codename__in=_HANDLER_PERMISSIONS)
+    )
+    supervisors, _created = Group.objects.get_or_create(name=SUPERVISORS_GROUP)
+    supervisors.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="reports", codename__in=(*_HANDLER_PERMISSIONS, "assign_report")
+        )
+    )
+    return handlers, supervisors
+
+
+def report_target_hours(*, category: str) -> int:
+    return settings.REPORTS_TARGET_HOURS.get(category, settings.REPORTS_TARGET_HOURS[ReportCategory.OTHER])
+
+
+def _new_code() -> str:
+    for _attempt in range(10):
+        code = code_generate(length=8)
+        if not Report.objects.filter(code=code).exists():
+            return code
+    raise RuntimeError("could not find an unused report code")  # 10 collisions in 40 bits: never in practice
+
+
+def _district_unit() -> PoliceUnit:
+    unit = PoliceUnit.objects.filter(kind=UnitKind.DISTRICT, is_active=True).order_by("order", "pk").first()
+    if unit is None:
+        raise ValidationError(NO_DISTRICT_UNIT, code="no_district")
+    return unit
+
+
+def _record(report: Report, *, from_status: str, actor=None, note: str = "", to_unit=None) -> ReportEvent:
+    return ReportEvent.objects.create(
+        report=report,
+        from_status=from_status,
+        to_status=report.status,
+        actor=actor,
+        handler=report.handler,
+        to_unit=to_unit,
+        note=note,
+    )
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    category: str,
+    description: str,
+    unit: PoliceUnit | None,
+    address: str = "",
+    occurred_at: datetime | None = None,
+    is_anonymous: bool,
+    contact_name: str = "",
+    contact_phone: str = "",
+    photos: list | None = None,
+    language: str = "vi",
+    confirmed: bool = True,
+) -> Report:
+    """File a report from the web form. Photos must be validated already (images.image_validate).
+
+    An anonymous report drops every contact detail before anything is written.
+    """
+    now = timezone.now()
+    if is_anonymous:
+        contact_name, contact_phone = "", ""
+    report = Report(
+        code=_new_code(),
+        category=category,
+        description=description.strip(),
+        unit=unit or _district_unit(),
+        address=address.strip(),
+        occurred_at=occurred_at,
+        is_anonymous=is_anonymous,
+        contact_name=contact_name.strip(),
+        contact_phone=contact_phone or "",
+        language=language,
+        source=ReportSource.WEB,
+        created_at=now,
+        confirmed_at=now if confirmed else None,
+        due_at=now + timedelta(hours=report_target_hours(category=category)),
+    )
+    report.full_clean()
+    report.save()
+    for upload in photos or []:
+        name = f"{uuid.uuid4().hex}.jpg"  # random: the file's address reveals nothing and cannot be guessed
+        clean = image_reencode(upload=upload, max_width=settings.REPORTS_PHOTO_MAX_WIDTH, name=name)
+        ReportPhoto.objects.create(report=report, image=clean.content, width=clean.width, height=clean.height)
+    _record(report, from_status="")
+    if report.confirmed_at and report.contact_phone:
+        _notify(report, kind="report_received")
+    return report
+
+
+@transaction.atomic
+def report_confirm(*, report: Report) -> Report:
+    """The reporter proved the phone number: the report enters the unit's queue."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.confirmed_at is None:
+        report.confirmed_at = timezone.now()
+        report.due_at = report.confirmed_at + timedelta(hours=report_target_hours(category=report.category))
+        report.save(update_fields=["confirmed_at", "due_at", "updated_at"])
+        if report.contact_phone:
+            _notify(report, kind="report_received")
+    return report
+
+
+def report_file_from_zalo(*, msg_id: str, sender_id: str, text: str) -> tuple[Report, bool]:
+    """File a chat message sent to the Official Account in the district's queue. Idempotent on msg_id:
+    Zalo delivers at least once, so a repeated event returns the existing report and False."""
+    existing = Report.objects.filter(zalo_msg_id=msg_id).first()
+    if existing is not None:
+        return existing, False
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            report = Report(
+                code=_new_code(),
+                category=ReportCategory.OTHER,
+                description=text.strip()[:4000] or "—",
+                unit=_district_unit(),
+                is_anonymous=False,
+                source=ReportSource.ZALO,
+                zalo_msg_id=msg_id,
+                zalo_user_id=sender_id[:64],
+                created_at=now,
+                confirmed_at=now,
+                due_at=now + timedelta(hours=report_target_hours(category=ReportCategory.OTHER)),
+            )
+            report.full_clean(validate_unique=False)
+            report.save()
+            _record(report, from_status="", note=str(_("Received through Zalo chat.")))
+    except IntegrityError:
+        # The same event arrived twice at once: the other request filed it.
+        return Report.objects.get(zalo_msg_id=msg_id), False
+    return report, True
+
+
+# --- Workflow ---------------------------------------------------------------------------------------------
+def _locked(report: Report) -> Report:
+    return Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
+
+
+def _check_transition(report: Report, target: str) -> None:
+    if target not in TRANSITIONS[report.status]:
+        raise ValidationError(
+            INVALID_TRANSITION,
+            code="invalid_transition",
+            params={"current": ReportStatus(report.status).label, "target": ReportStatus(target).label},
+        )
+
+
+def _check_access(report: Report, actor) -> None:
+    if not report_user_can_see(user=actor, report=report):
+        raise ValidationError(NOT_ALLOWED, code="not_allowed")
+
+
+def _check_handler_or_supervisor(report: Report, actor) -> None:
+    _check_access(report, actor)
+    if report.handler_id != actor.pk and not report_user_can_assign(user=actor):
+        raise ValidationError(NOT_HANDLER, code="not_handler")
+
+
+def _transition(report: Report, target: str, *, actor, note: str = "", to_unit=None) -> Report:
+    _check_transition(report, target)
+    previous = report.status
+    report.status = target
+    report.save()
+    _record(report, from_status=previous, actor=actor, note=note, to_unit=to_unit)
+    return report
+
+
+@transaction.atomic
+def report_assign(*, report: Report, handler, actor, note: str = "") -> Report:
+    """A supervisor gives the report to an officer of the unit that handles it."""
+    report = _locked(report)
+    _check_access(report, actor)
+    if handler.pk != actor.pk and not report_user_can_assign(user=actor):
+        raise ValidationError(NOT_SUPERVISOR, code="not_supervisor")
+    if not handler.is_active or not handler.is_staff or not report_user_can_see(user=handler, report=report):
+        raise ValidationError({"handler": HANDLER_NOT_IN_UNIT}, code="handler_not_in_unit")
+    _check_transition(report, S.ASSIGNED)
+    report.handler = handler
+    return _transition(report, S.ASSIGNED, actor=actor, note=note)
+
+
+def report_take(*, report: Report, actor, note: str = "") -> Report:
+    """ "Take it": an officer of the unit assigns the report to themself."""
+    return report_assign(report=report, handler=actor, actor=actor, note=note)
+
+
+@transaction.atomic
+def report_start(*, report: Report, actor, note: str = "") -> Report:
+    report = _locked(report)
+    _check_handler_or_supervisor(report, actor)
+    return _transition(report, S.IN_PROGRESS, actor=actor, note=note)
+
+
+@transaction.atomic
+def report_answer(*, report: Report, actor, answer: str, note: str = "") -> Report:
+    """Record the answer and, when the reporter left a phone number, send it through the notifications."""
+    report = _locked(report)
+    _check_handler_or_supervisor(report, actor)
+    if not answer.strip():
+        raise ValidationError({"answer": ANSWER_REQUIRED}, code="answer_required")
+    _check_transition(report, S.ANSWERED)
+    report.answer = answer.strip()
+    report = _transition(report, S.ANSWERED, actor=actor, note=note)
+    if report.contact_phone and not report.is_anonymous:
+        _notify(report, kind="report_answered")
+    return report
+
+
+@transaction.atomic
+def report_close(*, report: Report, actor, note: str = "") -> Report:
+    report = _locked(report)
+    _check_handler_or_supervisor(report, actor)
+    return _transition(report, S.CLOSED, actor=actor, note=note)
+
+
+@transaction.atomic
+def report_forward(*, report: Report, to_unit: PoliceUnit, actor, note: str = "") -> Report:
+    """Send the report to another unit's queue; it waits there for a handler."""
+    report = _locked(report)
+    _check_handler_or_supervisor(report, actor)
+    if to_unit.pk == report.unit_id:
+        raise ValidationError({"to_unit": SAME_UNIT}, code="same_unit")
+    _check_transition(report, S.FORWARDED)
+    report.unit = to_unit
+    report.handler = None
+    return _transition(report, S.FORWARDED, actor=actor, note=note, to_unit=to_unit)
+
+
+@transaction.atomic
+def report_purge_unconfirmed(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete reports whose phone was never confirmed (and their photo files): they never reached a queue."""
+    stale = list(
+        Report.objects.filter(confirmed_at__isnull=True, created_at__lt=timezone.now() - older_than).prefetch_related(
+            "photos"
+        )
+    )
+    files = [photo.image for report in stale for photo in report.photos.all()]
+    Report.objects.filter(pk__in=[r.pk for r in stale]).delete()
+    transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+    return len(stale)
+
+
+# --- Messages to the reporter -----------------------------------------------------------------------------
+def report_status_url(*, language: str) -> str:
+    with translation.override(language):
+        return settings.SITE_URL + reverse("reports:status")
+
+
+def _notify(report: Report, *, kind: str) -> None:
+    """Queue a message through the notifications service (contract in docs/ARCHITECTURE.md). The message carries
+    the tracking code and the status page's address, never the report's content or the answer itself."""
+    notification_send(
+        kind=kind,
+        language=report.language,
+        context={"reference": code_format(report.code), "url": report_status_url(language=report.language)},
+        phone=str(report.contact_phone),
+        subject=report,
+    )

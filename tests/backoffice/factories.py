@@ -1,0 +1,56 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+PASSWORD = "officer-password-2026"
+
+
+class OfficerFactory(factory.django.DjangoModelFactory):
+    """A staff user; `units=[...]` and `roles=[group names]` after creation (roles need `roles_setup()` first)."""
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"canbo{n}")
+    first_name = "An"
+    last_name = "Nguyễn Văn"
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def units(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.units.set(extracted)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.set(Group.objects.filter(name__in=extracted))
+        if create:
+            self.save()
+
+
+def appointment_create(*, unit, starts_at, status="booked", name="NGUYỄN VĂN A", procedure=None, **fields):
+    """A booking as the journey leaves it (slot row, reference code, E.164 phone), without the booking rules."""
+    from datetime import timedelta
+
+    from apps.appointments.models import Appointment, Slot
+    from apps.core.codes import code_generate
+    from tests.appointments.factories import ProcedureFactory
+
+    slot, _created = Slot.objects.get_or_create(
+        unit=unit, starts_at=starts_at, defaults={"ends_at": starts_at + timedelta(minutes=15)}
+    )
+    defaults = {
+        "reference": code_generate(),
+        "holder_name": name,
+        "phone": "+84901234567",
+        "id_number": "079203001234",
+        "booked_at": starts_at - timedelta(days=2),
+    }
+    if status == "held":
+        defaults["hold_expires_at"] = starts_at
+    return Appointment.objects.create(
+        slot=slot, unit=unit, procedure=procedure or ProcedureFactory(), status=status, **{**defaults, **fields}
+    )

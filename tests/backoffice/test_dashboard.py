@@ -1,0 +1,93 @@
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from apps.backoffice.models import StateTransition
+from apps.backoffice.selectors import Bar, Chart
+from apps.units.models import PoliceUnit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_chart_rows_scale_to_the_largest_bar_or_to_their_total():
+    chart = Chart(title="t", bars=[Bar("a", 5), Bar("b", 10)])
+    assert [r["percent"] for r in chart.rows] == [50, 100]
+    chart = Chart(title="t", bars=[Bar("a", 3, total=12), Bar("b", 0, total=0)])
+    assert [r["percent"] for r in chart.rows] == [25, 0]
+
+
+def test_dashboard_on_the_admin_index_counts_only_own_units(client, counter_a, ward_a, ward_b):
+    ct = ContentType.objects.get_for_model(PoliceUnit)
+    for unit, target in ((ward_a, "checked"), (ward_b, "rejected")):
+        StateTransition.objects.create(
+            content_type=ct, object_id="1", unit=unit, source="submitted", target=target, username="x"
+        )
+    client.force_login(counter_a)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<svg" in page
+    assert "checked" in page
+    assert "rejected" not in page
+    assert "Thay đổi trạng thái hôm nay" in page
+
+
+def test_booking_charts_per_unit_and_utilisation(ward_a, ward_b, counter_a, district_admin):
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from apps.backoffice.selectors import dashboard_charts
+    from tests.appointments.factories import BookingScheduleFactory
+
+    from .factories import appointment_create
+
+    BookingScheduleFactory(unit=ward_a, capacity=2)
+    BookingScheduleFactory(unit=ward_b, capacity=2)
+    # A Wednesday, so the week has five working days whatever today is.
+    wednesday = timezone.localdate() - timedelta(days=timezone.localdate().weekday()) + timedelta(days=2)
+    tz = timezone.get_current_timezone()
+    for minute in (0, 15, 30):
+        appointment_create(unit=ward_a, starts_at=datetime.combine(wednesday, time(8, minute), tzinfo=tz))
+    appointment_create(unit=ward_a, starts_at=datetime.combine(wednesday, time(9), tzinfo=tz), status="cancelled")
+    appointment_create(unit=ward_b, starts_at=datetime.combine(wednesday, time(8), tzinfo=tz))
+
+    charts = {str(c.title): c for c in dashboard_charts(user=counter_a, today=wednesday)}
+    today = charts["Lịch hẹn hôm nay"]
+    assert [(b.label, b.value) for b in today.bars] == [(str(ward_a), 3)]
+    places = charts["Số chỗ đã đặt trong tuần"].bars[0]
+    assert places.value == 3
+    # 07:30-11:30 and 13:30-17:00 in 15-minute slots = 30 slots a day, 2 places each, 5 days (no holiday that week
+    # is assumed away: the total is what the unit's calendar offers).
+    assert places.total > 0 and places.total % 2 == 0
+
+    charts = {str(c.title): c for c in dashboard_charts(user=district_admin, today=wednesday)}
+    assert {(b.label, b.value) for b in charts["Lịch hẹn hôm nay"].bars} == {(str(ward_a), 3), (str(ward_b), 1)}
+
+
+def test_dashboard_query_count_does_not_grow_with_bookings(client, district_admin, ward_a):
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from tests.appointments.factories import BookingScheduleFactory
+
+    from .factories import appointment_create
+
+    BookingScheduleFactory(unit=ward_a)
+    client.force_login(district_admin)
+
+    def count():
+        client.get(reverse("admin:index"))
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(reverse("admin:index"))
+        return len(ctx.captured_queries)
+
+    start = timezone.now().replace(minute=0, second=0, microsecond=0)
+    appointment_create(unit=ward_a, starts_at=start)
+    few = count()
+    for i in range(1, 40):
+        appointment_create(unit=ward_a, starts_at=start + timedelta(minutes=15 * i))
+    assert count() == few

@@ -1,0 +1,60 @@
+"""Officers see declarations in admin and print the CC01 items and the DC02 request."""
+
+import pytest
+from django.urls import reverse
+
+from .factories import submitted_declaration
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer(admin_client):
+    return admin_client
+
+
+def test_changelist_and_search(officer, demo_data):
+    declaration = submitted_declaration()
+    url = reverse("admin:declarations_declaration_changelist")
+    html = officer.get(url, {"q": declaration.code}).content.decode()
+    assert declaration.code in html and "NGUYỄN VĂN AN" in html
+    assert officer.get(reverse("admin:declarations_declaration_change", args=[declaration.pk])).status_code == 200
+
+
+def test_print_cc01_has_the_22_items(officer, demo_data):
+    declaration = submitted_declaration(
+        **{"ban-than": {"old_id_number": "023456789"}, "gia-dinh": {"father_id": "023456780"}}
+    )
+    html = officer.get(reverse("admin:declarations_declaration_cc01", args=[declaration.pk])).content.decode()
+    for n in range(1, 23):
+        assert f'<td class="n">{n}.</td>' in html
+    for expected in (
+        "NGUYỄN VĂN AN",
+        "05/09/1990",
+        "079090123456",
+        "023456789",
+        "Kinh",
+        "Phường Khánh Hội",
+        "TRẦN THỊ CÚC",
+    ):
+        assert expected in html, expected
+
+
+def test_print_dc02(officer, demo_data):
+    declaration = submitted_declaration(**{"ban-than": {"old_id_number": "023456789"}})
+    html = officer.get(reverse("admin:declarations_declaration_dc02", args=[declaration.pk])).content.decode()
+    assert "NGUYỄN VĂN AN" in html and "079090123456" in html and "(2)" in html and "(11)" in html
+
+
+def test_print_pages_need_staff(client, demo_data):
+    declaration = submitted_declaration()
+    response = client.get(reverse("admin:declarations_declaration_cc01", args=[declaration.pk]))
+    assert response.status_code == 302
+
+
+def test_cancel_action(officer, demo_data):
+    declaration = submitted_declaration()
+    url = reverse("admin:declarations_declaration_changelist")
+    officer.post(url, {"action": "cancel_selected", "_selected_action": [declaration.pk]})
+    declaration.refresh_from_db()
+    assert declaration.status == "cancelled"

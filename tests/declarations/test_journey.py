@@ -1,0 +1,195 @@
+"""The journey's pages: one step per page, drafts on the server, nothing typed is ever lost, fixed query counts."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from apps.declarations.models import Draft
+
+from .factories import STEP_DATA, about_data, address_data, free_slot, picker_post
+
+pytestmark = pytest.mark.django_db
+
+START = "/thu-tuc/cap-cccd/"
+STEP_URLS = {slug: START + (f"{slug}/" if slug else "") for slug in STEP_DATA}
+
+
+def value_of(html: str, name: str) -> str | None:
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*>', html)
+    if not match:
+        return None
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return value.group(1) if value else ""
+
+
+def selected_of(html: str, name: str) -> str | None:
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    option = re.search(r'<option value="([^"]*)" selected>', select.group(1)) if select else None
+    return option.group(1) if option else None
+
+
+def post(client, slug, data, **extra):
+    return client.post(STEP_URLS[slug], {**data, **extra})
+
+
+def walk(client, **per_step):
+    for slug, builder in STEP_DATA.items():
+        response = post(client, slug, builder(**per_step.get(slug, {})), action="next")
+        assert response.status_code == 302, (slug, response.content.decode()[:2000])
+    return response
+
+
+def hold(client, slot=None):
+    response = client.post(reverse("declarations:appointment"), picker_post(slot or free_slot()))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert response["Location"] == reverse("declarations:check")
+
+
+@pytest.mark.parametrize("slug", list(STEP_DATA))
+def test_every_step_renders_by_get_with_a_fresh_session_and_writes_nothing(
+    client, demo_data, slug, django_assert_max_num_queries
+):
+    client.get("/")  # the header's home unit is cached across pages
+    with django_assert_max_num_queries(0):
+        response = client.get(STEP_URLS[slug])
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("<h1") == 1
+    assert "Bước" in html or "Step" in html  # progress indicator
+    assert Draft.objects.count() == 0
+
+
+def test_the_address_step_lists_the_hcmc_wards_by_default(client):
+    html = client.get(STEP_URLS["dia-chi"]).content.decode()
+    assert "Phường Khánh Hội" in html and "Phường Vĩnh Hội" in html
+    assert html.count('<option value="27265">') == 2  # permanent and current
+
+
+def test_the_whole_form_part_leads_to_the_check_page(client, demo_data):
+    response = walk(client)
+    assert response["Location"] == STEP_URLS["lien-he"].replace("lien-he", "lich-hen")
+    hold(client)
+    response = client.get(reverse("declarations:check"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for expected in (
+        "NGUYỄN VĂN AN",
+        "05/09/1990",
+        "079090123456",
+        "Phường Khánh Hội",
+        "12 Đoàn Văn Bơ",
+        "0912 345 678",
+    ):
+        assert expected in html, expected
+    # a "change" link per answer, each back to its step
+    assert html.count("?sua=1#f-") >= 30
+
+
+def test_an_error_keeps_everything_typed_and_shows_a_summary(client):
+    data = about_data(birth_date="31/02/1990", full_name="Lê Thị Hồng")
+    response = post(client, "ban-than", data, action="next")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="error-summary"' in html
+    assert 'href="#f-birth_date"' in html
+    assert value_of(html, "birth_date") == "31/02/1990"
+    assert value_of(html, "full_name") == "Lê Thị Hồng"
+    assert selected_of(html, "ethnicity") == "Kinh"
+    assert 'value="M" checked' in html
+    # and it is kept on the server: a later GET shows it again, without error messages
+    html = client.get(STEP_URLS["ban-than"]).content.decode()
+    assert value_of(html, "birth_date") == "31/02/1990"
+    assert 'id="error-summary"' not in html
+
+
+def test_back_keeps_what_was_typed_on_both_pages(client):
+    walk(client)
+    response = post(client, "lien-he", {"occupation": "Giáo viên", "phone": "0987"}, action="back")
+    assert response["Location"] == STEP_URLS["gia-dinh"]
+    html = client.get(STEP_URLS["gia-dinh"]).content.decode()
+    assert value_of(html, "mother_name") == "Trần Thị Cúc"
+    html = client.get(STEP_URLS["lien-he"]).content.decode()
+    assert value_of(html, "occupation") == "Giáo viên"
+    assert value_of(html, "phone") == "0987"
+
+
+def test_change_from_the_check_page_returns_to_it_and_keeps_other_answers(client, demo_data):
+    walk(client)
+    hold(client)
+    html = client.get(STEP_URLS["ban-than"] + "?sua=1").content.decode()
+    assert 'name="return" value="check"' in html
+    response = post(client, "ban-than", about_data(full_name="Nguyễn Văn Ân"), action="next", **{"return": "check"})
+    assert response["Location"] == reverse("declarations:check")
+    html = client.get(reverse("declarations:check")).content.decode()
+    assert "NGUYỄN VĂN ÂN" in html and "12 Đoàn Văn Bơ" in html
+
+
+def test_changing_the_province_shows_its_wards_and_keeps_the_street(client):
+    data = address_data(permanent_province="1", permanent_ward="", permanent_street="5 Hàng Bài")
+    response = post(client, "dia-chi", data, action="refresh")
+    assert response.status_code == 302
+    html = client.get(STEP_URLS["dia-chi"]).content.decode()
+    assert selected_of(html, "permanent_province") == "1"
+    assert "Phường Hoàn Kiếm" in html
+    assert value_of(html, "permanent_street") == "5 Hàng Bài"
+
+
+def test_the_check_page_sends_an_incomplete_draft_to_the_missing_step(client):
+    post(client, "", STEP_DATA[""](), action="next")
+    response = client.get(reverse("declarations:check"))
+    assert response["Location"] == STEP_URLS["ban-than"]
+
+
+def test_resume_link_restores_the_draft_in_another_browser(client):
+    from django.test import Client
+
+    post(client, "", STEP_DATA[""](), action="next")
+    post(client, "ban-than", about_data(full_name="Phạm Minh"), action="next")
+    draft = Draft.objects.get()
+    html = client.get(STEP_URLS["ban-than"]).content.decode()
+    assert f"/thu-tuc/cap-cccd/tiep-tuc/{draft.id}/" in html
+    other = Client()
+    response = other.get(reverse("declarations:resume", args=[draft.id]))
+    assert response["Location"] == STEP_URLS["dia-chi"]
+    html = other.get(STEP_URLS["ban-than"]).content.decode()
+    assert value_of(html, "full_name") == "Phạm Minh"
+
+
+def test_an_expired_draft_is_not_resumed(client):
+    import time_machine
+
+    post(client, "", STEP_DATA[""](), action="next")
+    draft = Draft.objects.get()
+    with time_machine.travel("2099-01-01"):
+        response = client.get(reverse("declarations:resume", args=[draft.id]))
+    assert response["Location"] == START
+
+
+def test_a_forged_draft_cookie_is_ignored(client):
+    client.cookies["cccd_draft"] = "00000000-0000-0000-0000-000000000000"
+    assert client.get(STEP_URLS["ban-than"]).status_code == 200
+
+
+@pytest.mark.parametrize("slug", list(STEP_DATA))
+def test_query_counts_with_a_draft(client, demo_data, slug, django_assert_max_num_queries):
+    walk(client)
+    client.get(STEP_URLS[slug])  # warm the home-unit cache
+    with django_assert_max_num_queries(1):
+        assert client.get(STEP_URLS[slug]).status_code == 200
+    with django_assert_max_num_queries(3):
+        response = post(client, slug, STEP_DATA[slug](), action="next")
+    assert response.status_code == 302
+
+
+def test_check_page_query_count(client, demo_data, django_assert_max_num_queries):
+    walk(client)
+    hold(client)
+    client.get(reverse("declarations:check"))
+    with django_assert_max_num_queries(1):
+        assert client.get(reverse("declarations:check")).status_code == 200
+
+
+def test_english_pages(client):
+    html = client.get("/en/thu-tuc/cap-cccd/ban-than/").content.decode()
+    assert "About you" in html and 'lang="en"' in html
