@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import services
 from .forms.registry import form_class_for
@@ -98,6 +99,6 @@ class ProcedureRequestAdmin(admin.ModelAdmin):
     def complete(self, request, queryset):
         self._run(request, queryset, services.procedure_request_complete, _("%(count)d request(s) completed."))
 
-    @admin.action(description=_("Cancel"), permissions=["change"])
+    @admin.action(description=pgettext_lazy("admin action", "Cancel the request"), permissions=["change"])
     def cancel(self, request, queryset):
         self._run(request, queryset, services.procedure_request_cancel, _("%(count)d request(s) cancelled."))
