@@ -20,11 +20,20 @@ REPORT_HANDLER = "Cán bộ xử lý phản ánh"
 DISTRICT_ADMINISTRATOR = "Quản trị cấp quận"
 
 _SEE_UNITS = ["units.view_policeunit", "procedures.view_procedure"]
-_REVIEW = ["declarations.view_*", "declarations.change_*", "appointments.view_*", "backoffice.view_statetransition"]
+_REVIEW = [
+    "declarations.view_*",
+    "declarations.change_*",
+    # Requests for the other procedures (passport, vehicle, residence…) are reviewed like declarations.
+    "procedures.view_procedurerequest",
+    "procedures.change_procedurerequest",
+    "appointments.view_*",
+    "backoffice.view_statetransition",
+]
 _COUNTER = [
     "appointments.view_*",
     "appointments.change_appointment",
     "declarations.view_*",
+    "procedures.view_procedurerequest",
     "backoffice.check_in",
     "backoffice.view_statetransition",
 ]
