@@ -125,7 +125,9 @@ class ProcedureRequest(models.Model):
         verbose_name=_("appointment"),
     )
     officer_note = models.TextField(
-        _("officer's note"), blank=True, help_text=_("Shown to the citizen when the file is returned.")
+        _("officer's note"),
+        blank=True,
+        help_text=_("For colleagues only. The reason given when the state changes is what the citizen receives."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)

@@ -67,3 +67,21 @@ def procedure_request_from_token(*, slug: str, token: str) -> ProcedureRequest |
         .exclude(status=RequestStatus.DRAFT)
         .first()
     )
+
+
+def procedure_request_last_reason(*, request: ProcedureRequest) -> str:
+    """The reason officers gave for the request's current state (e.g. what to correct), or ""."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from apps.backoffice.models import StateTransition
+
+    transition = (
+        StateTransition.objects.filter(
+            content_type=ContentType.objects.get_for_model(ProcedureRequest),
+            object_id=str(request.pk),
+            target=request.status,
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+    return transition.reason if transition else ""

@@ -22,7 +22,6 @@ PROCEDURE_NOT_BOOKABLE = _("This procedure cannot be booked online at the moment
 REQUEST_DATA_INVALID = _("Some details of this request are not valid: %(errors)s")
 STATUS_CHANGE_NOT_ALLOWED = _("A request that is “%(status)s” cannot be changed this way.")
 NO_TIME_HELD = _("Choose a time for your visit first.")
-RETURN_NEEDS_NOTE = _("Say what the citizen must correct: the note is sent with the returned file.")
 
 CODE_ATTEMPTS = 10
 
@@ -91,35 +90,6 @@ def procedure_request_submit(*, request: ProcedureRequest) -> ProcedureRequest:
         allowed_from={RequestStatus.DRAFT},
         status=RequestStatus.SUBMITTED,
         submitted_at=timezone.now(),
-    )
-
-
-def procedure_request_accept(*, request: ProcedureRequest) -> ProcedureRequest:
-    return _change_status(
-        request=request, allowed_from={RequestStatus.SUBMITTED, RequestStatus.RETURNED}, status=RequestStatus.ACCEPTED
-    )
-
-
-def procedure_request_return(*, request: ProcedureRequest, note: str) -> ProcedureRequest:
-    if not note.strip():
-        raise ValidationError(RETURN_NEEDS_NOTE, code="note_required")
-    return _change_status(
-        request=request,
-        allowed_from={RequestStatus.SUBMITTED, RequestStatus.ACCEPTED},
-        status=RequestStatus.RETURNED,
-        officer_note=note.strip(),
-    )
-
-
-def procedure_request_complete(*, request: ProcedureRequest) -> ProcedureRequest:
-    return _change_status(request=request, allowed_from={RequestStatus.ACCEPTED}, status=RequestStatus.COMPLETED)
-
-
-def procedure_request_cancel(*, request: ProcedureRequest) -> ProcedureRequest:
-    return _change_status(
-        request=request,
-        allowed_from={RequestStatus.DRAFT, RequestStatus.SUBMITTED, RequestStatus.RETURNED},
-        status=RequestStatus.CANCELLED,
     )
 
 

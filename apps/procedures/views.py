@@ -22,11 +22,13 @@ from apps.notifications.services import otp_issue, otp_verify
 from .forms.confirm import ConfirmCodeForm
 from .forms.registry import form_class_for
 from .journey import journey_current, journey_forget, journey_remember
+from .models import RequestStatus
 from .selectors import (
     procedure_get_active,
     procedure_has_online_journey,
     procedure_list_active,
     procedure_request_from_token,
+    procedure_request_last_reason,
     procedure_units_with_hours,
 )
 from .services import (
@@ -289,6 +291,7 @@ class RequestDoneView(RequestDoneMixin, TemplateView):
             appointment=obj.appointment,
             code_display=code_format(obj.code),
             details=form_class.describe(obj.data) if form_class else [],
+            reason=procedure_request_last_reason(request=obj) if obj.status != RequestStatus.SUBMITTED else "",
             **kwargs,
         )
 

@@ -14,11 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FOUR = ["ho-chieu", "dang-ky-xe", "dang-ky-cu-tru", "tam-tru-nguoi-nuoc-ngoai"]
 
 
-@pytest.fixture(autouse=True)
-def _outbox(settings):
-    settings.ZALO_APP_ID = settings.ESMS_API_KEY = settings.EMAIL_HOST = ""
-
-
 def _fill(page, data: dict[str, str]) -> None:
     for name, value in data.items():
         field = page.locator(f"[name='{name}']")
