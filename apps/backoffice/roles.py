@@ -38,7 +38,8 @@ _COUNTER = [
     "backoffice.view_statetransition",
 ]
 _NEWS = ["news.*"]
-_REPORTS = ["reports.view_*", "reports.change_*"]
+# Events and photos are records of what happened: officers read them, only the report itself changes.
+_REPORTS = ["reports.view_*", "reports.change_report"]
 
 ROLES: dict[str, dict] = {
     REVIEWER: {
@@ -61,6 +62,7 @@ ROLES: dict[str, dict] = {
             "units.*_openinghours",
             *_NEWS,
             *_REPORTS,
+            "reports.assign_report",
         ],
     },
     NEWS_EDITOR: {
@@ -85,6 +87,7 @@ ROLES: dict[str, dict] = {
             "declarations.change_*",
             *_NEWS,
             *_REPORTS,
+            "reports.assign_report",
             "accounts.view_user",
             "notifications.view_*",
             "axes.view_*",

@@ -5,14 +5,13 @@ Idempotent: posts are keyed by slug. With DEBUG on, the demo ward and district o
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from apps.units.models import PoliceUnit
 
 from .models import Category, Post
-from .services import news_editors_group_ensure, post_save
+from .services import post_save
 
 POSTS = [
     {
@@ -130,7 +129,4 @@ def load(*, stdout) -> None:
         post = Post(slug=slug, unit=unit, publish_at=now - timedelta(days=days_ago), **data)
         post_save(post=post)
         created += 1
-    group = news_editors_group_ensure()
-    for user in get_user_model().objects.filter(is_staff=True, is_superuser=False):
-        user.groups.add(group)
     stdout.write(f"News posts: {Post.objects.count()} ({created} new)")

@@ -1,4 +1,3 @@
-from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,9 +13,6 @@ from .text import html_to_text, normalize_search, sanitize_html
 COVER_MAX_WIDTH = 1200
 NEWS_CACHE_VERSION_KEY = "news:version"
 
-NEWS_EDITORS_GROUP = "News editors"
-NEWS_EDITOR_PERMISSIONS = ("add_post", "change_post", "delete_post", "view_post")
-
 NOT_YOUR_UNIT = _("You can only write news for your own unit.")
 
 
@@ -26,16 +22,6 @@ def news_cache_bump() -> None:
         cache.incr(NEWS_CACHE_VERSION_KEY)
     except ValueError:
         cache.set(NEWS_CACHE_VERSION_KEY, 2, None)
-
-
-def news_editors_group_ensure() -> Group:
-    """The "News editors" group: its officers write and schedule posts, only for their own units (the admin
-    scopes posts and unit choices by the officer's units). The full roles system comes later; this stays explicit."""
-    group, _created = Group.objects.get_or_create(name=NEWS_EDITORS_GROUP)
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="news", codename__in=NEWS_EDITOR_PERMISSIONS)
-    )
-    return group
 
 
 def post_unit_allowed(*, user, unit: PoliceUnit) -> bool:

@@ -250,6 +250,10 @@ class ReportAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         pass  # photos and history are read-only
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The inlines are read-only and nothing of theirs is saved, so only the form's changes are described.
+        return super().construct_change_message(request, form, [], add)
+
     @admin.action(description=_("Take the selected reports (assign to me)"), permissions=["change"])
     def take_selected(self, request, queryset):
         taken = 0

@@ -6,14 +6,13 @@ a report supervisor and the ward officers report handlers.
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from apps.units.models import PoliceUnit
 
 from .models import Report, ReportCategory
-from .services import report_file_from_zalo, report_groups_ensure, report_submit
+from .services import report_file_from_zalo, report_submit
 
 REPORTS = [
     # (unit slug, category, description, address, anonymous, phone, hours ago)
@@ -34,11 +33,6 @@ REPORTS = [
 
 @transaction.atomic
 def load(*, stdout) -> None:
-    handlers, supervisors = report_groups_ensure()
-    User = get_user_model()
-    for user in User.objects.filter(is_staff=True, is_superuser=False).prefetch_related("units"):
-        kinds = {unit.kind for unit in user.units.all()}
-        user.groups.add(supervisors if "district" in kinds else handlers)
     units = {u.slug: u for u in PoliceUnit.objects.filter(slug__in={r[0] for r in REPORTS})}
     created = 0
     for slug, category, description, address, anonymous, phone, hours_ago in REPORTS:

@@ -9,7 +9,6 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -44,27 +43,6 @@ HANDLER_NOT_IN_UNIT = _("This officer does not work for the unit that handles th
 SAME_UNIT = _("The report is already with this unit.")
 ANSWER_REQUIRED = _("Write the answer to the reporter.")
 NO_DISTRICT_UNIT = _("No district unit is set up to receive reports.")
-
-
-HANDLERS_GROUP = "Report handlers"
-SUPERVISORS_GROUP = "Report supervisors"
-_HANDLER_PERMISSIONS = ("view_report", "change_report")
-
-
-def report_groups_ensure() -> tuple[Group, Group]:
-    """Handlers see their units' queue and take, handle, answer, forward and close reports; supervisors can also
-    assign reports to other officers. The full roles system comes later; these groups stay explicit."""
-    handlers, _created = Group.objects.get_or_create(name=HANDLERS_GROUP)
-    handlers.permissions.add(
-        *Permission.objects.filter(content_type__app_label="reports", codename__in=_HANDLER_PERMISSIONS)
-    )
-    supervisors, _created = Group.objects.get_or_create(name=SUPERVISORS_GROUP)
-    supervisors.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="reports", codename__in=(*_HANDLER_PERMISSIONS, "assign_report")
-        )
-    )
-    return handlers, supervisors
 
 
 def report_target_hours(*, category: str) -> int:

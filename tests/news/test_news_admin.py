@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apps.backoffice import roles
 from apps.news.models import Post
 from tests.units.factories import PoliceUnitFactory
 
@@ -19,7 +20,7 @@ def units(db):
 @pytest.fixture
 def editor(units):
     user = get_user_model().objects.create_user("bientap", password="x-long-password", is_staff=True)
-    user.groups.add(Group.objects.get(name="News editors"))
+    user.groups.add(Group.objects.get(name=roles.NEWS_EDITOR))
     user.units.add(units[0])
     return user
 

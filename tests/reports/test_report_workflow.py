@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from apps.backoffice import roles
 from apps.reports.models import Report, ReportStatus
 from apps.reports.selectors import report_list_for_user
 from apps.reports.services import (
@@ -31,12 +32,12 @@ def ward():
 
 @pytest.fixture
 def supervisor(ward):
-    return OfficerFactory(units=[ward.parent], groups=["Report supervisors"])
+    return OfficerFactory(units=[ward.parent], groups=[roles.UNIT_ADMINISTRATOR])
 
 
 @pytest.fixture
 def handler(ward):
-    return OfficerFactory(units=[ward], groups=["Report handlers"])
+    return OfficerFactory(units=[ward], groups=[roles.REPORT_HANDLER])
 
 
 def test_full_happy_path_records_who_when_and_why(ward, supervisor, handler):
@@ -92,28 +93,28 @@ def test_an_officer_takes_a_report_of_own_unit(ward, handler):
 
 
 def test_a_handler_cannot_assign_to_someone_else(ward, handler):
-    colleague = OfficerFactory(units=[ward], groups=["Report handlers"])
+    colleague = OfficerFactory(units=[ward], groups=[roles.REPORT_HANDLER])
     with pytest.raises(ValidationError) as exc:
         report_assign(report=ReportFactory(unit=ward), handler=colleague, actor=handler)
     assert exc.value.code == "not_supervisor"
 
 
 def test_the_handler_must_work_for_the_reports_unit(ward, supervisor):
-    stranger = OfficerFactory(units=[WardUnitFactory()], groups=["Report handlers"])
+    stranger = OfficerFactory(units=[WardUnitFactory()], groups=[roles.REPORT_HANDLER])
     with pytest.raises(ValidationError) as exc:
         report_assign(report=ReportFactory(unit=ward), handler=stranger, actor=supervisor)
     assert "handler" in exc.value.message_dict
 
 
 def test_officers_of_other_units_cannot_touch_the_report(ward):
-    stranger = OfficerFactory(units=[WardUnitFactory()], groups=["Report supervisors"])
+    stranger = OfficerFactory(units=[WardUnitFactory()], groups=[roles.UNIT_ADMINISTRATOR])
     with pytest.raises(ValidationError) as exc:
         report_take(report=ReportFactory(unit=ward), actor=stranger)
     assert exc.value.code == "not_allowed"
 
 
 def test_only_the_handler_or_a_supervisor_moves_an_assigned_report(ward, handler):
-    colleague = OfficerFactory(units=[ward], groups=["Report handlers"])
+    colleague = OfficerFactory(units=[ward], groups=[roles.REPORT_HANDLER])
     report = report_take(report=ReportFactory(unit=ward), actor=handler)
     with pytest.raises(ValidationError) as exc:
         report_start(report=report, actor=colleague)
@@ -163,30 +164,40 @@ def test_overdue_reports_are_highlighted_and_counted_in_admin(client, ward, hand
     assert late.code in filtered and filtered.count('class="field-code"') == 1
 
 
+def _admin_post(client, url, data):
+    """POST the change form as a browser does: with the management forms of the read-only inlines it shows."""
+    page = client.get(url)
+    management = {}
+    for inline in page.context["inline_admin_formsets"]:
+        form = inline.formset.management_form
+        management.update({form.add_prefix(name): value for name, value in form.initial.items()})
+    return client.post(url, {**management, **data})
+
+
 def test_admin_workflow_take_then_answer(client, ward, handler, django_capture_on_commit_callbacks):
     report = ReportFactory(unit=ward)
     client.force_login(handler)
     url = f"/admin/reports/report/{report.pk}/change/"
     assert client.get(url).status_code == 200
-    response = client.post(url, {"action": "take", "note": ""})
+    response = _admin_post(client, url, {"action": "take", "note": ""})
     assert response.status_code == 302
     report.refresh_from_db()
     assert (report.status, report.handler) == (S.ASSIGNED, handler)
-    client.post(url, {"action": "start"})
-    response = client.post(url, {"action": "answer", "answer_text": ""})
+    _admin_post(client, url, {"action": "start"})
+    response = _admin_post(client, url, {"action": "answer", "answer_text": ""})
     assert response.status_code == 200  # error next to the answer field
     assert "answer_text" in response.context["adminform"].form.errors
-    client.post(url, {"action": "answer", "answer_text": "Đã xử lý."})
+    _admin_post(client, url, {"action": "answer", "answer_text": "Đã xử lý."})
     report.refresh_from_db()
     assert (report.status, report.answer) == (S.ANSWERED, "Đã xử lý.")
 
 
 def test_admin_refuses_assigning_without_supervisor_rights(client, ward, handler):
-    colleague = OfficerFactory(units=[ward], groups=["Report handlers"])
+    colleague = OfficerFactory(units=[ward], groups=[roles.REPORT_HANDLER])
     report = ReportFactory(unit=ward)
     client.force_login(handler)
-    response = client.post(
-        f"/admin/reports/report/{report.pk}/change/", {"action": "assign", "handler_choice": colleague.pk}
+    response = _admin_post(
+        client, f"/admin/reports/report/{report.pk}/change/", {"action": "assign", "handler_choice": colleague.pk}
     )
     assert response.status_code == 200 and "action" in response.context["adminform"].form.errors
     assert Report.objects.get(pk=report.pk).status == S.RECEIVED
@@ -204,7 +215,7 @@ def test_admin_take_action_on_the_list(client, ward, handler):
 
 def test_officers_of_another_unit_cannot_open_the_report(client, ward):
     report = ReportFactory(unit=ward)
-    stranger = OfficerFactory(units=[WardUnitFactory()], groups=["Report handlers"])
+    stranger = OfficerFactory(units=[WardUnitFactory()], groups=[roles.REPORT_HANDLER])
     client.force_login(stranger)
     assert client.get(f"/admin/reports/report/{report.pk}/change/").status_code == 302
     assert report.code not in client.get("/admin/reports/report/").content.decode()
