@@ -17,11 +17,8 @@ urlpatterns += i18n_patterns(
     path("", include("apps.core.urls")),
     path("lien-he/", include("apps.units.urls")),
     path("", include("apps.notifications.urls")),
-    # Procedures before declarations: its journey patterns match only slugs with a registered form (never
-    # cap-cccd, so /thu-tuc/cap-cccd/ stays the identity card's journey), and its catalogue page
-    # /thu-tuc/<slug>/gioi-thieu/ must win over the journey's /thu-tuc/cap-cccd/<step>/ (docs/ARCHITECTURE.md).
+    path("", include("apps.declarations.urls")),  # before procedures: /thu-tuc/cap-cccd/ is the journey
     path("thu-tuc/", include("apps.procedures.urls")),
-    path("", include("apps.declarations.urls")),
     path("tin-tuc/", include("apps.news.urls")),
     path("phan-anh/", include("apps.reports.urls")),
     path(f"{settings.ADMIN_URL}quay/", include("apps.backoffice.urls")),
