@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from apps.appointments.services import appointment_book, appointment_hold
+from apps.appointments.models import AppointmentStatus
+from apps.appointments.services import appointment_book, appointment_cancel, appointment_hold, appointment_reschedule
 from apps.core.codes import code_format, code_generate
 from apps.declarations.tokens import receipt_token
 from apps.notifications.models import Kind
-from apps.notifications.services import notification_send
+from apps.notifications.services import notification_send, notification_send_appointment_change
 from apps.units.models import PoliceUnit
 
 from .forms.registry import form_class_for
@@ -175,3 +176,44 @@ def procedure_request_done_path(*, request: ProcedureRequest) -> str:
     """The address of the request's done page (code, QR, calendar file) in the citizen's language."""
     with translation.override(request.language):
         return reverse("procedures:done", kwargs={"slug": request.procedure.slug, "token": receipt_token(request.code)})
+
+
+CHANGEABLE = (RequestStatus.SUBMITTED, RequestStatus.RETURNED)
+CANNOT_CHANGE_BOOKING = _("This booking can no longer be moved or cancelled online. Please call the police unit.")
+CANCELLED_BY_CITIZEN = _("Cancelled by the citizen")
+
+
+def procedure_request_can_change(*, request: ProcedureRequest) -> bool:
+    appointment = request.appointment
+    return (
+        request.status in CHANGEABLE
+        and appointment is not None
+        and appointment.status == AppointmentStatus.BOOKED
+        and appointment.starts_at > timezone.now()
+    )
+
+
+def procedure_request_reschedule(
+    *, request: ProcedureRequest, unit: PoliceUnit, starts_at: datetime
+) -> ProcedureRequest:
+    """The citizen moves their visit (same code); appointments' rules apply and the citizen gets the new time."""
+    if not procedure_request_can_change(request=request):
+        raise ValidationError(CANNOT_CHANGE_BOOKING, code="cannot_change")
+    appointment_reschedule(
+        appointment=request.appointment, starts_at=starts_at, unit=unit, notify=notification_send_appointment_change
+    )
+    return request
+
+
+def procedure_request_cancel(*, request: ProcedureRequest) -> ProcedureRequest:
+    """The citizen cancels: the place is freed, the request is cancelled, the citizen gets a message."""
+    if not procedure_request_can_change(request=request):
+        raise ValidationError(CANNOT_CHANGE_BOOKING, code="cannot_change")
+    with transaction.atomic():
+        appointment_cancel(
+            appointment=request.appointment,
+            reason=str(CANCELLED_BY_CITIZEN),
+            notify=notification_send_appointment_change,
+        )
+        _change_status(request=request, allowed_from=set(CHANGEABLE), status=RequestStatus.CANCELLED)
+    return request

@@ -32,10 +32,14 @@ from .selectors import (
     procedure_units_with_hours,
 )
 from .services import (
+    CANNOT_CHANGE_BOOKING,
+    procedure_request_can_change,
+    procedure_request_cancel,
     procedure_request_confirm,
     procedure_request_create,
     procedure_request_done_path,
     procedure_request_hold,
+    procedure_request_reschedule,
     procedure_request_update,
 )
 
@@ -292,6 +296,7 @@ class RequestDoneView(RequestDoneMixin, TemplateView):
             code_display=code_format(obj.code),
             details=form_class.describe(obj.data) if form_class else [],
             reason=procedure_request_last_reason(request=obj) if obj.status != RequestStatus.SUBMITTED else "",
+            can_change=procedure_request_can_change(request=obj),
             **kwargs,
         )
 
@@ -346,3 +351,74 @@ class RequestSlipView(RequestDoneMixin, View):
         response = HttpResponse(data, content_type="image/png")
         response["Cache-Control"] = "private, max-age=3600"
         return response
+
+
+MSG_MOVED = _("Your visit has been moved. We sent the new time to your phone.")
+MSG_CANCELLED = _("Your booking is cancelled. The time is free for someone else.")
+
+
+class ChangeBookingMixin(RequestDoneMixin):
+    """Moving or cancelling from the done page (its address is the citizen's key: it came by SMS/Zalo)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.procedure_request is not None and not procedure_request_can_change(request=self.procedure_request):
+            messages.error(request, CANNOT_CHANGE_BOOKING)
+            return redirect(self.done_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def done_url(self) -> str:
+        return procedure_request_done_path(request=self.procedure_request)
+
+    def get_context_data(self, **kwargs):
+        obj = self.procedure_request
+        return super().get_context_data(
+            procedure_request=obj,
+            procedure=obj.procedure,
+            appointment=obj.appointment,
+            done_url=self.done_url(),
+            **kwargs,
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class RequestMoveView(ChangeBookingMixin, TemplateView):
+    template_name = "procedures/request_move.html"
+
+    def get(self, request, *args, **kwargs):
+        picker = SlotPickerForm(procedure=self.procedure_request.procedure, query=request.GET, action=request.path)
+        return self.render_to_response(self.get_context_data(picker=picker))
+
+    def post(self, request, *args, **kwargs):
+        picker = SlotPickerForm(
+            request.POST, procedure=self.procedure_request.procedure, query=request.GET, action=request.path
+        )
+        if picker.is_valid():
+            try:
+                procedure_request_reschedule(
+                    request=self.procedure_request,
+                    unit=picker.cleaned_data["unit"],
+                    starts_at=picker.cleaned_data["starts_at"],
+                )
+            except ValidationError as exc:
+                picker.add_service_error(exc)
+            else:
+                messages.success(request, MSG_MOVED)
+                return redirect(self.done_url())
+        return self.render_to_response(self.get_context_data(picker=picker))
+
+
+@method_decorator(never_cache, name="dispatch")
+class RequestCancelView(ChangeBookingMixin, TemplateView):
+    """GET asks to confirm; POST cancels."""
+
+    template_name = "procedures/request_cancel.html"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            procedure_request_cancel(request=self.procedure_request)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, MSG_CANCELLED)
+        return redirect(self.done_url())

@@ -2,6 +2,7 @@
 the appointments, notifications and codes services (no booking, OTP or QR logic of its own)."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -162,3 +163,47 @@ def test_a_lost_hold_sends_the_citizen_back_to_the_picker_with_a_message(client,
     response = client.get("/thu-tuc/ho-chieu/xac-nhan/", follow=True)
     assert response.redirect_chain[-1][0] == "/thu-tuc/ho-chieu/dat-lich/"
     assert "Giờ bạn đã chọn không còn được giữ" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_citizen_moves_then_cancels_from_the_done_page(client, demo_data, django_capture_on_commit_callbacks):
+    from apps.appointments.selectors import slot_list_available
+
+    done = book(client, django_capture_on_commit_callbacks, "dang-ky-xe")
+    done_url = done.request["PATH_INFO"]
+    html = done.content.decode()
+    request = ProcedureRequest.objects.get()
+    appointment = Appointment.objects.get(reference=request.code)
+    first_start = appointment.starts_at
+    assert f'href="{done_url}doi-lich/"' in html and f'href="{done_url}huy/"' in html
+    # Move: another free time at the same unit; the code stays.
+    later = next(
+        slot
+        for day in slot_list_available(
+            unit=appointment.unit,
+            procedure=request.procedure,
+            start=first_start.date(),
+            end=first_start.date() + timedelta(days=30),
+        )
+        for slot in day.slots
+        if slot.free and slot.starts_at > first_start
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{done_url}doi-lich/", {"slot": later.value})
+    assert response.status_code == 302 and response["Location"] == done_url
+    appointment.refresh_from_db()
+    assert appointment.starts_at == later.starts_at and appointment.reference == request.code
+    assert Notification.objects.filter(kind="appointment_moved", phone="+84901234567").exists()
+    # Cancel: a confirmation page, then the POST.
+    assert "Có, hủy lịch hẹn" in client.get(f"{done_url}huy/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{done_url}huy/")
+    assert response["Location"] == done_url
+    appointment.refresh_from_db()
+    request.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED and request.status == RequestStatus.CANCELLED
+    assert Notification.objects.filter(kind="appointment_cancelled").exists()
+    html = client.get(done_url).content.decode()
+    assert "Lịch hẹn đã được hủy" in html and "doi-lich/" not in html
+    # Nothing left to change.
+    assert client.post(f"{done_url}huy/")["Location"] == done_url
