@@ -24,6 +24,9 @@ _SEE_UNITS = ["units.view_policeunit", "procedures.view_procedure"]
 _REVIEW = [
     "declarations.view_declaration",
     "declarations.change_declaration",
+    # Requests for the other procedures (passport, vehicle, residence…) are reviewed like declarations.
+    "procedures.view_procedurerequest",
+    "procedures.change_procedurerequest",
     "appointments.view_*",
     "backoffice.view_statetransition",
     "backoffice.view_filingreview",
@@ -33,6 +36,7 @@ _COUNTER = [
     "appointments.view_*",
     "appointments.change_appointment",
     "declarations.view_declaration",
+    "procedures.view_procedurerequest",
     "backoffice.check_in",
     "backoffice.view_statetransition",
     "backoffice.view_arrival",

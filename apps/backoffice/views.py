@@ -268,13 +268,18 @@ def _record_links(appointment) -> list[tuple[str, str]]:
 
 
 def _filing_for(appointment):
-    """The declaration whose code the booking carries, when the declarations app is installed."""
+    """The filing whose code the booking carries: a declaration, or another procedure's request."""
     from django.apps import apps
 
-    if not apps.is_installed("apps.declarations"):
-        return None
-    Declaration = apps.get_model("declarations", "Declaration")
-    return Declaration.objects.filter(code=appointment.reference).first()
+    if apps.is_installed("apps.declarations"):
+        Declaration = apps.get_model("declarations", "Declaration")
+        declaration = Declaration.objects.filter(code=appointment.reference).first()
+        if declaration is not None:
+            return declaration
+    if apps.is_installed("apps.procedures"):
+        ProcedureRequest = apps.get_model("procedures", "ProcedureRequest")
+        return ProcedureRequest.objects.filter(code=appointment.reference).first()
+    return None
 
 
 def _appointment_in_scope(request, pk: int):
