@@ -76,6 +76,17 @@ def _no_network(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in Vietnamese: a request under /en/ leaves English active in the test thread, which
+    would otherwise leak into the next test's reverse() calls."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
     yield

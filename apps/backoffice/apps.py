@@ -14,3 +14,15 @@ class BackofficeConfig(AppConfig):
         admin.site.index_title = _("Today at a glance")
         # The dashboard (bookings, utilisation, filings, reports of the officer's units) above the app list.
         admin.site.index_template = "backoffice/admin_index.html"
+
+        # The roles (groups and their permissions) exist in every database once it is migrated: this app comes
+        # last in INSTALLED_APPS, so every other app's permissions have been created when its signal fires.
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_roles_setup, sender=self, dispatch_uid="backoffice_roles_setup")
+
+
+def _roles_setup(sender, using="default", **kwargs):
+    from .services import roles_setup
+
+    roles_setup()

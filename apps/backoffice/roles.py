@@ -29,7 +29,8 @@ _COUNTER = [
     "backoffice.view_statetransition",
 ]
 _NEWS = ["news.*"]
-_REPORTS = ["reports.view_*", "reports.change_*"]
+# Events and photos are records of what happened: officers read them, only the report itself changes.
+_REPORTS = ["reports.view_*", "reports.change_report"]
 
 ROLES: dict[str, dict] = {
     REVIEWER: {
@@ -52,6 +53,7 @@ ROLES: dict[str, dict] = {
             "units.*_openinghours",
             *_NEWS,
             *_REPORTS,
+            "reports.assign_report",
         ],
     },
     NEWS_EDITOR: {
@@ -76,6 +78,7 @@ ROLES: dict[str, dict] = {
             "declarations.change_*",
             *_NEWS,
             *_REPORTS,
+            "reports.assign_report",
             "accounts.view_user",
             "notifications.view_*",
             "axes.view_*",
