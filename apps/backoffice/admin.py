@@ -182,6 +182,12 @@ def _register_declarations() -> None:
             "submitted_at",
         )
         list_select_related = ("review", "appointment__unit", "appointment__slot")
+
+        def get_queryset(self, request):
+            # DeclarationAdmin's queryset already has a select_related, so the changelist would not apply
+            # list_select_related: join the review here too (one query for the whole list page).
+            return super().get_queryset(request).select_related(*self.list_select_related)
+
         search_fields = ("code",)  # the search box; get_search_results below decides what a term means
         search_help_text = _("Code, card number, phone, or the name without accents (e.g. nguyen van a).")
         readonly_fields = (*DeclarationAdmin.readonly_fields, "review_state", "review_history")
@@ -194,11 +200,6 @@ def _register_declarations() -> None:
             (_("appointment"), lambda d: timezone.localtime(d.appointment.slot.starts_at) if d.appointment else ""),
             (_("unit"), lambda d: str(d.appointment.unit) if d.appointment else ""),
         ]
-
-        def get_queryset(self, request):
-            # The declarations admin's queryset already selects related rows, so admin skips
-            # list_select_related: the review has to be added here.
-            return super().get_queryset(request).select_related("review")
 
         def workflow_subject(self, obj):
             return getattr(obj, "review", None) or filing_review_sync(declaration=obj)
