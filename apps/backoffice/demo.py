@@ -1,5 +1,5 @@
-"""Roles for everyone; sensible roles for the demo officers of apps/accounts/demo.py (DEBUG only); and a few
-bookings at Ward 1's counter so the roster and the check-in have someone to receive."""
+"""Roles for everyone; with DEBUG on (demo officers), sensible roles for the officers of apps/accounts/demo.py
+and a few bookings at Ward 1's counter so the roster and the check-in have someone to receive."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -69,9 +69,10 @@ def _demo_bookings(*, stdout) -> None:
 def load(*, stdout) -> None:
     roles_setup()
     stdout.write(f"Roles: {', '.join(roles.ROLES)}")
-    _demo_bookings(stdout=stdout)
     if not settings.DEBUG:
         return
+    # With the demo officers only (DEBUG): someone for canbo.phuong1 to receive at the counter.
+    _demo_bookings(stdout=stdout)
     User = get_user_model()
     for username, names in DEMO_ROLES.items():
         user = User.objects.filter(username=username).first()

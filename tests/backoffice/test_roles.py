@@ -60,3 +60,18 @@ def test_demo_gives_the_demo_officers_roles(settings):
         roles.COUNTER_OFFICER,
     }
     assert get_user_model().objects.get(username="canbo.quan4").has_perm("backoffice.access_all_units")
+
+
+def test_demo_books_a_few_citizens_at_ward_1_once(settings):
+    from apps.appointments.models import Appointment
+
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    demo = Appointment.objects.filter(reference__startswith="QUAYDEM")
+    booked = set(demo.values_list("reference", flat=True))
+    call_command("load_demo", stdout=StringIO())
+    assert len(booked) == 5
+    assert set(demo.values_list("reference", flat=True)) == booked
+    assert set(Appointment.objects.filter(reference__in=booked).values_list("unit__slug", flat=True)) == {
+        "cong-an-phuong-1-quan-4"
+    }
