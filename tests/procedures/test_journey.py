@@ -207,3 +207,25 @@ def test_citizen_moves_then_cancels_from_the_done_page(client, demo_data, django
     assert "Lịch hẹn đã được hủy" in html and "doi-lich/" not in html
     # Nothing left to change.
     assert client.post(f"{done_url}huy/")["Location"] == done_url
+
+
+@pytest.mark.django_db
+def test_the_journey_speaks_english_under_en(client, demo_data):
+    html = client.get("/en/thu-tuc/dang-ky-xe/").content.decode()
+    assert '<html lang="en">' in html and "Plate number" in html and "Continue: choose a time" in html
+    response = client.post("/en/thu-tuc/dang-ky-xe/", {**sample_data("dang-ky-xe"), "plate": "51F-123.45"})
+    assert "This is a car plate (e.g. 51F-123.45), but the vehicle is a motorbike." in response.content.decode()
+    response = client.post("/en/thu-tuc/dang-ky-xe/", sample_data("dang-ky-xe"))
+    assert response["Location"] == "/en/thu-tuc/dang-ky-xe/dat-lich/"
+    assert ProcedureRequest.objects.get().language == "en"
+
+
+@pytest.mark.django_db
+def test_pages_keep_to_a_query_budget(
+    client, demo_data, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        client.get("/thu-tuc/dang-ky-cu-tru/")
+    done_url = book(client, django_capture_on_commit_callbacks, "dang-ky-cu-tru").request["PATH_INFO"]
+    with django_assert_max_num_queries(8):
+        assert client.get(done_url).status_code == 200
