@@ -1,39 +1,60 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from apps.backoffice.admin_mixins import AuditedAdminMixin, UnitScopedAdminMixin, masked
+from apps.backoffice.masking import mask_id_number, mask_phone
+from apps.backoffice.models import AuditAction
+from apps.backoffice.services import audit_record
 
 from . import printing, services
 from .models import Declaration, FilingStatus
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(admin.ModelAdmin):
+class DeclarationAdmin(UnitScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    # Officers see the declarations booked at their own units (a district administrator sees every unit).
+    unit_field = "appointment__unit"
     list_display = (
         "code",
         "holder_name",
         "birth_date",
+        masked("id_number", mask_id_number, _("personal ID number")),
+        masked("phone", mask_phone, _("mobile phone")),
         "request_type",
         "reason",
+        "appointment_time",
         "status",
         "submitted_at",
         "print_links",
     )
-    list_filter = ("status", "request_type", "reason", "submitted_at")
+    list_filter = ("status", "request_type", "reason", "appointment__unit", "submitted_at")
     search_fields = ("=code", "holder_name", "=id_number", "=phone")
     date_hierarchy = "submitted_at"
     readonly_fields = (
         "code", "procedure", "holder_name", "birth_date", "sex", "id_number", "phone", "email", "language",
-        "request_type", "reason", "notify_channel", "status", "submitted_at", "cancelled_at", "answers", "print_links",
+        "request_type", "reason", "notify_channel", "appointment", "status", "submitted_at", "cancelled_at", "answers",
+        "print_links",
     )  # fmt: skip
     fields = readonly_fields
     actions = ("cancel_selected",)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("appointment__unit", "appointment__slot")
+
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("appointment"), ordering="appointment__slot__starts_at")
+    def appointment_time(self, obj):
+        if obj.appointment is None:
+            return "—"
+        return f"{obj.appointment.unit.name} · {timezone.localtime(obj.appointment.starts_at):%d/%m/%Y %H:%M}"
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -66,9 +87,10 @@ class DeclarationAdmin(admin.ModelAdmin):
         ]
 
     def _printable(self, request, pk, template, extra):
-        declaration = get_object_or_404(Declaration.objects.select_related("procedure"), pk=pk)
+        declaration = get_object_or_404(self.get_queryset(request).select_related("procedure"), pk=pk)
         if not self.has_view_permission(request, declaration):
-            raise PermissionError
+            raise PermissionDenied
+        audit_record(user=request.user, action=AuditAction.VIEW, obj=declaration, detail=template.rsplit("/", 1)[-1])
         context = {**self.admin_site.each_context(request), "declaration": declaration, "opts": self.model._meta}
         context.update(extra(declaration))
         return TemplateResponse(request, template, context)

@@ -4,13 +4,20 @@ Every form renders its fields with the one lean field template (``{{ field.as_fi
 widgets (see widgets.py): the journey's pages are the portal's hot path.
 """
 
+import copy
+import functools
 import unicodedata
 from datetime import date
 
 import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -36,6 +43,9 @@ MSG_CHILD_TOO_OLD = _(
 MSG_EMAIL_FOR_CHANNEL = _("You chose to be notified by e-mail: enter your e-mail address.")
 MSG_WARD_OLD_NOT_FOUND = _("No current ward or commune of this province matches the old name “%(name)s”.")
 MSG_WARD_OLD_MANY = _("Several current wards match “%(name)s”: %(wards)s. Choose one from the list.")
+TEXT_SHOW_WARDS = _("Show the wards of this province")
+TEXT_CURRENT_IF_DIFFERENT = _("Current residence, if different:")
+TEXT_REPRESENTATIVE = _("Legal representative (required for a child under 14 or a person with limited capacity):")
 MSG_WARD_REQUIRED = _("Choose the ward or commune, or type its old name below.")
 
 
@@ -183,11 +193,95 @@ CHANNEL_CHOICES = (
 )
 
 
+_FIELD_HTML_CACHE: dict[tuple, str] = {}
+
+
+class JourneyBoundField(BoundField):
+    """Prepares, in Python and once per field, the pieces the lean field template puts together (label or legend,
+    help text, errors when they are to be shown): a template lookup costs more than building these strings."""
+
+    @cached_property
+    def _parts(self) -> tuple[str, str, str, str, str]:
+        field = self.field
+        show = self.form.show_errors and bool(self.errors)
+        auto_id = self.auto_id
+        help_html = (
+            format_html('<div class="form-text mt-0 mb-1" id="{}_helptext">{}</div>', auto_id, field.help_text)
+            if field.help_text
+            else ""
+        )
+        errors_html = (
+            format_html(
+                '<div class="j-error" id="{}_error">{}</div>',
+                auto_id,
+                format_html_join("", "<p>{}</p>", ((e,) for e in self.errors)),
+            )
+            if show
+            else ""
+        )
+        if self.use_fieldset:
+            opening = format_html('<fieldset><legend class="form-label fs-6 fw-semibold">{}</legend>', self.label)
+            return opening, help_html, errors_html, self.as_widget(), mark_safe("</fieldset>")
+        if getattr(field, "is_checkbox", False):
+            opening = format_html(
+                '<div class="form-check">{}<label class="form-check-label" for="{}">{}</label></div>',
+                self.as_widget(),
+                self.id_for_label,
+                self.label,
+            )
+            return opening, help_html, errors_html, "", ""
+        opening = format_html(
+            '<label class="form-label fw-semibold" for="{}">{}</label>', self.id_for_label, self.label
+        )
+        return opening, help_html, errors_html, self.as_widget(), ""
+
+    @property
+    def inner_html(self):
+        """Everything inside the field's wrapper, then what the form puts after it (a button, a sub-heading).
+
+        A field of an empty (unbound) form looks the same for every citizen: its HTML is kept per language, so a
+        first visit, the journey's most frequent page view, renders no widget at all.
+        """
+        key = None
+        if not self.form.is_bound:
+            widget = self.field.widget
+            key = (
+                type(self.form).__qualname__,
+                self.html_name,
+                get_language(),
+                self.field.required,
+                repr(self.value()),
+                getattr(widget, "options_key", None),
+                tuple(sorted(self.form.after_field)),
+            )
+            cached = _FIELD_HTML_CACHE.get(key)
+            if cached is not None:
+                return cached
+        after = self.form.after_field.get(self.name, "")
+        html = mark_safe("".join((*self._parts, after)))  # noqa: S308 (each part is built with format_html)
+        if key is not None:
+            if len(_FIELD_HTML_CACHE) > 5000:
+                _FIELD_HTML_CACHE.clear()
+            _FIELD_HTML_CACHE[key] = html
+        return html
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        if not self.form.show_errors:
+            attrs.pop("aria-invalid", None)
+        elif self.errors and self.auto_id:
+            described = attrs.get("aria-describedby", "")
+            attrs["aria-describedby"] = f"{described} {self.auto_id}_error".strip()
+        return attrs
+
+
 class JourneyForm(forms.Form):
     """Base of every step: the lean field template, specific required messages, answers of earlier steps."""
 
     field_template = "declarations/_field.html"
     template_name = "declarations/_form_fields.html"
+    bound_field_class = JourneyBoundField
+    after_field: dict[str, str] = {}  # field name -> HTML shown after the field (built with format_html)
 
     def __init__(self, *args, answers: dict | None = None, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -214,9 +308,16 @@ class JourneyForm(forms.Form):
 
 # --- Step 1: what you ask for -------------------------------------------------------------------------------
 class RequestForm(JourneyForm):
-    reason = ChoiceField(label=_("Why do you need a card?"), choices=reference.REASON_CHOICES, widget=FastRadioSelect)
+    reason = ChoiceField(
+        label=_("Why do you need a card?"),
+        choices=reference.REASON_CHOICES,
+        widget=FastRadioSelect(options_key="reason"),
+    )
     applicant = ChoiceField(
-        label=_("Who is the card for?"), choices=APPLICANT_CHOICES, initial="self", widget=FastRadioSelect
+        label=_("Who is the card for?"),
+        choices=APPLICANT_CHOICES,
+        initial="self",
+        widget=FastRadioSelect(options_key="applicant"),
     )
 
     def clean(self):
@@ -231,7 +332,7 @@ class AboutForm(JourneyForm):
     full_name = NameField(label=_("Full name (as on the birth certificate)"))
     other_name = NameField(label=_("Other name, if any"), required=False)
     birth_date = BirthDateField(label=_("Date of birth"), help_text=_("Day/month/year, for example 05/09/1990."))
-    sex = ChoiceField(label=_("Sex"), choices=reference.SEX_CHOICES, widget=FastRadioSelect)
+    sex = ChoiceField(label=_("Sex"), choices=reference.SEX_CHOICES, widget=FastRadioSelect(options_key="sex"))
     id_number = IdNumberField(
         label=_("Personal ID number (12 digits)"),
         help_text=_("On your current card, on the birth certificate or in the VNeID app."),
@@ -297,6 +398,51 @@ class AboutForm(JourneyForm):
         return data
 
 
+@functools.cache
+def _address_fields(prefix: str, province: int) -> tuple[tuple[str, forms.Field], ...]:
+    required = prefix == "permanent"
+    fields = [
+        (
+            f"{prefix}_province",
+            ChoiceField(
+                label=_("Province or city"), choices=addresses.province_choices(), initial=addresses.DEFAULT_PROVINCE,
+                required=required, widget=FastSelect(options_key="provinces"),
+            ),
+        ),
+        (
+            f"{prefix}_ward",
+            ChoiceField(
+                label=_("Ward, commune or special zone"), choices=addresses.ward_choices(province), required=False,
+                widget=FastSelect(options_key=f"wards:{province}"),
+            ),
+        ),
+        (
+            f"{prefix}_old_name",
+            forms.CharField(
+                label=_("Cannot find it? Type the old ward or district name"), required=False, max_length=100,
+                widget=FastInput, help_text=_("For example “Phường 9, Quận 4”."),
+            ),
+        ),
+        (
+            f"{prefix}_street",
+            forms.CharField(
+                label=_("House number, street, hamlet or residential group"), max_length=200, required=required,
+                widget=FastInput(attrs={"autocomplete": "street-address"}),
+            ),
+        ),
+    ]  # fmt: skip
+    if prefix == "permanent":
+        fields.append(
+            (
+                "current_same",
+                forms.BooleanField(
+                    label=_("I live at my permanent address"), required=False, initial=True, widget=FastCheckbox
+                ),
+            )
+        )
+    return tuple(fields)
+
+
 # --- Step 3: addresses ----------------------------------------------------------------------------------------
 class AddressForm(JourneyForm):
     """Permanent and current residence: province → ward (current two-level units), then house and street.
@@ -307,39 +453,21 @@ class AddressForm(JourneyForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for prefix in ("permanent", "current"):
-            required = prefix == "permanent"
-            province = self._province(prefix)
-            self.fields[f"{prefix}_province"] = ChoiceField(
-                label=_("Province or city"),
-                choices=addresses.province_choices(),
-                initial=addresses.DEFAULT_PROVINCE,
-                required=required,
-                widget=FastSelect(options_key="provinces"),
-            )
-            self.fields[f"{prefix}_ward"] = ChoiceField(
-                label=_("Ward, commune or special zone"),
-                choices=addresses.ward_choices(province),
-                required=False,
-                widget=FastSelect(options_key=f"wards:{province}"),
-            )
-            self.fields[f"{prefix}_old_name"] = forms.CharField(
-                label=_("Cannot find it? Type the old ward or district name"),
-                required=False,
-                max_length=100,
-                widget=FastInput,
-                help_text=_("For example “Phường 9, Quận 4”."),
-            )
-            self.fields[f"{prefix}_street"] = forms.CharField(
-                label=_("House number, street, hamlet or residential group"),
-                max_length=200,
-                required=required,
-                widget=FastInput(attrs={"autocomplete": "street-address"}),
-            )
-            if prefix == "permanent":
-                self.fields["current_same"] = forms.BooleanField(
-                    label=_("I live at my permanent address"), required=False, initial=True, widget=FastCheckbox
-                )
+            for name, prototype in _address_fields(prefix, self._province(prefix)):
+                # Copies of per-process prototypes: the 34 provinces and a province's wards are not rebuilt (and
+                # normalised again) for every page.
+                self.fields[name] = copy.deepcopy(prototype)
         self._prepare_fields()
+        refresh = format_html(
+            '<button class="btn btn-outline-secondary btn-sm mt-2" type="submit" name="action" value="refresh">'
+            "{}</button>",
+            TEXT_SHOW_WARDS,
+        )
+        self.after_field = {
+            "permanent_province": refresh,
+            "current_province": refresh,
+            "current_same": format_html('<p class="j-sub">{}</p>', TEXT_CURRENT_IF_DIFFERENT),
+        }
 
     def _province(self, prefix: str) -> int:
         raw = (self.data.get(f"{prefix}_province") if self.is_bound else None) or self.initial.get(f"{prefix}_province")
@@ -413,6 +541,8 @@ class FamilyForm(JourneyForm):
                 self.fields[name].required = True
             self.fields["rep_id"].error_messages["required"] = MSG_REPRESENTATIVE_ID
             self.fields["rep_name"].error_messages["required"] = MSG_REPRESENTATIVE_REQUIRED
+        if self.needs_representative:
+            self.after_field = {"head_relation": format_html('<p class="j-sub">{}</p>', TEXT_REPRESENTATIVE)}
         if "spouse_name" in self.fields:
             self.fields["spouse_name"].required = True
             self.fields["spouse_name"].error_messages["required"] = MSG_SPOUSE_REQUIRED
@@ -447,7 +577,10 @@ class ContactForm(JourneyForm):
         error_messages={"invalid": _("Enter an e-mail address such as ten@example.vn.")},
     )
     channel = ChoiceField(
-        label=_("How should we notify you?"), choices=CHANNEL_CHOICES, initial="sms", widget=FastRadioSelect
+        label=_("How should we notify you?"),
+        choices=CHANNEL_CHOICES,
+        initial="sms",
+        widget=FastRadioSelect(options_key="channel"),
     )
 
     def clean(self):

@@ -75,7 +75,11 @@ def declaration_find(*, code: str, phone=None, birth_date: date | None = None) -
     code = code_normalize(code)
     if not code_is_valid(code) or (phone is None and birth_date is None):
         return None
-    declaration = Declaration.objects.select_related("procedure").filter(code=code).first()
+    declaration = (
+        Declaration.objects.select_related("procedure", "appointment__unit", "appointment__slot")
+        .filter(code=code)
+        .first()
+    )
     if declaration is None:
         return None
     if phone is not None and declaration.phone != phone:

@@ -218,7 +218,11 @@ def declaration_qr_verify(token: str) -> Declaration:
         code = qr_token_code(token or "")
     except signing.BadSignature:
         raise ValidationError(MSG_QR_INVALID, code="qr_invalid") from None
-    declaration = Declaration.objects.select_related("procedure").filter(code=code).first()
+    declaration = (
+        Declaration.objects.select_related("procedure", "appointment__unit", "appointment__slot")
+        .filter(code=code)
+        .first()
+    )
     if declaration is None:
         raise ValidationError(MSG_QR_UNKNOWN, code="qr_unknown")
     return declaration

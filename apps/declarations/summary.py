@@ -3,10 +3,12 @@
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from apps.core.codes import code_format
 
@@ -18,23 +20,33 @@ REQUEST_LABELS = dict(reference.REQUEST_CHOICES)
 REASON_LABELS = dict(reference.REASON_CHOICES)
 
 
-def reasons_by_request():
-    """Step 1's guidance: each request type with its reasons, fee and what to bring."""
-    today = date.today()
-    rows = []
-    for value, label in reference.REQUEST_CHOICES:
-        rows.append(
-            {
-                "label": label,
-                "reasons": [
-                    {"label": r.label, "fee": reference.fee_for(reason=r.value, on=today)}
-                    for r in reference.REASONS
-                    if r.request == value
-                ],
-                "bring": reference.WHAT_TO_BRING[value],
-            }
-        )
-    return rows
+_GUIDE_CACHE: dict[tuple[str, date], str] = {}
+
+
+def guide_html() -> str:
+    """Step 1's guidance (each request type with its reasons, fee and what to bring), rendered once per language
+    and day: it is the same for every citizen."""
+    today = timezone.localdate()
+    key = (get_language() or "", today)
+    if key not in _GUIDE_CACHE:
+        _GUIDE_CACHE.clear()  # one day's texts at a time
+        _GUIDE_CACHE[key] = render_to_string("declarations/_guide.html", {"groups": reasons_by_request(today)})
+    return _GUIDE_CACHE[key]
+
+
+def reasons_by_request(today: date) -> list[dict]:
+    return [
+        {
+            "label": str(label),
+            "reasons": [
+                {"label": str(r.label), "fee": reference.fee_for(reason=r.value, on=today)}
+                for r in reference.REASONS
+                if r.request == value
+            ],
+            "bring": [str(item) for item in reference.WHAT_TO_BRING[value]],
+        }
+        for value, label in reference.REQUEST_CHOICES
+    ]
 
 
 def _display(field, value) -> str:

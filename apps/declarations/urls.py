@@ -5,12 +5,12 @@ import re
 from django.urls import path, re_path
 
 from . import views
-from .selectors import STEPS
+from .selectors import FORM_STEPS
 
 app_name = "declarations"
 
 J = "thu-tuc/cap-cccd/"
-STEP_SLUGS = "|".join(re.escape(step.slug) for step in STEPS if step.slug)
+STEP_SLUGS = "|".join(re.escape(step.slug) for step in FORM_STEPS if step.slug)
 urlpatterns = [
     path(J, views.step_view, name="start"),
     path(f"{J}lich-hen/", views.appointment_view, name="appointment"),
@@ -23,8 +23,8 @@ urlpatterns = [
     path(f"{J}hoan-tat/<str:token>/qr.png", views.receipt_qr_view, name="receipt-qr"),
     path(f"{J}hoan-tat/<str:token>/lich-hen.ics", views.ics_view, name="ics"),
     re_path(r"^thu-tuc/cap-cccd/qr\.(?P<fmt>png|svg)$", views.poster_qr_view, name="poster-qr"),
-    # Only the journey's own steps: other pages under /thu-tuc/cap-cccd/ (e.g. the catalogue's "gioi-thieu") are
-    # not shadowed.
+    # Only the journey's own form steps: other pages under /thu-tuc/cap-cccd/ (e.g. the catalogue's "gioi-thieu")
+    # are not shadowed.
     re_path(rf"^thu-tuc/cap-cccd/(?P<slug>{STEP_SLUGS})/$", views.step_view, name="step"),
     path("tra-cuu/", views.lookup_view, name="lookup"),
     path("tra-cuu/<str:token>/", views.lookup_detail_view, name="lookup-detail"),

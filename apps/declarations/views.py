@@ -48,8 +48,14 @@ MSG_MOVED = gettext_lazy("Your appointment is moved. We sent the new time to you
 MSG_COMPLETE_FIRST = gettext_lazy("Some answers are missing or need correcting. Please complete this step.")
 
 
+_NAMED_STEPS = {"": "declarations:start", "lich-hen": "declarations:appointment", "kiem-tra": "declarations:check",
+                "xac-nhan": "declarations:confirm"}  # fmt: skip
+
+
 def _step_url(slug: str) -> str:
-    return reverse("declarations:start") if not slug else reverse("declarations:step", args=[slug])
+    if slug in _NAMED_STEPS:
+        return reverse(_NAMED_STEPS[slug])
+    return reverse("declarations:step", args=[slug])
 
 
 def _draft_from_cookie(request):
@@ -121,7 +127,7 @@ def step_view(request, slug: str = ""):
         "draft": draft,
         "returning": returning,
         "resume_url": request.build_absolute_uri(reverse("declarations:resume", args=[draft.id])) if draft else "",
-        "reasons_by_request": summary.reasons_by_request() if not slug else None,
+        "guide_html": summary.guide_html() if not slug else "",
         "is_first": not slug,
     }
     response = render(request, "declarations/step.html", context)

@@ -6,6 +6,8 @@ HTML with format_html / format_html_join (which escape every value and label) an
 per language, so a list is rendered once per process and only the selected option changes per request.
 """
 
+import copy
+
 from django import forms
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -40,6 +42,13 @@ class FastSelect(forms.Select):
         super().__init__(attrs, choices)
         self.options_key = options_key
 
+    def __deepcopy__(self, memo):
+        # Share the (immutable) choices instead of copying and normalising them again for every form instance.
+        obj = copy.copy(self)
+        obj.attrs = self.attrs.copy()
+        memo[id(self)] = obj
+        return obj
+
     def _options_html(self) -> str:
         key = (self.options_key, get_language() or "") if self.options_key else None
         if key and key in _OPTIONS_CACHE:
@@ -65,16 +74,40 @@ class FastSelect(forms.Select):
 
 
 class FastRadioSelect(forms.RadioSelect):
-    """Radios as a list of labelled inputs, built in Python (same markup as Bootstrap's form-check)."""
+    """Radios as a list of labelled inputs, built in Python (same markup as Bootstrap's form-check).
+
+    With `options_key` (a fixed list), each rendering (per language, field and checked value: a handful) is kept.
+    """
+
+    def __init__(self, attrs=None, choices=(), *, options_key: str | None = None):
+        super().__init__(attrs, choices)
+        self.options_key = options_key
+
+    def __deepcopy__(self, memo):
+        obj = copy.copy(self)
+        obj.attrs = self.attrs.copy()
+        memo[id(self)] = obj
+        return obj
 
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, attrs)
-        base_id = final_attrs.pop("id", f"id_{name}")
-        final_attrs.pop("class", None)
-        required = final_attrs.pop("required", False)
         if isinstance(value, list | tuple):
             value = value[0] if value else ""
         value = "" if value is None else str(value)
+        key = None
+        if self.options_key:
+            key = (self.options_key, get_language() or "", name, value, tuple(sorted(final_attrs.items())))
+            if key in _OPTIONS_CACHE:
+                return _OPTIONS_CACHE[key]
+        html = self._render(name, value, final_attrs)
+        if key:
+            _OPTIONS_CACHE[key] = html
+        return html
+
+    def _render(self, name, value, final_attrs):
+        base_id = final_attrs.pop("id", f"id_{name}")
+        final_attrs.pop("class", None)
+        required = final_attrs.pop("required", False)
         rows = []
         for index, (choice, label) in enumerate(_flat_choices(self.choices)):
             if choice in (None, ""):

@@ -58,3 +58,30 @@ def test_cancel_action(officer, demo_data):
     officer.post(url, {"action": "cancel_selected", "_selected_action": [declaration.pk]})
     declaration.refresh_from_db()
     assert declaration.status == "cancelled"
+
+
+def test_officers_see_only_declarations_booked_at_their_units(client, demo_data):
+    from apps.backoffice import roles
+    from apps.backoffice.services import roles_setup
+    from apps.units.models import PoliceUnit
+    from tests.backoffice.factories import OfficerFactory
+
+    from .factories import booked_declaration
+
+    roles_setup()
+    declaration = booked_declaration()
+    own_unit = declaration.appointment.unit
+    other_unit = PoliceUnit.objects.exclude(pk=own_unit.pk).filter(kind="ward").first()
+    own = OfficerFactory(username="p.own", units=[own_unit], roles=[roles.REVIEWER])
+    other = OfficerFactory(username="p.other", units=[other_unit], roles=[roles.REVIEWER])
+    change = reverse("admin:declarations_declaration_change", args=[declaration.pk])
+    cc01 = reverse("admin:declarations_declaration_cc01", args=[declaration.pk])
+    client.force_login(own)
+    assert client.get(change).status_code == 200
+    assert client.get(cc01).status_code == 200
+    html = client.get(reverse("admin:declarations_declaration_changelist")).content.decode()
+    assert declaration.code in html and "079090123456" not in html  # card number masked in the list
+    client.force_login(other)
+    assert client.get(change).status_code == 404
+    assert client.get(cc01).status_code == 404
+    assert declaration.code not in client.get(reverse("admin:declarations_declaration_changelist")).content.decode()

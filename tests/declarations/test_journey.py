@@ -193,3 +193,18 @@ def test_check_page_query_count(client, demo_data, django_assert_max_num_queries
 def test_english_pages(client):
     html = client.get("/en/thu-tuc/cap-cccd/ban-than/").content.decode()
     assert "About you" in html and 'lang="en"' in html
+
+
+def test_expired_drafts_are_deleted_by_the_periodic_task(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.declarations.tasks import delete_expired_drafts
+
+    post(client, "", STEP_DATA[""](), action="next")
+    kept = Draft.objects.get()
+    old = Draft.objects.create(data={"": {}}, expires_at=timezone.now() - timedelta(minutes=1))
+    assert old.pk != kept.pk
+    assert delete_expired_drafts() == 1
+    assert list(Draft.objects.all()) == [kept]

@@ -8,7 +8,7 @@ from django.contrib.staticfiles import finders
 
 from apps.declarations.tokens import receipt_token
 
-from .factories import STEP_DATA, submitted_declaration
+from .factories import STEP_DATA, booked_declaration, submitted_declaration
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def assert_same_origin(html: str) -> None:
         assert not url.startswith(("//", "http:", "https:")) or url.startswith("http://testserver/"), url
 
 
-@pytest.mark.parametrize("path", [*STEPS, "/tra-cuu/"])
+@pytest.mark.parametrize("path", [*STEPS, "/thu-tuc/cap-cccd/lich-hen/", "/tra-cuu/"])
 def test_journey_pages_weight_and_origin(client, demo_data, path):
     first, repeat = weigh(client, path)
     assert first <= FIRST_LOAD_BUDGET, f"{path}: first load {first} B"
@@ -59,6 +59,22 @@ def test_done_and_slip_pages_weight(client, demo_data):
     declaration = submitted_declaration()
     token = receipt_token(declaration.code)
     for path in (f"/thu-tuc/cap-cccd/hoan-tat/{token}/", f"/thu-tuc/cap-cccd/hoan-tat/{token}/phieu/"):
+        first, repeat = weigh(client, path)
+        assert first <= FIRST_LOAD_BUDGET, f"{path}: first load {first} B"
+        assert repeat <= REPEAT_VISIT_BUDGET, f"{path}: repeat visit {repeat} B"
+        assert_same_origin(client.get(path).content.decode())
+
+
+def test_check_confirm_and_lookup_pages_weight(client, demo_data):
+    from django.urls import reverse
+
+    from .test_journey import hold, walk
+
+    walk(client)
+    hold(client)
+    declaration = booked_declaration()
+    detail = client.post("/tra-cuu/", {"code": declaration.code, "phone": "0912345678"})["Location"]
+    for path in (reverse("declarations:check"), reverse("declarations:confirm"), detail, detail + "doi-lich/"):
         first, repeat = weigh(client, path)
         assert first <= FIRST_LOAD_BUDGET, f"{path}: first load {first} B"
         assert repeat <= REPEAT_VISIT_BUDGET, f"{path}: repeat visit {repeat} B"

@@ -203,3 +203,15 @@ def test_cancel_from_the_lookup_frees_the_place(client, demo_data, django_captur
     assert declaration.status == "cancelled"
     assert declaration.appointment.status == AppointmentStatus.CANCELLED
     assert Notification.objects.filter(kind="appointment_cancelled").exists()
+
+
+def test_done_and_lookup_pages_query_counts(client, demo_data, django_assert_max_num_queries):
+    declaration = booked_declaration()
+    done = f"/thu-tuc/cap-cccd/hoan-tat/{receipt_token(declaration.code)}/"
+    detail = client.post("/tra-cuu/", {"code": declaration.code, "phone": "0912345678"})["Location"]
+    for url in (done, detail, done + "phieu/", done + "lich-hen.ics"):
+        client.get(url)
+        with django_assert_max_num_queries(1):
+            assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(1):
+        assert client.post("/tra-cuu/", {"code": declaration.code, "phone": "0912345678"}).status_code == 302
