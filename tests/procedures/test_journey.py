@@ -229,3 +229,25 @@ def test_pages_keep_to_a_query_budget(
     done_url = book(client, django_capture_on_commit_callbacks, "dang-ky-cu-tru").request["PATH_INFO"]
     with django_assert_max_num_queries(8):
         assert client.get(done_url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_confirmed_phone_needs_no_second_code(client, demo_data, django_capture_on_commit_callbacks):
+    from apps.notifications.models import OtpChallenge
+    from apps.notifications.services import otp_verify
+    from apps.procedures.models import Procedure
+
+    from .journey import sent_code
+
+    client.post("/thu-tuc/ho-chieu/", sample_data("ho-chieu"))
+    client.post("/thu-tuc/ho-chieu/dat-lich/", {"slot": first_free_slot(Procedure.objects.get(slug="ho-chieu")).value})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/thu-tuc/ho-chieu/xac-nhan/", {"action": "send"})
+    # Confirmed once (then, say, sent back to the picker): the page asks for no second code.
+    otp_verify(challenge=OtpChallenge.objects.get(), code=sent_code())
+    html = client.get("/thu-tuc/ho-chieu/xac-nhan/").content.decode()
+    assert 'name="code"' not in html and "đã được xác nhận" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/thu-tuc/ho-chieu/xac-nhan/", {"action": "verify"})
+    assert "/hoan-tat/" in response["Location"]
+    assert ProcedureRequest.objects.get().status == RequestStatus.SUBMITTED
