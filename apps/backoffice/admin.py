@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -17,10 +16,10 @@ from .admin_mixins import (
     masked,
 )
 from .masking import mask_id_number, mask_phone
-from .models import Arrival, AuditAction, AuditLogEntry, ReviewState, StateTransition
+from .models import Arrival, AuditLogEntry, ReviewState, StateTransition
 from .scoping import queryset_scope_to_user, user_sees_all_units
 from .selectors import declaration_search_q
-from .services import audit_record, filing_review_sync, officer_display_name
+from .services import filing_review_sync, officer_display_name
 
 
 class ReadOnlyAdminMixin:
@@ -157,9 +156,8 @@ def _register_declarations() -> None:
     admin.site.unregister(Declaration)
 
     @admin.register(Declaration)
-    class BackofficeDeclarationAdmin(
-        UnitScopedAdminMixin, AuditedAdminMixin, ExportAdminMixin, WorkflowAdminMixin, DeclarationAdmin
-    ):
+    class BackofficeDeclarationAdmin(ExportAdminMixin, WorkflowAdminMixin, DeclarationAdmin):
+        # DeclarationAdmin is already unit-scoped and audited (UnitScopedAdminMixin, AuditedAdminMixin).
         unit_field = "appointment__unit"
         workflow = REVIEW
         export_filename = "to-khai"
@@ -183,6 +181,12 @@ def _register_declarations() -> None:
             "submitted_at",
         )
         list_select_related = ("review", "appointment__unit", "appointment__slot")
+
+        def get_queryset(self, request):
+            # DeclarationAdmin's queryset already has a select_related, so the changelist would not apply
+            # list_select_related: join the review here too (one query for the whole list page).
+            return super().get_queryset(request).select_related(*self.list_select_related)
+
         search_fields = ("code",)  # the search box; get_search_results below decides what a term means
         search_help_text = _("Code, card number, phone, or the name without accents (e.g. nguyen van a).")
         readonly_fields = (*DeclarationAdmin.readonly_fields, "review_state", "review_history")
@@ -247,19 +251,6 @@ def _register_declarations() -> None:
                 or "—"
             )
 
-        def _printable(self, request, pk, template, extra):
-            # The printed CC01/DC02 show everything: only for the officer's units, and written to the audit log.
-            declaration = self.get_object(request, str(pk))
-            if not self.has_view_permission(request, declaration):
-                raise PermissionDenied
-            audit_record(
-                user=request.user,
-                action=AuditAction.VIEW,
-                obj=declaration,
-                detail=template.rsplit("/", 1)[-1],
-            )
-            return super()._printable(request, pk, template, extra)
-
 
 def _register_appointments() -> None:
     from apps.appointments.admin import AppointmentAdmin
@@ -292,16 +283,5 @@ def _register_appointments() -> None:
             )
 
 
-def _register_reports() -> None:
-    """Reports keep their own unit scoping and workflow; opening one (the reporter's contact) and every step taken
-    from its page go to the audit log too."""
-    from apps.reports.admin import ReportAdmin
-    from apps.reports.models import Report
-
-    admin.site.unregister(Report)
-    admin.site.register(Report, type("BackofficeReportAdmin", (AuditedAdminMixin, ReportAdmin), {}))
-
-
 _register_declarations()
 _register_appointments()
-_register_reports()
