@@ -310,7 +310,7 @@ class JourneyForm(forms.Form):
 class RequestForm(JourneyForm):
     reason = ChoiceField(
         label=_("Why do you need a card?"),
-        choices=reference.REASON_CHOICES,
+        choices=reference.REASON_CHOICES_GROUPED,
         widget=FastRadioSelect(options_key="reason"),
     )
     applicant = ChoiceField(
