@@ -213,15 +213,8 @@ class OfficialDayAdmin(admin.ModelAdmin):
     search_fields = ("name", "name_en")
     date_hierarchy = "date"
 
-    # Official days apply to every unit: only administrators of the whole portal edit them.
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+    # Official days apply to every unit; who may edit them is the model permission (given by the back office's
+    # roles to unit administrators).
 
     def save_model(self, request, obj, form, change):
         _affected_message(request, official_day_save(official_day=obj))
@@ -344,7 +337,7 @@ class AppointmentAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "title": gettext("Move appointment %(appointment)s") % {"appointment": appointment},
             "appointment": appointment,
-            "nearest": nearest,
+            "nearest": sorted(nearest, key=lambda s: (s.starts_at, s.unit.pk != appointment.unit_id)),
             "day": day,
             "day_slots": day_slots,
             "error": error,

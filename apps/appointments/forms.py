@@ -23,10 +23,19 @@ from apps.procedures.models import Procedure
 from apps.units.models import OpeningHours, PoliceUnit
 from apps.units.selectors import HoursLine, unit_opening_hours_summary
 
-from .selectors import ClosedBecause, DayAvailability, SlotOption, slot_list_available, unit_list_for_procedure
+from .selectors import (
+    ClosedBecause,
+    DayAvailability,
+    SlotOption,
+    appointment_get_active_hold,
+    slot_list_available,
+    unit_list_for_procedure,
+)
 
 CHOOSE_TIME = _("Choose a time.")
 INVALID_TIME = _("This time is not one of those offered. Please choose again.")
+MORNING = _("Morning")
+AFTERNOON = _("Afternoon")
 PICKER_ANCHOR = "slot-picker"
 
 
@@ -59,17 +68,20 @@ class SlotPickerForm(forms.Form):
         query=None,
         action: str = "",
         days_shown: int | None = None,
+        holder_key: str = "",
         now: datetime | None = None,
         **kwargs,
     ):
         """`data`: the POST of the time step (None on GET). `query`: request.GET, which carries the unit and day
-        steps. `unit_qs` narrows the units offered (default: every active unit handling `procedure` online)."""
+        steps. `unit_qs` narrows the units offered (default: every active unit handling `procedure` online).
+        `holder_key` (the citizen's session key): their own live hold is shown as chosen, not as taken."""
         super().__init__(data, **kwargs)
         self.procedure = procedure
         self.unit_qs = unit_qs
         self.query = query if query is not None else {}
         self.action = action
         self.days_shown = days_shown
+        self.holder_key = holder_key
         self.now = now or timezone.now()
         self.alternatives: list[SlotOption] = []
 
@@ -119,7 +131,9 @@ class SlotPickerForm(forms.Form):
             return []
         today = timezone.localdate(self.now)
         end = today + timedelta(days=self.days_shown or 180)
-        days = slot_list_available(unit=unit, procedure=self.procedure, start=today, end=end, now=self.now)
+        days = slot_list_available(
+            unit=unit, procedure=self.procedure, start=today, end=end, now=self.now, holder_key=self.holder_key
+        )
         # Weekdays the unit never opens would only lengthen the list on a small screen.
         return [d for d in days if d.closed_because not in (ClosedBecause.NOT_OPEN, ClosedBecause.TOO_LATE)]
 
@@ -144,6 +158,16 @@ class SlotPickerForm(forms.Form):
         ]
 
     @property
+    def time_groups(self) -> list[tuple[str, list[SlotOption]]]:
+        """The chosen day's times in a morning and an afternoon group (sessions as the unit's hours have them)."""
+        day = self.selected_day
+        if day is None:
+            return []
+        morning = [s for s in day.slots if s.local_start.hour < 12]
+        afternoon = [s for s in day.slots if s.local_start.hour >= 12]
+        return [(str(label), slots) for label, slots in ((MORNING, morning), (AFTERNOON, afternoon)) if slots]
+
+    @property
     def step(self) -> str:
         if self.selected_unit is None:
             return "unit"
@@ -163,9 +187,20 @@ class SlotPickerForm(forms.Form):
     def hold_minutes(self) -> int:
         return settings.APPOINTMENT_HOLD_MINUTES
 
+    @cached_property
+    def current_hold(self):
+        """The citizen's live hold for the procedure (with `holder_key`), or None."""
+        if not self.holder_key:
+            return None
+        return appointment_get_active_hold(holder_key=self.holder_key, procedure=self.procedure, now=self.now)
+
     @property
     def chosen_value(self) -> str:
-        return self._state("slot")
+        chosen = self._state("slot")
+        if not chosen and self.current_hold is not None:
+            hold = self.current_hold
+            return f"{hold.unit_id}@{timezone.localtime(hold.slot.starts_at):%Y%m%d%H%M}"
+        return chosen
 
     # --- Validation (the POSTed time) -----------------------------------------------------------------------
     def clean(self):

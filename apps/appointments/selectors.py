@@ -54,6 +54,11 @@ class SlotOption:
         return f"{self.unit.pk}@{timezone.localtime(self.starts_at):%Y%m%d%H%M}"
 
     @property
+    def html_id(self) -> str:
+        """An element id for this choice that is also a plain CSS identifier."""
+        return f"slot-{self.unit.pk}-{timezone.localtime(self.starts_at):%Y%m%d%H%M}"
+
+    @property
     def local_start(self) -> datetime:
         return timezone.localtime(self.starts_at)
 
@@ -190,14 +195,21 @@ def appointment_filter_taking_place(*, now: datetime) -> Q:
 
 
 def _taken_counts(
-    *, unit: PoliceUnit, procedure: Procedure | None, start: datetime, end: datetime, now: datetime
+    *,
+    unit: PoliceUnit,
+    procedure: Procedure | None,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    holder_key: str = "",
 ) -> dict[datetime, tuple[int, int]]:
-    rows = (
-        Appointment.objects.filter(unit=unit, slot__starts_at__gte=start, slot__starts_at__lt=end)
-        .filter(appointment_filter_taking_place(now=now))
-        .values("slot__starts_at")
-        .annotate(total=Count("id"), same=Count("id", filter=Q(procedure=procedure)))
+    qs = Appointment.objects.filter(unit=unit, slot__starts_at__gte=start, slot__starts_at__lt=end).filter(
+        appointment_filter_taking_place(now=now)
     )
+    if holder_key and procedure is not None:
+        # The citizen's own hold would be released by a new one: it does not make a time look full to them.
+        qs = qs.exclude(status=AppointmentStatus.HELD, holder_key=holder_key, procedure=procedure)
+    rows = qs.values("slot__starts_at").annotate(total=Count("id"), same=Count("id", filter=Q(procedure=procedure)))
     return {r["slot__starts_at"]: (r["total"], r["same"]) for r in rows}
 
 
@@ -238,12 +250,14 @@ def slot_list_available(
     start: date,
     end: date,
     now: datetime | None = None,
+    holder_key: str = "",
 ) -> list[DayAvailability]:
     """Each day from `start` to `end` that citizens may still book (today onwards, up to the horizon).
 
     A day is OPEN (some place free), FULL (every offered slot taken) or CLOSED with a reason (public holiday,
     official day off, closure, not open that weekday, or too late to book for it). Slots carry their free places
-    for `procedure`, full ones included, so a picker can show them as taken.
+    for `procedure`, full ones included, so a picker can show them as taken. With `holder_key`, that citizen's
+    own live hold for the procedure is not counted (picking another time releases it).
     """
     now = now or timezone.now()
     schedule = schedule_get_active(unit=unit)
@@ -261,6 +275,7 @@ def slot_list_available(
         start=_local(start, time()),
         end=_local(end + timedelta(days=1), time()),
         now=now,
+        holder_key=holder_key,
     )
     procedure_capacity = schedule_procedure_capacity(schedule=schedule, procedure=procedure)
     days: list[DayAvailability] = []
@@ -436,6 +451,7 @@ class WeekOverview:
     schedule: BookingSchedule
     days: list[WeekDay]
     rows: list[tuple[time, list[WeekCell]]]
+    closures: list[Closure]
 
     @property
     def totals(self) -> list[tuple[int, int]]:
@@ -490,4 +506,4 @@ def slot_week_overview(*, schedule: BookingSchedule, start: date, now: datetime 
                 WeekCell(offered=is_offered, capacity=schedule.capacity if is_offered else 0, booked=booked, held=held)
             )
         rows.append((at_time, cells))
-    return WeekOverview(schedule=schedule, days=week_days, rows=rows)
+    return WeekOverview(schedule=schedule, days=week_days, rows=rows, closures=calendar.closures)

@@ -119,6 +119,11 @@ def _id_number_normalize(id_number: str) -> str:
     return value
 
 
+def _aware(value: datetime) -> datetime:
+    """A naive time is read as local (Ho Chi Minh City) time."""
+    return timezone.make_aware(value, timezone.get_default_timezone()) if timezone.is_naive(value) else value
+
+
 def _language_code(language: str | None) -> str:
     """The citizen's language (default: the one of the current request), one of settings.LANGUAGES."""
     code = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
@@ -316,6 +321,7 @@ def appointment_hold(
     previous one. Raises SlotUnavailable (with `.alternatives`) or ValidationError (phone, card number, limits).
     """
     now = now or timezone.now()
+    starts_at = _aware(starts_at)
     phone = phone_normalize(phone=phone)
     id_number = _id_number_normalize(id_number)
     try:
@@ -434,6 +440,7 @@ def appointment_reschedule(
     days off, closures and capacity still apply.
     """
     now = now or timezone.now()
+    starts_at = _aware(starts_at)
     unit = unit or appointment.unit
     procedure = appointment.procedure
     previous = appointment.slot.starts_at

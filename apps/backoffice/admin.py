@@ -1,11 +1,25 @@
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from apps.units.admin import PoliceUnitAdmin
 from apps.units.models import PoliceUnit
 
-from .admin_mixins import AuditedAdminMixin, ExportAdminMixin, ScopedUnitFilter, UnitScopedAdminMixin
-from .models import AuditLogEntry, StateTransition
-from .scoping import user_sees_all_units
+from .admin_mixins import (
+    AuditedAdminMixin,
+    ExportAdminMixin,
+    ScopedUnitFilter,
+    UnitScopedAdminMixin,
+    WorkflowAdminMixin,
+    masked,
+)
+from .masking import mask_id_number, mask_phone
+from .models import Arrival, AuditLogEntry, ReviewState, StateTransition
+from .scoping import queryset_scope_to_user, user_sees_all_units
+from .selectors import declaration_search_q
+from .services import filing_review_sync, officer_display_name
 
 
 class ReadOnlyAdminMixin:
@@ -92,3 +106,182 @@ class ScopedPoliceUnitAdmin(UnitScopedAdminMixin, AuditedAdminMixin, PoliceUnitA
 
     def get_list_filter(self, request):
         return super().get_list_filter(request) if user_sees_all_units(request.user) else ()
+
+
+@admin.register(Arrival)
+class ArrivalAdmin(UnitScopedAdminMixin, ReadOnlyAdminMixin, ExportAdminMixin, admin.ModelAdmin):
+    """Who was received at the counter, when, by whom: written by the check-in only."""
+
+    unit_field = "unit"
+    export_filename = "tiep-don"
+    list_display = ("at", "reference", "holder_name", "unit", "officer_name", "other_day")
+    list_filter = (("unit", ScopedUnitFilter), "at", "other_day")
+    search_fields = ("=appointment__reference", "appointment__holder_name", "officer__username")
+    list_select_related = ("unit", "officer", "appointment")
+    date_hierarchy = "at"
+    fields = ("at", "appointment", "unit", "officer", "other_day")
+    readonly_fields = fields
+
+    @admin.display(description=_("code"), ordering="appointment__reference")
+    def reference(self, obj):
+        return obj.appointment.reference
+
+    @admin.display(description=_("name"), ordering="appointment__holder_name")
+    def holder_name(self, obj):
+        return obj.appointment.holder_name
+
+    @admin.display(description=_("officer"), ordering="officer__last_name")
+    def officer_name(self, obj):
+        return officer_display_name(obj.officer) if obj.officer else ""
+
+
+# --- Declarations: the journey's admin, limited to the officer's units, audited, masked, with the review -----
+class ReviewStateFilter(admin.SimpleListFilter):
+    title = _("review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return ReviewState.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(review__state=self.value()) if self.value() else queryset
+
+
+def _register_declarations() -> None:
+    from apps.declarations.admin import DeclarationAdmin
+    from apps.declarations.models import Declaration
+
+    from .review import REVIEW
+
+    admin.site.unregister(Declaration)
+
+    @admin.register(Declaration)
+    class BackofficeDeclarationAdmin(ExportAdminMixin, WorkflowAdminMixin, DeclarationAdmin):
+        # DeclarationAdmin is already unit-scoped and audited (UnitScopedAdminMixin, AuditedAdminMixin).
+        unit_field = "appointment__unit"
+        workflow = REVIEW
+        export_filename = "to-khai"
+        list_display = (
+            "code",
+            "holder_name",
+            masked("id_number", mask_id_number, _("card number")),
+            masked("phone", mask_phone, _("phone")),
+            "request_type",
+            "review_state",
+            "appointment_time",
+            "unit",
+            "status",
+            "print_links",
+        )
+        list_filter = (
+            ("appointment__unit", ScopedUnitFilter),
+            ReviewStateFilter,
+            "status",
+            "request_type",
+            "submitted_at",
+        )
+        list_select_related = ("review", "appointment__unit", "appointment__slot")
+
+        def get_queryset(self, request):
+            # DeclarationAdmin's queryset already has a select_related, so the changelist would not apply
+            # list_select_related: join the review here too (one query for the whole list page).
+            return super().get_queryset(request).select_related(*self.list_select_related)
+
+        search_fields = ("code",)  # the search box; get_search_results below decides what a term means
+        search_help_text = _("Code, card number, phone, or the name without accents (e.g. nguyen van a).")
+        readonly_fields = (*DeclarationAdmin.readonly_fields, "review_state", "review_history")
+        fields = readonly_fields
+        export_columns = [
+            (_("code"), "code"),
+            (_("name"), "holder_name"),
+            (_("request"), lambda d: d.get_request_type_display()),
+            (_("review"), lambda d: d.review.get_state_display() if hasattr(d, "review") else ""),
+            (_("appointment"), lambda d: timezone.localtime(d.appointment.slot.starts_at) if d.appointment else ""),
+            (_("unit"), lambda d: str(d.appointment.unit) if d.appointment else ""),
+        ]
+
+        def workflow_subject(self, obj):
+            return getattr(obj, "review", None) or filing_review_sync(declaration=obj)
+
+        def get_search_results(self, request, queryset, search_term):
+            if not search_term.strip():
+                return queryset, False
+            return queryset.filter(declaration_search_q(term=search_term)), False
+
+        @admin.display(description=_("review"), ordering="review__state")
+        def review_state(self, obj):
+            review = getattr(obj, "review", None)
+            return review.get_state_display() if review else ""
+
+        @admin.display(description=_("appointment"), ordering="appointment__slot__starts_at")
+        def appointment_time(self, obj):
+            if obj.appointment is None:
+                return ""
+            return timezone.localtime(obj.appointment.slot.starts_at).strftime("%H:%M %d/%m/%Y")
+
+        @admin.display(description=_("unit"), ordering="appointment__unit__name")
+        def unit(self, obj):
+            return obj.appointment.unit if obj.appointment else ""
+
+        @admin.display(description=_("review history"))
+        def review_history(self, obj):
+            review = getattr(obj, "review", None)
+            if review is None:
+                return ""
+            rows = StateTransition.objects.filter(
+                content_type__app_label="backoffice",
+                content_type__model="filingreview",
+                object_id=str(review.pk),
+            ).order_by("at", "id")
+            return (
+                format_html_join(
+                    mark_safe("<br>"),
+                    "{} · {} → {} · {}{}",
+                    (
+                        (
+                            timezone.localtime(t.at).strftime("%H:%M %d/%m/%Y"),
+                            dict(ReviewState.choices).get(t.source, t.source),
+                            dict(ReviewState.choices).get(t.target, t.target),
+                            t.username,
+                            f" · {t.reason}" if t.reason else "",
+                        )
+                        for t in rows
+                    ),
+                )
+                or "—"
+            )
+
+
+def _register_appointments() -> None:
+    from apps.appointments.admin import AppointmentAdmin
+    from apps.appointments.models import Appointment
+
+    admin.site.unregister(Appointment)
+
+    @admin.register(Appointment)
+    class BackofficeAppointmentAdmin(UnitScopedAdminMixin, AuditedAdminMixin, ExportAdminMixin, AppointmentAdmin):
+        unit_field = "unit"
+        export_filename = "lich-hen"
+        list_display = (
+            "reference",
+            "holder_name",
+            "unit",
+            "procedure",
+            "local_start",
+            "status",
+            masked("phone", mask_phone, _("phone")),
+        )
+        list_filter = (("unit", ScopedUnitFilter), "status", "procedure", "slot__starts_at")
+        # The row label (str(appointment), in the selection checkbox) reads the slot's unit: fetch it with the rows.
+        list_select_related = ("slot__unit", "unit", "procedure")
+
+        def get_queryset(self, request):
+            # The appointments app limits non-superusers to their own units; the back office's scoping also lets
+            # district administrators see every unit, so it replaces that filter rather than adding to it.
+            return queryset_scope_to_user(
+                admin.ModelAdmin.get_queryset(self, request), user=request.user, unit_field=self.unit_field
+            )
+
+
+_register_declarations()
+_register_appointments()

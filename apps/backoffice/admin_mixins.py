@@ -263,14 +263,21 @@ def masked(field: str, mask: Callable[[object], str], description) -> Callable:
 
 class WorkflowAdminMixin:
     """A record moved through a `Workflow`: its state is read-only in the form, and a separate page
-    (`<id>/state/`) offers the moves allowed from the current state, with the reason when one is needed."""
+    (`<id>/state/`) offers the moves allowed from the current state, with the reason when one is needed.
+
+    The state may live on a companion record (`workflow_subject(obj)`, e.g. a declaration's review)."""
 
     workflow: Workflow
     change_form_template = "backoffice/workflow_change_form.html"
 
+    def workflow_subject(self, obj):
+        return obj
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if self.workflow.state_field not in fields:
+        if self.workflow.state_field not in fields and any(
+            f.name == self.workflow.state_field for f in self.model._meta.get_fields()
+        ):
             fields.append(self.workflow.state_field)
         return fields
 
@@ -287,8 +294,9 @@ class WorkflowAdminMixin:
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and not add:
+            subject = self.workflow_subject(obj)
             context["workflow_transitions"] = (
-                self.workflow.available(obj, user=request.user) if self.has_change_permission(request, obj) else []
+                self.workflow.available(subject, user=request.user) if self.has_change_permission(request, obj) else []
             )
             context["workflow_state_url"] = reverse(
                 f"{self.admin_site.name}:{obj._meta.app_label}_{obj._meta.model_name}_transition", args=[obj.pk]
@@ -297,15 +305,18 @@ class WorkflowAdminMixin:
 
     def transition_view(self, request, object_id):
         obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        transitions = self.workflow.available(obj, user=request.user)
+        subject = self.workflow_subject(obj)
+        transitions = self.workflow.available(subject, user=request.user)
         form = StateTransitionForm(request.POST or None, transitions=transitions, initial=request.GET.dict())
         if request.method == "POST" and form.is_valid():
             try:
                 state_transition_apply(
                     workflow=self.workflow,
-                    obj=obj,
+                    obj=subject,
                     target=form.cleaned_data["target"],
                     user=request.user,
                     reason=form.cleaned_data["reason"],
@@ -324,7 +335,7 @@ class WorkflowAdminMixin:
             "object": obj,
             "form": form,
             "title": gettext("Change the state of %(record)s") % {"record": obj},
-            "current_state": _display_state(obj, self.workflow),
+            "current_state": _display_state(subject, self.workflow),
         }
         return TemplateResponse(request, "backoffice/transition.html", context)
 

@@ -140,4 +140,47 @@ class Arrival(models.Model):
         ordering = ("-at",)
 
     def __str__(self) -> str:
-        return f"{self.appointment} @ {timezone.localtime(self.at):%H:%M}"
+        # Only this row and its appointment (admin lists select it): no query per row.
+        return f"{self.appointment.reference} @ {timezone.localtime(self.at):%H:%M %d/%m/%Y}"
+
+
+class ReviewState(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for review")
+    CHECKED = "checked", _("Checked")
+    NEEDS_CORRECTION = "needs_correction", _("Needs correction")
+    REJECTED = "rejected", _("Rejected")
+    ATTENDED = "attended", _("Came to the appointment")
+    NO_SHOW = "no_show", _("Did not come")
+    COMPLETED = "completed", _("Completed")
+
+
+class FilingReview(models.Model):
+    """The back office's side of an identity-card declaration: where its review stands, and the holder's name
+    normalised for searching ("nguyen van a" finds "NGUYỄN VĂN A" through an index, not a scan).
+
+    Kept in step with the declaration by `services.filing_review_sync` (on every save of a declaration); the
+    state changes only through `services.state_transition_apply` with `review.REVIEW`.
+    """
+
+    declaration = models.OneToOneField(
+        "declarations.Declaration",
+        on_delete=models.CASCADE,
+        related_name="review",
+        verbose_name=_("declaration"),
+    )
+    state = models.CharField(
+        _("review"), max_length=20, choices=ReviewState, default=ReviewState.SUBMITTED, db_index=True
+    )
+    name_search = models.CharField(_("name (for searching)"), max_length=120, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review of a declaration")
+        verbose_name_plural = _("reviews of declarations")
+        indexes = [
+            # varchar_pattern_ops: PostgreSQL uses the index for LIKE 'prefix%' whatever the database collation.
+            models.Index(fields=["name_search"], name="backoffice_review_name", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.declaration)

@@ -11,7 +11,8 @@ Ward 1 has the same permissions as one of Ward 8, over different rows.
 
 from django.utils.translation import gettext_lazy as _
 
-# Group names are data officers read in the Vietnamese back office, so they are stored in Vietnamese.
+# Group names are data officers read in the Vietnamese back office, so they are stored in Vietnamese. These are
+# the only officers' groups: news and reports use them too.
 REVIEWER = "Cán bộ kiểm tra hồ sơ"
 COUNTER_OFFICER = "Cán bộ tiếp nhận tại quầy"
 UNIT_ADMINISTRATOR = "Quản trị đơn vị"
@@ -20,13 +21,25 @@ REPORT_HANDLER = "Cán bộ xử lý phản ánh"
 DISTRICT_ADMINISTRATOR = "Quản trị cấp quận"
 
 _SEE_UNITS = ["units.view_policeunit", "procedures.view_procedure"]
-_REVIEW = ["declarations.view_*", "declarations.change_*", "appointments.view_*", "backoffice.view_statetransition"]
+_REVIEW = [
+    "declarations.view_declaration",
+    "declarations.change_declaration",
+    # Requests for the other procedures (passport, vehicle, residence…) are reviewed like declarations.
+    "procedures.view_procedurerequest",
+    "procedures.change_procedurerequest",
+    "appointments.view_*",
+    "backoffice.view_statetransition",
+    "backoffice.view_filingreview",
+    "backoffice.change_filingreview",
+]
 _COUNTER = [
     "appointments.view_*",
     "appointments.change_appointment",
-    "declarations.view_*",
+    "declarations.view_declaration",
+    "procedures.view_procedurerequest",
     "backoffice.check_in",
     "backoffice.view_statetransition",
+    "backoffice.view_arrival",
 ]
 _NEWS = ["news.*"]
 # Events and photos are records of what happened: officers read them, only the report itself changes.
@@ -71,11 +84,14 @@ ROLES: dict[str, dict] = {
             "backoffice.view_auditlogentry",
             "backoffice.view_statetransition",
             "backoffice.check_in",
+            "backoffice.view_arrival",
             "units.*",
             "procedures.*",
             "appointments.*",
-            "declarations.view_*",
-            "declarations.change_*",
+            "declarations.view_declaration",
+            "declarations.change_declaration",
+            "backoffice.view_filingreview",
+            "backoffice.change_filingreview",
             *_NEWS,
             *_REPORTS,
             "reports.assign_report",

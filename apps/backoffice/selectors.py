@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +13,7 @@ from apps.core.codes import code_is_valid, code_normalize
 
 from .models import StateTransition
 from .scoping import queryset_scope_to_user
+from .text import search_normalize
 
 
 @dataclass(frozen=True)
@@ -139,11 +140,53 @@ def _booking_charts(*, user, today: date) -> list[Chart]:
 
 
 def _filings_by_state(*, user) -> Chart | None:
-    return None
+    """Identity-card declarations by where their review stands (the officer's units)."""
+    from django.apps import apps
+
+    if not apps.is_installed("apps.declarations") or not user.has_perm("declarations.view_declaration"):
+        return None
+    from .models import FilingReview, ReviewState
+
+    counts = dict(
+        queryset_scope_to_user(FilingReview.objects.all(), user=user, unit_field="declaration__appointment__unit")
+        .values_list("state")
+        .annotate(n=Count("id"))
+        .values_list("state", "n")
+    )
+    return Chart(
+        title=_("Declarations by review state"),
+        bars=[Bar(label=str(label), value=counts.get(value, 0)) for value, label in ReviewState.choices],
+        empty_text=_("No declarations yet."),
+    )
 
 
 def _reports_waiting(*, user) -> Chart | None:
-    return None
+    """Citizens' reports still open, per unit, with how many are past their target time."""
+    from django.apps import apps
+
+    if not apps.is_installed("apps.reports") or not user.has_perm("reports.view_report"):
+        return None
+    from apps.reports.models import Report
+
+    now = timezone.now()
+    rows = (
+        queryset_scope_to_user(Report.objects.confirmed().open(), user=user, unit_field="unit")
+        .values("unit__name")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(due_at__lt=now)))
+        .order_by("-n", "unit__name")
+    )
+    return Chart(
+        title=_("Reports waiting for an answer"),
+        bars=[
+            Bar(
+                label=r["unit__name"],
+                value=r["n"],
+                note=str(_("%(count)s overdue") % {"count": r["late"]}) if r["late"] else "",
+            )
+            for r in rows
+        ],
+        empty_text=_("No report is waiting."),
+    )
 
 
 def _state_changes_today(*, user, today: date) -> Chart:
@@ -265,3 +308,49 @@ def roster_counts(*, appointments) -> dict[str, int]:
     for appointment in appointments:
         counts[appointment.status] = counts.get(appointment.status, 0) + 1
     return counts
+
+
+# --- Search ------------------------------------------------------------------------------------------------
+def declaration_search_q(*, term: str) -> Q:
+    """What an officer typed, as a filter on declarations: the code (any spacing or case), the 12-digit card
+    number, the phone (0912 345 678 or +84…), or the start of the name without accents or case — the name is
+    matched on the indexed normalised column of the review record, never with a LIKE over the names."""
+    import phonenumbers
+
+    term = (term or "").strip()
+    query = Q(pk__in=[])
+    code = code_normalize(term)
+    if code_is_valid(code):
+        query |= Q(code=code)
+    compact = "".join(ch for ch in term if ch not in " .-()")
+    digits = compact.removeprefix("+")
+    if digits.isdigit():
+        if len(digits) in (9, 12):
+            query |= Q(id_number=digits)
+        try:
+            number = phonenumbers.parse(compact, "VN")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is not None and phonenumbers.is_valid_number(number):
+            query |= Q(phone=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+        return query
+    name = search_normalize(term)
+    if name:
+        query |= Q(review__name_search__startswith=name)
+    return query
+
+
+def roster_request_labels(*, appointments) -> dict[int, str]:
+    """What each booking is for: the procedure, and for an identity-card declaration its kind of request
+    ("Cấp CCCD · New card (first time)"). One query for the whole day."""
+    from django.apps import apps
+
+    labels = {a.pk: a.procedure.display_name for a in appointments}
+    if apps.is_installed("apps.declarations") and labels:
+        Declaration = apps.get_model("declarations", "Declaration")
+        for declaration in Declaration.objects.filter(appointment__in=list(labels)).only(
+            "appointment_id", "request_type"
+        ):
+            base = labels.get(declaration.appointment_id, "")
+            labels[declaration.appointment_id] = f"{base} · {declaration.get_request_type_display()}"
+    return labels

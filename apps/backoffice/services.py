@@ -6,12 +6,13 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Arrival, AuditAction, AuditLogEntry, StateTransition
+from .models import Arrival, AuditAction, AuditLogEntry, FilingReview, ReviewState, StateTransition
 from .roles import ROLES
 from .scoping import object_unit_id, user_can_access_object
+from .text import search_normalize
 from .workflow import Workflow
 
 INVALID_TRANSITION = _("This record cannot go from “%(source)s” to “%(target)s”.")
@@ -101,18 +102,20 @@ def roles_setup() -> dict[str, int]:
 
 
 def state_transition_apply(
-    *, workflow: Workflow, obj: models.Model, target: str, user, reason: str = ""
+    *, workflow: Workflow, obj: models.Model, target: str, user, reason: str = "", check_permission: bool = True
 ) -> StateTransition:
     """Move `obj` to state `target` if the workflow allows it from its current state; record who, when, why.
 
     The row is locked while it changes, so two officers acting at once cannot both move it from the same state.
+    `check_permission=False` is for moves that follow from another action the officer was allowed to make (an
+    arrival at the counter); the record must still be of the officer's units.
     """
     reason = (reason or "").strip()
     model = type(obj)
     opts = model._meta
     if not user_can_access_object(user, obj, unit_field=workflow.unit_field):
         raise PermissionDenied(RECORD_OF_OTHER_UNIT)
-    if not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
+    if check_permission and not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
         raise PermissionDenied(NOT_ALLOWED)
     with transaction.atomic():
         locked = model._default_manager.select_for_update().get(pk=obj.pk)
@@ -127,7 +130,7 @@ def state_transition_apply(
                     "target": _state_label(locked, workflow, target),
                 },
             )
-        if transition.permission and not user.has_perm(transition.permission):
+        if check_permission and transition.permission and not user.has_perm(transition.permission):
             raise PermissionDenied(NOT_ALLOWED)
         if transition.reason_required and not reason:
             raise ValidationError({"reason": ValidationError(REASON_REQUIRED, code="reason_required")})
@@ -232,6 +235,7 @@ def appointment_check_in(*, appointment, user, unit, other_day_ok: bool = False,
             detail=f"{previous} → {current.status}" + (f" ({day:%d/%m/%Y})" if other_day else ""),
             unit_id=current.unit_id,
         )
+        _review_follow_counter(appointment=current, target=ReviewState.ATTENDED, user=user)
     appointment.status = current.status
     return arrival
 
@@ -252,41 +256,15 @@ def appointment_mark_no_show(*, appointment, user, now=None):
         current.status = AppointmentStatus.NO_SHOW
         current.save(update_fields=["status"])
         audit_record(user=user, action=AuditAction.NO_SHOW, obj=current, unit_id=current.unit_id)
+        _review_follow_counter(appointment=current, target=ReviewState.NO_SHOW, user=user)
     appointment.status = current.status
     return current
-
-
-def appointment_notify_change(*, appointment, event: str, previous_starts_at=None) -> None:
-    """The `notify` hook of appointment_reschedule/appointment_cancel: tell the citizen (after commit)."""
-    from apps.notifications.models import Kind
-    from apps.notifications.selectors import citizen_language
-    from apps.notifications.services import notification_send
-
-    if event != "rescheduled" or not appointment.phone:
-        return
-    language = citizen_language(phone=str(appointment.phone), reference=appointment.reference)
-    starts = timezone.localtime(appointment.slot.starts_at)
-    with translation.override(language):
-        unit_name = str(appointment.unit)
-    notification_send(
-        kind=Kind.APPOINTMENT_MOVED,
-        language=language,
-        context={
-            "name": appointment.holder_name,
-            "reference": appointment.reference,
-            "unit": unit_name,
-            "address": appointment.unit.address,
-            "date": f"{starts:%d/%m/%Y}",
-            "time": f"{starts:%H:%M}",
-        },
-        phone=str(appointment.phone),
-        subject=appointment,
-    )
 
 
 def appointment_move(*, appointment, user, starts_at, unit=None, now=None):
     """An officer moves a booking to another time (and unit, among theirs); the citizen is told."""
     from apps.appointments.services import appointment_reschedule
+    from apps.notifications.services import notification_send_appointment_change
 
     unit = unit or appointment.unit
     if not user_can_access_object(user, appointment, unit_field="unit"):
@@ -299,7 +277,7 @@ def appointment_move(*, appointment, user, starts_at, unit=None, now=None):
         starts_at=starts_at,
         unit=unit,
         by_officer=True,
-        notify=appointment_notify_change,
+        notify=notification_send_appointment_change,
         **({"now": now} if now else {}),
     )
     audit_record(
@@ -340,3 +318,29 @@ def appointment_move_affected(*, unit, user, now=None) -> tuple[list, list[tuple
         except ValidationError as error:
             failed.append((appointment, " ".join(error.messages)))
     return moved, failed
+
+
+# --- Reviews of declarations -------------------------------------------------------------------------------
+def filing_review_sync(*, declaration) -> FilingReview:
+    """Create the declaration's review record, or refresh its search name. Never changes the review state."""
+    name_search = search_normalize(declaration.holder_name)[:120]
+    review, created = FilingReview.objects.get_or_create(declaration=declaration, defaults={"name_search": name_search})
+    if not created and review.name_search != name_search:
+        review.name_search = name_search
+        review.save(update_fields=["name_search"])
+    return review
+
+
+def _review_follow_counter(*, appointment, target: str, user) -> None:
+    """Arrival or absence at the counter moves the review of the declaration booked on this appointment, when
+    the review workflow allows that move from where the review stands (otherwise it is left as it is)."""
+    from django.apps import apps
+
+    if not apps.is_installed("apps.declarations"):
+        return
+    from .review import REVIEW
+
+    review = FilingReview.objects.filter(declaration__appointment=appointment).select_related("declaration").first()
+    if review is None or REVIEW.find(source=review.state, target=target) is None:
+        return
+    state_transition_apply(workflow=REVIEW, obj=review, target=target, user=user, check_permission=False)

@@ -28,6 +28,7 @@ from .selectors import (
     appointment_find_for_code,
     roster_counts,
     roster_list,
+    roster_request_labels,
     roster_units,
     scan_code_parse,
 )
@@ -88,13 +89,13 @@ def _roster_headers():
     ]
 
 
-def _roster_row(appointment) -> list:
+def _roster_row(appointment, request_label: str) -> list:
     arrival = getattr(appointment, "arrival", None)
     return [
         timezone.localtime(appointment.slot.starts_at).strftime("%H:%M"),
         appointment.reference,
         appointment.holder_name,
-        appointment.procedure.display_name,
+        request_label,
         appointment.get_status_display(),
         timezone.localtime(arrival.at).strftime("%H:%M") if arrival else "",
     ]
@@ -105,13 +106,15 @@ def roster_view(request):
     units, unit = _counter(request)
     day = _day(request)
     appointments = list(roster_list(unit=unit, day=day))
+    labels = roster_request_labels(appointments=appointments)
     export = request.GET.get("format")
     if export in ("csv", "xlsx"):
-        return _roster_export(request, unit=unit, day=day, appointments=appointments, fmt=export)
+        return _roster_export(request, unit=unit, day=day, appointments=appointments, labels=labels, fmt=export)
     now = timezone.now()
     rows = [
         {
             "appointment": a,
+            "request": labels[a.pk],
             "phone": mask_phone(a.phone),
             "arrival": getattr(a, "arrival", None),
             "can_check_in": a.status in ("booked", "no_show"),
@@ -141,11 +144,11 @@ def roster_view(request):
     return TemplateResponse(request, template, context)
 
 
-def _roster_export(request, *, unit, day, appointments, fmt):
+def _roster_export(request, *, unit, day, appointments, labels, fmt):
     from apps.appointments.models import Appointment
 
     headers = _roster_headers()
-    rows = [_roster_row(a) for a in appointments]
+    rows = [_roster_row(a, labels[a.pk]) for a in appointments]
     name = f"lich-hen-{unit.slug}-{day:%Y%m%d}.{fmt}"
     if fmt == "csv":
         buffer = io.StringIO()
@@ -265,13 +268,18 @@ def _record_links(appointment) -> list[tuple[str, str]]:
 
 
 def _filing_for(appointment):
-    """The declaration whose code the booking carries, when the declarations app is installed."""
+    """The filing whose code the booking carries: a declaration, or another procedure's request."""
     from django.apps import apps
 
-    if not apps.is_installed("apps.declarations"):
-        return None
-    Declaration = apps.get_model("declarations", "Declaration")
-    return Declaration.objects.filter(code=appointment.reference).first()
+    if apps.is_installed("apps.declarations"):
+        Declaration = apps.get_model("declarations", "Declaration")
+        declaration = Declaration.objects.filter(code=appointment.reference).first()
+        if declaration is not None:
+            return declaration
+    if apps.is_installed("apps.procedures"):
+        ProcedureRequest = apps.get_model("procedures", "ProcedureRequest")
+        return ProcedureRequest.objects.filter(code=appointment.reference).first()
+    return None
 
 
 def _appointment_in_scope(request, pk: int):
@@ -302,16 +310,27 @@ def no_show_view(request, pk: int):
 
 @permission_required("appointments.change_appointment", raise_exception=True)
 def move_view(request, pk: int):
-    from apps.appointments.selectors import slot_list_nearest
+    from apps.appointments.selectors import slot_list_available, slot_list_nearest
 
     appointment = _appointment_in_scope(request, pk)
     if appointment.status != "booked":
         messages.error(request, gettext("Only a booked appointment can be moved."))
         return redirect(_roster_url(appointment.unit, timezone.localdate(appointment.slot.starts_at)))
     own_units = {u.pk for u in roster_units(user=request.user)}
-    options = [
-        option
-        for option in slot_list_nearest(
+    day = None
+    if request.GET.get("day"):
+        day = _day(request)
+        # The free times of one day the officer asked for, at the booking's unit.
+        candidates = [
+            slot
+            for available in slot_list_available(
+                unit=appointment.unit, procedure=appointment.procedure, start=day, end=day
+            )
+            for slot in available.free_slots
+            if slot.starts_at != appointment.slot.starts_at
+        ]
+    else:
+        candidates = slot_list_nearest(
             unit=appointment.unit,
             procedure=appointment.procedure,
             near=max(appointment.slot.starts_at, timezone.now()),
@@ -319,8 +338,7 @@ def move_view(request, pk: int):
             other_units=5,
             exclude=[(appointment.unit_id, appointment.slot.starts_at)],
         )
-        if option.unit.pk in own_units
-    ]
+    options = [option for option in candidates if option.unit.pk in own_units]
     form = MoveForm(request.POST or None, options=options)
     if request.method == "POST" and form.is_valid():
         option = form.cleaned_data["slot"]
@@ -346,6 +364,7 @@ def move_view(request, pk: int):
         title=gettext("Move the booking of %(name)s") % {"name": appointment.holder_name},
         appointment=appointment,
         form=form,
+        day=day,
         roster_url=_roster_url(appointment.unit, timezone.localdate(appointment.slot.starts_at)),
     )
     return TemplateResponse(request, "backoffice/move.html", context)

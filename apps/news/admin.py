@@ -1,12 +1,13 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.units.models import PoliceUnit
+from apps.backoffice.admin_mixins import OUT_OF_SCOPE, AuditedAdminMixin, ScopedUnitFilter, UnitScopedAdminMixin
+from apps.backoffice.scoping import user_sees_all_units, user_unit_ids
 
 from .images import image_validate
 from .models import Post
@@ -53,12 +54,13 @@ class VisibilityFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
-    """News editors see and write posts of their own units only; superusers see everything."""
+class PostAdmin(UnitScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    """News editors see and write posts of their own units only (district administrators and superusers: all)."""
 
+    unit_field = "unit"
     form = PostAdminForm
     list_display = ("title", "category", "unit", "publish_at", "visibility", "is_pinned")
-    list_filter = (VisibilityFilter, "category", "is_pinned", "unit")
+    list_filter = (VisibilityFilter, "category", "is_pinned", ("unit", ScopedUnitFilter))
     search_fields = ("title", "summary", "title_en")
     list_select_related = ("unit",)
     date_hierarchy = "publish_at"
@@ -77,38 +79,15 @@ class PostAdmin(admin.ModelAdmin):
             return str(_("Scheduled"))
         return str(_("Visible now"))
 
-    def _user_units(self, request):
-        return PoliceUnit.objects.filter(officers=request.user)
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(unit__in=self._user_units(request))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "unit" and not request.user.is_superuser:
-            kwargs["queryset"] = self._user_units(request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        if not request.user.is_superuser:
-            units = list(self._user_units(request)[:2])
-            if len(units) == 1:
-                initial.setdefault("unit", units[0].pk)
+        if not user_sees_all_units(request.user) and len(user_unit_ids(request.user)) == 1:
+            initial.setdefault("unit", next(iter(user_unit_ids(request.user))))
         return initial
 
-    def _may_edit(self, request, obj) -> bool:
-        return obj is None or request.user.is_superuser or self._user_units(request).filter(pk=obj.unit_id).exists()
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
-
     def save_model(self, request, obj, form, change):
+        if not self._in_scope(request, obj):
+            raise PermissionDenied(OUT_OF_SCOPE)
         cover = form.cleaned_data.get("cover")
         new_cover = cover if "cover" in form.changed_data and isinstance(cover, UploadedFile) else None
         post_save(post=obj, user=request.user, new_cover=new_cover)

@@ -1,6 +1,6 @@
 """District 4 news: reception schedule, places and hours, who must get or exchange a card, a pinned notice.
 
-Idempotent: posts are keyed by slug. With DEBUG on, the demo ward and district officers join the news editors.
+Idempotent: posts are keyed by slug. Who may edit them is the back office's roles (apps/backoffice/roles.py).
 """
 
 from datetime import timedelta

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from apps.backoffice.scoping import user_sees_all_units, user_unit_ids
 from apps.units.models import PoliceUnit
 
 from .images import image_reencode
@@ -25,7 +26,7 @@ def news_cache_bump() -> None:
 
 
 def post_unit_allowed(*, user, unit: PoliceUnit) -> bool:
-    return user.is_superuser or user.units.filter(pk=unit.pk).exists()
+    return user_sees_all_units(user) or unit.pk in user_unit_ids(user)
 
 
 def _unique_slug(post: Post) -> str:

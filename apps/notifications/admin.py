@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 
 from .forms import MessageTemplateForm
 from .models import DeliveryAttempt, MessageTemplate, Notification, OtpChallenge, ZaloToken
-from .services import notification_resend
+from .services import ZaloTokenError, notification_resend, zalo_token_refresh
 from .templating import PLACEHOLDERS, SAMPLE_CONTEXT, render_text
 
 
@@ -154,6 +154,20 @@ class ZaloTokenAdmin(admin.ModelAdmin):
     list_display = ("oa_key", "expires_at", "refreshed_at", "has_refresh_token")
     fields = ("oa_key", "has_refresh_token", "expires_at", "refreshed_at", "last_error")
     readonly_fields = fields
+    actions = ("refresh_now",)
+
+    @admin.action(description=_("Refresh the access token now"), permissions=["view"])
+    def refresh_now(self, request, queryset):
+        try:
+            zalo_token_refresh(force=True)
+        except ZaloTokenError:
+            self.message_user(
+                request,
+                _("Zalo refused the refresh; see the last refresh error. An OA administrator must grant access again."),
+                messages.ERROR,
+            )
+        else:
+            self.message_user(request, _("The access token was refreshed."), messages.SUCCESS)
 
     def has_add_permission(self, request):
         return False

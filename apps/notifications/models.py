@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 class Kind(models.TextChoices):
     OTP = "otp", _("Confirmation code")
     DECLARATION_CONFIRMED = "declaration_confirmed", _("Declaration confirmation")
+    # Any other procedure's booking (passport, vehicle, residence…): the procedure's name is a placeholder.
+    PROCEDURE_BOOKED = "procedure_booked", _("Procedure booking confirmation")
     APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder")
     APPOINTMENT_MOVED = "appointment_moved", _("Appointment moved")
     APPOINTMENT_CANCELLED = "appointment_cancelled", _("Appointment cancelled")

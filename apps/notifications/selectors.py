@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ def otp_challenge_get(*, challenge_id) -> OtpChallenge | None:
     """The challenge a journey kept in its session (by id), or None when it no longer exists."""
     try:
         return OtpChallenge.objects.filter(pk=challenge_id).first()
-    except (ValueError, TypeError, Exception):  # a malformed id from a tampered session
+    except (ValueError, TypeError, ValidationError):  # a malformed id from a tampered session
         return None
 
 

@@ -143,6 +143,7 @@ def _notification_create(
         existing = Notification.objects.filter(dedup_key=dedup_key).first()
         if existing is not None:
             return existing, False
+    language = (language or "").split("-")[0].lower()  # "en-US" from a browser is English
     notification = Notification(
         kind=kind,
         language=language if language in Language.values else Language.VI,
@@ -547,7 +548,7 @@ def zalo_token_get() -> str:
     return zalo_token_refresh()
 
 
-def zalo_token_refresh(*, stale_access_token: str | None = None) -> str:
+def zalo_token_refresh(*, stale_access_token: str | None = None, force: bool = False) -> str:
     """Exchange the refresh token for a new pair, under the token row's lock.
 
     Refresh tokens are single use and rotate, so the new pair is committed *before* the new access token is
@@ -566,7 +567,8 @@ def zalo_token_refresh(*, stale_access_token: str | None = None) -> str:
                 current = unseal(row.access_token_sealed)
             except SealError:
                 current = ""
-        if current and current != stale_access_token and row.expires_at and row.expires_at > now + ZALO_TOKEN_MARGIN:
+        fresh = bool(current and row.expires_at and row.expires_at > now + ZALO_TOKEN_MARGIN)
+        if fresh and not force and current != stale_access_token:
             _memo(current, row.expires_at)
             return current
         refresh_token = settings.ZALO_REFRESH_TOKEN
@@ -643,17 +645,10 @@ def zalo_token_refresh_if_due() -> bool:
     if row and row.expires_at and row.expires_at > timezone.now() + early:
         return False
     try:
-        zalo_token_refresh(stale_access_token=None if row is None else _maybe_unseal(row.access_token_sealed))
+        zalo_token_refresh(force=True)
     except ZaloTokenError:
         return False
     return True
-
-
-def _maybe_unseal(value: str) -> str | None:
-    try:
-        return unseal(value) if value else None
-    except SealError:
-        return None
 
 
 # --- Confirmation codes (OTP) ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from .models import Kind
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     Kind.OTP: ("code", "minutes"),
     Kind.DECLARATION_CONFIRMED: ("name", "code", "unit", "address", "date", "time", "url"),
+    Kind.PROCEDURE_BOOKED: ("name", "procedure", "reference", "unit", "address", "date", "time", "url"),
     Kind.APPOINTMENT_REMINDER: ("name", "reference", "unit", "address", "date", "time"),
     Kind.APPOINTMENT_MOVED: ("name", "reference", "unit", "address", "date", "time"),
     Kind.APPOINTMENT_CANCELLED: ("name", "reference", "unit", "date", "time", "reason"),
@@ -31,6 +32,7 @@ SAMPLE_CONTEXT: dict[str, str] = {
     "code": "K7MX-3PQ9-R",
     "minutes": "5",
     "reference": "K7MX-3PQ9-R",
+    "procedure": "Cấp hộ chiếu phổ thông",
     "unit": "Công an Phường Xóm Chiếu",
     "address": "4 Xóm Chiếu",
     "date": "02/12/2026",
@@ -60,6 +62,16 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
         "Identity card declaration received",
         "The police received the identity card declaration of {name}, file code {code}. "
         "Please come to {unit}, {address} at {time} on {date}. Your file: {url}",
+    ),
+    (Kind.PROCEDURE_BOOKED, "vi"): (
+        "Xác nhận đặt lịch",
+        "Đã đặt lịch thủ tục {procedure} cho {name}, mã hồ sơ {reference}. "
+        "Mời bạn đến {unit}, {address} lúc {time} ngày {date}. Xem lịch hẹn: {url}",
+    ),
+    (Kind.PROCEDURE_BOOKED, "en"): (
+        "Booking confirmed",
+        "{procedure}: {name} is booked, file code {reference}. "
+        "Please come to {unit}, {address} at {time} on {date}. Your booking: {url}",
     ),
     (Kind.APPOINTMENT_REMINDER, "vi"): (
         "Nhắc lịch hẹn",

@@ -1,15 +1,18 @@
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from apps.backoffice.admin_mixins import AuditedAdminMixin, UnitScopedAdminMixin, WorkflowAdminMixin, masked
+from apps.backoffice.masking import mask_phone
+
 from .forms.registry import form_class_for
 from .models import Procedure, ProcedureRequest
+from .workflow import REVIEW
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "is_active", "has_form", "order")
     list_filter = ("is_active", "units")
     list_editable = ("order",)
@@ -31,26 +34,31 @@ class ProcedureAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProcedureRequest)
-class ProcedureRequestAdmin(admin.ModelAdmin):
-    list_display = ("code", "procedure", "holder_name", "phone", "status", "submitted_at")
+class ProcedureRequestAdmin(UnitScopedAdminMixin, AuditedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+    """Officers see the requests booked at their units and move them through the review workflow."""
+
+    unit_field = "appointment__unit"
+    workflow = REVIEW
+    list_display = ("code", "procedure", "holder_name", masked("phone", mask_phone, _("phone")), "status", "visit")
     list_filter = ("status", "procedure", "language")
     search_fields = ("code", "holder_name", "phone")
     date_hierarchy = "created_at"
-    list_select_related = ("procedure",)
-    readonly_fields = (
+    list_select_related = ("procedure", "appointment__slot", "appointment__unit")
+    fields = (
         "procedure",
         "code",
         "holder_name",
         "phone",
         "language",
         "details",
+        "visit",
         "status",
+        "officer_note",
         "created_at",
         "submitted_at",
         "updated_at",
     )
-    fields = (*readonly_fields[:5], "details", "status", "officer_note", "created_at", "submitted_at", "updated_at")
-    actions = ("accept", "return_for_corrections", "complete", "cancel")
+    readonly_fields = tuple(name for name in fields if name != "officer_note")
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -67,37 +75,9 @@ class ProcedureRequestAdmin(admin.ModelAdmin):
             format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows),
         )
 
-    def _run(self, request, queryset, service, done_message, **kwargs) -> None:
-        changed = 0
-        for obj in queryset:
-            try:
-                service(request=obj, **kwargs)
-            except ValidationError as exc:
-                self.message_user(request, f"{obj.code}: {' '.join(exc.messages)}", messages.ERROR)
-            else:
-                changed += 1
-        if changed:
-            self.message_user(request, done_message % {"count": changed}, messages.SUCCESS)
-
-    @admin.action(description=_("Accept the file"), permissions=["change"])
-    def accept(self, request, queryset):
-        self._run(request, queryset, services.procedure_request_accept, _("%(count)d request(s) accepted."))
-
-    @admin.action(description=_("Return for corrections (with the officer's note)"), permissions=["change"])
-    def return_for_corrections(self, request, queryset):
-        for obj in queryset:
-            self._run(
-                request,
-                [obj],
-                services.procedure_request_return,
-                _("%(count)d request(s) returned."),
-                note=obj.officer_note,
-            )
-
-    @admin.action(description=_("Mark as completed"), permissions=["change"])
-    def complete(self, request, queryset):
-        self._run(request, queryset, services.procedure_request_complete, _("%(count)d request(s) completed."))
-
-    @admin.action(description=_("Cancel"), permissions=["change"])
-    def cancel(self, request, queryset):
-        self._run(request, queryset, services.procedure_request_cancel, _("%(count)d request(s) cancelled."))
+    @admin.display(description=_("visit"), ordering="appointment__slot__starts_at")
+    def visit(self, obj: ProcedureRequest) -> str:
+        appointment = obj.appointment
+        if appointment is None:
+            return "—"
+        return f"{appointment.unit.display_name} · {timezone.localtime(appointment.starts_at):%d/%m/%Y %H:%M}"

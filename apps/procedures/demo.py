@@ -63,7 +63,7 @@ PROCEDURES = [
         "legal_basis_en": "Law 49/2019/QH14 on exit and entry of Vietnamese citizens (as amended); "
         "Circular 25/2021/TT-BTC",
         "order": 2,
-        "units": "city",
+        "units": "city_and_district",
     },
     {
         "slug": "dang-ky-xe",
@@ -172,8 +172,8 @@ def _units(which: str) -> list[PoliceUnit]:
     match which:
         case "id_card":
             return list(units.filter(receives_id_applications=True))
-        case "city":
-            return list(units.filter(kind=UnitKind.CITY))
+        case "city_and_district":
+            return list(units.filter(kind__in=(UnitKind.CITY, UnitKind.DISTRICT)))
         case "district":
             return list(units.filter(kind=UnitKind.DISTRICT))
         case "wards":

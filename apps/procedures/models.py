@@ -115,8 +115,19 @@ class ProcedureRequest(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="vi")
     data = models.JSONField(_("details"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=RequestStatus, default=RequestStatus.DRAFT)
+    # The visit: held while the citizen confirms, booked on confirmation. Its `reference` is this request's code.
+    appointment = models.OneToOneField(
+        "appointments.Appointment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="procedure_request",
+        verbose_name=_("appointment"),
+    )
     officer_note = models.TextField(
-        _("officer's note"), blank=True, help_text=_("Shown to the citizen when the file is returned.")
+        _("officer's note"),
+        blank=True,
+        help_text=_("For colleagues only. The reason given when the state changes is what the citizen receives."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)

@@ -1,11 +1,13 @@
+from django.core import signing
 from django.db.models import Prefetch, QuerySet
 from django.urls import Resolver404, resolve
 
+from apps.declarations.tokens import receipt_token_code
 from apps.units.models import PoliceUnit
 from apps.units.selectors import unit_list_active, unit_opening_hours_summary
 
 from .forms.registry import form_class_for
-from .models import Procedure, ProcedureRequest
+from .models import Procedure, ProcedureRequest, RequestStatus
 
 
 def procedure_list_active() -> QuerySet[Procedure]:
@@ -51,3 +53,35 @@ def procedure_is_bookable(*, procedure: Procedure) -> bool:
 
 def procedure_request_get(*, code: str) -> ProcedureRequest | None:
     return ProcedureRequest.objects.select_related("procedure").filter(code=code).first()
+
+
+def procedure_request_from_token(*, slug: str, token: str) -> ProcedureRequest | None:
+    """The submitted request behind a done-page token (signed code), or None when forged or unknown."""
+    try:
+        code = receipt_token_code(token)
+    except signing.BadSignature:
+        return None
+    return (
+        ProcedureRequest.objects.select_related("procedure", "appointment__unit", "appointment__slot")
+        .filter(code=code, procedure__slug=slug)
+        .exclude(status=RequestStatus.DRAFT)
+        .first()
+    )
+
+
+def procedure_request_last_reason(*, request: ProcedureRequest) -> str:
+    """The reason officers gave for the request's current state (e.g. what to correct), or ""."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from apps.backoffice.models import StateTransition
+
+    transition = (
+        StateTransition.objects.filter(
+            content_type=ContentType.objects.get_for_model(ProcedureRequest),
+            object_id=str(request.pk),
+            target=request.status,
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+    return transition.reason if transition else ""

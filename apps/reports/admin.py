@@ -2,12 +2,18 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from apps.backoffice.admin_mixins import OUT_OF_SCOPE, AuditedAdminMixin
+from apps.backoffice.models import AuditAction
+from apps.backoffice.services import audit_record
 from apps.units.models import PoliceUnit
 
 from .models import OPEN_STATUSES, Report, ReportEvent, ReportPhoto, ReportStatus
@@ -56,7 +62,7 @@ class ReportWorkflowForm(forms.ModelForm):
     """The citizen's report is read-only; officers move it through the workflow with these fields."""
 
     action = forms.ChoiceField(label=_("Next step"), required=False)
-    handler_choice = OfficerChoiceField(label=_("Officer"), queryset=PoliceUnit.objects.none(), required=False)
+    handler_choice = OfficerChoiceField(label=_("Officer"), queryset=get_user_model().objects.none(), required=False)
     to_unit = forms.ModelChoiceField(label=_("Forward to"), queryset=PoliceUnit.objects.none(), required=False)
     answer_text = forms.CharField(
         label=_("Answer to the reporter"),
@@ -159,10 +165,18 @@ class ReportPhotoInline(admin.TabularInline):
 
     @admin.display(description=_("photo"))
     def preview(self, obj):
+        url = reverse("admin:reports_report_photo", args=[obj.report_id, obj.pk])
         html = '<a href="{0}" target="_blank"><img class="reports-photo" src="{0}" alt=""></a>'
-        return format_html(html, obj.image.url)
+        return format_html(html, url)
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may open the report (ReportAdmin scopes it by unit) sees its photos and history, read-only.
+        return True
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -176,9 +190,19 @@ class ReportEventInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_view_permission(self, request, obj=None):
+        # Whoever may open the report (ReportAdmin scopes it by unit) sees its photos and history, read-only.
+        return True
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """A unit's queue (scoped by reports.selectors.report_list_for_user). Opening a report, each step and each
+    photo viewed are written to the back office's audit log: reports carry personal data."""
+
     form = ReportWorkflowForm
     list_display = ("code", "deadline", "category", "status", "unit", "handler", "created_at", "source")
     list_filter = (OverdueFilter, MineFilter, "status", "category", "source", "unit")
@@ -208,10 +232,33 @@ class ReportAdmin(admin.ModelAdmin):
             return format_html('<strong class="reports-overdue">{} {}</strong>', _("Overdue"), due)
         return due
 
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.photo_view)
+        return [path("<int:report_id>/photo/<int:photo_id>/", view, name="reports_report_photo"), *super().get_urls()]
+
+    def photo_view(self, request, report_id: int, photo_id: int):
+        """A report's photo, for officers who may see the report (the files are not under MEDIA_URL)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        report = self.get_queryset(request).filter(pk=report_id).first()
+        photo = report.photos.filter(pk=photo_id).first() if report else None
+        if photo is None:
+            raise Http404
+        audit_record(user=request.user, action=AuditAction.VIEW, obj=report, detail=f"photo {photo.pk}")
+        response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+        response["Cache-Control"] = "private, no-store"
+        return response
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.user = request.user
         return form
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(OUT_OF_SCOPE)  # another unit's report looks like a missing one
+        return obj
 
     def get_queryset(self, request):
         return report_list_for_user(user=request.user).select_related("unit", "unit__parent", "handler")
@@ -246,13 +293,6 @@ class ReportAdmin(admin.ModelAdmin):
                 report_close(report=obj, actor=user, note=note)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
-
-    def save_related(self, request, form, formsets, change):
-        pass  # photos and history are read-only
-
-    def construct_change_message(self, request, form, formsets, add=False):
-        # The inlines are read-only and nothing of theirs is saved, so only the form's changes are described.
-        return super().construct_change_message(request, form, [], add)
 
     @admin.action(description=_("Take the selected reports (assign to me)"), permissions=["change"])
     def take_selected(self, request, queryset):

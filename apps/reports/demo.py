@@ -1,7 +1,6 @@
 """Demo reports for the officers' queue: one fresh, one assigned, one overdue, one anonymous, one from Zalo.
 
-Idempotent: demo reports are recognised by their fixed descriptions. With DEBUG on, the district officer becomes
-a report supervisor and the ward officers report handlers.
+Idempotent: demo reports are recognised by their fixed descriptions. Who handles them is the back office's roles.
 """
 
 from datetime import timedelta

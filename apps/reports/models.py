@@ -1,4 +1,7 @@
+import os
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -100,10 +103,30 @@ class Report(models.Model):
         return self.status in OPEN_STATUSES and self.due_at < timezone.now()
 
 
+class ReportPhotoStorage(FileSystemStorage):
+    """Photos of reports are evidence: kept in REPORTS_PHOTO_ROOT, outside MEDIA_ROOT, never served by the web
+    server (they have no URL) and shown only to officers who may see the report (ReportAdmin.photo_view)."""
+
+    @property
+    def base_location(self):
+        return str(settings.REPORTS_PHOTO_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+
+def report_photo_storage() -> FileSystemStorage:
+    return ReportPhotoStorage()
+
+
 class ReportPhoto(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos", verbose_name=_("report"))
-    # Not under MEDIA_URL's public listing by name: the file name is random (see services.report_submit).
-    image = models.ImageField(_("photo"), upload_to="reports/%Y/%m/")
+    image = models.ImageField(_("photo"), upload_to="%Y/%m/", storage=report_photo_storage)
     width = models.PositiveIntegerField(editable=False)
     height = models.PositiveIntegerField(editable=False)
 

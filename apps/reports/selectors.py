@@ -1,10 +1,12 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import PhoneNumber
 
+from apps.backoffice.scoping import user_sees_all_units, user_unit_ids
 from apps.core.codes import code_is_valid, code_normalize
 from apps.units.models import PoliceUnit, UnitKind
 
@@ -14,29 +16,55 @@ CODE_INVALID = _("This code is not valid. Please check it: it has 9 letters and 
 NOT_FOUND = _("No report matches this code and phone number.")
 
 
-def _user_units(user) -> QuerySet[PoliceUnit]:
-    return PoliceUnit.objects.filter(officers=user)
+def _district_ids(user) -> set[int]:
+    return set(
+        PoliceUnit.objects.filter(pk__in=user_unit_ids(user), kind=UnitKind.DISTRICT).values_list("pk", flat=True)
+    )
 
 
 def report_list_for_user(*, user) -> QuerySet[Report]:
-    """A unit's queue: reports of the officer's units; a district officer also sees its ward stations'
-    reports, a superuser sees all. Reports waiting for the reporter's phone confirmation are not shown."""
+    """A unit's queue: reports of the officer's units; an officer of the district police also sees its ward
+    stations' reports; a district administrator (backoffice.access_all_units) or a superuser sees all.
+    Reports waiting for the reporter's phone confirmation are in no queue."""
     qs = Report.objects.confirmed()
-    if user.is_superuser:
+    if user_sees_all_units(user):
         return qs
-    units = _user_units(user)
-    return qs.filter(Q(unit__in=units) | Q(unit__parent__in=units.filter(kind=UnitKind.DISTRICT)))
+    return qs.filter(Q(unit__in=user_unit_ids(user)) | Q(unit__parent__in=_district_ids(user)))
 
 
 def report_user_can_see(*, user, report: Report) -> bool:
-    if user.is_superuser:
+    if user_sees_all_units(user):
         return True
-    units = _user_units(user)
-    return units.filter(Q(pk=report.unit_id) | Q(pk=report.unit.parent_id, kind=UnitKind.DISTRICT)).exists()
+    if report.unit_id in user_unit_ids(user):
+        return True
+    return report.unit.parent_id is not None and report.unit.parent_id in _district_ids(user)
 
 
 def report_user_can_assign(*, user) -> bool:
-    return user.is_superuser or user.has_perm("reports.assign_report")
+    """Supervisors: officers with reports.assign_report, district administrators and superusers."""
+    return user_sees_all_units(user) or user.has_perm("reports.assign_report")
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    open: int
+    unassigned: int
+    overdue: int
+
+
+def report_queue_summary(*, user) -> QueueSummary:
+    """Counts for a dashboard panel: open reports in the officer's queue, not yet assigned, and overdue."""
+    now = timezone.now()
+    counts = (
+        report_list_for_user(user=user)
+        .open()
+        .aggregate(
+            open=Count("pk"),
+            unassigned=Count("pk", filter=Q(handler__isnull=True)),
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+        )
+    )
+    return QueueSummary(**counts)
 
 
 def report_handler_choices(*, report: Report):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.codes import code_format, code_generate
 from apps.news.images import image_reencode
 from apps.notifications.services import notification_send
+from apps.units.finder import ward_station_find
 from apps.units.models import PoliceUnit, UnitKind
 
 from .models import Report, ReportCategory, ReportEvent, ReportPhoto, ReportSource, ReportStatus
@@ -64,6 +65,19 @@ def _district_unit() -> PoliceUnit:
     return unit
 
 
+def _unit_for(*, unit: PoliceUnit | None, address: str) -> PoliceUnit:
+    """The chosen unit; otherwise the one ward station the address points to; otherwise the district."""
+    if unit is not None:
+        return unit
+    if address:
+        found = ward_station_find(address=address)
+        if len(found.unit_ids) == 1:
+            station = PoliceUnit.objects.filter(pk=found.unit_ids[0], is_active=True).first()
+            if station is not None:
+                return station
+    return _district_unit()
+
+
 def _record(report: Report, *, from_status: str, actor=None, note: str = "", to_unit=None) -> ReportEvent:
     return ReportEvent.objects.create(
         report=report,
@@ -102,7 +116,7 @@ def report_submit(
         code=_new_code(),
         category=category,
         description=description.strip(),
-        unit=unit or _district_unit(),
+        unit=_unit_for(unit=unit, address=address.strip()),
         address=address.strip(),
         occurred_at=occurred_at,
         is_anonymous=is_anonymous,
@@ -161,7 +175,8 @@ def report_file_from_zalo(*, msg_id: str, sender_id: str, text: str) -> tuple[Re
                 confirmed_at=now,
                 due_at=now + timedelta(hours=report_target_hours(category=ReportCategory.OTHER)),
             )
-            report.full_clean(validate_unique=False)
+            # Uniqueness of msg_id is left to the database constraint: a racing twin becomes the IntegrityError below.
+            report.full_clean(validate_unique=False, validate_constraints=False)
             report.save()
             _record(report, from_status="", note=str(_("Received through Zalo chat.")))
     except IntegrityError:

@@ -296,6 +296,8 @@ NEWS_COVER_MAX_BYTES = 5 * 1024 * 1024
 REPORTS_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 REPORTS_PHOTO_MAX_COUNT = 3
 REPORTS_PHOTO_MAX_WIDTH = 1600
+# Report photos are evidence: stored here, outside MEDIA_ROOT, and shown only to officers through the admin.
+REPORTS_PHOTO_ROOT = Path(env.str("REPORTS_PHOTO_ROOT", default=str(BASE_DIR / "var" / "report-photos")))
 # Whole report request (form + photos); larger requests are refused with a message next to the photos.
 REPORTS_MAX_REQUEST_BYTES = REPORTS_PHOTO_MAX_COUNT * REPORTS_PHOTO_MAX_BYTES + 256 * 1024
 # (attempts, seconds) per client, counted in the cache.

@@ -11,7 +11,7 @@ from apps.appointments.models import Appointment, AppointmentStatus, Closure, Of
 from apps.appointments.services import appointment_book, appointment_hold
 
 from .conftest import at
-from .factories import BookingScheduleFactory
+from .factories import BookingScheduleFactory, ClosureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +107,12 @@ def test_week_view_shows_booked_and_free_places(admin_client, unit, procedure, s
     assert '<td class="week-full"> 1 / 2 (+1) </td>' in html
     assert '<td class="week-free">0 / 2</td>' in html
     assert "?start=2026-12-07" in html
+    assert "Bầu cử" not in html
+    ClosureFactory(unit=unit, starts_at=at(2026, 12, 3, 13), ends_at=at(2026, 12, 3, 18), reason="Bầu cử")
+    html = _text(
+        admin_client.get(reverse("admin:appointments_bookingschedule_week", args=[schedule.pk]) + "?start=2026-12-02")
+    )
+    assert "Bầu cử" in html
 
 
 def test_move_an_appointment_from_admin(admin_client, unit, procedure, frozen_now):

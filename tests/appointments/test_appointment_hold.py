@@ -165,3 +165,10 @@ def test_the_hold_remembers_the_citizens_language(unit, procedure, frozen_now):
     vietnamese = _hold(unit, procedure, holder_key="vi", phone="0912000002")
     assert (english.language, vietnamese.language) == ("en", "vi")
     assert english.status == english.Status.HELD
+
+
+def test_a_naive_time_is_local_time(unit, procedure, frozen_now):
+    from datetime import datetime
+
+    hold = _hold(unit, procedure, starts_at=datetime(2026, 12, 2, 9, 0))
+    assert hold.slot.starts_at == WED_9

@@ -79,3 +79,15 @@ def test_a_single_unit_skips_the_unit_step(client, unit, frozen_now):
     html = client.get("/journey/").content.decode()
     assert "02/12/2026" in html
     assert "Choose another unit" not in html and "Chọn đơn vị khác" not in html
+
+
+def test_the_citizens_own_hold_is_shown_as_chosen_not_taken(unit, schedule, procedure, frozen_now):
+    schedule.capacity = 1
+    schedule.save()
+    appointment_hold(unit=unit, procedure=procedure, starts_at=at(2026, 12, 2, 9), phone="0912000001", holder_key="me")
+    query = {"unit": unit.slug, "day": "2026-12-02"}
+    mine = SlotPickerForm(procedure=procedure, query=query, holder_key="me")
+    nine = next(s for s in mine.selected_day.slots if s.starts_at == at(2026, 12, 2, 9))
+    assert nine.free == 1 and mine.chosen_value == nine.value
+    theirs = SlotPickerForm(procedure=procedure, query=query, holder_key="someone-else")
+    assert next(s for s in theirs.selected_day.slots if s.starts_at == at(2026, 12, 2, 9)).is_full

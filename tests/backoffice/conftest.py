@@ -40,13 +40,3 @@ def counter_a(role_groups, ward_a):
 @pytest.fixture
 def district_admin(role_groups, district):
     return OfficerFactory(username="quantri.q4", units=[district], roles=[roles.DISTRICT_ADMINISTRATOR])
-
-
-@pytest.fixture(autouse=True)
-def _default_language():
-    """A request under /en/ leaves English active in the test thread, and reverse() would then build /en/
-    addresses for the next test: start each test in the default language."""
-    from django.utils import translation
-
-    with translation.override("vi"):
-        yield

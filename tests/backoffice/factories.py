@@ -54,3 +54,27 @@ def appointment_create(*, unit, starts_at, status="booked", name="NGUYỄN VĂN 
     return Appointment.objects.create(
         slot=slot, unit=unit, procedure=procedure or ProcedureFactory(), status=status, **{**defaults, **fields}
     )
+
+
+def declaration_create(*, appointment=None, name="NGUYỄN VĂN A", id_number="079203001234", phone="+84901234567"):
+    """A declaration as officers find it (the journey's own tests cover how citizens file it)."""
+    from datetime import date
+
+    from apps.core.codes import code_generate
+    from apps.declarations.models import Declaration
+    from tests.appointments.factories import ProcedureFactory
+
+    return Declaration.objects.create(
+        code=appointment.reference if appointment else code_generate(),
+        procedure=appointment.procedure if appointment else ProcedureFactory(),
+        holder_name=name,
+        birth_date=date(1990, 5, 17),
+        phone=phone,
+        language="vi",
+        appointment=appointment,
+        request_type="issue",
+        reason="first_card",
+        sex="M",
+        id_number=id_number,
+        answers={},
+    )

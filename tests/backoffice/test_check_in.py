@@ -49,6 +49,15 @@ def test_scan_refuses_what_is_not_a_code(text):
         scan_code_parse(text=text)
 
 
+def test_scan_accepts_the_qr_token_of_the_done_page(booking):
+    from apps.declarations.tokens import qr_token, receipt_token
+
+    assert scan_code_parse(text=qr_token(booking.reference)) == booking.reference
+    # A phone camera opening the done page's address: the receipt token in the path.
+    done = f"http://127.0.0.1:8000/thu-tuc/cap-cccd/hoan-tat/{receipt_token(booking.reference)}/"
+    assert scan_code_parse(text=done) == booking.reference
+
+
 def test_scan_refuses_a_forged_token(booking):
     with pytest.raises(ValidationError) as error:
         scan_code_parse(text=f"{booking.reference}.Zm9yZ2VkLXNpZ25hdHVyZQ")
@@ -211,3 +220,33 @@ def test_no_show_button(client, counter_a, ward_a, ward_b):
     assert started.status == "no_show"
     assert client.post(reverse("backoffice:no-show", args=[other.pk])).status_code == 404
     assert client.get(reverse("backoffice:no-show", args=[started.pk])).status_code == 405
+
+
+def test_arrivals_list_is_scoped_and_cheap(client, counter_a, ward_a, ward_b, district_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    own = appointment_create(unit=ward_a, starts_at=_today_at(8))
+    other = appointment_create(unit=ward_b, starts_at=_today_at(8))
+    appointment_check_in(appointment=own, user=counter_a, unit=ward_a)
+    appointment_check_in(appointment=other, user=district_admin, unit=ward_b)
+    client.force_login(counter_a)
+    url = reverse("admin:backoffice_arrival_changelist")
+    response = client.get(url)
+    assert [a.appointment_id for a in response.context["cl"].result_list] == [own.pk]
+    other_arrival = Arrival.objects.get(appointment=other)
+    assert client.get(reverse("admin:backoffice_arrival_change", args=[other_arrival.pk])).status_code == 404
+
+    client.force_login(district_admin)
+
+    def count():
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        return len(ctx.captured_queries)
+
+    few = count()
+    for minute in range(15, 60, 5):
+        extra = appointment_create(unit=ward_b, starts_at=_today_at(9, minute))
+        appointment_check_in(appointment=extra, user=district_admin, unit=ward_b)
+    assert count() == few <= 14

@@ -91,3 +91,34 @@ def test_dashboard_query_count_does_not_grow_with_bookings(client, district_admi
     for i in range(1, 40):
         appointment_create(unit=ward_a, starts_at=start + timedelta(minutes=15 * i))
     assert count() == few
+
+
+def test_filings_and_reports_charts(ward_a, ward_b, counter_a, role_groups):
+    from apps.backoffice import roles
+    from apps.backoffice.selectors import dashboard_charts
+    from tests.reports.factories import ReportFactory
+
+    from .factories import OfficerFactory, declaration_create
+
+    unit_admin = OfficerFactory(units=[ward_a], roles=[roles.UNIT_ADMINISTRATOR])
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .factories import appointment_create
+
+    start = timezone.now() + timedelta(days=1)
+    declaration_create(appointment=appointment_create(unit=ward_a, starts_at=start))
+    declaration_create(appointment=appointment_create(unit=ward_b, starts_at=start))
+    ReportFactory(unit=ward_a)
+    ReportFactory(unit=ward_a, due_at=timezone.now() - timedelta(hours=1))
+    ReportFactory(unit=ward_b)
+    charts = {str(c.title): c for c in dashboard_charts(user=unit_admin)}
+    filings = {b.label: b.value for b in charts["Tờ khai theo trạng thái kiểm tra"].bars}
+    assert filings["Chờ kiểm tra"] == 1
+    reports = charts["Phản ánh đang chờ trả lời"].bars
+    assert [(b.label, b.value) for b in reports] == [(ward_a.name, 2)]
+    assert reports[0].note == "1 quá hạn"
+    # A counter officer has neither section.
+    titles = {str(c.title) for c in dashboard_charts(user=counter_a)}
+    assert "Phản ánh đang chờ trả lời" not in titles

@@ -78,6 +78,18 @@ def test_move_page(client, counter_a, ward_a, ward_b, procedure):
     assert client.post(reverse("backoffice:move", args=[other.pk]), {"slot": choices[0]}).status_code == 404
 
 
+def test_move_page_offers_the_free_times_of_a_chosen_day(client, counter_a, ward_a, procedure):
+    first, second, _third = _free(ward_a, procedure)
+    booking = appointment_create(unit=ward_a, starts_at=first.starts_at, procedure=procedure)
+    client.force_login(counter_a)
+    day = timezone.localdate(second.starts_at)
+    response = client.get(reverse("backoffice:move", args=[booking.pk]), {"day": day.isoformat()})
+    options = response.context["form"].options.values()
+    assert options
+    assert all(timezone.localdate(o.starts_at) == day for o in options)
+    assert booking.slot.starts_at not in {o.starts_at for o in options}
+
+
 def test_bulk_move_after_a_closure(client, counter_a, ward_a, procedure, django_capture_on_commit_callbacks):
     options = _free(ward_a, procedure, 2)
     bookings = [appointment_create(unit=ward_a, starts_at=o.starts_at, procedure=procedure) for o in options]

@@ -133,3 +133,13 @@ def test_roster_query_budget(client, counter_a, ward_a):
         for minute in range(0, 60, 15):
             appointment_create(unit=ward_a, starts_at=_at(hour, minute))
     assert count() == few <= 12
+
+
+def test_roster_shows_the_kind_of_identity_card_request(client, counter_a, ward_a):
+    from .factories import declaration_create
+
+    booking = appointment_create(unit=ward_a, starts_at=_at(11), name="CÓ TỜ KHAI")
+    declaration_create(appointment=booking)
+    client.force_login(counter_a)
+    row = client.get(reverse("backoffice:roster")).context["rows"][0]
+    assert row["request"] == f"{booking.procedure.name} · Cấp thẻ lần đầu"

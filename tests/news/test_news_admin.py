@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from apps.backoffice import roles
+from apps.backoffice.roles import DISTRICT_ADMINISTRATOR, NEWS_EDITOR
+from apps.backoffice.services import roles_setup
 from apps.news.models import Post
 from tests.units.factories import PoliceUnitFactory
 
@@ -20,7 +21,8 @@ def units(db):
 @pytest.fixture
 def editor(units):
     user = get_user_model().objects.create_user("bientap", password="x-long-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=roles.NEWS_EDITOR))
+    roles_setup()
+    user.groups.add(Group.objects.get(name=NEWS_EDITOR))
     user.units.add(units[0])
     return user
 
@@ -74,9 +76,19 @@ def test_editor_sees_and_changes_only_own_units_posts(client, editor, units):
     listing = client.get("/admin/news/post/").content.decode()
     assert "Của mình" in listing and "Của đơn vị khác" not in listing
     assert client.get(f"/admin/news/post/{own.pk}/change/").status_code == 200
-    assert client.get(f"/admin/news/post/{other.pk}/change/").status_code == 302  # "doesn't exist" redirect
+    assert client.get(f"/admin/news/post/{other.pk}/change/").status_code == 404
     client.post(f"/admin/news/post/{other.pk}/delete/", {"post": "yes"})
     assert Post.objects.filter(pk=other.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_district_administrator_writes_for_any_unit(client, units):
+    roles_setup()
+    officer = get_user_model().objects.create_user("quantri", password="x-long-password", is_staff=True)
+    officer.groups.add(Group.objects.get(name=DISTRICT_ADMINISTRATOR))
+    client.force_login(officer)
+    assert client.post("/admin/news/post/add/", _form(units[1])).status_code == 302
+    assert Post.objects.get().unit == units[1]
 
 
 @pytest.mark.django_db

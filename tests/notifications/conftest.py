@@ -123,3 +123,72 @@ def providers(settings, templates_with_zns_ids, fake_zalo, fake_esms, fake_smtp)
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     return {"zalo": fake_zalo, "esms": fake_esms, "smtp": fake_smtp}
+
+
+# --- Real workers (tests marked postgres + redis) -------------------------------------------------------------
+@pytest.fixture(scope="module")
+def worker_fakes():
+    from .fakes import FakeEsms, FakeSmtp, FakeZalo
+
+    fakes = {"zalo": FakeZalo().start(), "esms": FakeEsms().start(), "smtp": FakeSmtp().start()}
+    yield fakes
+    for fake in fakes.values():
+        fake.stop()
+
+
+@pytest.fixture
+def real_broker(worker_fakes, templates_with_zns_ids):
+    """This process publishes to the real Redis instead of running tasks in-process; the fakes start clean."""
+    from config.celery import app as celery_app
+
+    worker_fakes["zalo"].reset()
+    worker_fakes["esms"].reset()
+    worker_fakes["smtp"].messages.clear()
+    celery_app.conf.task_always_eager = False
+    yield worker_fakes
+    celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture(scope="module")
+def shared_worker(django_db_setup, worker_fakes, tmp_path_factory):
+    """One worker process (prefork, 2 children) for a module's tests: quick retries (1 s), reminders at any hour."""
+    from django.conf import settings
+
+    from .realworker import environment_for
+    from .workers import WorkerProcess
+
+    env = environment_for(
+        worker_fakes,
+        redis_url=settings.REDIS_URL,
+        NOTIFICATIONS_RETRY_BASE_SECONDS="1",
+        NOTIFICATIONS_REMINDER_FROM_HOUR="0",
+        NOTIFICATIONS_REMINDER_UNTIL_HOUR="24",
+    )
+    log_path = tmp_path_factory.mktemp("worker") / "shared-worker.log"
+    worker = WorkerProcess(env=env, log_path=log_path, pool="prefork", concurrency=2).start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def worker(real_broker, shared_worker):
+    return shared_worker
+
+
+@pytest.fixture
+def start_worker(real_broker, tmp_path, settings):
+    """Start worker processes of the test's own (stopped at the end)."""
+    from .realworker import environment_for
+    from .workers import WorkerProcess
+
+    started = []
+
+    def start(**extra_env):
+        env = environment_for(real_broker, redis_url=settings.REDIS_URL, **extra_env)
+        process = WorkerProcess(env=env, log_path=tmp_path / f"worker-{len(started)}.log").start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()

@@ -51,7 +51,7 @@ def test_resend_action_goes_through_the_service(
         )
     html = response.content.decode()
     assert "1 message queued again." in html or "Đã đưa 1 tin nhắn" in html
-    assert "Cán bộ không gửi lại mã xác nhận" in html
+    assert "Cán bộ không gửi lại mã xác nhận" in html or "Confirmation codes are not resent by officers" in html
     copy = Notification.objects.get(resent_from=original)
     assert copy.status == "sent" and copy.kind == Kind.DECLARATION_CONFIRMED
     assert not Notification.objects.filter(resent_from_id=challenge.notification_id).exists()
@@ -91,3 +91,34 @@ def test_zalo_token_page_shows_state_not_tokens(admin_client):
 def test_admin_is_under_the_configured_path(admin_client):
     assert admin_client.get(f"/{settings.ADMIN_URL}notifications/notification/").status_code == 200
     assert OtpChallenge.objects.count() == 0
+
+
+def test_operators_can_refresh_the_zalo_token_now(admin_client, providers):
+    from apps.notifications.services import zalo_token_get
+
+    zalo = providers["zalo"]
+    first = zalo_token_get()
+    token = ZaloToken.objects.get()
+    changelist = reverse("admin:notifications_zalotoken_changelist")
+    response = admin_client.post(changelist, {"action": "refresh_now", "_selected_action": [token.pk]}, follow=True)
+    assert zalo.refreshes == 2 and zalo_token_get() != first
+    assert "Mã truy cập đã được làm mới." in response.content.decode()
+    zalo.refresh_token = "revoked"
+    response = admin_client.post(changelist, {"action": "refresh_now", "_selected_action": [token.pk]}, follow=True)
+    assert "Zalo từ chối làm mới" in response.content.decode()
+
+
+def test_refresh_if_due_refreshes_early_but_not_every_hour(providers, settings):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from apps.notifications.services import zalo_token_get, zalo_token_refresh_if_due
+
+    zalo = providers["zalo"]
+    zalo_token_get()  # valid for 25 hours
+    assert zalo_token_refresh_if_due() is False
+    with time_machine.travel(timezone.now() + timedelta(hours=21)):
+        assert zalo_token_refresh_if_due() is True
+    assert zalo.refreshes == 2

@@ -139,3 +139,12 @@ def test_a_cache_outage_does_not_lock_citizens_out(django_capture_on_commit_call
     challenge, code = _issue(django_capture_on_commit_callbacks)
     otp_verify(challenge=challenge, code=code)
     assert "not enforced: cache unavailable" in caplog.text
+
+
+def test_challenge_lookup_tolerates_tampered_ids(django_capture_on_commit_callbacks):
+    from apps.notifications.selectors import otp_challenge_get
+
+    challenge, _code = _issue(django_capture_on_commit_callbacks)
+    assert otp_challenge_get(challenge_id=str(challenge.pk)) == challenge
+    assert otp_challenge_get(challenge_id="not-a-uuid") is None
+    assert otp_challenge_get(challenge_id=None) is None

@@ -1,7 +1,5 @@
 import pytest
 
-from apps.procedures.models import RequestStatus
-
 from .factories import ProcedureRequestFactory
 
 
@@ -21,22 +19,6 @@ def test_request_shows_its_data_with_the_form_labels(officer_client):
     assert "Du lịch" in html
     listing = officer_client.get("/admin/procedures/procedurerequest/?q=K7MX").content.decode()
     assert "K7MX3PQ9R" in listing
-
-
-@pytest.mark.django_db
-def test_admin_actions_call_the_services(officer_client):
-    submitted = ProcedureRequestFactory(status=RequestStatus.SUBMITTED)
-    draft = ProcedureRequestFactory(status=RequestStatus.DRAFT)
-    response = officer_client.post(
-        "/admin/procedures/procedurerequest/",
-        {"action": "accept", "_selected_action": [submitted.pk, draft.pk]},
-        follow=True,
-    )
-    submitted.refresh_from_db()
-    draft.refresh_from_db()
-    assert submitted.status == RequestStatus.ACCEPTED
-    assert draft.status == RequestStatus.DRAFT
-    assert draft.code in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -39,10 +39,24 @@ class OfficerFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
+        """Back-office roles by name (apps/backoffice/roles.py)."""
         if create and extracted:
             from django.contrib.auth.models import Group
 
+            from apps.backoffice.services import roles_setup
+
+            roles_setup()
             self.groups.set(Group.objects.filter(name__in=extracted))
+
+    @factory.post_generation
+    def permissions(self, create, extracted, **kwargs):
+        """Extra permissions, "app_label.codename"."""
+        if create and extracted:
+            from django.contrib.auth.models import Permission
+
+            for name in extracted:
+                app_label, codename = name.split(".")
+                self.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 __all__ = ["OfficerFactory", "PoliceUnitFactory", "ReportFactory", "WardUnitFactory"]

@@ -43,3 +43,35 @@ def test_file_a_report_with_a_photo_and_follow_it(live_server, page, demo_data, 
     assert page.locator("#report-status").inner_text() == "Đã tiếp nhận"
     assert "Nhóm thanh niên" not in page.content()  # anonymous: the status only
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_report_with_a_phone_is_confirmed_by_code_and_followed_with_code_and_phone(
+    live_server, page, demo_data, settings
+):
+    import re
+
+    from apps.notifications.models import OutboxMessage
+
+    settings.ZALO_APP_SECRET = ""  # no real channel: the code goes to the outbox
+    settings.ESMS_API_KEY = ""
+    page.goto(live_server.url + "/phan-anh/")
+    page.get_by_label("Tố giác tội phạm").check()
+    page.get_by_label("Sự việc xảy ra như thế nào?").fill("Bị kẻ gian móc túi lấy ví khi đang mua hàng ở chợ.")
+    page.get_by_label("Số điện thoại của bạn").fill("0912 345 678")
+    page.get_by_role("button", name="Gửi phản ánh").click()
+
+    page.wait_for_url("**/phan-anh/xac-nhan/")
+    assert "0912 *** 678" in page.content()
+    body = OutboxMessage.objects.filter(notification__kind="otp").latest("pk").body
+    page.get_by_label("Mã xác nhận").fill(re.search(r"\b(\d{6})\b", body).group(1))
+    page.get_by_role("button", name="Xác nhận và gửi").click()
+
+    page.wait_for_url("**/phan-anh/da-gui/")
+    code = page.locator("#tracking-code").inner_text().strip()
+    page.get_by_role("link", name="Theo dõi phản ánh này").click()
+    page.get_by_label("Mã tra cứu").fill(code)
+    page.get_by_label("Số điện thoại đã khai").fill("0912345678")
+    page.get_by_role("button", name="Xem tình trạng").click()
+    assert page.locator("#report-status").inner_text() == "Đã tiếp nhận"
+    assert "móc túi" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -104,8 +104,15 @@ def test_unconfirmed_reports_are_purged_after_a_day(client, ward):
 
 
 def test_without_a_ward_the_report_goes_to_the_district(client, ward):
-    _post(client, _data(ward, unit="", is_anonymous="on"))
+    _post(client, _data(ward, unit="", address="Trước chợ", is_anonymous="on"))
     assert Report.objects.get().unit == ward.parent
+
+
+def test_without_a_ward_an_address_naming_one_station_routes_the_report_there(client, ward):
+    ward.area_served = "Phường 9 (cũ), Quận 4"
+    ward.save()
+    _post(client, _data(ward, unit="", address="Hẻm 52 Tôn Thất Thuyết, P.9, Q.4", is_anonymous="on"))
+    assert Report.objects.get().unit == ward
 
 
 def test_phone_is_required_unless_anonymous_and_nothing_typed_is_lost(client, ward):

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from apps.backoffice import roles
+from apps.backoffice.roles import DISTRICT_ADMINISTRATOR, REPORT_HANDLER
 from apps.reports.models import Report, ReportStatus
 from apps.reports.selectors import report_list_for_user
 from apps.reports.services import (
@@ -32,12 +32,12 @@ def ward():
 
 @pytest.fixture
 def supervisor(ward):
-    return OfficerFactory(units=[ward.parent], groups=[roles.UNIT_ADMINISTRATOR])
+    return OfficerFactory(units=[ward.parent], groups=[REPORT_HANDLER], permissions=["reports.assign_report"])
 
 
 @pytest.fixture
 def handler(ward):
-    return OfficerFactory(units=[ward], groups=[roles.REPORT_HANDLER])
+    return OfficerFactory(units=[ward], groups=[REPORT_HANDLER])
 
 
 def test_full_happy_path_records_who_when_and_why(ward, supervisor, handler):
@@ -93,28 +93,28 @@ def test_an_officer_takes_a_report_of_own_unit(ward, handler):
 
 
 def test_a_handler_cannot_assign_to_someone_else(ward, handler):
-    colleague = OfficerFactory(units=[ward], groups=[roles.REPORT_HANDLER])
+    colleague = OfficerFactory(units=[ward], groups=[REPORT_HANDLER])
     with pytest.raises(ValidationError) as exc:
         report_assign(report=ReportFactory(unit=ward), handler=colleague, actor=handler)
     assert exc.value.code == "not_supervisor"
 
 
 def test_the_handler_must_work_for_the_reports_unit(ward, supervisor):
-    stranger = OfficerFactory(units=[WardUnitFactory()], groups=[roles.REPORT_HANDLER])
+    stranger = OfficerFactory(units=[WardUnitFactory()], groups=[REPORT_HANDLER])
     with pytest.raises(ValidationError) as exc:
         report_assign(report=ReportFactory(unit=ward), handler=stranger, actor=supervisor)
     assert "handler" in exc.value.message_dict
 
 
 def test_officers_of_other_units_cannot_touch_the_report(ward):
-    stranger = OfficerFactory(units=[WardUnitFactory()], groups=[roles.UNIT_ADMINISTRATOR])
+    stranger = OfficerFactory(units=[WardUnitFactory()], groups=[REPORT_HANDLER], permissions=["reports.assign_report"])
     with pytest.raises(ValidationError) as exc:
         report_take(report=ReportFactory(unit=ward), actor=stranger)
     assert exc.value.code == "not_allowed"
 
 
 def test_only_the_handler_or_a_supervisor_moves_an_assigned_report(ward, handler):
-    colleague = OfficerFactory(units=[ward], groups=[roles.REPORT_HANDLER])
+    colleague = OfficerFactory(units=[ward], groups=[REPORT_HANDLER])
     report = report_take(report=ReportFactory(unit=ward), actor=handler)
     with pytest.raises(ValidationError) as exc:
         report_start(report=report, actor=colleague)
@@ -164,14 +164,15 @@ def test_overdue_reports_are_highlighted_and_counted_in_admin(client, ward, hand
     assert late.code in filtered and filtered.count('class="field-code"') == 1
 
 
-def _admin_post(client, url, data):
-    """POST the change form as a browser does: with the management forms of the read-only inlines it shows."""
-    page = client.get(url)
-    management = {}
-    for inline in page.context["inline_admin_formsets"]:
-        form = inline.formset.management_form
-        management.update({form.add_prefix(name): value for name, value in form.initial.items()})
-    return client.post(url, {**management, **data})
+def _management(report) -> dict:
+    """The inline formsets' management data, as the change page's form sends it."""
+    photos, events = report.photos.count(), report.events.count()
+    return {
+        "photos-TOTAL_FORMS": photos,
+        "photos-INITIAL_FORMS": photos,
+        "events-TOTAL_FORMS": events,
+        "events-INITIAL_FORMS": events,
+    }
 
 
 def test_admin_workflow_take_then_answer(client, ward, handler, django_capture_on_commit_callbacks):
@@ -179,25 +180,26 @@ def test_admin_workflow_take_then_answer(client, ward, handler, django_capture_o
     client.force_login(handler)
     url = f"/admin/reports/report/{report.pk}/change/"
     assert client.get(url).status_code == 200
-    response = _admin_post(client, url, {"action": "take", "note": ""})
+    response = client.post(url, {"action": "take", "note": "", **_management(report)})
     assert response.status_code == 302
     report.refresh_from_db()
     assert (report.status, report.handler) == (S.ASSIGNED, handler)
-    _admin_post(client, url, {"action": "start"})
-    response = _admin_post(client, url, {"action": "answer", "answer_text": ""})
+    client.post(url, {"action": "start", **_management(report)})
+    response = client.post(url, {"action": "answer", "answer_text": "", **_management(report)})
     assert response.status_code == 200  # error next to the answer field
     assert "answer_text" in response.context["adminform"].form.errors
-    _admin_post(client, url, {"action": "answer", "answer_text": "Đã xử lý."})
+    client.post(url, {"action": "answer", "answer_text": "Đã xử lý.", **_management(report)})
     report.refresh_from_db()
     assert (report.status, report.answer) == (S.ANSWERED, "Đã xử lý.")
 
 
 def test_admin_refuses_assigning_without_supervisor_rights(client, ward, handler):
-    colleague = OfficerFactory(units=[ward], groups=[roles.REPORT_HANDLER])
+    colleague = OfficerFactory(units=[ward], groups=[REPORT_HANDLER])
     report = ReportFactory(unit=ward)
     client.force_login(handler)
-    response = _admin_post(
-        client, f"/admin/reports/report/{report.pk}/change/", {"action": "assign", "handler_choice": colleague.pk}
+    response = client.post(
+        f"/admin/reports/report/{report.pk}/change/",
+        {"action": "assign", "handler_choice": colleague.pk, **_management(report)},
     )
     assert response.status_code == 200 and "action" in response.context["adminform"].form.errors
     assert Report.objects.get(pk=report.pk).status == S.RECEIVED
@@ -215,10 +217,31 @@ def test_admin_take_action_on_the_list(client, ward, handler):
 
 def test_officers_of_another_unit_cannot_open_the_report(client, ward):
     report = ReportFactory(unit=ward)
-    stranger = OfficerFactory(units=[WardUnitFactory()], groups=[roles.REPORT_HANDLER])
+    stranger = OfficerFactory(units=[WardUnitFactory()], groups=[REPORT_HANDLER])
     client.force_login(stranger)
-    assert client.get(f"/admin/reports/report/{report.pk}/change/").status_code == 302
+    assert client.get(f"/admin/reports/report/{report.pk}/change/").status_code == 404
     assert report.code not in client.get("/admin/reports/report/").content.decode()
+
+
+def test_a_district_administrator_sees_and_assigns_every_units_reports(ward, handler):
+    from apps.reports.services import report_assign as assign
+
+    report = ReportFactory()  # a ward of another district
+    admin_officer = OfficerFactory(groups=[DISTRICT_ADMINISTRATOR])
+    assert report in report_list_for_user(user=admin_officer)
+    other_handler = OfficerFactory(units=[report.unit], groups=[REPORT_HANDLER])
+    assert assign(report=report, handler=other_handler, actor=admin_officer).handler == other_handler
+
+
+def test_opening_a_report_and_its_steps_are_audited(client, ward, handler):
+    from apps.backoffice.models import AuditLogEntry
+
+    report = ReportFactory(unit=ward)
+    client.force_login(handler)
+    client.get(f"/admin/reports/report/{report.pk}/change/")
+    client.post(f"/admin/reports/report/{report.pk}/change/", {"action": "take", **_management(report)})
+    entries = AuditLogEntry.objects.filter(user=handler).order_by("pk")
+    assert list(entries.values_list("action", flat=True)) == ["view", "change"]
 
 
 def test_the_answer_is_sent_to_the_reporter_through_the_notifications(
@@ -254,3 +277,39 @@ def test_the_queue_costs_the_same_queries_for_many_reports(client, ward, handler
         ReportFactory(unit=ward, handler=handler, status=S.ASSIGNED)
     with django_assert_max_num_queries(len(few)):
         assert client.get("/admin/reports/report/").status_code == 200
+
+
+def test_photos_are_private_and_shown_only_to_officers_of_the_unit(client, ward, handler):
+    from apps.reports.models import ReportPhoto
+    from apps.reports.services import report_submit
+    from tests.news.factories import image_upload
+
+    report = report_submit(
+        category="crime", description="Có trộm vào nhà.", unit=ward, is_anonymous=True, photos=[image_upload()]
+    )
+    photo = ReportPhoto.objects.get(report=report)
+    with pytest.raises(ValueError, match="not accessible via a URL"):
+        photo.image.url  # noqa: B018 - no public address at all
+    url = f"/admin/reports/report/{report.pk}/photo/{photo.pk}/"
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(handler)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    change_page = client.get(f"/admin/reports/report/{report.pk}/change/").content.decode()
+    assert url in change_page
+    assert change_page.count('class="field-to_status"') >= 1  # the history is shown to the handler too
+    stranger = OfficerFactory(units=[WardUnitFactory()], groups=[REPORT_HANDLER])
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
+
+
+def test_queue_summary_counts_open_unassigned_and_overdue(ward, handler):
+    from apps.reports.selectors import report_queue_summary
+
+    ReportFactory(unit=ward)
+    ReportFactory(unit=ward, handler=handler, status=S.ASSIGNED, due_at=timezone.now() - timedelta(hours=1))
+    ReportFactory(unit=ward, status=S.CLOSED, due_at=timezone.now() - timedelta(hours=1))
+    ReportFactory()  # another unit's
+    summary = report_queue_summary(user=handler)
+    assert (summary.open, summary.unassigned, summary.overdue) == (2, 1, 1)

@@ -103,3 +103,23 @@ def test_other_events_are_acknowledged_and_ignored(client):
 
 def test_broken_json_is_a_400(client):
     assert client.post("/zalo/webhook/", b"{not json", content_type="application/json").status_code == 400
+
+
+def test_a_racing_duplicate_is_answered_as_a_duplicate(client, monkeypatch):
+    """Two deliveries of one event at once: the second insert hits the unique constraint, not a server error."""
+    from apps.reports.models import Report as ReportModel
+
+    body = _event(msg_id="race-1")
+    first = _post(client, body, _sign(body)).json()
+    real_filter = ReportModel.objects.filter
+
+    def blind_filter(*args, **kwargs):  # the racing request did not see the first report yet
+        if kwargs.get("zalo_msg_id") == "race-1" and not getattr(blind_filter, "used", False):
+            blind_filter.used = True
+            return ReportModel.objects.none()
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(ReportModel.objects, "filter", blind_filter)
+    second = _post(client, body, _sign(body))
+    assert second.status_code == 200 and second.json() == {"status": "duplicate", "code": first["code"]}
+    assert ReportModel.objects.count() == 1

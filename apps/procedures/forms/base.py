@@ -89,6 +89,8 @@ class ProcedureForm(forms.Form):
     COMMON_FIELDS: ClassVar[tuple[str, ...]] = ("holder_name", "phone")
     procedure_slug: ClassVar[str] = ""
     id_number_field: ClassVar[str | None] = None
+    # A choice field whose change alters another field's choices: the page offers a button to show them.
+    REFRESH_FIELD: ClassVar[str] = ""
 
     holder_name = PersonNameField(
         label=_("Full name"),
@@ -142,6 +144,11 @@ class ProcedureForm(forms.Form):
         return self.cleaned_data.get(self.id_number_field, "") if self.id_number_field else ""
 
     @classmethod
+    def holder_id_number_from(cls, data: dict[str, Any]) -> str:
+        """The holder's identity number in stored data (for the appointment), or ""."""
+        return str(data.get(cls.id_number_field) or "") if cls.id_number_field else ""
+
+    @classmethod
     def describe(cls, data: dict[str, Any]) -> list[tuple[str, str]]:
         """(label, readable value) for each field of the stored data, in the form's order, in the current
         language; fields the stored data lacks are skipped, keys the form no longer has are shown raw."""
@@ -192,7 +199,7 @@ class ProvinceWardMixin(forms.Form):
         help_text=_("E.g. 12/3 Đoàn Văn Bơ, or the hamlet (ấp, tổ) where there is no street."),
     )
 
-    REFRESH_FIELD = "province"
+    REFRESH_FIELD: ClassVar[str] = "province"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

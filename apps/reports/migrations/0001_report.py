@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import phonenumber_field.modelfields
+import apps.reports.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -72,7 +73,7 @@ class Migration(migrations.Migration):
             name='ReportPhoto',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to='reports/%Y/%m/', verbose_name='photo')),
+                ('image', models.ImageField(storage=apps.reports.models.report_photo_storage, upload_to='%Y/%m/', verbose_name='photo')),
                 ('width', models.PositiveIntegerField(editable=False)),
                 ('height', models.PositiveIntegerField(editable=False)),
                 ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='reports.report', verbose_name='report')),

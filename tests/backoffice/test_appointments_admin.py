@@ -1,0 +1,77 @@
+"""The appointments app's admin under the back office's rules: per-unit rows and objects (district
+administrators see all), audited openings, masked phones, exports, and a flat query count."""
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.backoffice.models import AuditLogEntry
+
+from .factories import appointment_create
+
+pytestmark = pytest.mark.django_db
+
+
+def _at(hour, minute=0):
+    return datetime.combine(
+        timezone.localdate() + timedelta(days=1), time(hour, minute), tzinfo=timezone.get_current_timezone()
+    )
+
+
+@pytest.fixture
+def pair(ward_a, ward_b):
+    return appointment_create(unit=ward_a, starts_at=_at(8)), appointment_create(
+        unit=ward_b, starts_at=_at(8), name="BÊN KIA"
+    )
+
+
+def test_list_detail_and_move_are_per_unit(client, counter_a, pair):
+    own, other = pair
+    client.force_login(counter_a)
+    response = client.get(reverse("admin:appointments_appointment_changelist"))
+    assert list(response.context["cl"].result_list) == [own]
+    assert "090****567" in response.content.decode()
+    assert "+84901234567" not in response.content.decode()
+    assert client.get(reverse("admin:appointments_appointment_change", args=[own.pk])).status_code == 200
+    assert client.get(reverse("admin:appointments_appointment_change", args=[other.pk])).status_code == 404
+    assert client.get(reverse("admin:appointments_appointment_move", args=[other.pk])).status_code == 404
+    assert AuditLogEntry.objects.filter(action="view", object_id=str(own.pk)).count() == 1
+
+
+def test_export_and_cancel_ignore_other_units(client, counter_a, pair):
+    own, other = pair
+    client.force_login(counter_a)
+    url = reverse("admin:appointments_appointment_changelist")
+    response = client.post(url, {"action": "export_csv", "_selected_action": [own.pk, other.pk]})
+    text = response.content.decode("utf-8-sig")
+    assert own.reference in text and other.reference not in text
+    client.post(url, {"action": "cancel_selected", "_selected_action": [other.pk]})
+    other.refresh_from_db()
+    assert other.status == "booked"
+
+
+def test_district_administrator_sees_all(client, district_admin, pair):
+    client.force_login(district_admin)
+    response = client.get(reverse("admin:appointments_appointment_changelist"))
+    assert set(response.context["cl"].result_list) == set(pair)
+
+
+def test_list_query_budget(client, district_admin, ward_a):
+    client.force_login(district_admin)
+    url = reverse("admin:appointments_appointment_changelist")
+
+    def count():
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        return len(ctx.captured_queries)
+
+    appointment_create(unit=ward_a, starts_at=_at(7, 30))
+    few = count()
+    for i in range(40):
+        appointment_create(unit=ward_a, starts_at=_at(8 + i // 4, (i % 4) * 15))
+    assert count() == few <= 16
