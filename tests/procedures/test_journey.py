@@ -52,6 +52,9 @@ def test_form_errors_keep_what_was_typed(client, demo_data):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Đây là biển số xe máy" in html
+    # Next to the field, linked to it for screen readers, and listed in the summary at the top.
+    assert 'aria-invalid="true"' in html and 'id="id_plate_error_1"' in html
+    assert 'href="#f-plate"' in html
     assert 'value="079203001234"' in html and 'value="Nguyễn Văn An"' in html
     assert ProcedureRequest.objects.count() == 0
 
@@ -61,7 +64,7 @@ def test_show_wards_refreshes_the_list_without_errors(client, demo_data):
     data = {**sample_data("dang-ky-cu-tru"), "province": "1", "_refresh": "1"}
     html = client.post("/thu-tuc/dang-ky-cu-tru/", data).content.decode()
     assert '<option value="4">Phường Ba Đình</option>' in html and 'value="27259"' not in html
-    assert 'class="errorlist' not in html
+    assert "invalid-feedback" not in html and "alert-danger" not in html
     assert 'value="079203001234"' in html
 
 
