@@ -32,6 +32,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "6"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 
 # (name, path, kind, needs a session). Content pages must reach 30 % of the bare view; journey pages 10 %.
+# A path may contain {unit} and {day}: the first unit and the first bookable day the slot picker links to.
 TARGETS = {"content": 0.30, "journey": 0.10}
 PAGES = [
     ("Home", "/", "content", False),
@@ -42,8 +43,23 @@ PAGES = [
     ("CCCD: request type", "/thu-tuc/cap-cccd/", "journey", True),
     ("CCCD: about you", "/thu-tuc/cap-cccd/ban-than/", "journey", True),
     ("CCCD: addresses", "/thu-tuc/cap-cccd/dia-chi/", "journey", True),
-    ("CCCD: appointment", "/thu-tuc/cap-cccd/lich-hen/", "journey", True),
+    ("CCCD: family", "/thu-tuc/cap-cccd/gia-dinh/", "journey", True),
+    ("CCCD: appointment, units", "/thu-tuc/cap-cccd/lich-hen/", "journey", True),
+    ("CCCD: appointment, days", "/thu-tuc/cap-cccd/lich-hen/?unit={unit}", "journey", True),
+    ("CCCD: appointment, times", "/thu-tuc/cap-cccd/lich-hen/?unit={unit}&day={day}", "journey", True),
+    ("Passport: request", "/thu-tuc/ho-chieu/", "journey", True),
+    ("Lookup", "/tra-cuu/", "journey", False),
+    ("Report form", "/phan-anh/", "journey", False),
 ]
+
+
+def picker_choices(base: str) -> dict[str, str]:
+    """The first unit and bookable day the appointment step offers, read from its own links."""
+    with urllib.request.urlopen(base + "/thu-tuc/cap-cccd/lich-hen/", timeout=10) as response:
+        unit = re.search(r"\?unit=([\w-]+)", response.read().decode()).group(1)
+    with urllib.request.urlopen(f"{base}/thu-tuc/cap-cccd/lich-hen/?unit={unit}", timeout=10) as response:
+        day = re.search(r"day=(\d{4}-\d{2}-\d{2})", response.read().decode()).group(1)
+    return {"unit": unit, "day": day}
 
 
 def free_port() -> int:
@@ -139,7 +155,9 @@ def main() -> int:
         wait_for(base + "/bench/bare/")
         wrk(base + "/bench/bare/")  # warm-up
         bare_before, _ = wrk(base + "/bench/bare/")
+        choices = picker_choices(base)
         for name, path, kind, needs_session in PAGES:
+            path = path.format(**choices)
             cookie = ""
             if needs_session:
                 cookie, _ = session_cookie(base, "/thu-tuc/cap-cccd/")

@@ -43,6 +43,7 @@ MSG_CHILD_TOO_OLD = _(
 MSG_EMAIL_FOR_CHANNEL = _("You chose to be notified by e-mail: enter your e-mail address.")
 MSG_WARD_OLD_NOT_FOUND = _("No current ward or commune of this province matches the old name “%(name)s”.")
 MSG_WARD_OLD_MANY = _("Several current wards match “%(name)s”: %(wards)s. Choose one from the list.")
+MSG_CURRENT_BELOW = _("You live somewhere else than your permanent address: enter your current residence below.")
 TEXT_SHOW_WARDS = _("Show the wards of this province")
 TEXT_CURRENT_IF_DIFFERENT = _("Current residence, if different:")
 TEXT_REPRESENTATIVE = _("Legal representative (required for a child under 14 or a person with limited capacity):")
@@ -310,7 +311,7 @@ class JourneyForm(forms.Form):
 class RequestForm(JourneyForm):
     reason = ChoiceField(
         label=_("Why do you need a card?"),
-        choices=reference.REASON_CHOICES,
+        choices=reference.REASON_CHOICES_GROUPED,
         widget=FastRadioSelect(options_key="reason"),
     )
     applicant = ChoiceField(
@@ -447,12 +448,18 @@ def _address_fields(prefix: str, province: int) -> tuple[tuple[str, forms.Field]
 class AddressForm(JourneyForm):
     """Permanent and current residence: province → ward (current two-level units), then house and street.
 
-    Without JavaScript, changing the province is a submit ("Show the wards") that keeps everything typed.
+    Without JavaScript, changing the province is a submit ("Show the wards") that keeps everything typed. The
+    current-residence block (a second long ward list) is only on the page once the citizen says it differs from
+    the permanent address; most citizens never need it.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for prefix in ("permanent", "current"):
+        if self.is_bound:
+            self.asks_current = not self.data.get("current_same")
+        else:
+            self.asks_current = self.initial.get("current_same") is False
+        for prefix in ("permanent", "current") if self.asks_current else ("permanent",):
             for name, prototype in _address_fields(prefix, self._province(prefix)):
                 # Copies of per-process prototypes: the 34 provinces and a province's wards are not rebuilt (and
                 # normalised again) for every page.
@@ -495,6 +502,9 @@ class AddressForm(JourneyForm):
         data = super().clean()
         self._resolve_ward(data, "permanent")
         if not data.get("current_same"):
+            if "current_province" not in self.data:
+                # The box was just unticked: the current-residence fields appear now, with this note above them.
+                raise ValidationError(MSG_CURRENT_BELOW, code="current_below")
             for name in ("current_province", "current_street"):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, ValidationError(MSG_REQUIRED, code="required"))

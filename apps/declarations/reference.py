@@ -122,6 +122,10 @@ REASONS: tuple[Reason, ...] = (
 )
 REASONS_BY_VALUE = {r.value: r for r in REASONS}
 REASON_CHOICES = tuple((r.value, r.label) for r in REASONS)
+# For the radio list: reasons under their request type (new card, exchange, re-issue).
+REASON_CHOICES_GROUPED = tuple(
+    (label, tuple((r.value, r.label) for r in REASONS if r.request == request)) for request, label in REQUEST_CHOICES
+)
 
 # TT 64/2025/TT-BTC: 50 % of the TT 73 fee from 1/7/2025 to 31/12/2026.
 HALF_FEE_FROM = date(2025, 7, 1)

@@ -15,6 +15,7 @@ from apps.core.codes import code_format
 from . import addresses, forms, reference
 from .models import Declaration
 from .tokens import qr_token
+from .widgets import flat_choices
 
 REQUEST_LABELS = dict(reference.REQUEST_CHOICES)
 REASON_LABELS = dict(reference.REASON_CHOICES)
@@ -58,7 +59,7 @@ def _display(field, value) -> str:
         return value.strftime("%d/%m/%Y")
     choices = getattr(field, "choices", None)
     if choices:
-        for choice, label in choices:
+        for choice, label in flat_choices(choices):
             if str(choice) == str(value):
                 return str(label)
     if hasattr(value, "as_national"):

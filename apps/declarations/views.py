@@ -12,8 +12,10 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -178,9 +180,32 @@ def _picker(request, procedure, data=None, *, query=None) -> SlotPickerForm:
     )
 
 
+# The picker's first step (the list of units with their opening hours: no form, no CSRF token, no availability)
+# is the same for every citizen: it is cached per language for a minute rather than rebuilt with its queries on
+# every first view of the step. Later steps (days with free places, times) are always computed.
+PICKER_UNITS_SECONDS = 60
+
+
+def _picker_html(request, picker_factory) -> str:
+    cacheable = request.method == "GET" and not request.GET
+    key = f"declarations:picker-units:{get_language()}"
+    if cacheable:
+        html = cache.get(key)
+        if html is not None:
+            return mark_safe(html)  # noqa: S308 (rendered by the template engine, stored as is)
+    picker = picker_factory()
+    html = render_to_string("appointments/_slot_picker.html", {"picker": picker}, request=request)
+    if cacheable and picker.step == "unit":
+        cache.set(key, str(html), PICKER_UNITS_SECONDS)
+    return html
+
+
 def _render_appointment(request, draft, picker, *, status: int = 200):
+    """`picker`: a SlotPickerForm, or a callable making one (then the unit list may come from the cache)."""
+    picker_html = _picker_html(request, picker) if callable(picker) else None
     context = {
-        "picker": picker,
+        "picker": picker if picker_html is None else None,
+        "picker_html": picker_html,
         "hold": draft.hold if draft else None,
         "progress": _progress("lich-hen"),
         "step": selectors.STEP_BY_SLUG["lich-hen"],
@@ -197,9 +222,9 @@ def appointment_view(request):
 
     Picking a time holds the place for the rest of the journey (appointment_hold); submitting books it.
     """
-    procedure = _identity_procedure()
     draft = _draft_from_cookie(request)
     if request.method == "POST":
+        procedure = _identity_procedure()
         answers, missing = selectors.draft_answers(draft=draft, upto="lich-hen")
         if draft is None or missing is not None:
             messages.warning(request, MSG_COMPLETE_FIRST)
@@ -220,7 +245,7 @@ def appointment_view(request):
             else:
                 return redirect("declarations:check")
         return _render_appointment(request, draft, picker)
-    return _render_appointment(request, draft, _picker(request, procedure))
+    return _render_appointment(request, draft, lambda: _picker(request, _identity_procedure()))
 
 
 def _client(request) -> str:

@@ -27,10 +27,10 @@ def flatatt(attrs: dict) -> str:
     return mark_safe("".join(parts))  # noqa: S308 (keys are ours, values escaped)
 
 
-def _flat_choices(choices):
+def flat_choices(choices):
     for value, label in choices:
         if isinstance(label, list | tuple):
-            yield from _flat_choices(label)
+            yield from flat_choices(label)
         else:
             yield value, label
 
@@ -56,7 +56,7 @@ class FastSelect(forms.Select):
         html = format_html_join(
             "",
             '<option value="{}">{}</option>',
-            (("" if v is None else v, label) for v, label in _flat_choices(self.choices)),
+            (("" if v is None else v, label) for v, label in flat_choices(self.choices)),
         )
         if key:
             _OPTIONS_CACHE[key] = html
@@ -107,29 +107,30 @@ class FastRadioSelect(forms.RadioSelect):
     def _render(self, name, value, final_attrs):
         base_id = final_attrs.pop("id", f"id_{name}")
         final_attrs.pop("class", None)
-        required = final_attrs.pop("required", False)
-        rows = []
-        for index, (choice, label) in enumerate(_flat_choices(self.choices)):
-            if choice in (None, ""):
-                continue
-            rows.append(
-                (
-                    f"{base_id}_{index}",
-                    name,
-                    choice,
-                    mark_safe(" checked" if str(choice) == value else ""),  # noqa: S308
-                    mark_safe(" required" if required else ""),  # noqa: S308
-                    f"{base_id}_{index}",
-                    label,
-                )
+        required = mark_safe(" required" if final_attrs.pop("required", False) else "")  # noqa: S308
+        index = 0
+        parts = []
+        # Grouped choices ((group label, ((value, label), …)), …) get a small heading per group.
+        groups = [
+            (group, options) if isinstance(options, list | tuple) else (None, ((group, options),))
+            for group, options in self.choices
+        ]
+        for heading, options in groups:
+            rows = []
+            for choice, label in options:
+                if choice in (None, ""):
+                    continue
+                checked = mark_safe(" checked" if str(choice) == value else "")  # noqa: S308
+                rows.append((f"{base_id}_{index}", name, choice, checked, required, f"{base_id}_{index}", label))
+                index += 1
+            items = format_html_join(
+                "",
+                '<div class="form-check"><input class="form-check-input" type="radio" id="{}" name="{}" value="{}"{}{}>'
+                '<label class="form-check-label" for="{}">{}</label></div>',
+                rows,
             )
-        items = format_html_join(
-            "",
-            '<div class="form-check"><input class="form-check-input" type="radio" id="{}" name="{}" value="{}"{}{}>'
-            '<label class="form-check-label" for="{}">{}</label></div>',
-            rows,
-        )
-        return format_html('<div id="{}"{}>{}</div>', base_id, flatatt(final_attrs), items)
+            parts.append(format_html('<p class="j-group">{}</p>{}', heading, items) if heading else items)
+        return format_html('<div id="{}"{}>{}</div>', base_id, flatatt(final_attrs), mark_safe("".join(parts)))  # noqa: S308
 
     def id_for_label(self, id_, index=None):
         # The group is labelled by a <legend>; each radio has its own label.

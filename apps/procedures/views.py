@@ -214,18 +214,21 @@ class RequestConfirmView(DraftJourneyMixin, TemplateView):
             return self._choose_again()
         if request.POST.get("action") == "send":
             return self._send()
-        form = ConfirmCodeForm(request.POST)
         challenge = self._challenge()
-        if form.is_valid():
-            if challenge is None:
-                form.add_error("code", MSG_ASK_FOR_CODE)
-            else:
-                try:
-                    otp_verify(challenge=challenge, code=form.cleaned_data["code"])
-                except ValidationError as exc:
-                    form.add_error("code", exc)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
+        # A phone confirmed once stays confirmed for this request (e.g. when the held time was lost and the
+        # citizen chose another): no second code.
+        if challenge is None or challenge.verified_at is None:
+            form = ConfirmCodeForm(request.POST)
+            if form.is_valid():
+                if challenge is None:
+                    form.add_error("code", MSG_ASK_FOR_CODE)
+                else:
+                    try:
+                        otp_verify(challenge=challenge, code=form.cleaned_data["code"])
+                    except ValidationError as exc:
+                        form.add_error("code", exc)
+            if not form.is_valid():
+                return self.render_to_response(self.get_context_data(form=form))
         try:
             procedure_request_confirm(request=self.draft)
         except ValidationError as exc:
@@ -254,12 +257,14 @@ class RequestConfirmView(DraftJourneyMixin, TemplateView):
         return redirect("procedures:confirm", slug=self.procedure.slug)
 
     def get_context_data(self, **kwargs):
+        challenge = self._challenge()
         return super().get_context_data(
             procedure=self.procedure,
             draft=self.draft,
             appointment=self.draft.appointment,
             details=self.form_class.describe(self.draft.data),
-            code_sent=self._challenge() is not None,
+            code_sent=challenge is not None,
+            phone_confirmed=challenge is not None and challenge.verified_at is not None,
             phone=phone_display(self.draft.phone),
             **kwargs,
         )

@@ -267,3 +267,12 @@ def test_request_reason_sets_the_request_type():
     assert errors == {}
     assert form.cleaned_data["request_type"] == "reissue"
     assert errors_of(forms.RequestForm, request_data(reason="bogus"))[0] == {"reason": ["invalid_choice"]}
+
+
+def test_the_current_residence_is_asked_only_when_it_differs():
+    assert "current_ward" not in forms.AddressForm().fields
+    assert "current_ward" not in forms.AddressForm(data=address_data()).fields
+    data = {k: v for k, v in address_data(current_same="").items() if not k.startswith("current_")}
+    errors, form = errors_of(forms.AddressForm, data)
+    assert "current_ward" in form.fields  # shown now
+    assert [e.code for e in form.non_field_errors().as_data()] == ["current_below"]

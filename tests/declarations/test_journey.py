@@ -63,7 +63,7 @@ def test_every_step_renders_by_get_with_a_fresh_session_and_writes_nothing(
 def test_the_address_step_lists_the_hcmc_wards_by_default(client):
     html = client.get(STEP_URLS["dia-chi"]).content.decode()
     assert "Phường Khánh Hội" in html and "Phường Vĩnh Hội" in html
-    assert html.count('<option value="27265">') == 2  # permanent and current
+    assert html.count('<option value="27265">') == 1  # the current residence is asked only when it differs
 
 
 def test_the_whole_form_part_leads_to_the_check_page(client, demo_data):
@@ -208,3 +208,14 @@ def test_expired_drafts_are_deleted_by_the_periodic_task(client):
     assert old.pk != kept.pk
     assert delete_expired_drafts() == 1
     assert list(Draft.objects.all()) == [kept]
+
+
+def test_unticking_same_address_shows_the_current_residence_fields_and_keeps_the_rest(client):
+    data = {k: v for k, v in address_data(current_same="").items() if not k.startswith("current_")}
+    response = post(client, "dia-chi", data, action="next")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="current_ward"' in html and 'id="error-summary"' in html
+    assert value_of(html, "permanent_street") == "12 Đoàn Văn Bơ"
+    more = {**data, "current_province": "79", "current_ward": "27259", "current_street": "5 Tôn Đản"}
+    assert post(client, "dia-chi", more, action="next").status_code == 302

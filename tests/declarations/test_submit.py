@@ -215,3 +215,16 @@ def test_done_and_lookup_pages_query_counts(client, demo_data, django_assert_max
             assert client.get(url).status_code == 200
     with django_assert_max_num_queries(1):
         assert client.post("/tra-cuu/", {"code": declaration.code, "phone": "0912345678"}).status_code == 302
+
+
+def test_the_unit_list_of_the_picker_is_reused_for_a_minute(client, demo_data, django_assert_max_num_queries):
+    from apps.units.models import PoliceUnit
+
+    url = reverse("declarations:appointment")
+    first = client.get(url).content.decode()
+    with django_assert_max_num_queries(0):
+        assert client.get(url).content.decode() == first
+    # choosing a unit (a GET parameter) always computes the days and their free places
+    unit = PoliceUnit.objects.filter(receives_id_applications=True, booking_schedule__isnull=False).first()
+    html = client.get(url, {"unit": unit.slug}).content.decode()
+    assert "slot-picker" in html and unit.address in html

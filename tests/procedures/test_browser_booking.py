@@ -38,6 +38,7 @@ def test_book_a_procedure_on_a_phone(live_server, page, demo_data, slug):
         page.locator("[name='province']").select_option(data["province"])
         page.locator("button[name='_refresh']").click()
     _fill(page, data)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.locator("form button[type='submit']:not([name])").click()
     assert page.url.endswith(f"/thu-tuc/{slug}/dat-lich/"), page.content()[:3000]
 
@@ -46,8 +47,10 @@ def test_book_a_procedure_on_a_phone(live_server, page, demo_data, slug):
         picker.get_by_role("link", name="Chọn đơn vị này").first.click()
     picker.locator("ul a.btn-outline-primary").first.click()
     picker.locator("input[type=radio]:not([disabled]) + label").first.click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     picker.locator("button[type=submit]").click()
     assert page.url.endswith(f"/thu-tuc/{slug}/xac-nhan/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     page.locator("button[value='send']").click()
     page.locator("[name='code']").fill(sent_code())

@@ -52,6 +52,9 @@ def test_form_errors_keep_what_was_typed(client, demo_data):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Đây là biển số xe máy" in html
+    # Next to the field, linked to it for screen readers, and listed in the summary at the top.
+    assert 'aria-invalid="true"' in html and 'id="id_plate_error_1"' in html
+    assert 'href="#f-plate"' in html
     assert 'value="079203001234"' in html and 'value="Nguyễn Văn An"' in html
     assert ProcedureRequest.objects.count() == 0
 
@@ -61,7 +64,7 @@ def test_show_wards_refreshes_the_list_without_errors(client, demo_data):
     data = {**sample_data("dang-ky-cu-tru"), "province": "1", "_refresh": "1"}
     html = client.post("/thu-tuc/dang-ky-cu-tru/", data).content.decode()
     assert '<option value="4">Phường Ba Đình</option>' in html and 'value="27259"' not in html
-    assert 'class="errorlist' not in html
+    assert "invalid-feedback" not in html and "alert-danger" not in html
     assert 'value="079203001234"' in html
 
 
@@ -207,3 +210,47 @@ def test_citizen_moves_then_cancels_from_the_done_page(client, demo_data, django
     assert "Lịch hẹn đã được hủy" in html and "doi-lich/" not in html
     # Nothing left to change.
     assert client.post(f"{done_url}huy/")["Location"] == done_url
+
+
+@pytest.mark.django_db
+def test_the_journey_speaks_english_under_en(client, demo_data):
+    html = client.get("/en/thu-tuc/dang-ky-xe/").content.decode()
+    assert '<html lang="en">' in html and "Plate number" in html and "Continue: choose a time" in html
+    response = client.post("/en/thu-tuc/dang-ky-xe/", {**sample_data("dang-ky-xe"), "plate": "51F-123.45"})
+    assert "This is a car plate (e.g. 51F-123.45), but the vehicle is a motorbike." in response.content.decode()
+    response = client.post("/en/thu-tuc/dang-ky-xe/", sample_data("dang-ky-xe"))
+    assert response["Location"] == "/en/thu-tuc/dang-ky-xe/dat-lich/"
+    assert ProcedureRequest.objects.get().language == "en"
+
+
+@pytest.mark.django_db
+def test_pages_keep_to_a_query_budget(
+    client, demo_data, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        client.get("/thu-tuc/dang-ky-cu-tru/")
+    done_url = book(client, django_capture_on_commit_callbacks, "dang-ky-cu-tru").request["PATH_INFO"]
+    with django_assert_max_num_queries(8):
+        assert client.get(done_url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_confirmed_phone_needs_no_second_code(client, demo_data, django_capture_on_commit_callbacks):
+    from apps.notifications.models import OtpChallenge
+    from apps.notifications.services import otp_verify
+    from apps.procedures.models import Procedure
+
+    from .journey import sent_code
+
+    client.post("/thu-tuc/ho-chieu/", sample_data("ho-chieu"))
+    client.post("/thu-tuc/ho-chieu/dat-lich/", {"slot": first_free_slot(Procedure.objects.get(slug="ho-chieu")).value})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/thu-tuc/ho-chieu/xac-nhan/", {"action": "send"})
+    # Confirmed once (then, say, sent back to the picker): the page asks for no second code.
+    otp_verify(challenge=OtpChallenge.objects.get(), code=sent_code())
+    html = client.get("/thu-tuc/ho-chieu/xac-nhan/").content.decode()
+    assert 'name="code"' not in html and "đã được xác nhận" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/thu-tuc/ho-chieu/xac-nhan/", {"action": "verify"})
+    assert "/hoan-tat/" in response["Location"]
+    assert ProcedureRequest.objects.get().status == RequestStatus.SUBMITTED

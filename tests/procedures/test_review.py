@@ -117,3 +117,24 @@ def test_the_done_page_shows_the_state_and_what_to_correct(client, booked, revie
     )
     html = client.get(procedure_request_done_path(request=booked)).content.decode()
     assert "Trả lại để bổ sung" in html and "Thiếu hóa đơn mua xe." in html
+
+
+@pytest.mark.django_db
+def test_counter_pages_show_and_check_in_a_procedure_booking(client, booked):
+    roles_setup()
+    appointment = booked.appointment
+    counter = OfficerFactory(username="quay2.q4", units=[appointment.unit], roles=[roles.COUNTER_OFFICER])
+    client.login(username=counter.username, password=PASSWORD)
+    day = timezone.localdate(appointment.starts_at).isoformat()
+    html = client.get(f"/admin/quay/?unit={appointment.unit.pk}&day={day}").content.decode()
+    assert booked.code in html and "Nguyễn Văn An" in html and "Đăng ký xe" in html
+    response = client.post(
+        f"/admin/quay/diem-danh/?unit={appointment.unit.pk}",
+        {"unit": appointment.unit.pk, "scan": qr_token(booked.code), "other_day_ok": "on"},
+    )
+    assert response.status_code in (200, 302)
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CHECKED_IN
+    # The booking leads the officer to the request ("Open the filing").
+    html = client.get(f"/admin/quay/diem-danh/?unit={appointment.unit.pk}&t={qr_token(booked.code)}").content.decode()
+    assert f"/admin/procedures/procedurerequest/{booked.pk}/change/" in html

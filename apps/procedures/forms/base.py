@@ -114,6 +114,19 @@ class ProcedureForm(forms.Form):
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
+    def _post_clean(self):
+        super()._post_clean()
+        # Bootstrap's red border, and the error read out with the field by screen readers.
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
+                described = [f"{self[name].auto_id}_error_1"]
+                if self.fields[name].help_text:
+                    described.insert(0, f"{self[name].auto_id}_helptext")
+                attrs["aria-describedby"] = " ".join(described)
+
     def clean_phone(self):
         phone = self.cleaned_data["phone"]
         if phone and phonenumbers.number_type(phone) not in (
