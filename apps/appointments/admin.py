@@ -79,6 +79,13 @@ class ProcedureCapacityInline(admin.TabularInline):
     autocomplete_fields = ()
 
 
+def _notify_citizen(**kwargs):
+    # Imported late: the notifications app itself depends on this one (reminders read appointments).
+    from apps.notifications.services import notification_send_appointment_change
+
+    return notification_send_appointment_change(**kwargs)
+
+
 @admin.register(BookingSchedule)
 class BookingScheduleAdmin(admin.ModelAdmin):
     list_display = (
@@ -271,7 +278,7 @@ class AppointmentAdmin(admin.ModelAdmin):
         cancelled = 0
         for appointment in queryset.select_related("slot"):
             try:
-                appointment_cancel(appointment=appointment, reason=str(CANCELLED_BY_OFFICER))
+                appointment_cancel(appointment=appointment, reason=str(CANCELLED_BY_OFFICER), notify=_notify_citizen)
             except ValidationError as error:
                 self.message_user(request, f"{appointment}: {' '.join(error.messages)}", messages.ERROR)
             else:
@@ -283,6 +290,13 @@ class AppointmentAdmin(admin.ModelAdmin):
                 % {"count": cancelled},
                 messages.SUCCESS,
             )
+
+    def reschedule(self, request: HttpRequest, *, appointment, starts_at, unit):
+        """Move a booking for an officer; the citizen is told. The back office's admin overrides this to go
+        through its own service, which also writes the audit log."""
+        return appointment_reschedule(
+            appointment=appointment, starts_at=starts_at, unit=unit, by_officer=True, notify=_notify_citizen
+        )
 
     def get_urls(self):
         urls = [
@@ -301,8 +315,7 @@ class AppointmentAdmin(admin.ModelAdmin):
         if request.method == "POST":
             try:
                 unit, starts_at = self._parse_choice(request, request.POST.get("slot", ""))
-                # The notifications app plugs in here: appointment_reschedule(..., notify=...).
-                moved = appointment_reschedule(appointment=appointment, starts_at=starts_at, unit=unit, by_officer=True)
+                moved = self.reschedule(request, appointment=appointment, starts_at=starts_at, unit=unit)
             except ValidationError as exc:
                 error = exc
             else:

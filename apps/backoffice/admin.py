@@ -19,7 +19,7 @@ from .masking import mask_id_number, mask_phone
 from .models import Arrival, AuditLogEntry, ReviewState, StateTransition
 from .scoping import queryset_scope_to_user, user_sees_all_units
 from .selectors import declaration_search_q
-from .services import filing_review_sync, officer_display_name
+from .services import appointment_move, filing_review_sync, officer_display_name
 
 
 class ReadOnlyAdminMixin:
@@ -275,6 +275,10 @@ def _register_appointments() -> None:
         list_filter = (("unit", ScopedUnitFilter), "status", "procedure", "slot__starts_at")
         # The row label (str(appointment), in the selection checkbox) reads the slot's unit: fetch it with the rows.
         list_select_related = ("slot__unit", "unit", "procedure")
+
+        def reschedule(self, request, *, appointment, starts_at, unit):
+            # Through the back office's service: the citizen is told and the move is written to the audit log.
+            return appointment_move(appointment=appointment, user=request.user, starts_at=starts_at, unit=unit)
 
         def get_queryset(self, request):
             # The appointments app limits non-superusers to their own units; the back office's scoping also lets

@@ -9,6 +9,8 @@ from django.urls import reverse
 from apps.accounts.models import User
 from apps.appointments.models import Appointment, AppointmentStatus, Closure, OfficialDay
 from apps.appointments.services import appointment_book, appointment_hold
+from apps.backoffice.models import AuditAction, AuditLogEntry
+from apps.notifications.models import Notification
 
 from .conftest import at
 from .factories import BookingScheduleFactory, ClosureFactory
@@ -115,32 +117,39 @@ def test_week_view_shows_booked_and_free_places(admin_client, unit, procedure, s
     assert "Bầu cử" in html
 
 
-def test_move_an_appointment_from_admin(admin_client, unit, procedure, frozen_now):
+def test_move_an_appointment_from_admin(admin_client, unit, procedure, frozen_now, django_capture_on_commit_callbacks):
     booked = _book(unit, procedure)
     url = reverse("admin:appointments_appointment_move", args=[booked.pk])
     html = _text(admin_client.get(url))
     assert f'value="{unit.pk}@202612020845"' in html
     html = _text(admin_client.get(url + "?day=2026-12-03"))
     assert f'value="{unit.pk}@202612031645"' in html
-    response = admin_client.post(url, {"slot": f"{unit.pk}@202612031645", "next": "/admin/"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, {"slot": f"{unit.pk}@202612031645", "next": "/admin/"})
     assert response.status_code == 302 and response.url == "/admin/"
     booked.refresh_from_db()
     assert booked.slot.starts_at == at(2026, 12, 3, 16, 45) and booked.reference == "REF1"
+    # The citizen is told, and the move is in the audit log.
+    assert Notification.objects.filter(kind="appointment_moved", phone=booked.phone).count() == 1
+    entry = AuditLogEntry.objects.get(object_id=str(booked.pk), action=AuditAction.RESCHEDULE)
+    assert entry.detail.endswith("03/12/2026 16:45")
     response = admin_client.post(url, {"slot": "nonsense"})
     assert response.status_code == 200
     assert 'class="errorlist"' in response.content.decode()
 
 
-def test_cancel_action_calls_the_service(admin_client, unit, procedure, frozen_now):
+def test_cancel_action_calls_the_service(admin_client, unit, procedure, frozen_now, django_capture_on_commit_callbacks):
     booked = _book(unit, procedure)
-    response = admin_client.post(
-        reverse("admin:appointments_appointment_changelist"),
-        {"action": "cancel_selected", "_selected_action": [booked.pk]},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:appointments_appointment_changelist"),
+            {"action": "cancel_selected", "_selected_action": [booked.pk]},
+            follow=True,
+        )
     assert response.status_code == 200
     booked.refresh_from_db()
     assert booked.status == AppointmentStatus.CANCELLED
+    assert Notification.objects.filter(kind="appointment_cancelled", phone=booked.phone).count() == 1
 
 
 def test_appointment_changelist_and_search(admin_client, unit, procedure, frozen_now):
