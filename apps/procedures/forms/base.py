@@ -10,11 +10,35 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from apps.declarations.widgets import FastInput, FastSelect
+
 from . import validation
 
 NAME_FORMAT = _("Write the full name in letters only, e.g. Nguyễn Văn An.")
 PHONE_NOT_MOBILE = _("Enter a Vietnamese mobile number, e.g. 0901 234 567: the confirmation code is sent to it.")
 DATE_IN_PAST = _("This date is in the past.")
+
+
+class FastDateInput(FastInput, forms.DateInput):
+    """<input type="date"> built in Python (the value as YYYY-MM-DD, what the browser's date picker expects)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"type": "date", **(attrs or {})}, format="%Y-%m-%d")
+
+
+class ChoiceField(forms.ChoiceField):
+    """A select whose options are built in Python (Django renders one template per option)."""
+
+    widget = FastSelect
+
+
+class TypedChoiceField(forms.TypedChoiceField):
+    widget = FastSelect
+
+
+class CharField(forms.CharField):
+    widget = FastInput
+
 
 _NAME = re.compile(r"[^\W\d_]+(?:[ '\-.][^\W\d_]+)*")
 
@@ -26,7 +50,7 @@ def normalize_person_name(raw: str) -> str:
     return value
 
 
-class PersonNameField(forms.CharField):
+class PersonNameField(CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 100)
         super().__init__(**kwargs)
@@ -36,7 +60,7 @@ class PersonNameField(forms.CharField):
         return normalize_person_name(value) if value else value
 
 
-class IdNumberField(forms.CharField):
+class IdNumberField(CharField):
     """The 12-digit personal identification number (số định danh cá nhân)."""
 
     def __init__(self, **kwargs):
@@ -54,7 +78,7 @@ class IdNumberField(forms.CharField):
 class FutureDateField(forms.DateField):
     """A date that is today or later."""
 
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    widget = FastDateInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"])
@@ -68,7 +92,7 @@ class FutureDateField(forms.DateField):
 
 
 class DateField(forms.DateField):
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    widget = FastDateInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"])
@@ -95,13 +119,13 @@ class ProcedureForm(forms.Form):
     holder_name = PersonNameField(
         label=_("Full name"),
         help_text=_("As on your identity card or passport."),
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        widget=FastInput(attrs={"autocomplete": "name"}),
     )
     phone = PhoneNumberField(
         region="VN",
         label=_("Mobile number"),
         help_text=_("We send the confirmation code and your booking to this number."),
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        widget=FastInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
         error_messages={"invalid": PHONE_NOT_MOBILE},
     )
 
@@ -204,9 +228,9 @@ class ProvinceWardMixin(forms.Form):
     showing the form again with what was typed and the new list).
     """
 
-    province = forms.TypedChoiceField(label=_("Province or city"), coerce=str, choices=())
-    ward = forms.ChoiceField(label=_("Ward or commune"), choices=())
-    street = forms.CharField(
+    province = TypedChoiceField(label=_("Province or city"), coerce=str, choices=())
+    ward = ChoiceField(label=_("Ward or commune"), choices=())
+    street = CharField(
         label=_("House number and street"),
         max_length=200,
         help_text=_("E.g. 12/3 Đoàn Văn Bơ, or the hamlet (ấp, tổ) where there is no street."),
@@ -217,6 +241,7 @@ class ProvinceWardMixin(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].choices = validation.province_choices()
+        self.fields["province"].widget.options_key = "procedures:provinces"
         province = (self.data.get(self.add_prefix("province")) if self.is_bound else None) or self.initial.get(
             "province"
         )
@@ -225,6 +250,7 @@ class ProvinceWardMixin(forms.Form):
             self.initial.setdefault("province", province)
         wards = validation.ward_choices(province_code=province) if str(province).isdigit() else []
         self.fields["ward"].choices = [("", _("— choose —")), *wards]
+        self.fields["ward"].widget.options_key = f"procedures:wards:{province}" if wards else None
 
     def clean_street(self):
         return " ".join(self.cleaned_data["street"].split())
