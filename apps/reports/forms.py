@@ -3,11 +3,14 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms import BoundField
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from apps.declarations.widgets import FastCheckbox, FastInput, FastSelect
+from apps.declarations.widgets import FastCheckbox, FastInput, FastSelect, flatatt
 from apps.news.images import image_validate
 from apps.units.models import PoliceUnit, UnitKind
 
@@ -19,6 +22,65 @@ IN_THE_FUTURE = _("This time is in the future. Enter when it happened.")
 TOO_SHORT = _("Please describe what happened in a few more words.")
 PHOTO_ERROR = _("“%(name)s”: %(error)s")
 PHONE_INVALID = _("Enter a valid Vietnamese phone number, e.g. 0912 345 678.")
+
+
+class ReportBoundField(BoundField):
+    """A field's block built in Python (a template include per field cost more than the rest of the page): the
+    label (a legend for the radios, after the box for the checkbox), the widget, help text, then each error with
+    the id the widget's aria-describedby points to."""
+
+    def as_report_field(self):
+        input_type = getattr(self.field.widget, "input_type", "")  # a textarea has none
+        if input_type == "checkbox":
+            body = format_html(
+                '<div class="form-check">{}<label class="form-check-label" for="{}">{}</label></div>',
+                self.as_widget(),
+                self.id_for_label,
+                self.label,
+            )
+        elif input_type == "radio":
+            radios = format_html_join(
+                "",
+                '<div class="form-check"><input type="{}" name="{}" value="{}"{}>'
+                '<label class="form-check-label" for="{}">{}</label></div>',
+                (
+                    (
+                        radio.data["type"],
+                        radio.data["name"],
+                        radio.data["value"],
+                        flatatt(radio.data["attrs"]),
+                        radio.id_for_label,
+                        radio.choice_label,
+                    )  # fmt: skip
+                    for radio in self
+                ),
+            )
+            body = format_html(
+                '<fieldset><legend class="form-label fs-6 fw-semibold">{}</legend>{}</fieldset>', self.label, radios
+            )
+        else:
+            body = format_html(
+                '<label class="form-label fw-semibold" for="{}">{}</label>{}',
+                self.id_for_label,
+                self.label,
+                self.as_widget(),
+            )
+        help_html = (
+            format_html('<div class="form-text" id="{}_helptext">{}</div>', self.auto_id, self.help_text)
+            if self.help_text
+            else ""
+        )
+        errors = format_html_join(
+            "",
+            '<div class="invalid-feedback d-block" id="{}_error_{}">{}</div>',
+            ((self.auto_id, number, error) for number, error in enumerate(self.errors, 1)),
+        )
+        css = mark_safe("mb-3 has-error" if self.errors else "mb-3")  # noqa: S308
+        return format_html('<div class="{}">{}{}{}</div>', css, body, help_html, errors)
+
+
+class ReportFieldsForm(forms.Form):
+    bound_field_class = ReportBoundField
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -46,7 +108,7 @@ class FastDateTimeInput(FastInput, forms.DateTimeInput):
     """<input type="datetime-local"> built in Python, like the other inputs of the form."""
 
 
-class ReportForm(forms.Form):
+class ReportForm(ReportFieldsForm):
     # The inputs, the select and the checkbox are built in Python (apps.declarations.widgets): Django's templates
     # per widget and per <option> were most of the page's rendering time.
     category = forms.ChoiceField(
@@ -155,7 +217,7 @@ class ReportForm(forms.Form):
         return cleaned
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(ReportFieldsForm):
     code = forms.CharField(
         label=_("Confirmation code"),
         max_length=12,
@@ -167,7 +229,7 @@ class ConfirmForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(ReportFieldsForm):
     code = forms.CharField(
         label=_("Tracking code"),
         max_length=20,

@@ -53,7 +53,7 @@ class ForeignerStayForm(ProvinceWardMixin, ProcedureForm):
         super().__init__(*args, **kwargs)
         self.fields["holder_name"].label = _("Your full name (the host)")
         self.fields["street"].label = _("Address of the stay: house number and street")
-        self.fields["nationality"].choices = [("", _("— choose —")), *validation.nationality_choices()]
+        self.fields["nationality"].choices = lambda: [("", _("— choose —")), *validation.nationality_choices()]
         self.fields["nationality"].widget.options_key = "procedures:nationalities"
 
     def clean_nationality(self):
