@@ -2,17 +2,20 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.forms import BoundField
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from apps.declarations.widgets import FastCheckbox, FastInput, FastSelect, flatatt
 from apps.news.images import image_validate
 from apps.units.models import PoliceUnit, UnitKind
+from apps.units.selectors import unit_directory_version
 
 from .models import ReportCategory
 
@@ -176,6 +179,17 @@ class ReportForm(ReportFieldsForm):
         self.fields["unit"].queryset = PoliceUnit.objects.filter(
             is_active=True, kind__in=[UnitKind.WARD, UnitKind.DISTRICT]
         ).order_by("order", "name")
+        # The options are listed once per language and version of the units (which every edit of a unit bumps),
+        # so showing the form costs no query; a submitted choice is still checked against the queryset.
+        self.fields["unit"].widget.choices = self._unit_options()
+
+    def _unit_options(self) -> list[tuple[str, str]]:
+        key = f"reports:unit-options:{unit_directory_version()}:{get_language()}"
+        options = cache.get(key)
+        if options is None:
+            options = [(str(value), str(label)) for value, label in self.fields["unit"].choices]
+            cache.set(key, options, 3600)
+        return options
 
     def clean_description(self):
         description = self.cleaned_data["description"].strip()
