@@ -40,6 +40,7 @@ PAGES = [
     ("Directory", "/lien-he/", "content", False),
     ("News list", "/tin-tuc/", "content", False),
     ("Procedures", "/thu-tuc/", "content", False),
+    ("Procedure: CCCD", "/thu-tuc/cap-cccd/gioi-thieu/", "content", False),
     ("CCCD: request type", "/thu-tuc/cap-cccd/", "journey", True),
     ("CCCD: about you", "/thu-tuc/cap-cccd/ban-than/", "journey", True),
     ("CCCD: addresses", "/thu-tuc/cap-cccd/dia-chi/", "journey", True),
@@ -48,6 +49,8 @@ PAGES = [
     ("CCCD: appointment, days", "/thu-tuc/cap-cccd/lich-hen/?unit={unit}", "journey", True),
     ("CCCD: appointment, times", "/thu-tuc/cap-cccd/lich-hen/?unit={unit}&day={day}", "journey", True),
     ("Passport: request", "/thu-tuc/ho-chieu/", "journey", True),
+    ("Residence: request", "/thu-tuc/dang-ky-cu-tru/", "journey", False),
+    ("Foreigner's stay: request", "/thu-tuc/tam-tru-nguoi-nuoc-ngoai/", "journey", False),
     ("Lookup", "/tra-cuu/", "journey", False),
     ("Report form", "/phan-anh/", "journey", False),
 ]

@@ -7,4 +7,4 @@ class ProceduresConfig(AppConfig):
     verbose_name = _("Procedures")
 
     def ready(self) -> None:
-        from . import forms  # noqa: F401  (registers the procedure forms)
+        from . import forms, signals  # noqa: F401  (registers the procedure forms, the catalogue's cache signals)

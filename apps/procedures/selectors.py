@@ -1,13 +1,58 @@
+from collections.abc import Callable
+
 from django.core import signing
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.urls import Resolver404, resolve
 
 from apps.declarations.tokens import receipt_token_code
 from apps.units.models import PoliceUnit
-from apps.units.selectors import unit_list_active, unit_opening_hours_summary
+from apps.units.selectors import unit_directory_version, unit_list_active, unit_opening_hours_summary
 
 from .forms.registry import form_class_for
 from .models import Procedure, ProcedureRequest, RequestStatus
+
+# The catalogue changes only when officers edit it: what is built from it (the rendered list and detail pages, the
+# procedure a journey step needs) is cached under a version that every save, delete or change of a procedure's
+# units bumps (signals.py), and that the units' own version joins (a unit's address or hours on a detail page).
+CACHE_VERSION_KEY = "procedures:catalogue:version"
+CACHE_SECONDS = 600
+_MISSING = object()
+
+
+def procedure_cache_version() -> int:
+    version = cache.get(CACHE_VERSION_KEY)
+    if version is None:
+        cache.add(CACHE_VERSION_KEY, 1, None)
+        version = cache.get(CACHE_VERSION_KEY, 1)
+    return version
+
+
+def procedure_cache_clear() -> None:
+    """Forget every cached view of the catalogue (called when a procedure or its units change)."""
+    try:
+        cache.incr(CACHE_VERSION_KEY)
+    except ValueError:
+        cache.set(CACHE_VERSION_KEY, 2, None)
+
+
+def procedure_cached[T](*, key: str, build: Callable[[], T]) -> T:
+    """`build()`'s result, kept until the catalogue or the units change (or CACHE_SECONDS pass)."""
+    full_key = f"procedures:{procedure_cache_version()}:{unit_directory_version()}:{key}"
+    value = cache.get(full_key, _MISSING)
+    if value is _MISSING:
+        value = build()
+        cache.set(full_key, value, CACHE_SECONDS)
+    return value
+
+
+def procedure_get_for_journey(*, slug: str) -> Procedure | None:
+    """The active procedure at this address, without its units (what a journey step needs), cached; or None."""
+
+    def build():
+        return Procedure.objects.filter(is_active=True, slug=slug).first()
+
+    return procedure_cached(key=f"journey:{slug[:80]}", build=build)
 
 
 def procedure_list_active() -> QuerySet[Procedure]:

@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
-from django.views.generic import ListView, TemplateView, View
+from django.views.generic import TemplateView, View
 
 from apps.appointments.forms import SlotPickerForm
 from apps.appointments.models import AppointmentStatus
@@ -22,9 +24,11 @@ from apps.notifications.services import otp_issue, otp_verify
 from .forms.confirm import ConfirmCodeForm
 from .forms.registry import form_class_for
 from .journey import journey_current, journey_forget, journey_remember
-from .models import RequestStatus
+from .models import Procedure, RequestStatus
 from .selectors import (
+    procedure_cached,
     procedure_get_active,
+    procedure_get_for_journey,
     procedure_has_online_journey,
     procedure_list_active,
     procedure_request_from_token,
@@ -48,28 +52,47 @@ REFRESH = "_refresh"
 MSG_START_AGAIN = _("Please fill in the form first: we could not find your request on this phone.")
 
 
-class ProcedureListView(ListView):
-    template_name = "procedures/procedure_list.html"
-    context_object_name = "procedures"
+class ProcedureListView(TemplateView):
+    """The catalogue's content is rendered once per language and kept until an officer changes a procedure."""
 
-    def get_queryset(self):
-        return procedure_list_active()
+    template_name = "procedures/procedure_list.html"
+
+    def get_context_data(self, **kwargs):
+        def build() -> str:
+            context = {"procedures": procedure_list_active()}
+            return render_to_string("procedures/_procedure_list_content.html", context, request=self.request)
+
+        html = procedure_cached(key=f"list:{translation.get_language()}", build=build)
+        # Rendered by our own autoescaping template.
+        return super().get_context_data(content_html=mark_safe(html), **kwargs)  # noqa: S308
 
 
 class ProcedureDetailView(TemplateView):
+    """Like the list, rendered once per procedure and language (units, phones and hours included)."""
+
     template_name = "procedures/procedure_detail.html"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        procedure = procedure_get_active(slug=kwargs["slug"])
-        if procedure is None:
+        slug = kwargs["slug"]
+
+        def build() -> tuple[Procedure, str] | None:
+            procedure = procedure_get_active(slug=slug)
+            if procedure is None:
+                return None
+            context = {
+                "procedure": procedure,
+                "units": procedure_units_with_hours(procedure=procedure),
+                "can_book": procedure_has_online_journey(procedure=procedure),
+            }
+            html = render_to_string("procedures/_procedure_detail_content.html", context, request=self.request)
+            del procedure.active_units  # only the rendered units are kept, not the prefetched rows
+            return procedure, html
+
+        cached = procedure_cached(key=f"detail:{translation.get_language()}:{slug[:80]}", build=build)
+        if cached is None:
             raise Http404
-        context.update(
-            procedure=procedure,
-            units=procedure_units_with_hours(procedure=procedure),
-            can_book=procedure_has_online_journey(procedure=procedure),
-        )
-        return context
+        procedure, html = cached
+        return super().get_context_data(procedure=procedure, content_html=mark_safe(html), **kwargs)  # noqa: S308
 
 
 class ProcedureJourneyMixin:
@@ -77,7 +100,7 @@ class ProcedureJourneyMixin:
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.procedure = procedure_get_active(slug=kwargs["slug"])
+        self.procedure = procedure_get_for_journey(slug=kwargs["slug"])
         self.form_class = form_class_for(kwargs["slug"])
 
     def dispatch(self, request, *args, **kwargs):

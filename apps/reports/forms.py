@@ -2,13 +2,20 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.forms import BoundField
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from apps.declarations.widgets import FastCheckbox, FastInput, FastSelect, flatatt
 from apps.news.images import image_validate
 from apps.units.models import PoliceUnit, UnitKind
+from apps.units.selectors import unit_directory_version
 
 from .models import ReportCategory
 
@@ -18,6 +25,65 @@ IN_THE_FUTURE = _("This time is in the future. Enter when it happened.")
 TOO_SHORT = _("Please describe what happened in a few more words.")
 PHOTO_ERROR = _("“%(name)s”: %(error)s")
 PHONE_INVALID = _("Enter a valid Vietnamese phone number, e.g. 0912 345 678.")
+
+
+class ReportBoundField(BoundField):
+    """A field's block built in Python (a template include per field cost more than the rest of the page): the
+    label (a legend for the radios, after the box for the checkbox), the widget, help text, then each error with
+    the id the widget's aria-describedby points to."""
+
+    def as_report_field(self):
+        input_type = getattr(self.field.widget, "input_type", "")  # a textarea has none
+        if input_type == "checkbox":
+            body = format_html(
+                '<div class="form-check">{}<label class="form-check-label" for="{}">{}</label></div>',
+                self.as_widget(),
+                self.id_for_label,
+                self.label,
+            )
+        elif input_type == "radio":
+            radios = format_html_join(
+                "",
+                '<div class="form-check"><input type="{}" name="{}" value="{}"{}>'
+                '<label class="form-check-label" for="{}">{}</label></div>',
+                (
+                    (
+                        radio.data["type"],
+                        radio.data["name"],
+                        radio.data["value"],
+                        flatatt(radio.data["attrs"]),
+                        radio.id_for_label,
+                        radio.choice_label,
+                    )  # fmt: skip
+                    for radio in self
+                ),
+            )
+            body = format_html(
+                '<fieldset><legend class="form-label fs-6 fw-semibold">{}</legend>{}</fieldset>', self.label, radios
+            )
+        else:
+            body = format_html(
+                '<label class="form-label fw-semibold" for="{}">{}</label>{}',
+                self.id_for_label,
+                self.label,
+                self.as_widget(),
+            )
+        help_html = (
+            format_html('<div class="form-text" id="{}_helptext">{}</div>', self.auto_id, self.help_text)
+            if self.help_text
+            else ""
+        )
+        errors = format_html_join(
+            "",
+            '<div class="invalid-feedback d-block" id="{}_error_{}">{}</div>',
+            ((self.auto_id, number, error) for number, error in enumerate(self.errors, 1)),
+        )
+        css = mark_safe("mb-3 has-error" if self.errors else "mb-3")  # noqa: S308
+        return format_html('<div class="{}">{}{}{}</div>', css, body, help_html, errors)
+
+
+class ReportFieldsForm(forms.Form):
+    bound_field_class = ReportBoundField
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -41,7 +107,13 @@ class UnitChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
-class ReportForm(forms.Form):
+class FastDateTimeInput(FastInput, forms.DateTimeInput):
+    """<input type="datetime-local"> built in Python, like the other inputs of the form."""
+
+
+class ReportForm(ReportFieldsForm):
+    # The inputs, the select and the checkbox are built in Python (apps.declarations.widgets): Django's templates
+    # per widget and per <option> were most of the page's rendering time.
     category = forms.ChoiceField(
         label=_("What is it about?"),
         choices=[(c.value, c.label) for c in (ReportCategory.CRIME, ReportCategory.SECURITY, ReportCategory.FEEDBACK)],
@@ -58,19 +130,19 @@ class ReportForm(forms.Form):
         queryset=PoliceUnit.objects.none(),
         required=False,
         empty_label=_("I don't know (the district police will forward it)"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=FastSelect(attrs={"class": "form-select"}),
     )
     address = forms.CharField(
         label=_("Address or place"),
         max_length=300,
         required=False,
-        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "street-address"}),
+        widget=FastInput(attrs={"class": "form-control", "autocomplete": "street-address"}),
     )
     occurred_at = forms.DateTimeField(
         label=_("When did it happen?"),
         required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%d/%m/%Y"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"),
+        widget=FastDateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Leave empty if you are not sure."),
     )
     photos = MultiplePhotoField(
@@ -81,25 +153,25 @@ class ReportForm(forms.Form):
     is_anonymous = forms.BooleanField(
         label=_("Report anonymously"),
         required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        widget=FastCheckbox(attrs={"class": "form-check-input"}),
         help_text=_("We will not keep your name or phone number. You can only follow the status of the report."),
     )
     contact_name = forms.CharField(
         label=_("Your name (optional)"),
         max_length=120,
         required=False,
-        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "name"}),
+        widget=FastInput(attrs={"class": "form-control", "autocomplete": "name"}),
     )
     contact_phone = PhoneNumberField(
         label=_("Your phone number"),
         region="VN",
         required=False,
-        widget=forms.TextInput(attrs={"class": "form-control", "type": "tel", "autocomplete": "tel"}),
+        widget=FastInput(attrs={"class": "form-control", "type": "tel", "autocomplete": "tel"}),
         error_messages={"invalid": PHONE_INVALID},
         help_text=_("To send you a confirmation code and the answer. Not needed for an anonymous report."),
     )
     # Left empty by people; bots fill every field.
-    website = forms.CharField(required=False, label=_("Leave this field empty"), widget=forms.TextInput(
+    website = forms.CharField(required=False, label=_("Leave this field empty"), widget=FastInput(
         attrs={"tabindex": "-1", "autocomplete": "off"}))  # fmt: skip
 
     def __init__(self, *args, **kwargs):
@@ -107,6 +179,17 @@ class ReportForm(forms.Form):
         self.fields["unit"].queryset = PoliceUnit.objects.filter(
             is_active=True, kind__in=[UnitKind.WARD, UnitKind.DISTRICT]
         ).order_by("order", "name")
+        # The options are listed once per language and version of the units (which every edit of a unit bumps),
+        # so showing the form costs no query; a submitted choice is still checked against the queryset.
+        self.fields["unit"].widget.choices = self._unit_options()
+
+    def _unit_options(self) -> list[tuple[str, str]]:
+        key = f"reports:unit-options:{unit_directory_version()}:{get_language()}"
+        options = cache.get(key)
+        if options is None:
+            options = [(str(value), str(label)) for value, label in self.fields["unit"].choices]
+            cache.set(key, options, 3600)
+        return options
 
     def clean_description(self):
         description = self.cleaned_data["description"].strip()
@@ -148,7 +231,7 @@ class ReportForm(forms.Form):
         return cleaned
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(ReportFieldsForm):
     code = forms.CharField(
         label=_("Confirmation code"),
         max_length=12,
@@ -160,7 +243,7 @@ class ConfirmForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(ReportFieldsForm):
     code = forms.CharField(
         label=_("Tracking code"),
         max_length=20,

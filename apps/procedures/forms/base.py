@@ -7,14 +7,77 @@ from typing import Any, ClassVar
 import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms import BoundField
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
+
+from apps.declarations.widgets import FastInput, FastSelect
 
 from . import validation
 
 NAME_FORMAT = _("Write the full name in letters only, e.g. Nguyễn Văn An.")
 PHONE_NOT_MOBILE = _("Enter a Vietnamese mobile number, e.g. 0901 234 567: the confirmation code is sent to it.")
 DATE_IN_PAST = _("This date is in the past.")
+
+
+class FastDateInput(FastInput, forms.DateInput):
+    """<input type="date"> built in Python (the value as YYYY-MM-DD, what the browser's date picker expects)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"type": "date", **(attrs or {})}, format="%Y-%m-%d")
+
+
+class ChoiceField(forms.ChoiceField):
+    """A select whose options are built in Python (Django renders one template per option)."""
+
+    widget = FastSelect
+
+
+class TypedChoiceField(forms.TypedChoiceField):
+    widget = FastSelect
+
+
+class CharField(forms.CharField):
+    widget = FastInput
+
+
+class ProcedureBoundField(BoundField):
+    """A field's block built in Python: bold label (a legend for radios), help text, the widget, and each error
+    under the field with the ids its aria-describedby points to. A template include per field cost more than
+    the rest of the page."""
+
+    def as_procedure_field(self):
+        auto_id = self.auto_id
+        if self.use_fieldset:
+            opening = format_html('<fieldset><legend class="form-label fw-semibold fs-6">{}</legend>', self.label)
+            closing = mark_safe("</fieldset>")
+        else:
+            opening = format_html(
+                '<label class="form-label fw-semibold" for="{}">{}</label>', self.id_for_label, self.label
+            )
+            closing = ""
+        help_html = (
+            format_html('<div class="form-text mt-0 mb-1" id="{}_helptext">{}</div>', auto_id, self.help_text)
+            if self.help_text
+            else ""
+        )
+        errors = format_html_join(
+            "",
+            '<div class="invalid-feedback d-block" id="{}_error_{}">{}</div>',
+            ((auto_id, number, error) for number, error in enumerate(self.errors, 1)),
+        )
+        return format_html(
+            '<div class="mb-3" id="f-{}">{}{}{}{}{}</div>',
+            self.html_name,
+            opening,
+            help_html,
+            self.as_widget(),
+            errors,
+            closing,
+        )
+
 
 _NAME = re.compile(r"[^\W\d_]+(?:[ '\-.][^\W\d_]+)*")
 
@@ -26,7 +89,7 @@ def normalize_person_name(raw: str) -> str:
     return value
 
 
-class PersonNameField(forms.CharField):
+class PersonNameField(CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 100)
         super().__init__(**kwargs)
@@ -36,7 +99,7 @@ class PersonNameField(forms.CharField):
         return normalize_person_name(value) if value else value
 
 
-class IdNumberField(forms.CharField):
+class IdNumberField(CharField):
     """The 12-digit personal identification number (số định danh cá nhân)."""
 
     def __init__(self, **kwargs):
@@ -54,7 +117,7 @@ class IdNumberField(forms.CharField):
 class FutureDateField(forms.DateField):
     """A date that is today or later."""
 
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    widget = FastDateInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"])
@@ -68,7 +131,7 @@ class FutureDateField(forms.DateField):
 
 
 class DateField(forms.DateField):
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    widget = FastDateInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"])
@@ -86,6 +149,7 @@ class ProcedureForm(forms.Form):
     `display_<field>(value)` methods turn a stored value into readable text for officers.
     """
 
+    bound_field_class = ProcedureBoundField
     COMMON_FIELDS: ClassVar[tuple[str, ...]] = ("holder_name", "phone")
     procedure_slug: ClassVar[str] = ""
     id_number_field: ClassVar[str | None] = None
@@ -95,13 +159,13 @@ class ProcedureForm(forms.Form):
     holder_name = PersonNameField(
         label=_("Full name"),
         help_text=_("As on your identity card or passport."),
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        widget=FastInput(attrs={"autocomplete": "name"}),
     )
     phone = PhoneNumberField(
         region="VN",
         label=_("Mobile number"),
         help_text=_("We send the confirmation code and your booking to this number."),
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        widget=FastInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
         error_messages={"invalid": PHONE_NOT_MOBILE},
     )
 
@@ -204,9 +268,9 @@ class ProvinceWardMixin(forms.Form):
     showing the form again with what was typed and the new list).
     """
 
-    province = forms.TypedChoiceField(label=_("Province or city"), coerce=str, choices=())
-    ward = forms.ChoiceField(label=_("Ward or commune"), choices=())
-    street = forms.CharField(
+    province = TypedChoiceField(label=_("Province or city"), coerce=str, choices=())
+    ward = ChoiceField(label=_("Ward or commune"), choices=())
+    street = CharField(
         label=_("House number and street"),
         max_length=200,
         help_text=_("E.g. 12/3 Đoàn Văn Bơ, or the hamlet (ấp, tổ) where there is no street."),
@@ -216,7 +280,10 @@ class ProvinceWardMixin(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["province"].choices = validation.province_choices()
+        # Choices are given as callables: Django lists (and normalises) them only to validate a submitted form or
+        # to build a list not yet cached by the widget, not on every page view.
+        self.fields["province"].choices = validation.province_choices
+        self.fields["province"].widget.options_key = "procedures:provinces"
         province = (self.data.get(self.add_prefix("province")) if self.is_bound else None) or self.initial.get(
             "province"
         )
@@ -224,7 +291,8 @@ class ProvinceWardMixin(forms.Form):
             province = str(validation.HOME_PROVINCE.value)
             self.initial.setdefault("province", province)
         wards = validation.ward_choices(province_code=province) if str(province).isdigit() else []
-        self.fields["ward"].choices = [("", _("— choose —")), *wards]
+        self.fields["ward"].choices = lambda: [("", _("— choose —")), *wards]
+        self.fields["ward"].widget.options_key = f"procedures:wards:{province}" if wards else None
 
     def clean_street(self):
         return " ".join(self.cleaned_data["street"].split())

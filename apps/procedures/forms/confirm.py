@@ -1,9 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .base import ProcedureBoundField
+
 
 class ConfirmCodeForm(forms.Form):
     """The 6-digit confirmation code sent to the citizen's phone (checked by notifications' otp_verify)."""
+
+    bound_field_class = ProcedureBoundField
 
     code = forms.CharField(
         label=_("Confirmation code"),

@@ -3,13 +3,12 @@ foreigners in Vietnam, as amended): the host (accommodation establishment or hou
 
 from datetime import date, timedelta
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import validation
-from .base import DateField, FutureDateField, PersonNameField, ProcedureForm, ProvinceWardMixin
+from .base import CharField, ChoiceField, DateField, FutureDateField, PersonNameField, ProcedureForm, ProvinceWardMixin
 from .registry import register
 
 DEPARTURE_BEFORE_ARRIVAL = _("The departure date must be on or after the arrival date.")
@@ -41,12 +40,12 @@ class ForeignerStayForm(ProvinceWardMixin, ProcedureForm):
         "departure",
     )
 
-    host_kind = forms.ChoiceField(label=_("The guest stays at"), choices=HostKind.choices)
+    host_kind = ChoiceField(label=_("The guest stays at"), choices=HostKind.choices)
     guest_name = PersonNameField(
         label=_("Guest's full name"), help_text=_("As printed in the passport, in Latin letters.")
     )
-    nationality = forms.ChoiceField(label=_("Guest's nationality"), choices=())
-    passport_number = forms.CharField(label=_("Guest's passport number"), max_length=12)
+    nationality = ChoiceField(label=_("Guest's nationality"), choices=())
+    passport_number = CharField(label=_("Guest's passport number"), max_length=12)
     arrival = DateField(label=_("Arrival date"))
     departure = FutureDateField(label=_("Expected departure date"))
 
@@ -54,7 +53,8 @@ class ForeignerStayForm(ProvinceWardMixin, ProcedureForm):
         super().__init__(*args, **kwargs)
         self.fields["holder_name"].label = _("Your full name (the host)")
         self.fields["street"].label = _("Address of the stay: house number and street")
-        self.fields["nationality"].choices = [("", _("— choose —")), *validation.nationality_choices()]
+        self.fields["nationality"].choices = lambda: [("", _("— choose —")), *validation.nationality_choices()]
+        self.fields["nationality"].widget.options_key = "procedures:nationalities"
 
     def clean_nationality(self):
         value = self.cleaned_data["nationality"]

@@ -1,12 +1,11 @@
 """Ordinary passport: first issue or re-issue (Law 49/2019/QH14 on exit and entry of Vietnamese citizens)."""
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import validation
-from .base import FutureDateField, IdNumberField, ProcedureForm
+from .base import CharField, ChoiceField, FutureDateField, IdNumberField, ProcedureForm
 from .registry import register
 
 CURRENT_PASSPORT_REQUIRED = _("Enter the number of your current passport, as printed on its photo page.")
@@ -35,14 +34,14 @@ class PassportForm(ProcedureForm):
     id_number_field = "id_number"
 
     id_number = IdNumberField()
-    request_type = forms.ChoiceField(label=_("What do you need?"), choices=PassportRequest.choices)
-    current_passport = forms.CharField(
+    request_type = ChoiceField(label=_("What do you need?"), choices=PassportRequest.choices)
+    current_passport = CharField(
         label=_("Current passport number"),
         required=False,
         max_length=12,
         help_text=_("One letter and 7 digits, e.g. C1234567. Leave empty for a first passport."),
     )
-    purpose = forms.ChoiceField(label=_("Purpose of travel"), choices=TravelPurpose.choices)
+    purpose = ChoiceField(label=_("Purpose of travel"), choices=TravelPurpose.choices)
     travel_date = FutureDateField(
         label=_("Planned departure date"),
         required=False,

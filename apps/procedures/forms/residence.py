@@ -2,12 +2,11 @@
 
 from datetime import date
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import FutureDateField, IdNumberField, ProcedureForm, ProvinceWardMixin
+from .base import ChoiceField, FutureDateField, IdNumberField, ProcedureForm, ProvinceWardMixin
 from .registry import register
 
 STAY_UNTIL_REQUIRED = _("Enter until when you will stay at this address.")
@@ -51,8 +50,8 @@ class ResidenceForm(ProvinceWardMixin, ProcedureForm):
     )
 
     id_number = IdNumberField()
-    residence_type = forms.ChoiceField(label=_("Registration"), choices=ResidenceType.choices)
-    accommodation = forms.ChoiceField(label=_("The address is"), choices=Accommodation.choices)
+    residence_type = ChoiceField(label=_("Registration"), choices=ResidenceType.choices)
+    accommodation = ChoiceField(label=_("The address is"), choices=Accommodation.choices)
     stay_until = FutureDateField(
         label=_("Staying until"),
         required=False,

@@ -215,8 +215,17 @@ def _sort_key(text: str) -> str:
 
 def nationality_choices(*, exclude: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """Every ISO 3166-1 country as (alpha-3 code, name in the current language), sorted by that name."""
-    choices = [(c.alpha_3, country_name(c.alpha_3)) for c in pycountry.countries if c.alpha_3 not in exclude]
-    return sorted(choices, key=lambda choice: _sort_key(choice[1]))
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return list(_nationality_choices(language=language, exclude=exclude))
+
+
+@cache
+def _nationality_choices(*, language: str, exclude: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    # The list is fixed per language: sorted once per process rather than on every page view.
+    choices = [
+        (c.alpha_3, country_name(c.alpha_3, language=language)) for c in pycountry.countries if c.alpha_3 not in exclude
+    ]
+    return tuple(sorted(choices, key=lambda choice: _sort_key(choice[1])))
 
 
 # --- Provinces and wards (vietnam-provinces, after the 2025 rearrangement) -------------------------------------
@@ -225,10 +234,15 @@ WARD_NOT_IN_PROVINCE = _("This ward is not in the province you chose. Choose the
 
 
 def province_choices() -> list[tuple[str, str]]:
+    return list(_province_choices())
+
+
+@cache
+def _province_choices() -> tuple[tuple[str, str], ...]:
     provinces = sorted(
         Province.iter_all(), key=lambda p: _sort_key(p.name.removeprefix("Thành phố ").removeprefix("Tỉnh "))
     )
-    return [(str(p.code.value), p.name) for p in provinces]
+    return tuple((str(p.code.value), p.name) for p in provinces)
 
 
 def ward_choices(*, province_code: int) -> list[tuple[str, str]]:
@@ -236,8 +250,13 @@ def ward_choices(*, province_code: int) -> list[tuple[str, str]]:
         code = ProvinceCode(int(province_code))
     except ValueError:
         return []
+    return list(_ward_choices(code))
+
+
+@cache
+def _ward_choices(code: ProvinceCode) -> tuple[tuple[str, str], ...]:
     wards = sorted(Ward.iter_by_province(code), key=lambda w: _sort_key(w.name))
-    return [(str(w.code.value), w.name) for w in wards]
+    return tuple((str(w.code.value), w.name) for w in wards)
 
 
 def province_name(code: str | int) -> str:

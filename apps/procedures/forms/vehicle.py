@@ -1,13 +1,12 @@
 """Vehicle registration (Circular 79/2024/TT-BCA): first registration, change of owner, new certificate or plate,
 deregistration."""
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import validation
-from .base import IdNumberField, ProcedureForm
+from .base import CharField, ChoiceField, IdNumberField, ProcedureForm
 from .registry import register
 
 PLATE_REQUIRED = _("Enter the vehicle's plate number: it is needed for every request except a first registration.")
@@ -37,9 +36,9 @@ class VehicleForm(ProcedureForm):
     id_number_field = "id_number"
 
     id_number = IdNumberField()
-    request_type = forms.ChoiceField(label=_("What do you need?"), choices=VehicleRequest.choices)
-    vehicle_type = forms.ChoiceField(label=_("Type of vehicle"), choices=VehicleType.choices)
-    plate = forms.CharField(
+    request_type = ChoiceField(label=_("What do you need?"), choices=VehicleRequest.choices)
+    vehicle_type = ChoiceField(label=_("Type of vehicle"), choices=VehicleType.choices)
+    plate = CharField(
         label=_("Plate number"),
         required=False,
         max_length=16,
