@@ -17,12 +17,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.functional import cached_property
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.procedures.models import Procedure
@@ -30,12 +31,13 @@ from apps.units.models import OpeningHours, PoliceUnit
 from apps.units.selectors import HoursLine, unit_opening_hours_summary
 
 from .selectors import (
-    AVAILABILITY_SECONDS,
     ClosedBecause,
     DayAvailability,
     SlotOption,
     appointment_get_active_hold,
+    availability_cache_seconds,
     availability_cache_usable,
+    availability_valid_until,
     availability_version,
     slot_list_available,
     unit_list_for_procedure,
@@ -46,6 +48,8 @@ INVALID_TIME = _("This time is not one of those offered. Please choose again.")
 MORNING = _("Morning")
 AFTERNOON = _("Afternoon")
 PICKER_ANCHOR = "slot-picker"
+# Stands for the CSRF token in cached picker HTML (replaced by the request's own token on every render).
+CSRF_PLACEHOLDER = "@@slot-picker-csrf@@"
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,17 @@ class DayChoice:
     availability: DayAvailability
     url: str
     selected: bool
+
+
+def _with_csrf(html: str, csrf_token) -> str:
+    """Cached picker HTML with the request's CSRF field in place of the placeholder's (the token is only asked
+    for when the fragment has a form, as the {% csrf_token %} tag would)."""
+    placeholder = f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_PLACEHOLDER}">'
+    if placeholder in html:
+        token = str(csrf_token)
+        field = "" if token == "NOTPROVIDED" else format_html(placeholder.replace(CSRF_PLACEHOLDER, "{}"), token)  # noqa: S105
+        html = html.replace(placeholder, field)
+    return mark_safe(html)  # noqa: S308 (rendered by the template engine; the token is escaped)
 
 
 class SlotPickerForm(forms.Form):
@@ -108,19 +123,25 @@ class SlotPickerForm(forms.Form):
     def _units_query(self) -> list[PoliceUnit]:
         return list(unit_list_for_procedure(procedure=self.procedure, unit_qs=self.unit_qs).order_by("order", "name"))
 
+    def _units_fingerprint(self) -> str:
+        """Tells apart callers narrowing the units differently: the narrowing queryset's filters (their repr, which
+        names columns and values; cheaper than compiling the SQL on every request)."""
+        if self.unit_qs is None:
+            return ""
+        narrowing = f"{self.unit_qs.model._meta.label}:{self.unit_qs.query.where}"
+        return hashlib.sha256(narrowing.encode()).hexdigest()[:32]
+
     @cached_property
     def units(self) -> list[PoliceUnit]:
         # Cached with the availability (same version key: unit, schedule and procedure changes bump it); the key
-        # tells apart callers narrowing the units differently by the narrowing query's SQL.
+        # tells apart callers narrowing the units differently.
         if not availability_cache_usable():
             return self._units_query()
-        narrowing = "" if self.unit_qs is None else repr(self.unit_qs.query.sql_with_params())
-        digest = hashlib.sha256(narrowing.encode()).hexdigest()[:32]
-        key = f"appointments:picker-units:{availability_version()}:{self.procedure.pk}:{digest}"
+        key = f"appointments:picker-units:{availability_version()}:{self.procedure.pk}:{self._units_fingerprint()}"
         units = cache.get(key)
         if units is None:
             units = self._units_query()
-            cache.set(key, units, AVAILABILITY_SECONDS)
+            cache.set(key, units, availability_cache_seconds())
         return units
 
     @cached_property
@@ -297,6 +318,45 @@ class SlotPickerForm(forms.Form):
             hold = self.current_hold
             return f"{hold.unit_id}@{timezone.localtime(hold.slot.starts_at):%Y%m%d%H%M}"
         return chosen
+
+    # --- Rendering ----------------------------------------------------------------------------------------------
+    def render_picker(self, *, csrf_token=None) -> str:
+        """The picker fragment. A GET view of it (no POST, no errors, no citizen's own hold to show) is the same for
+        every citizen until the availability changes: it is cached under the availability version, for as long as
+        no counted hold expires and no offered time passes into the lead time. The CSRF token is put in afterwards.
+        """
+        key = self._render_cache_key() if csrf_token is not None else None
+        if key is not None:
+            cached = cache.get(key)
+            if cached is not None and cached["computed_at"] <= self.now < cached["valid_until"]:
+                return _with_csrf(cached["html"], csrf_token)
+        html = render_to_string(
+            "appointments/_slot_picker_body.html",
+            {"picker": self, "csrf_token": CSRF_PLACEHOLDER if key is not None else csrf_token},
+        )
+        if key is None:
+            return html
+        unit = self.selected_unit
+        if unit is None:
+            valid_until = self.now + timedelta(seconds=availability_cache_seconds())
+        else:
+            valid_until = availability_valid_until(unit=unit, procedure=self.procedure, now=self.now)
+        cache.set(
+            key,
+            {"html": str(html), "computed_at": self.now, "valid_until": valid_until},
+            availability_cache_seconds(),
+        )
+        return _with_csrf(str(html), csrf_token)
+
+    def _render_cache_key(self) -> str | None:
+        if self.is_bound or self.holder_key or self.alternatives or not availability_cache_usable():
+            return None
+        state = repr((self.prefix, self.action, self.days_shown, sorted(self.query.items())))
+        digest = hashlib.sha256(state.encode()).hexdigest()[:32]
+        return (
+            f"appointments:picker-html:{availability_version()}:{self.procedure.pk}:{self._units_fingerprint()}:"
+            f"{get_language()}:{timezone.localdate(self.now).isoformat()}:{digest}"
+        )
 
     # --- Validation (the POSTed time) -----------------------------------------------------------------------
     def clean(self):

@@ -15,6 +15,7 @@ from functools import cached_property, lru_cache, partial
 from uuid import uuid4
 
 import holidays
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Min, Q, QuerySet
@@ -260,6 +261,14 @@ def booking_window(*, schedule: BookingSchedule, now: datetime) -> tuple[datetim
 # applied on every read, so they stay exact. The TTL is only a backstop.
 AVAILABILITY_VERSION_KEY = "appointments:availability:version"
 AVAILABILITY_SECONDS = 10 * 60
+# Without REDIS_URL the cache is local to each process: a bump in one worker is not seen by the others, so there
+# cached availability lives only a few seconds (still saving the work of every request in between).
+AVAILABILITY_LOCAL_SECONDS = 5
+
+
+def availability_cache_seconds() -> int:
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    return AVAILABILITY_LOCAL_SECONDS if backend.endswith(("LocMemCache", "DummyCache")) else AVAILABILITY_SECONDS
 
 
 def availability_version() -> str:
@@ -352,8 +361,26 @@ def _availability_snapshot(*, unit: PoliceUnit, procedure: Procedure, now: datet
     ):
         return snapshot
     snapshot = _availability_compute(unit=unit, procedure=procedure, now=now)
-    cache.set(key, snapshot, AVAILABILITY_SECONDS)
+    cache.set(key, snapshot, availability_cache_seconds())
     return snapshot
+
+
+def availability_valid_until(*, unit: PoliceUnit, procedure: Procedure, now: datetime) -> datetime:
+    """Until when what `slot_list_available` returns now stays the same without any write: the first counted hold
+    expiring, or the first bookable time passing into the lead time (writes bump the version instead)."""
+    limit = now + timedelta(seconds=AVAILABILITY_SECONDS)
+    snapshot = _availability_snapshot(unit=unit, procedure=procedure, now=now)
+    if not snapshot["offered"]:
+        return limit
+    if snapshot["valid_until"] is not None:
+        limit = min(limit, snapshot["valid_until"])
+    lead = snapshot["lead_time_hours"] * 3600
+    earliest = now.timestamp() + lead
+    for _day, times, _reason, _because, _free in snapshot["days"]:
+        first = next((row[0] for row in times if row[0] >= earliest), None)
+        if first is not None:
+            return min(limit, datetime.fromtimestamp(first - lead, timezone.get_default_timezone()))
+    return limit
 
 
 def _own_holds(*, unit: PoliceUnit, procedure: Procedure, holder_key: str, now: datetime) -> dict[int, int]:

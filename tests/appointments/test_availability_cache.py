@@ -10,6 +10,7 @@ from django.db import transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.appointments import selectors
 from apps.appointments.models import OfficialDayKind
 from apps.appointments.selectors import slot_list_available
 from apps.appointments.services import (
@@ -114,7 +115,9 @@ def test_the_cached_availability_is_reused_and_the_pages_stay_within_a_fixed_que
             _get(client, url)
 
 
-def test_lead_time_and_hold_expiry_stay_exact_without_any_write(client, unit, procedure, frozen_now):
+def test_lead_time_and_hold_expiry_stay_exact_without_any_write(client, unit, procedure, frozen_now, monkeypatch):
+    # Cached entries outlive the moves in time below, as they do in Redis.
+    monkeypatch.setattr(selectors, "AVAILABILITY_LOCAL_SECONDS", 3600)
     url = TIMES.format(slug=unit.slug)
     _fill(unit, procedure, at(2026, 12, 2, 14), 2)
     html = _get(client, url)
@@ -122,11 +125,27 @@ def test_lead_time_and_hold_expiry_stay_exact_without_any_write(client, unit, pr
     # The holds expire (15 minutes): the time is free again on the next render, no write or task needed.
     frozen_now.move_to(NOW + timedelta(minutes=16))
     assert "disabled" not in _time_input(_get(client, url), unit, "1400")
-    # Lead time (2 hours), from the same cached snapshot: at 08:01 on the day, 10:00 is no longer offered.
-    frozen_now.move_to(at(2026, 12, 2, 8, 1))
-    html = _get(client, url)
-    assert f'value="{unit.pk}@202612021000"' not in html and f'value="{unit.pk}@202612021015"' in html
     assert appointment_expire_holds(now=timezone.now()) == 2
+
+
+def test_lead_time_is_applied_to_the_cached_snapshot_on_every_read(unit, procedure, frozen_now, monkeypatch):
+    monkeypatch.setattr(selectors, "AVAILABILITY_LOCAL_SECONDS", 3600)
+    computed = []
+    compute = selectors._availability_compute
+    monkeypatch.setattr(selectors, "_availability_compute", lambda **kw: computed.append(1) or compute(**kw))
+    today = date(2026, 12, 1)
+
+    def first_time_today():
+        days = slot_list_available(unit=unit, procedure=procedure, start=today, end=today + timedelta(days=3))
+        return days[0].slots[0].local_start.strftime("%H:%M")
+
+    assert first_time_today() == "10:00"  # 08:00 + 2 hours' lead time
+    frozen_now.move_to(NOW + timedelta(minutes=20))
+    assert first_time_today() == "10:30"
+    assert len(computed) == 1  # the same snapshot, read twice
+    frozen_now.move_to(at(2026, 12, 1, 15, 50))
+    days = slot_list_available(unit=unit, procedure=procedure, start=today, end=today)
+    assert days[0].is_closed and days[0].closed_because == selectors.ClosedBecause.TOO_LATE
 
 
 def test_the_citizens_own_hold_stays_their_choice_with_a_cached_snapshot(unit, schedule, procedure, frozen_now):
@@ -165,3 +184,31 @@ def test_a_rolled_back_transaction_leaves_no_stale_availability(unit, procedure,
     with pytest.raises(Rollback):
         fill_then_fail()
     assert nine().free == 2
+
+
+def test_cached_picker_html_carries_each_requests_own_csrf_token(unit, other_schedule, frozen_now):
+    from django.test import Client
+
+    url = TIMES.format(slug=unit.slug)
+    tokens = []
+    for _citizen in range(2):
+        citizen = Client(enforce_csrf_checks=True)
+        html = _get(citizen, url)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        assert "@@" not in html
+        tokens.append(token)
+        response = citizen.post(
+            "/journey/",
+            {"csrfmiddlewaretoken": token, "unit": unit.slug, "day": "2026-12-02", "slot": f"{unit.pk}@202612021400"},
+        )
+        assert response.status_code == 200
+    assert tokens[0] != tokens[1]
+
+
+def test_cached_picker_html_follows_the_lead_time(client, unit, frozen_now, monkeypatch):
+    monkeypatch.setattr(selectors, "AVAILABILITY_LOCAL_SECONDS", 3600)
+    url = f"/journey/?unit={unit.slug}&day=2026-12-01"
+    assert f'value="{unit.pk}@202612011000"' in _get(client, url)
+    frozen_now.move_to(NOW + timedelta(minutes=5))
+    html = _get(client, url)
+    assert f'value="{unit.pk}@202612011000"' not in html and f'value="{unit.pk}@202612011015"' in html
