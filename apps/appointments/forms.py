@@ -7,16 +7,23 @@ POST with this form and calls `appointment_hold(unit=cleaned_data["unit"], start
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.functional import cached_property
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.procedures.models import Procedure
@@ -28,6 +35,10 @@ from .selectors import (
     DayAvailability,
     SlotOption,
     appointment_get_active_hold,
+    availability_cache_seconds,
+    availability_cache_usable,
+    availability_valid_until,
+    availability_version,
     slot_list_available,
     unit_list_for_procedure,
 )
@@ -37,6 +48,8 @@ INVALID_TIME = _("This time is not one of those offered. Please choose again.")
 MORNING = _("Morning")
 AFTERNOON = _("Afternoon")
 PICKER_ANCHOR = "slot-picker"
+# Stands for the CSRF token in cached picker HTML (replaced by the request's own token on every render).
+CSRF_PLACEHOLDER = "@@slot-picker-csrf@@"
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,17 @@ class DayChoice:
     availability: DayAvailability
     url: str
     selected: bool
+
+
+def _with_csrf(html: str, csrf_token) -> str:
+    """Cached picker HTML with the request's CSRF field in place of the placeholder's (the token is only asked
+    for when the fragment has a form, as the {% csrf_token %} tag would)."""
+    placeholder = f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_PLACEHOLDER}">'
+    if placeholder in html:
+        token = str(csrf_token)
+        field = "" if token == "NOTPROVIDED" else format_html(placeholder.replace(CSRF_PLACEHOLDER, "{}"), token)  # noqa: S105
+        html = html.replace(placeholder, field)
+    return mark_safe(html)  # noqa: S308 (rendered by the template engine; the token is escaped)
 
 
 class SlotPickerForm(forms.Form):
@@ -96,12 +120,29 @@ class SlotPickerForm(forms.Form):
         params.update({self.add_prefix(k): v for k, v in values.items() if v})
         return f"?{urlencode(params)}#{PICKER_ANCHOR}" if params else f"?#{PICKER_ANCHOR}"
 
+    def _units_query(self) -> list[PoliceUnit]:
+        return list(unit_list_for_procedure(procedure=self.procedure, unit_qs=self.unit_qs).order_by("order", "name"))
+
+    def _units_fingerprint(self) -> str:
+        """Tells apart callers narrowing the units differently: the narrowing queryset's filters (their repr, which
+        names columns and values; cheaper than compiling the SQL on every request)."""
+        if self.unit_qs is None:
+            return ""
+        narrowing = f"{self.unit_qs.model._meta.label}:{self.unit_qs.query.where}"
+        return hashlib.sha256(narrowing.encode()).hexdigest()[:32]
+
     @cached_property
     def units(self) -> list[PoliceUnit]:
-        qs = unit_list_for_procedure(procedure=self.procedure, unit_qs=self.unit_qs).prefetch_related(
-            Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens"))
-        )
-        return list(qs.order_by("order", "name"))
+        # Cached with the availability (same version key: unit, schedule and procedure changes bump it); the key
+        # tells apart callers narrowing the units differently.
+        if not availability_cache_usable():
+            return self._units_query()
+        key = f"appointments:picker-units:{availability_version()}:{self.procedure.pk}:{self._units_fingerprint()}"
+        units = cache.get(key)
+        if units is None:
+            units = self._units_query()
+            cache.set(key, units, availability_cache_seconds())
+        return units
 
     @cached_property
     def selected_unit(self) -> PoliceUnit | None:
@@ -114,6 +155,10 @@ class SlotPickerForm(forms.Form):
     @cached_property
     def unit_choices(self) -> list[UnitChoice]:
         selected = self.selected_unit
+        # Opening hours are only shown on the unit step: loaded here, not with every use of the unit list.
+        prefetch_related_objects(
+            self.units, Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens"))
+        )
         return [
             UnitChoice(
                 unit=u,
@@ -158,6 +203,43 @@ class SlotPickerForm(forms.Form):
         ]
 
     @property
+    def day_list_html(self) -> str:
+        """The day step's list items, built in Python: a unit's horizon is up to ~150 days, and rendering each
+        through template tags (date filter, plural block) was most of the page's time."""
+        unit = self.selected_unit
+        if unit is None:
+            return ""
+        params = {k: v for k, v in self.query.items() if k not in {self.add_prefix(n) for n in ("unit", "day")}}
+        params[self.add_prefix("unit")] = unit.slug
+        url_prefix = escape(f"?{urlencode(params)}&{urlencode({self.add_prefix('day'): ''})}")
+        weekdays = {}
+        places_left: dict[int, str] = {}
+        full, closed = escape(gettext("Full")), escape(gettext("Closed"))
+        items = []
+        for d in self.days:
+            weekday = weekdays.get(d.day.weekday())
+            if weekday is None:
+                weekday = weekdays[d.day.weekday()] = escape(str(WEEKDAYS[d.day.weekday()]))
+            label = f"<span>{weekday}, {d.day:%d/%m/%Y}</span>"
+            if d.is_open:
+                free = d.free
+                places = places_left.get(free)
+                if places is None:
+                    text = ngettext("%(places)s place left", "%(places)s places left", free) % {"places": free}
+                    places = places_left[free] = escape(text)
+                items.append(
+                    f'<li><a class="btn btn-outline-primary w-100 d-flex justify-content-between text-start" '
+                    f'href="{url_prefix}{d.day.isoformat()}#{PICKER_ANCHOR}">{label}<span>{places}</span></a></li>'
+                )
+            else:
+                state = full if d.is_full else f"{closed}: {escape(d.reason)}"
+                items.append(
+                    '<li><span class="btn btn-light w-100 d-flex justify-content-between text-start disabled" '
+                    f'aria-disabled="true">{label}<span>{state}</span></span></li>'
+                )
+        return mark_safe("\n".join(items))  # noqa: S308 (every value above is escaped)
+
+    @property
     def time_groups(self) -> list[tuple[str, list[SlotOption]]]:
         """The chosen day's times in a morning and an afternoon group (sessions as the unit's hours have them)."""
         day = self.selected_day
@@ -168,12 +250,47 @@ class SlotPickerForm(forms.Form):
         return [(str(label), slots) for label, slots in ((MORNING, morning), (AFTERNOON, afternoon)) if slots]
 
     @property
+    def time_groups_html(self) -> str:
+        """The time step's radio buttons (morning and afternoon groups), built in Python like the day list."""
+        name = escape(self.add_prefix("slot"))
+        chosen = self.chosen_value
+        full = escape(gettext("Full"))
+        parts = []
+        for label, slots in self.time_groups:
+            parts.append(f'<p class="small text-body-secondary mb-1">{escape(label)}</p>')
+            parts.append('<div class="row row-cols-3 g-2 mb-3">')
+            for slot in slots:
+                local = slot.local_start
+                stamp = f"{local:%Y%m%d%H%M}"
+                value = f"{slot.unit.pk}@{stamp}"
+                html_id = f"slot-{slot.unit.pk}-{stamp}"
+                if slot.is_full:
+                    state, style, hidden = (
+                        " disabled",
+                        "btn-light text-decoration-line-through",
+                        (f'<span class="visually-hidden">{full}</span>'),
+                    )
+                else:
+                    state, style, hidden = (" checked" if value == chosen else ""), "btn-outline-primary", ""
+                parts.append(
+                    f'<div class="col"><input class="btn-check" type="radio" name="{name}" id="{html_id}" '
+                    f'value="{value}"{state}><label class="btn {style} w-100" for="{html_id}">'
+                    f"{local:%H:%M}{hidden}</label></div>"
+                )
+            parts.append("</div>")
+        return mark_safe("\n".join(parts))  # noqa: S308 (every value above is escaped or generated here)
+
+    @property
     def step(self) -> str:
         if self.selected_unit is None:
             return "unit"
         if self.selected_day is None or not self.selected_day.slots:
             return "day"
         return "time"
+
+    @property
+    def has_other_units(self) -> bool:
+        return len(self.units) > 1
 
     @property
     def change_unit_url(self) -> str:
@@ -201,6 +318,45 @@ class SlotPickerForm(forms.Form):
             hold = self.current_hold
             return f"{hold.unit_id}@{timezone.localtime(hold.slot.starts_at):%Y%m%d%H%M}"
         return chosen
+
+    # --- Rendering ----------------------------------------------------------------------------------------------
+    def render_picker(self, *, csrf_token=None) -> str:
+        """The picker fragment. A GET view of it (no POST, no errors, no citizen's own hold to show) is the same for
+        every citizen until the availability changes: it is cached under the availability version, for as long as
+        no counted hold expires and no offered time passes into the lead time. The CSRF token is put in afterwards.
+        """
+        key = self._render_cache_key() if csrf_token is not None else None
+        if key is not None:
+            cached = cache.get(key)
+            if cached is not None and cached["computed_at"] <= self.now < cached["valid_until"]:
+                return _with_csrf(cached["html"], csrf_token)
+        html = render_to_string(
+            "appointments/_slot_picker_body.html",
+            {"picker": self, "csrf_token": CSRF_PLACEHOLDER if key is not None else csrf_token},
+        )
+        if key is None:
+            return html
+        unit = self.selected_unit
+        if unit is None:
+            valid_until = self.now + timedelta(seconds=availability_cache_seconds())
+        else:
+            valid_until = availability_valid_until(unit=unit, procedure=self.procedure, now=self.now)
+        cache.set(
+            key,
+            {"html": str(html), "computed_at": self.now, "valid_until": valid_until},
+            availability_cache_seconds(),
+        )
+        return _with_csrf(str(html), csrf_token)
+
+    def _render_cache_key(self) -> str | None:
+        if self.is_bound or self.holder_key or self.alternatives or not availability_cache_usable():
+            return None
+        state = repr((self.prefix, self.action, self.days_shown, sorted(self.query.items())))
+        digest = hashlib.sha256(state.encode()).hexdigest()[:32]
+        return (
+            f"appointments:picker-html:{availability_version()}:{self.procedure.pk}:{self._units_fingerprint()}:"
+            f"{get_language()}:{timezone.localdate(self.now).isoformat()}:{digest}"
+        )
 
     # --- Validation (the POSTed time) -----------------------------------------------------------------------
     def clean(self):

@@ -9,12 +9,16 @@ now + lead time and no later than the horizon. Places taken are bookings plus ho
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache, partial
+from uuid import uuid4
 
 import holidays
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -51,18 +55,18 @@ class SlotOption:
     @property
     def value(self) -> str:
         """What a form posts for this choice: unit id and local start, e.g. ``12@202612010730``."""
-        return f"{self.unit.pk}@{timezone.localtime(self.starts_at):%Y%m%d%H%M}"
+        return f"{self.unit.pk}@{self.local_start:%Y%m%d%H%M}"
 
     @property
     def html_id(self) -> str:
         """An element id for this choice that is also a plain CSS identifier."""
-        return f"slot-{self.unit.pk}-{timezone.localtime(self.starts_at):%Y%m%d%H%M}"
+        return f"slot-{self.unit.pk}-{self.local_start:%Y%m%d%H%M}"
 
-    @property
+    @cached_property
     def local_start(self) -> datetime:
         return timezone.localtime(self.starts_at)
 
-    @property
+    @cached_property
     def local_end(self) -> datetime:
         return timezone.localtime(self.ends_at)
 
@@ -80,17 +84,40 @@ class ClosedBecause:
     TOO_LATE = "too_late"  # every slot of the day is inside the lead time
 
 
-@dataclass
 class DayAvailability:
-    day: date
-    status: str
-    reason: str = ""
-    closed_because: str = ""
-    slots: list[SlotOption] = field(default_factory=list)
+    """One day of a unit for a procedure. `slots` (the times with their places) are built on first use: a list of
+    days only needs each day's status and free places."""
+
+    def __init__(
+        self,
+        *,
+        day: date,
+        status: str,
+        reason: str = "",
+        closed_because: str = "",
+        slots: list[SlotOption] | None = None,
+        free: int | None = None,
+        slot_factory=None,
+    ):
+        self.day, self.status, self.reason, self.closed_because = day, status, reason, closed_because
+        self._slots = slots
+        self._free = free
+        self._slot_factory = slot_factory
+
+    def __repr__(self) -> str:
+        return f"DayAvailability(day={self.day!r}, status={self.status!r}, reason={self.reason!r})"
+
+    @property
+    def slots(self) -> list[SlotOption]:
+        if self._slots is None:
+            self._slots = self._slot_factory() if self._slot_factory is not None else []
+        return self._slots
 
     @property
     def free(self) -> int:
-        return sum(max(s.free, 0) for s in self.slots)
+        if self._free is None:
+            self._free = sum(max(s.free, 0) for s in self.slots)
+        return self._free
 
     @property
     def is_open(self) -> bool:
@@ -121,8 +148,9 @@ def public_holiday_name(day: date) -> str | None:
     return _public_holidays(day.year, language).get(day)
 
 
-def _library_working_days(year: int) -> set[date]:
-    return set(_public_holidays(year, "vi").weekend_workdays)
+@lru_cache(maxsize=32)
+def _library_working_days(year: int) -> frozenset[date]:
+    return frozenset(_public_holidays(year, "vi").weekend_workdays)
 
 
 def _local(day: date, at: time) -> datetime:
@@ -194,25 +222,6 @@ def appointment_filter_taking_place(*, now: datetime) -> Q:
     return Q(status__in=TAKING_PLACE) | Q(status=AppointmentStatus.HELD, hold_expires_at__gt=now)
 
 
-def _taken_counts(
-    *,
-    unit: PoliceUnit,
-    procedure: Procedure | None,
-    start: datetime,
-    end: datetime,
-    now: datetime,
-    holder_key: str = "",
-) -> dict[datetime, tuple[int, int]]:
-    qs = Appointment.objects.filter(unit=unit, slot__starts_at__gte=start, slot__starts_at__lt=end).filter(
-        appointment_filter_taking_place(now=now)
-    )
-    if holder_key and procedure is not None:
-        # The citizen's own hold would be released by a new one: it does not make a time look full to them.
-        qs = qs.exclude(status=AppointmentStatus.HELD, holder_key=holder_key, procedure=procedure)
-    rows = qs.values("slot__starts_at").annotate(total=Count("id"), same=Count("id", filter=Q(procedure=procedure)))
-    return {r["slot__starts_at"]: (r["total"], r["same"]) for r in rows}
-
-
 def schedule_procedure_capacity(*, schedule: BookingSchedule, procedure: Procedure | None) -> int | None:
     if procedure is None:
         return None
@@ -243,6 +252,147 @@ def booking_window(*, schedule: BookingSchedule, now: datetime) -> tuple[datetim
     return earliest, last_day
 
 
+# --- Cached availability ----------------------------------------------------------------------------------------
+# What a unit offers over its whole horizon (slot times, reasons for closed days, places taken) is computed once
+# and cached under a version key. Every change that can alter it bumps the version: saves and deletes of
+# appointments, slots, schedules, capacities, official days, closures, opening hours, units and procedures
+# (signals.py), and the queryset updates of services.py (they call `availability_changed`). Hold expiry needs no
+# bump: a snapshot is only used until the first hold it counts expires. Lead time and the citizen's own hold are
+# applied on every read, so they stay exact. The TTL is only a backstop.
+AVAILABILITY_VERSION_KEY = "appointments:availability:version"
+AVAILABILITY_SECONDS = 10 * 60
+# Without REDIS_URL the cache is local to each process: a bump in one worker is not seen by the others, so there
+# cached availability lives only a few seconds (still saving the work of every request in between).
+AVAILABILITY_LOCAL_SECONDS = 5
+
+
+def availability_cache_seconds() -> int:
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    return AVAILABILITY_LOCAL_SECONDS if backend.endswith(("LocMemCache", "DummyCache")) else AVAILABILITY_SECONDS
+
+
+def availability_version() -> str:
+    version = cache.get(AVAILABILITY_VERSION_KEY)
+    if version is None:
+        cache.add(AVAILABILITY_VERSION_KEY, uuid4().hex, None)
+        version = cache.get(AVAILABILITY_VERSION_KEY) or ""
+    return version
+
+
+def availability_version_bump() -> None:
+    cache.set(AVAILABILITY_VERSION_KEY, uuid4().hex, None)
+
+
+def availability_changed() -> None:
+    """Forget cached availability now and again after the current transaction commits (a page computed in
+    between from the not yet committed state is then never served under the new version)."""
+    availability_version_bump()
+    transaction.on_commit(availability_version_bump)
+
+
+def availability_cache_usable() -> bool:
+    """False inside a transaction of our own: what it sees may still be rolled back (a rollback bumps nothing),
+    so it neither reads nor stores cached availability. (A test's wrapping transaction does not count.)"""
+    return not any(not getattr(block, "_from_testcase", False) for block in transaction.get_connection().atomic_blocks)
+
+
+def _availability_compute(*, unit: PoliceUnit, procedure: Procedure, now: datetime) -> dict:
+    schedule = schedule_get_active(unit=unit)
+    if schedule is None or not procedure_is_handled(unit=unit, procedure=procedure):
+        return {"offered": False, "computed_at": now, "valid_until": None}
+    today = timezone.localdate(now)
+    last_day = today + timedelta(days=schedule.horizon_days)
+    calendar = UnitCalendar(unit=unit, schedule=schedule, start=today, end=last_day)
+    rows = (
+        Appointment.objects.filter(
+            unit=unit,
+            slot__starts_at__gte=_local(today, time()),
+            slot__starts_at__lt=_local(last_day + timedelta(days=1), time()),
+        )
+        .filter(appointment_filter_taking_place(now=now))
+        .values("slot__starts_at")
+        .annotate(
+            total=Count("id"),
+            same=Count("id", filter=Q(procedure=procedure)),
+            expiry=Min("hold_expires_at", filter=Q(status=AppointmentStatus.HELD)),
+        )
+    )
+    counts: dict[datetime, tuple[int, int]] = {}
+    valid_until: datetime | None = None
+    for row in rows:
+        counts[row["slot__starts_at"]] = (row["total"], row["same"])
+        if row["expiry"] is not None and (valid_until is None or row["expiry"] < valid_until):
+            valid_until = row["expiry"]
+    procedure_capacity = schedule_procedure_capacity(schedule=schedule, procedure=procedure)
+    days = []
+    day = today
+    while day <= last_day:
+        times, reason, because = calendar.slot_times(day)
+        # Times as POSIX seconds: a horizon holds thousands of slots, and ints are cheap to (un)pickle.
+        rows = tuple((int(s.timestamp()), int(e.timestamp()), *counts.get(s, (0, 0))) for s, e in times)
+        free = sum(_free_places(schedule.capacity, procedure_capacity, taken, same) for _s, _e, taken, same in rows)
+        days.append((day, rows, reason, because, free))
+        day += timedelta(days=1)
+    return {
+        "offered": True,
+        "computed_at": now,
+        "valid_until": valid_until,
+        "capacity": schedule.capacity,
+        "procedure_capacity": procedure_capacity,
+        "lead_time_hours": schedule.lead_time_hours,
+        "last_day": last_day,
+        "days": days,
+    }
+
+
+def _availability_snapshot(*, unit: PoliceUnit, procedure: Procedure, now: datetime) -> dict:
+    if not availability_cache_usable():
+        return _availability_compute(unit=unit, procedure=procedure, now=now)
+    language = translation.get_language() or "vi"
+    key = (
+        f"appointments:availability:{availability_version()}:{unit.pk}:{procedure.pk}:{language}:"
+        f"{timezone.localdate(now).isoformat()}"
+    )
+    snapshot = cache.get(key)
+    if (
+        snapshot is not None
+        and snapshot["computed_at"] <= now
+        and (snapshot["valid_until"] is None or now < snapshot["valid_until"])
+    ):
+        return snapshot
+    snapshot = _availability_compute(unit=unit, procedure=procedure, now=now)
+    cache.set(key, snapshot, availability_cache_seconds())
+    return snapshot
+
+
+def availability_valid_until(*, unit: PoliceUnit, procedure: Procedure, now: datetime) -> datetime:
+    """Until when what `slot_list_available` returns now stays the same without any write: the first counted hold
+    expiring, or the first bookable time passing into the lead time (writes bump the version instead)."""
+    limit = now + timedelta(seconds=AVAILABILITY_SECONDS)
+    snapshot = _availability_snapshot(unit=unit, procedure=procedure, now=now)
+    if not snapshot["offered"]:
+        return limit
+    if snapshot["valid_until"] is not None:
+        limit = min(limit, snapshot["valid_until"])
+    lead = snapshot["lead_time_hours"] * 3600
+    earliest = now.timestamp() + lead
+    for _day, times, _reason, _because, _free in snapshot["days"]:
+        first = next((row[0] for row in times if row[0] >= earliest), None)
+        if first is not None:
+            return min(limit, datetime.fromtimestamp(first - lead, timezone.get_default_timezone()))
+    return limit
+
+
+def _own_holds(*, unit: PoliceUnit, procedure: Procedure, holder_key: str, now: datetime) -> dict[int, int]:
+    own: dict[int, int] = {}
+    for starts_at in Appointment.objects.filter(
+        unit=unit, procedure=procedure, holder_key=holder_key, status=AppointmentStatus.HELD, hold_expires_at__gt=now
+    ).values_list("slot__starts_at", flat=True):
+        key = int(starts_at.timestamp())
+        own[key] = own.get(key, 0) + 1
+    return own
+
+
 def slot_list_available(
     *,
     unit: PoliceUnit,
@@ -258,49 +408,65 @@ def slot_list_available(
     official day off, closure, not open that weekday, or too late to book for it). Slots carry their free places
     for `procedure`, full ones included, so a picker can show them as taken. With `holder_key`, that citizen's
     own live hold for the procedure is not counted (picking another time releases it).
+
+    Reads the cached availability snapshot (a fixed, small number of queries; see `_availability_snapshot`).
     """
     now = now or timezone.now()
-    schedule = schedule_get_active(unit=unit)
-    if schedule is None or not procedure_is_handled(unit=unit, procedure=procedure):
+    snapshot = _availability_snapshot(unit=unit, procedure=procedure, now=now)
+    if not snapshot["offered"]:
         return []
-    earliest, last_day = booking_window(schedule=schedule, now=now)
+    earliest = (now + timedelta(hours=snapshot["lead_time_hours"])).timestamp()
+    zone = timezone.get_default_timezone()
     start = max(start, timezone.localdate(now))
-    end = min(end, last_day)
+    end = min(end, snapshot["last_day"])
     if end < start:
         return []
-    calendar = UnitCalendar(unit=unit, schedule=schedule, start=start, end=end)
-    counts = _taken_counts(
-        unit=unit,
-        procedure=procedure,
-        start=_local(start, time()),
-        end=_local(end + timedelta(days=1), time()),
-        now=now,
-        holder_key=holder_key,
-    )
-    procedure_capacity = schedule_procedure_capacity(schedule=schedule, procedure=procedure)
+    own = _own_holds(unit=unit, procedure=procedure, holder_key=holder_key, now=now) if holder_key else {}
+    own_days = {datetime.fromtimestamp(starts_at, zone).date() for starts_at in own}
+    capacity, procedure_capacity = snapshot["capacity"], snapshot["procedure_capacity"]
+
+    def slot_options(rows) -> list[SlotOption]:
+        slots = []
+        for s, e, taken, same in rows:
+            if s in own:
+                taken, same = taken - own[s], same - own[s]
+            free = _free_places(capacity, procedure_capacity, taken, same)
+            starts_at, ends_at = datetime.fromtimestamp(s, zone), datetime.fromtimestamp(e, zone)
+            slots.append(
+                SlotOption(unit=unit, starts_at=starts_at, ends_at=ends_at, capacity=capacity, taken=taken, free=free)
+            )
+        return slots
+
+    too_late = _("Too late to book for this day")
     days: list[DayAvailability] = []
-    day = start
-    while day <= end:
-        times, reason, because = calendar.slot_times(day)
-        bookable = [(s, e) for s, e in times if s >= earliest]
-        if times and not bookable:
-            reason, because = _("Too late to book for this day"), ClosedBecause.TOO_LATE
+    for day, times, reason, because, free in snapshot["days"]:
+        if day < start:
+            continue
+        if day > end:
+            break
+        bookable = times if not times or times[0][0] >= earliest else tuple(t for t in times if t[0] >= earliest)
         if not bookable:
+            if times:
+                reason, because = too_late, ClosedBecause.TOO_LATE
             days.append(DayAvailability(day=day, status=DayStatus.CLOSED, reason=reason, closed_because=because))
-        else:
-            slots = []
-            for s, e in bookable:
-                taken, same = counts.get(s, (0, 0))
-                free = slot_free_places(
-                    capacity=schedule.capacity, procedure_capacity=procedure_capacity, taken=taken, taken_same=same
-                )
-                slots.append(
-                    SlotOption(unit=unit, starts_at=s, ends_at=e, capacity=schedule.capacity, taken=taken, free=free)
-                )
-            status = DayStatus.OPEN if any(s.free for s in slots) else DayStatus.FULL
-            days.append(DayAvailability(day=day, status=status, slots=slots))
-        day += timedelta(days=1)
+            continue
+        if bookable is times and day not in own_days:
+            # The common case: the day's free places were counted when the snapshot was made.
+            status = DayStatus.OPEN if free else DayStatus.FULL
+            factory = partial(slot_options, bookable)
+            days.append(DayAvailability(day=day, status=status, free=free, slot_factory=factory))
+            continue
+        slots = slot_options(bookable)
+        free = sum(s.free for s in slots)
+        days.append(DayAvailability(day=day, status=DayStatus.OPEN if free else DayStatus.FULL, slots=slots, free=free))
     return days
+
+
+def _free_places(capacity: int, procedure_capacity: int | None, taken: int, same: int) -> int:
+    free = capacity - taken
+    if procedure_capacity is not None and procedure_capacity - same < free:
+        free = procedure_capacity - same
+    return free if free > 0 else 0
 
 
 def unit_list_for_procedure(*, procedure: Procedure, unit_qs: QuerySet[PoliceUnit] | None = None) -> QuerySet:

@@ -50,6 +50,7 @@ from .selectors import (
     UnitCalendar,
     appointment_filter_taking_place,
     appointment_list_affected,
+    availability_changed,
     booking_window,
     schedule_get_active,
     slot_free_places,
@@ -332,6 +333,7 @@ def appointment_hold(
             Appointment.objects.filter(
                 holder_key=holder_key, procedure=procedure, status=AppointmentStatus.HELD
             ).update(status=AppointmentStatus.CANCELLED, cancelled_at=now, cancel_reason=str(HOLD_RELEASED))
+            availability_changed()
             _check_hoarding(procedure=procedure, phone=phone, id_number=id_number, now=now, holder_key=holder_key)
             slot = _lock_slot(slot)
             _check_places(slot=slot, offer=offer, procedure=procedure, now=now)
@@ -480,6 +482,8 @@ def appointment_cancel(
         changed = Appointment.objects.filter(
             pk=appointment.pk, status__in=(AppointmentStatus.HELD, AppointmentStatus.BOOKED, AppointmentStatus.EXPIRED)
         ).update(status=AppointmentStatus.CANCELLED, cancelled_at=now, cancel_reason=reason[:300])
+        if changed:
+            availability_changed()
         appointment.refresh_from_db()
         if not changed and appointment.status != AppointmentStatus.CANCELLED:
             raise ValidationError(CANNOT_CANCEL, code="cannot_cancel")
@@ -492,9 +496,12 @@ def appointment_cancel(
 def appointment_expire_holds(*, now: datetime | None = None) -> int:
     """Mark holds past their expiry as EXPIRED (they already stopped counting; this keeps lists tidy)."""
     now = now or timezone.now()
-    return Appointment.objects.filter(status=AppointmentStatus.HELD, hold_expires_at__lte=now).update(
+    expired = Appointment.objects.filter(status=AppointmentStatus.HELD, hold_expires_at__lte=now).update(
         status=AppointmentStatus.EXPIRED
     )
+    if expired:
+        availability_changed()
+    return expired
 
 
 # --- Officers' changes ----------------------------------------------------------------------------------------
