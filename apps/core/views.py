@@ -5,13 +5,19 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.cache import never_cache
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import cache_page, never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.generic import TemplateView
 
 logger = logging.getLogger(__name__)
 
+HOME_CACHE_SECONDS = 60
 
+
+# The page every Zalo menu tap opens: the same for everyone, so it is served from the cache (per language) for a
+# minute. What it shows (the unit's name and hotline) changes rarely; a minute's delay after an edit is fine.
+@method_decorator(cache_page(HOME_CACHE_SECONDS), name="dispatch")
 class HomeView(TemplateView):
     template_name = "core/home.html"
 

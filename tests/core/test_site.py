@@ -98,3 +98,14 @@ def test_healthz_is_503_when_the_broker_is_down(client, settings):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["broker"] == "error"
+
+
+@pytest.mark.django_db
+def test_home_is_served_from_the_cache_per_language(client, demo_data, django_assert_num_queries):
+    client.get("/")
+    client.get("/en/")
+    with django_assert_num_queries(0):
+        vi = client.get("/").content.decode()
+        en = client.get("/en/").content.decode()
+    assert "Khai tờ khai căn cước" in vi
+    assert "Fill in the identity card declaration" in en
