@@ -5,6 +5,7 @@ message."""
 from datetime import datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -113,6 +114,14 @@ def test_cancelled_and_unbooked_are_refused(counter_a, ward_a, status, code):
 
 
 def test_a_late_citizen_marked_as_missed_is_checked_in(counter_a, ward_a):
+    # Half an hour late, in the middle of the day (just after midnight, half an hour ago was yesterday).
+    with time_machine.travel(
+        datetime.combine(timezone.localdate(), time(10, 0), tzinfo=timezone.get_current_timezone())
+    ):
+        _late_citizen_is_checked_in(counter_a, ward_a)
+
+
+def _late_citizen_is_checked_in(counter_a, ward_a):
     appointment = appointment_create(unit=ward_a, starts_at=timezone.now() - timedelta(minutes=30))
     appointment_mark_no_show(appointment=appointment, user=counter_a)
     assert appointment.status == "no_show"
