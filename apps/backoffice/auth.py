@@ -3,6 +3,8 @@
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 
+from apps.core.ratelimit import client_address
+
 
 class LoginAttemptBackend(AxesStandaloneBackend):
     """Axes' lockout check for every login made through a web request.
@@ -21,11 +23,7 @@ class LoginAttemptBackend(AxesStandaloneBackend):
 def client_ip(request) -> str | None:
     """The address failures are counted against. Behind our TLS proxy (DJANGO_BEHIND_PROXY), the client is the
     last address the proxy appended to X-Forwarded-For; earlier entries are whatever the client claims."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR")
+    return client_address(request) or None
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.appointments.forms import SlotPickerForm
 from apps.appointments.services import SlotUnavailable, appointment_reschedule
+from apps.core.ratelimit import client_address, client_fingerprint, rate_limit_hit
 from apps.procedures.models import Procedure
 from apps.units.models import PoliceUnit
 
@@ -249,7 +250,7 @@ def appointment_view(request):
 
 
 def _client(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    return client_address(request) or "unknown"
 
 
 @never_cache
@@ -411,7 +412,7 @@ def poster_qr_view(request, fmt: str):
 
 # --- Lookup, cancel --------------------------------------------------------------------------------------------
 def _client_key(request) -> str:
-    return "declarations:lookup:" + (request.META.get("REMOTE_ADDR") or "unknown")
+    return "declarations-lookup:" + client_fingerprint(client_address(request))
 
 
 @never_cache
@@ -419,13 +420,7 @@ def _client_key(request) -> str:
 def lookup_view(request):
     form = LookupForm(data=request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        key = _client_key(request)
-        cache.add(key, 0, LOOKUP_WINDOW)
-        try:
-            tries = cache.incr(key)
-        except ValueError:
-            tries = 1
-        if tries > LOOKUP_LIMIT:
+        if not rate_limit_hit(key=_client_key(request), limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW):
             form.add_error(None, ValidationError(MSG_LOOKUP_LIMIT, code="rate_limited"))
         elif form.is_valid():
             declaration = selectors.declaration_find(

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from apps.core.codes import code_format, code_generate
+from apps.core.ratelimit import client_fingerprint, rate_limit_hit, rate_limit_once
 
 from .channels import Message, SendResult, TransientHTTPError, channel_get, http_post
 from .crypto import SealError, seal, unseal
@@ -45,7 +46,6 @@ from .models import (
     Status,
     ZaloToken,
 )
-from .ratelimit import client_fingerprint, rate_limit_hit, rate_limit_once
 from .templating import DEFAULTS, MASK, placeholders_in, render_text
 
 logger = logging.getLogger(__name__)

@@ -3,20 +3,12 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
+from apps.core.ratelimit import client_address, client_fingerprint, rate_limit_hit
+
 from .forms import CheckMessageForm
-from .ratelimit import client_fingerprint, rate_limit_hit
 from .selectors import notification_verify, outbox_message_list
 
 TOO_MANY_CHECKS = _("You have checked many codes in a short time. Please wait ten minutes and try again.")
-
-
-def client_address(request) -> str:
-    # Behind the configured proxy, REMOTE_ADDR is the proxy; the proxy sets X-Forwarded-For's last hop.
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 class DevOutboxView(TemplateView):

@@ -13,17 +13,22 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from apps.core.ratelimit import client_address, client_fingerprint, rate_limit_hit
 from apps.notifications.models import OtpChallenge
 from apps.notifications.services import otp_issue, otp_verify
 
 from .forms import ConfirmForm, ReportForm, StatusForm
 from .models import Report
-from .ratelimit import client_key, rate_limit_hit
 from .selectors import report_lookup
 from .services import report_confirm, report_file_from_zalo, report_submit
 from .zalo import signature_is_valid
 
 logger = logging.getLogger(__name__)
+
+
+def _client(request) -> str:
+    return client_fingerprint(client_address(request))
+
 
 SESSION_CODE = "reports:last_code"
 SESSION_PENDING = "reports:pending"
@@ -53,7 +58,7 @@ class ReportCreateView(View):
         if not form.is_valid():
             return self._invalid(request, form)
         limit, period = settings.REPORTS_RATE_LIMIT
-        if rate_limit_hit(scope="submit", client=client_key(request), limit=limit, period=period):
+        if not rate_limit_hit(key=f"reports-submit:{_client(request)}", limit=limit, window=period):
             form.add_error(None, ValidationError(TOO_MANY_REPORTS, code="rate_limited"))
             return self._invalid(request, form, status=429)
         data = form.cleaned_data
@@ -66,7 +71,7 @@ class ReportCreateView(View):
                     phone=str(data["contact_phone"]),
                     purpose=OTP_PURPOSE,
                     language=language,
-                    client=request.META.get("REMOTE_ADDR", ""),
+                    client=client_address(request),
                 )
             except ValidationError as exc:
                 form.add_error("contact_phone", exc)
@@ -128,7 +133,7 @@ class ReportConfirmView(View):
                     phone=str(report.contact_phone),
                     purpose=OTP_PURPOSE,
                     language=report.language,
-                    client=request.META.get("REMOTE_ADDR", ""),
+                    client=client_address(request),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -173,7 +178,7 @@ class ReportStatusView(View):
         context = {"form": form}
         if form.is_valid():
             limit, period = settings.REPORTS_LOOKUP_RATE_LIMIT
-            if rate_limit_hit(scope="lookup", client=client_key(request), limit=limit, period=period):
+            if not rate_limit_hit(key=f"reports-lookup:{_client(request)}", limit=limit, window=period):
                 form.add_error(None, ValidationError(TOO_MANY_LOOKUPS, code="rate_limited"))
                 return render(request, self.template_name, context, status=429)
             try:

@@ -1,0 +1,56 @@
+"""What a citizen can trigger, limited per client: fixed-window counters in the cache (Redis when configured).
+
+One mechanism for the whole portal (confirmation codes, lookups, reports, the message checker). When the cache
+itself is down the limits fail open, and say so in the log: a citizen must never get an error page, or be locked
+out, because Redis is restarting.
+"""
+
+import hashlib
+import hmac
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+
+def client_address(request) -> str:
+    """The citizen's address. Behind our TLS proxy (DJANGO_BEHIND_PROXY) REMOTE_ADDR is the proxy, and the client
+    is the last address the proxy appended to X-Forwarded-For (earlier entries are whatever the client claims)."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.headers.get("x-forwarded-for", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def client_fingerprint(client: str) -> str:
+    """A client address as used in cache keys: a keyed hash, so not even the cache holds the address."""
+    return hmac.new(settings.SECRET_KEY.encode(), (client or "unknown").encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def rate_limit_hit(*, key: str, limit: int, window: int) -> bool:
+    """Count one hit on `key`; True while at most `limit` hits happened in the current `window` seconds."""
+    cache_key = f"rl:{key}"
+    try:
+        if cache.add(cache_key, 1, timeout=window):
+            return True
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(cache_key, 1, timeout=window)
+            return True
+    except Exception:
+        logger.warning("rate limit %s not enforced: cache unavailable", key.split(":", 1)[0], exc_info=True)
+        return True
+    return count <= limit
+
+
+def rate_limit_once(*, key: str, seconds: int) -> bool:
+    """True the first time in `seconds` (a minimum interval between two actions)."""
+    try:
+        return bool(cache.add(f"rl-once:{key}", 1, timeout=seconds))
+    except Exception:
+        logger.warning("interval limit not enforced: cache unavailable", exc_info=True)
+        return True
