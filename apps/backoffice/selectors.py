@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.codes import code_is_valid, code_normalize
+from apps.core.text import search_normalize
 
 from .models import StateTransition
 from .scoping import queryset_scope_to_user
-from .text import search_normalize
 
 
 @dataclass(frozen=True)
@@ -220,7 +220,7 @@ def _signed_code(token: str) -> str:
     from django.core import signing
 
     if apps.is_installed("apps.declarations"):
-        from apps.declarations import tokens
+        from apps.filings import tokens
 
         for unsign in (getattr(tokens, "qr_token_code", None), getattr(tokens, "receipt_token_code", None)):
             if unsign is None:

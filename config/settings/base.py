@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.news",
     "apps.reports",
+    "apps.filings",
     "apps.declarations",
     "axes",
     "apps.backoffice",

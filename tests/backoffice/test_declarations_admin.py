@@ -269,7 +269,7 @@ def test_name_search_uses_the_index_with_many_declarations(ward_a):
         )
         for i in range(20_000)
     )
-    from apps.backoffice.text import search_normalize
+    from apps.core.text import search_normalize
 
     FilingReview.objects.bulk_create(
         FilingReview(declaration_id=pk, name_search=search_normalize(name))
