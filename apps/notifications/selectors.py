@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
 
 from apps.core.codes import code_is_valid, code_normalize
@@ -109,3 +109,21 @@ def appointment_list_for_reminders(*, day: date) -> list[ReminderDue]:
             )
         )
     return due
+
+
+@dataclass(frozen=True)
+class UnsentSummary:
+    count: int
+    oldest_age: timedelta | None
+
+
+def notification_unsent_summary(*, now: datetime | None = None) -> UnsentSummary:
+    """Messages not yet handed to a provider (queued or being sent) and the age of the oldest one: a stuck queue
+    (no worker, broker down, every channel failing) shows here first."""
+
+    now = now or timezone.now()
+    found = Notification.objects.filter(status__in=[Status.QUEUED, Status.SENDING]).aggregate(
+        count=Count("id"), oldest=Min("created_at")
+    )
+    oldest = found["oldest"]
+    return UnsentSummary(count=found["count"], oldest_age=None if oldest is None else max(now - oldest, timedelta()))
