@@ -33,7 +33,7 @@ from apps.core.codes import code_format, code_generate
 from apps.core.ratelimit import client_fingerprint, rate_limit_hit, rate_limit_once
 
 from .channels import Message, SendResult, TransientHTTPError, channel_get, http_post
-from .crypto import SealError, seal, unseal
+from .crypto import SealError, reseal, seal, unseal
 from .models import (
     Channel,
     DeliveryAttempt,
@@ -709,3 +709,35 @@ def otp_verify(*, challenge: OtpChallenge, code: str) -> None:
     challenge.verified_at = row.verified_at
     if error is not None:
         raise error
+
+
+def sealed_values_reseal() -> dict[str, int]:
+    """Seal every stored secret again with the current data key (after a key rotation). Returns counts only.
+
+    A value no configured key opens is left as it is and counted as unreadable (it stays so until the old key
+    is configured again); nothing is logged about its content.
+    """
+    counts = {"resealed": 0, "unreadable": 0}
+    with transaction.atomic():
+        for row in Notification.objects.exclude(sealed_context="").select_for_update().only("pk", "sealed_context"):
+            try:
+                row.sealed_context = reseal(row.sealed_context)
+            except SealError:
+                counts["unreadable"] += 1
+                continue
+            Notification.objects.filter(pk=row.pk).update(sealed_context=row.sealed_context)
+            counts["resealed"] += 1
+        for token in ZaloToken.objects.select_for_update():
+            for field in ("access_token_sealed", "refresh_token_sealed"):
+                if not getattr(token, field):
+                    continue
+                try:
+                    setattr(token, field, reseal(getattr(token, field)))
+                except SealError:
+                    counts["unreadable"] += 1
+                    continue
+                counts["resealed"] += 1
+            token.save(update_fields=["access_token_sealed", "refresh_token_sealed"])
+    _memo("", None)
+    logger.info("Sealed values re-sealed: %(resealed)s, unreadable: %(unreadable)s", counts)
+    return counts
