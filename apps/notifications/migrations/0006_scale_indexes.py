@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('notifications', '0004_procedure_booked'),
+        ('notifications', '0005_reseal_with_fernet'),
     ]
 
     operations = [
