@@ -9,11 +9,10 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.text import search_normalize
-
 from .models import Arrival, AuditAction, AuditLogEntry, FilingReview, ReviewState, StateTransition
 from .roles import ROLES
 from .scoping import object_unit_id, user_can_access_object
+from .text import search_normalize
 from .workflow import Workflow
 
 INVALID_TRANSITION = _("This record cannot go from “%(source)s” to “%(target)s”.")

@@ -39,8 +39,6 @@ class Filing(models.Model):
         "procedures.Procedure", on_delete=models.PROTECT, related_name="filings", verbose_name=_("procedure")
     )
     holder_name = models.CharField(_("full name"), max_length=120)
-    # Normalised for searching ("nguyen van a" finds "NGUYỄN VĂN A" through an index).
-    name_search = models.CharField(_("name (for searching)"), max_length=120, blank=True, editable=False)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     id_number = models.CharField(_("personal ID number"), max_length=12, blank=True, db_index=True)
     # The number confirmed with a one-time code before submission: the only one the citizen is messaged at.
@@ -76,8 +74,6 @@ class Filing(models.Model):
         indexes = [
             models.Index(fields=["state", "-submitted_at"], name="filing_state_submitted"),
             models.Index(fields=["procedure", "state"], name="filing_procedure_state"),
-            # varchar_pattern_ops: PostgreSQL uses the index for LIKE 'prefix%' whatever the collation.
-            models.Index(fields=["name_search"], name="filing_name_search", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from apps.appointments.models import AppointmentStatus
 from apps.appointments.services import appointment_book, appointment_cancel, appointment_hold
 from apps.core.codes import code_format, code_generate
-from apps.core.text import search_normalize
 from apps.notifications.models import Kind
 from apps.notifications.services import notification_send, otp_issue, otp_verify
 from apps.procedures.models import Procedure
@@ -91,7 +90,6 @@ def filing_create(
     filing = Filing(
         procedure=procedure,
         holder_name=holder_name,
-        name_search=search_normalize(holder_name)[:120],
         birth_date=birth_date,
         id_number=id_number or "",
         phone=phone,

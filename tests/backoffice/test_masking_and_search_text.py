@@ -1,7 +1,7 @@
 import pytest
 
 from apps.backoffice.masking import mask_id_number, mask_phone
-from apps.core.text import search_normalize
+from apps.backoffice.text import search_normalize
 
 
 @pytest.mark.parametrize(

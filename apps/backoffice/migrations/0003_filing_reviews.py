@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 def backfill(apps, schema_editor):
     """Declarations filed before the back office existed get their review record too."""
-    from apps.core.text import search_normalize
+    from apps.backoffice.text import search_normalize
 
     Declaration = apps.get_model("declarations", "Declaration")
     FilingReview = apps.get_model("backoffice", "FilingReview")
