@@ -11,11 +11,11 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from apps.core.codes import code_format
+from apps.core.forms.widgets import flat_choices
+from apps.filings.models import Filing
 from apps.filings.tokens import qr_token
 
 from . import addresses, forms, reference
-from .models import Declaration
-from .widgets import flat_choices
 
 REQUEST_LABELS = dict(reference.REQUEST_CHOICES)
 REASON_LABELS = dict(reference.REASON_CHOICES)
@@ -114,21 +114,22 @@ def address_text(answers: dict, prefix: str) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _appointment(declaration: Declaration):
+def _appointment(declaration: Filing):
     return getattr(declaration, "appointment", None)
 
 
-def done_context(declaration: Declaration, *, token: str) -> dict:
+def done_context(declaration: Filing, *, token: str) -> dict:
     appointment = _appointment(declaration)
     visit_day = appointment.starts_at.date() if appointment else date.today()
     birth = declaration.birth_date
-    fee = reference.fee_for(reason=declaration.reason, on=visit_day, age=forms.age_on(birth, visit_day))
-    bring = (*reference.WHAT_TO_BRING[declaration.request_type], *reference.WHAT_TO_BRING_ALWAYS)
+    answers = declaration.answers
+    fee = reference.fee_for(reason=answers["reason"], on=visit_day, age=forms.age_on(birth, visit_day))
+    bring = (*reference.WHAT_TO_BRING[answers["request_type"]], *reference.WHAT_TO_BRING_ALWAYS)
     return {
         "declaration": declaration,
         "code_display": code_format(declaration.code),
-        "request_label": REQUEST_LABELS.get(declaration.request_type, ""),
-        "reason_label": REASON_LABELS.get(declaration.reason, ""),
+        "request_label": REQUEST_LABELS.get(answers["request_type"], ""),
+        "reason_label": REASON_LABELS.get(answers["reason"], ""),
         "appointment": appointment,
         "fee": fee,
         "bring": bring,
@@ -157,7 +158,7 @@ def slip_lines(context: dict) -> list[tuple[str, str]]:
     return lines
 
 
-def calendar_event(declaration: Declaration) -> dict | None:
+def calendar_event(declaration: Filing) -> dict | None:
     appointment = _appointment(declaration)
     if appointment is None:
         return None
@@ -169,6 +170,6 @@ def calendar_event(declaration: Declaration) -> dict | None:
         "summary": _("Identity card appointment – code %(code)s") % {"code": code_format(declaration.code)},
         "location": f"{appointment.unit.display_name}, {appointment.unit.address}",
         "description": _("Bring this code and your current card. Look up or change: %(url)s")
-        % {"url": settings.SITE_URL + reverse("declarations:lookup")},
-        "url": settings.SITE_URL + reverse("declarations:lookup"),
+        % {"url": settings.SITE_URL + reverse("filings:lookup")},
+        "url": settings.SITE_URL + reverse("filings:lookup"),
     }

@@ -137,6 +137,8 @@ def filing_transition(
             raise ValidationError({"reason": ValidationError(MSG_REASON_REQUIRED, code="reason_required")})
         locked.state = target
         locked.save(update_fields=["state", "updated_at"])
+        if target == FilingState.CANCELLED:
+            _free_the_place(filing=locked, reason=reason, actor=actor)
         authenticated = user is not None and user.is_authenticated
         event = FilingEvent(
             filing=locked,
@@ -185,7 +187,7 @@ def filing_notify_state(*, filing: Filing, reason: str = "") -> None:
 def _lookup_path() -> str:
     from django.urls import reverse
 
-    return reverse("declarations:lookup")  # moves to the filings app with the one lookup
+    return reverse("filings:lookup")
 
 
 def filing_can_change(*, filing: Filing, now=None) -> bool:
@@ -203,18 +205,21 @@ def filing_can_change(*, filing: Filing, now=None) -> bool:
     )
 
 
-def filing_cancel(*, filing: Filing, reason: str = "", actor: str = CITIZEN, user=None) -> Filing:
-    """Cancel the filing and free its booked place, together; the citizen is told about the visit."""
-    with transaction.atomic():
-        if actor == CITIZEN and filing.appointment_id and not filing_can_change(filing=filing):
-            raise ValidationError(MSG_CANNOT_CHANGE, code="cannot_change")
-        filing_transition(filing=filing, target=FilingState.CANCELLED, actor=actor, user=user, reason=reason)
-        if filing.appointment_id and filing.appointment.status in (AppointmentStatus.HELD, AppointmentStatus.BOOKED):
-            appointment_cancel(
-                appointment=filing.appointment,
-                reason=reason,
-                notify=filing_change_notifier(filing=filing, language=filing.language),
-            )
+def _free_the_place(*, filing: Filing, reason: str, actor: str) -> None:
+    """A cancelled filing gives its place back. The citizen who cancelled gets the appointment's message; an
+    officer's cancellation is told by the filing's own message (with the reason), not twice."""
+    appointment = filing.appointment
+    if appointment is None or appointment.status not in (AppointmentStatus.HELD, AppointmentStatus.BOOKED):
+        return
+    notify = filing_change_notifier(filing=filing, language=filing.language) if actor == CITIZEN else None
+    appointment_cancel(appointment=appointment, reason=reason, notify=notify)
+
+
+def filing_cancel(*, filing: Filing, reason: str = "") -> Filing:
+    """The citizen cancels online: the filing and its visit, together (until the visit has begun)."""
+    if filing.appointment_id and not filing_can_change(filing=filing):
+        raise ValidationError(MSG_CANNOT_CHANGE, code="cannot_change")
+    filing_transition(filing=filing, target=FilingState.CANCELLED, actor=CITIZEN, reason=reason)
     return filing
 
 

@@ -363,8 +363,8 @@ LOGGING = {
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 
 # --- Declarations (apps.declarations) ---------------------------------------------------------------------
-# Unsubmitted drafts are deleted 7 days after their last change.
-CELERY_BEAT_SCHEDULE["declarations-delete-expired-drafts"] = {
-    "task": "apps.declarations.tasks.delete_expired_drafts",
+# Unsubmitted drafts of every procedure are deleted 7 days after their last change.
+CELERY_BEAT_SCHEDULE["filings-delete-expired-drafts"] = {
+    "task": "apps.filings.tasks.delete_expired_drafts",
     "schedule": 3600.0,
 }

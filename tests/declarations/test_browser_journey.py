@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from apps.appointments.models import AppointmentStatus
 from apps.core.codes import code_is_valid, code_normalize
-from apps.declarations.models import Declaration
 from apps.filings import outputs
+from apps.filings.models import Filing
 from apps.filings.tokens import qr_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -121,7 +121,7 @@ def test_the_whole_journey_on_a_phone_in_zalo(live_server, page, demo_data, sett
     # Done: the code, the QR code (a signed token), the calendar file.
     fits_the_phone(page)
     shown = page.locator("#declaration-code").inner_text()
-    declaration = Declaration.objects.get()
+    declaration = Filing.objects.get()
     assert code_normalize(shown) == declaration.code and code_is_valid(declaration.code)
     assert declaration.appointment.status == AppointmentStatus.BOOKED
     qr = page.locator("img.j-qr")

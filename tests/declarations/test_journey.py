@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from apps.declarations.models import Draft
+from apps.filings.models import Draft
 
 from .factories import STEP_DATA, about_data, address_data, free_slot, picker_post
 
@@ -200,7 +200,7 @@ def test_expired_drafts_are_deleted_by_the_periodic_task(client):
 
     from django.utils import timezone
 
-    from apps.declarations.tasks import delete_expired_drafts
+    from apps.filings.tasks import delete_expired_drafts
 
     post(client, "", STEP_DATA[""](), action="next")
     kept = Draft.objects.get()

@@ -5,9 +5,10 @@ import pytest
 from django import forms
 
 from apps.appointments.models import Appointment, AppointmentStatus
+from apps.filings.models import Filing
 from apps.procedures.forms import ProcedureForm, register, unregister
 from apps.procedures.forms.base import IdNumberField
-from apps.procedures.models import Procedure, ProcedureRequest
+from apps.procedures.models import Procedure
 from apps.units.models import PoliceUnit
 
 from .journey import book
@@ -48,8 +49,8 @@ def test_a_fifth_procedure_is_listed_and_booked(client, fifth_procedure, django_
     data = {"holder_name": "Lê Thị Cúc", "phone": "0901234567", "id_number": "079203001234", "purpose": "bank"}
     done = book(client, django_capture_on_commit_callbacks, SLUG, data)
     assert done.status_code == 200
-    request = ProcedureRequest.objects.get(procedure=fifth_procedure)
-    assert request.data == {"id_number": "079203001234", "purpose": "bank"}
+    request = Filing.objects.get(procedure=fifth_procedure)
+    assert request.answers == {"id_number": "079203001234", "purpose": "bank"}
     appointment = Appointment.objects.get(reference=request.code)
     assert appointment.status == AppointmentStatus.BOOKED and appointment.procedure == fifth_procedure
     assert appointment.holder_name == "Lê Thị Cúc" and appointment.id_number == "079203001234"

@@ -13,5 +13,5 @@ def delete_expired_drafts(self) -> int:
     (personal data is kept only as long as the purpose needs it)."""
     count = draft_delete_expired()
     if count:
-        logger.info("Deleted %s expired declaration drafts", count)
+        logger.info("Deleted %s expired drafts", count)
     return count
