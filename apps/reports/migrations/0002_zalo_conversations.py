@@ -26,7 +26,7 @@ def chat_reports_to_conversations(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0005_zalo_conversations'),
+        ('notifications', '0007_zalo_conversations'),
         ('reports', '0001_report'),
         ('units', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

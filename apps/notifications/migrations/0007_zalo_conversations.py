@@ -19,7 +19,7 @@ def load_new_kinds(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0004_procedure_booked'),
+        ('notifications', '0006_scale_indexes'),
     ]
 
     operations = [
