@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "apps.news",
     "apps.reports",
     "apps.declarations",
+    "apps.exports",
     "axes",
     "apps.backoffice",
 ]
@@ -252,6 +253,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Officers' exports hold personal data: kept outside MEDIA_ROOT (never served as media), downloaded only
+    # through the admin by the officer who asked. Production may point this at S3 (a private bucket).
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env.str("EXPORTS_ROOT", default=str(BASE_DIR / "var" / "exports"))},
+    },
     # Hashed, compressed (gzip + brotli) files, served by WhiteNoise with far-future cache headers.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -321,6 +328,13 @@ REPORTS_TARGET_HOURS = {"crime": 24, "security": 48, "feedback": 120, "other": 4
 # Zalo OA webhook (/zalo/webhook/): ZALO_APP_ID (Notifications, above) and the OA secret key from the app's
 # webhook settings page (not the app secret).
 ZALO_OA_SECRET_KEY = env.str("ZALO_OA_SECRET_KEY", default="")
+# --- Exports (apps.exports) --------------------------------------------------------------------------------
+# The CSV separator: ";" is the list separator of Vietnamese regional settings, so Excel splits the columns.
+EXPORTS_CSV_DELIMITER = env.str("EXPORTS_CSV_DELIMITER", default=";")
+# Export files hold personal data: deleted this many hours after they were asked for.
+EXPORTS_KEEP_HOURS = env.int("EXPORTS_KEEP_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["exports-purge-expired"] = {"task": "exports.purge_expired", "schedule": 3600.0}
+
 CELERY_BEAT_SCHEDULE["reports-purge-unconfirmed"] = {
     "task": "apps.reports.tasks.purge_unconfirmed_reports",
     "schedule": 3600.0,
