@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, Exists, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
@@ -128,3 +128,21 @@ def appointment_reminder_rows(*, ids: list[int]) -> list[dict]:
             "unit__address",
         )
     )
+
+
+@dataclass(frozen=True)
+class UnsentSummary:
+    count: int
+    oldest_age: timedelta | None
+
+
+def notification_unsent_summary(*, now: datetime | None = None) -> UnsentSummary:
+    """Messages not yet handed to a provider (queued or being sent) and the age of the oldest one: a stuck queue
+    (no worker, broker down, every channel failing) shows here first."""
+
+    now = now or timezone.now()
+    found = Notification.objects.filter(status__in=[Status.QUEUED, Status.SENDING]).aggregate(
+        count=Count("id"), oldest=Min("created_at")
+    )
+    oldest = found["oldest"]
+    return UnsentSummary(count=found["count"], oldest_age=None if oldest is None else max(now - oldest, timedelta()))
