@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.units",
     "apps.accounts",
     "apps.procedures",
+    "apps.fees",
     "apps.appointments",
     "apps.notifications",
     "apps.news",
