@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from apps.core.codes import code_format
 from apps.fees.money import vnd
 from apps.fees.selectors import FeeQuote, fee_quote
+from apps.filings.tokens import qr_token
 from apps.procedures.models import Procedure
 
 from . import addresses, forms, reference
 from .models import Declaration
-from .tokens import qr_token
 from .widgets import flat_choices
 
 REQUEST_LABELS = dict(reference.REQUEST_CHOICES)

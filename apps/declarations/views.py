@@ -25,13 +25,21 @@ from django.views.decorators.http import require_http_methods
 from apps.appointments.forms import SlotPickerForm
 from apps.appointments.services import SlotUnavailable, appointment_reschedule
 from apps.core.ratelimit import client_address, client_fingerprint, rate_limit_hit
+from apps.filings import outputs
+from apps.filings.tokens import (
+    DRAFT_COOKIE_SALT,
+    lookup_token,
+    lookup_token_code,
+    qr_token,
+    receipt_token,
+    receipt_token_code,
+)
 from apps.procedures.models import Procedure
 from apps.units.models import PoliceUnit
 
-from . import outputs, selectors, services, summary
+from . import selectors, services, summary
 from .forms import CodeForm, LookupForm
 from .models import Declaration, FilingStatus
-from .tokens import DRAFT_COOKIE_SALT, lookup_token, lookup_token_code, qr_token, receipt_token, receipt_token_code
 
 DRAFT_COOKIE = "cccd_draft"
 LOOKUP_LIMIT = 10  # tries per client …

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.news",
     "apps.reports",
+    "apps.filings",
     "apps.declarations",
     "axes",
     "apps.backoffice",
