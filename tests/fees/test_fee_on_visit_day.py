@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from apps.appointments.selectors import slot_list_available
 from apps.declarations.idnumbers import id_number_build
-from apps.declarations.tokens import receipt_token
+from apps.filings.tokens import receipt_token
 from apps.procedures.models import Procedure
 from apps.units.models import PoliceUnit
 from tests.declarations.factories import booked_declaration, picker_post, submitted_declaration
