@@ -57,12 +57,14 @@ INSTALLED_APPS = [
     "apps.units",
     "apps.accounts",
     "apps.procedures",
+    "apps.fees",
     "apps.appointments",
     "apps.notifications",
     "apps.news",
     "apps.reports",
     "apps.filings",
     "apps.declarations",
+    "apps.exports",
     "axes",
     "apps.backoffice",
 ]
@@ -262,6 +264,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Officers' exports hold personal data: kept outside MEDIA_ROOT (never served as media), downloaded only
+    # through the admin by the officer who asked. Production may point this at S3 (a private bucket).
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env.str("EXPORTS_ROOT", default=str(BASE_DIR / "var" / "exports"))},
+    },
     # Hashed, compressed (gzip + brotli) files, served by WhiteNoise with far-future cache headers.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -344,6 +352,13 @@ ZALO_MEDIA_HOSTS = env.list("ZALO_MEDIA_HOSTS", default=["zdn.vn", "zadn.vn", "z
 # Tests serve media from a loopback HTTP server; production fetches https only.
 ZALO_MEDIA_ALLOW_HTTP = False
 ZALO_MEDIA_MAX_BYTES = env.int("ZALO_MEDIA_MAX_BYTES", default=10 * 1024 * 1024)
+# --- Exports (apps.exports) --------------------------------------------------------------------------------
+# The CSV separator: ";" is the list separator of Vietnamese regional settings, so Excel splits the columns.
+EXPORTS_CSV_DELIMITER = env.str("EXPORTS_CSV_DELIMITER", default=";")
+# Export files hold personal data: deleted this many hours after they were asked for.
+EXPORTS_KEEP_HOURS = env.int("EXPORTS_KEEP_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["exports-purge-expired"] = {"task": "exports.purge_expired", "schedule": 3600.0}
+
 CELERY_BEAT_SCHEDULE["reports-purge-unconfirmed"] = {
     "task": "apps.reports.tasks.purge_unconfirmed_reports",
     "schedule": 3600.0,
