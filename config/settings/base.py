@@ -252,8 +252,35 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Uploaded files (apps/core/storage.py): "default" holds public media (news images, served at MEDIA_URL by the app,
+# cacheable by nginx), "private" holds evidence (report photos, shown to officers through the admin only). With
+# S3_BUCKET set, both live in that S3-compatible bucket (django-storages; required with several web nodes).
+# https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+PUBLIC_MEDIA_PREFIXES = ("news/",)
+S3_BUCKET = env.str("S3_BUCKET", default="")
+_S3_OPTIONS = {
+    "bucket_name": S3_BUCKET,
+    "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+    "region_name": env.str("S3_REGION", default="") or None,
+    "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+    "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+    "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
+    "default_acl": "private",
+    "file_overwrite": False,
+    "querystring_auth": True,
+    "querystring_expire": 300,
+}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": "apps.core.storage_s3.PublicMediaS3Storage", "OPTIONS": {**_S3_OPTIONS, "location": "media"}}
+        if S3_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "private": (
+        {"BACKEND": "apps.core.storage_s3.PrivateS3Storage", "OPTIONS": {**_S3_OPTIONS, "location": "private"}}
+        if S3_BUCKET
+        else {"BACKEND": "apps.core.storage.PrivateFileSystemStorage"}
+    ),
     # Hashed, compressed (gzip + brotli) files, served by WhiteNoise with far-future cache headers.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -311,7 +338,8 @@ NEWS_COVER_MAX_BYTES = 5 * 1024 * 1024
 REPORTS_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 REPORTS_PHOTO_MAX_COUNT = 3
 REPORTS_PHOTO_MAX_WIDTH = 1600
-# Report photos are evidence: stored here, outside MEDIA_ROOT, and shown only to officers through the admin.
+# Report photos are evidence: kept in the private storage (this folder, outside MEDIA_ROOT, unless S3_BUCKET is set)
+# and shown only to officers through the admin.
 REPORTS_PHOTO_ROOT = Path(env.str("REPORTS_PHOTO_ROOT", default=str(BASE_DIR / "var" / "report-photos")))
 # Whole report request (form + photos); larger requests are refused with a message next to the photos.
 REPORTS_MAX_REQUEST_BYTES = REPORTS_PHOTO_MAX_COUNT * REPORTS_PHOTO_MAX_BYTES + 256 * 1024
