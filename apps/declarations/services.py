@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.appointments.services import appointment_book, appointment_cancel, appointment_hold
 from apps.core.codes import code_format, code_generate
+from apps.filings.tokens import receipt_token
 from apps.notifications.services import notification_send, otp_issue, otp_verify
 from apps.procedures.models import Procedure
 
 from .models import Declaration, Draft, FilingStatus
-from .tokens import receipt_token
 
 DRAFT_LIFETIME = timedelta(days=7)
 CODE_LENGTH = 8  # + 1 check character; about 40 random bits
@@ -212,7 +212,7 @@ def declaration_qr_verify(token: str) -> Declaration:
     """
     from django.core import signing
 
-    from .tokens import qr_token_code
+    from apps.filings.tokens import qr_token_code
 
     try:
         code = qr_token_code(token or "")

@@ -5,6 +5,8 @@ validates: "Back", "Show the wards" and errors never lose input. A GET with no d
 (no row is written until the citizen posts something).
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
@@ -23,13 +25,21 @@ from django.views.decorators.http import require_http_methods
 from apps.appointments.forms import SlotPickerForm
 from apps.appointments.services import SlotUnavailable, appointment_reschedule
 from apps.core.ratelimit import client_address, client_fingerprint, rate_limit_hit
+from apps.filings import outputs
+from apps.filings.tokens import (
+    DRAFT_COOKIE_SALT,
+    lookup_token,
+    lookup_token_code,
+    qr_token,
+    receipt_token,
+    receipt_token_code,
+)
 from apps.procedures.models import Procedure
 from apps.units.models import PoliceUnit
 
-from . import outputs, selectors, services, summary
+from . import selectors, services, summary
 from .forms import CodeForm, LookupForm
 from .models import Declaration, FilingStatus
-from .tokens import DRAFT_COOKIE_SALT, lookup_token, lookup_token_code, qr_token, receipt_token, receipt_token_code
 
 DRAFT_COOKIE = "cccd_draft"
 LOOKUP_LIMIT = 10  # tries per client …
@@ -205,6 +215,7 @@ def _render_appointment(request, draft, picker, *, status: int = 200):
     """`picker`: a SlotPickerForm, or a callable making one (then the unit list may come from the cache)."""
     picker_html = _picker_html(request, picker) if callable(picker) else None
     context = {
+        "fee_notice": _fee_notice(request, draft),
         "picker": picker if picker_html is None else None,
         "picker_html": picker_html,
         "hold": draft.hold if draft else None,
@@ -214,6 +225,18 @@ def _render_appointment(request, draft, picker, *, status: int = 200):
         "resume_url": request.build_absolute_uri(reverse("declarations:resume", args=[draft.id])) if draft else "",
     }
     return render(request, "declarations/appointment.html", context, status=status)
+
+
+def _fee_notice(request, draft) -> str:
+    """When the citizen has picked a day (the picker's `day` link), warn if the fee that day differs from today's."""
+    try:
+        day = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return ""
+    if draft is None:
+        return ""
+    answers, _missing = selectors.draft_answers(draft=draft, upto="lich-hen")
+    return summary.fee_change_notice(answers, day=day, today=timezone.localdate())
 
 
 @never_cache

@@ -24,6 +24,12 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off.")
     SECRET_KEY = "django-insecure-local-development-only-never-use-in-production"  # noqa: S105
+# Key rotation: the new key goes in DJANGO_SECRET_KEY, the old one in DJANGO_SECRET_KEY_FALLBACKS, so sessions,
+# printed QR codes and slips signed with it stay valid (https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key-fallbacks).
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+# Fernet keys that seal secrets stored in the database (apps.notifications.crypto): the first seals, all open.
+# Unset = keys derived from SECRET_KEY and its fallbacks. New key: Fernet.generate_key(); see README.
+DATA_ENCRYPTION_KEYS = env.list("DATA_ENCRYPTION_KEYS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Public address of the portal, used in QR codes, messages and links that leave the site.
@@ -51,16 +57,21 @@ INSTALLED_APPS = [
     "apps.units",
     "apps.accounts",
     "apps.procedures",
+    "apps.fees",
     "apps.appointments",
     "apps.notifications",
     "apps.news",
     "apps.reports",
+    "apps.filings",
     "apps.declarations",
+    "apps.exports",
     "axes",
     "apps.backoffice",
 ]
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer before the HTTPS redirect and the host check (apps/core/health.py).
+    "apps.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -160,6 +171,8 @@ ZALO_REFRESH_TOKEN = env.str("ZALO_REFRESH_TOKEN", default="")
 ZALO_OAUTH_TOKEN_URL = env.str("ZALO_OAUTH_TOKEN_URL", default="https://oauth.zaloapp.com/v4/oa/access_token")
 ZALO_ZNS_URL = env.str("ZALO_ZNS_URL", default="https://business.openapi.zalo.me/message/template")
 ZALO_ZNS_DEVELOPMENT_MODE = env.bool("ZALO_ZNS_DEVELOPMENT_MODE", default=False)
+# OA API host (consultation messages to followers, apps.notifications.zalo_api); tests point it at a loopback fake.
+ZALO_OA_API_URL = env.str("ZALO_OA_API_URL", default="https://openapi.zalo.me")
 ZALO_TOKEN_REFRESH_BEFORE_SECONDS = env.int("ZALO_TOKEN_REFRESH_BEFORE_SECONDS", default=5 * 3600)
 # SMS: a pluggable backend (apps.notifications.channels.SmsBackend); eSMS.vn brandname SMS by default.
 SMS_BACKEND = env.str("SMS_BACKEND", default="apps.notifications.channels.EsmsBackend")
@@ -184,7 +197,12 @@ EMAIL_BACKEND = (
 NOTIFICATIONS_EMAIL_DOMAIN = env.str("NOTIFICATIONS_EMAIL_DOMAIN", default="cccd-portal.local")
 NOTIFICATIONS_HTTP_TIMEOUT = env.int("NOTIFICATIONS_HTTP_TIMEOUT", default=10)
 NOTIFICATIONS_FALLBACK_DEFAULT = ["zns", "sms", "email"]
-NOTIFICATIONS_FALLBACK: dict[str, list[str]] = {"otp": ["zns", "sms"]}
+NOTIFICATIONS_FALLBACK: dict[str, list[str]] = {
+    "otp": ["zns", "sms"],
+    # A reply to a citizen who wrote to the OA: in the chat first, then by phone when they gave one.
+    "report_reply": ["zalo_oa", "zns", "sms", "email"],
+    "contact_request": ["zalo_oa"],
+}
 # Temporary failures on one channel before trying the next one (a code is useless after 5 minutes).
 NOTIFICATIONS_FALLBACK_AFTER_TRANSIENT_DEFAULT = 3
 NOTIFICATIONS_FALLBACK_AFTER_TRANSIENT = {"otp": 1}
@@ -248,6 +266,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Officers' exports hold personal data: kept outside MEDIA_ROOT (never served as media), downloaded only
+    # through the admin by the officer who asked. Production may point this at S3 (a private bucket).
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env.str("EXPORTS_ROOT", default=str(BASE_DIR / "var" / "exports"))},
+    },
     # Hashed, compressed (gzip + brotli) files, served by WhiteNoise with far-future cache headers.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -317,6 +341,26 @@ REPORTS_TARGET_HOURS = {"crime": 24, "security": 48, "feedback": 120, "other": 4
 # Zalo OA webhook (/zalo/webhook/): ZALO_APP_ID (Notifications, above) and the OA secret key from the app's
 # webhook settings page (not the app secret).
 ZALO_OA_SECRET_KEY = env.str("ZALO_OA_SECRET_KEY", default="")
+# Chat messages from one follower less than this many minutes apart form one conversation (one report).
+ZALO_CONVERSATION_GAP_MINUTES = env.int("ZALO_CONVERSATION_GAP_MINUTES", default=240)
+# Flood bounds per follower: new conversations (reports) per day; beyond, messages join the latest one. Entries
+# kept per conversation and images copied per conversation; beyond, messages are only counted.
+ZALO_NEW_CONVERSATIONS_PER_DAY = env.int("ZALO_NEW_CONVERSATIONS_PER_DAY", default=5)
+ZALO_CONVERSATION_MAX_ENTRIES = env.int("ZALO_CONVERSATION_MAX_ENTRIES", default=200)
+ZALO_CONVERSATION_MAX_IMAGES = env.int("ZALO_CONVERSATION_MAX_IMAGES", default=20)
+# Images sent in the chat are copied from Zalo's servers to private storage; only https URLs on these hosts
+# (and their subdomains) are fetched. [U] the hosts Zalo serves chat media from.
+ZALO_MEDIA_HOSTS = env.list("ZALO_MEDIA_HOSTS", default=["zdn.vn", "zadn.vn", "zalo.me", "zaloapp.com"])
+# Tests serve media from a loopback HTTP server; production fetches https only.
+ZALO_MEDIA_ALLOW_HTTP = False
+ZALO_MEDIA_MAX_BYTES = env.int("ZALO_MEDIA_MAX_BYTES", default=10 * 1024 * 1024)
+# --- Exports (apps.exports) --------------------------------------------------------------------------------
+# The CSV separator: ";" is the list separator of Vietnamese regional settings, so Excel splits the columns.
+EXPORTS_CSV_DELIMITER = env.str("EXPORTS_CSV_DELIMITER", default=";")
+# Export files hold personal data: deleted this many hours after they were asked for.
+EXPORTS_KEEP_HOURS = env.int("EXPORTS_KEEP_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["exports-purge-expired"] = {"task": "exports.purge_expired", "schedule": 3600.0}
+
 CELERY_BEAT_SCHEDULE["reports-purge-unconfirmed"] = {
     "task": "apps.reports.tasks.purge_unconfirmed_reports",
     "schedule": 3600.0,
@@ -337,6 +381,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "apps.backoffice.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "apps.backoffice.auth.client_ip"
 AXES_VERBOSE = False
+
+# --- Health (/healthz, /readyz; apps/core/health.py) --------------------------------------------------------
+# /readyz says "degraded" (still 200) when no worker reported for this long or a message waits this long unsent.
+HEALTH_WORKER_STALE_SECONDS = env.int("HEALTH_WORKER_STALE_SECONDS", default=120)
+HEALTH_OUTBOX_STALE_SECONDS = env.int("HEALTH_OUTBOX_STALE_SECONDS", default=900)
 
 # --- Logging ----------------------------------------------------------------------------------------------
 LOGGING = {
