@@ -17,7 +17,6 @@ from apps.procedures.models import Procedure
 from .models import Declaration, Draft, FilingStatus
 from .tokens import receipt_token
 
-DRAFT_LIFETIME = timedelta(days=7)
 CODE_LENGTH = 8  # + 1 check character; about 40 random bits
 CODE_ATTEMPTS = 10
 
@@ -27,7 +26,7 @@ MSG_ALREADY_CANCELLED = _("This booking is already cancelled.")
 
 
 def draft_create(*, procedure_slug: str = Procedure.IDENTITY_CARD) -> Draft:
-    draft = Draft(procedure_slug=procedure_slug, expires_at=timezone.now() + DRAFT_LIFETIME)
+    draft = Draft(procedure_slug=procedure_slug, expires_at=timezone.now() + draft_lifetime())
     draft.full_clean()
     draft.save()
     return draft
@@ -36,14 +35,14 @@ def draft_create(*, procedure_slug: str = Procedure.IDENTITY_CARD) -> Draft:
 def draft_save_step(*, draft: Draft, step: str, data: dict) -> Draft:
     """Keep what was typed on a step exactly as posted (valid or not); each save extends the 7 days."""
     draft.data = {**draft.data, step: data}
-    draft.expires_at = timezone.now() + DRAFT_LIFETIME
+    draft.expires_at = timezone.now() + draft_lifetime()
     draft.save(update_fields=["data", "expires_at", "updated_at"])
     return draft
 
 
-def draft_delete_expired() -> int:
-    deleted, _ = Draft.objects.filter(expires_at__lt=timezone.now(), declaration__isnull=True).delete()
-    return deleted
+def draft_lifetime() -> timedelta:
+    """As long as the retention schedule keeps drafts (apps.privacy's purge deletes them after that)."""
+    return timedelta(days=settings.PRIVACY_RETENTION_DAYS["drafts"])
 
 
 def filing_assign_code(*, filing, attempts: int = CODE_ATTEMPTS) -> None:

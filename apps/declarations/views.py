@@ -63,7 +63,7 @@ def _step_url(slug: str) -> str:
 
 def _draft_from_cookie(request):
     draft_id = request.get_signed_cookie(
-        DRAFT_COOKIE, default=None, salt=DRAFT_COOKIE_SALT, max_age=services.DRAFT_LIFETIME.total_seconds()
+        DRAFT_COOKIE, default=None, salt=DRAFT_COOKIE_SALT, max_age=services.draft_lifetime().total_seconds()
     )
     return selectors.draft_get(draft_id=draft_id)
 
@@ -73,7 +73,7 @@ def _set_draft_cookie(response, draft) -> None:
         DRAFT_COOKIE,
         str(draft.id),
         salt=DRAFT_COOKIE_SALT,
-        max_age=int(services.DRAFT_LIFETIME.total_seconds()),
+        max_age=int(services.draft_lifetime().total_seconds()),
         httponly=True,
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
