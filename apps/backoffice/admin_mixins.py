@@ -11,6 +11,7 @@
   limited to the officer's units; another unit's record answers 404 whatever its URL.
 * `AuditedAdminMixin`: opening a record's page, adding, changing and deleting are written to the audit log.
 * `ExportAdminMixin`: "export to CSV / Excel" actions over the selected rows, recorded in the audit log.
+* `SearchAdminMixin`: the one search (`search.py`): code, phone, card number, name without accents.
 * `WorkflowAdminMixin`: the state field is read-only; a "change state" page offers only the allowed moves.
 """
 
@@ -36,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from .forms import StateTransitionForm
 from .models import AuditAction
 from .scoping import queryset_scope_to_user, user_can_access_object, user_sees_all_units, user_unit_ids
+from .search import SearchFields, search_q
 from .services import audit_record, state_transition_apply
 from .workflow import Workflow
 
@@ -105,6 +107,29 @@ class UnitScopedAdminMixin:
         if self.unit_field != "pk" and not self._in_scope(request, obj):
             raise PermissionDenied(OUT_OF_SCOPE)
         super().save_model(request, obj, form, change)
+
+
+SEARCH_HELP = _(
+    "Code (with or without dashes, or a part of it), phone (0…, +84…), card number, "
+    "or any part of the name without accents (e.g. hong nhung)."
+)
+
+
+class SearchAdminMixin:
+    """The list's search box through `search.search_q`: set `search_spec = SearchFields(code=..., name=...)`.
+
+    `search_fields` only has to be non-empty for admin to show the box; what a term means is decided here."""
+
+    search_spec: SearchFields = SearchFields()
+    search_help_text = SEARCH_HELP
+
+    def get_search_fields(self, request):
+        return super().get_search_fields(request) or ("pk",)
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(search_q(term=search_term, fields=self.search_spec)), False
 
 
 def _change_message_text(message) -> str:

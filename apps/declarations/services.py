@@ -11,12 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.appointments.services import appointment_book, appointment_cancel, appointment_hold
 from apps.core.codes import code_format, code_generate
+from apps.filings.tokens import receipt_token
 from apps.notifications.services import notification_send, otp_issue, otp_verify
 from apps.procedures.models import Procedure
 
 from .models import Declaration, Draft, FilingStatus
-from .tokens import receipt_token
 
+# As long as the retention schedule keeps drafts (apps.privacy's purge deletes them after that).
+DRAFT_LIFETIME = timedelta(days=settings.PRIVACY_RETENTION_DAYS["drafts"])
 CODE_LENGTH = 8  # + 1 check character; about 40 random bits
 CODE_ATTEMPTS = 10
 
@@ -26,7 +28,7 @@ MSG_ALREADY_CANCELLED = _("This booking is already cancelled.")
 
 
 def draft_create(*, procedure_slug: str = Procedure.IDENTITY_CARD) -> Draft:
-    draft = Draft(procedure_slug=procedure_slug, expires_at=timezone.now() + draft_lifetime())
+    draft = Draft(procedure_slug=procedure_slug, expires_at=timezone.now() + DRAFT_LIFETIME)
     draft.full_clean()
     draft.save()
     return draft
@@ -35,14 +37,9 @@ def draft_create(*, procedure_slug: str = Procedure.IDENTITY_CARD) -> Draft:
 def draft_save_step(*, draft: Draft, step: str, data: dict) -> Draft:
     """Keep what was typed on a step exactly as posted (valid or not); each save extends the 7 days."""
     draft.data = {**draft.data, step: data}
-    draft.expires_at = timezone.now() + draft_lifetime()
+    draft.expires_at = timezone.now() + DRAFT_LIFETIME
     draft.save(update_fields=["data", "expires_at", "updated_at"])
     return draft
-
-
-def draft_lifetime() -> timedelta:
-    """As long as the retention schedule keeps drafts (apps.privacy's purge deletes them after that)."""
-    return timedelta(days=settings.PRIVACY_RETENTION_DAYS["drafts"])
 
 
 def filing_assign_code(*, filing, attempts: int = CODE_ATTEMPTS) -> None:
@@ -211,7 +208,7 @@ def declaration_qr_verify(token: str) -> Declaration:
     """
     from django.core import signing
 
-    from .tokens import qr_token_code
+    from apps.filings.tokens import qr_token_code
 
     try:
         code = qr_token_code(token or "")

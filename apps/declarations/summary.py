@@ -11,10 +11,10 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from apps.core.codes import code_format
+from apps.filings.tokens import qr_token
 
 from . import addresses, forms, reference
 from .models import Declaration
-from .tokens import qr_token
 from .widgets import flat_choices
 
 REQUEST_LABELS = dict(reference.REQUEST_CHOICES)

@@ -23,13 +23,21 @@ from django.views.decorators.http import require_http_methods
 from apps.appointments.forms import SlotPickerForm
 from apps.appointments.services import SlotUnavailable, appointment_reschedule
 from apps.core.ratelimit import client_address, client_fingerprint, rate_limit_hit
+from apps.filings import outputs
+from apps.filings.tokens import (
+    DRAFT_COOKIE_SALT,
+    lookup_token,
+    lookup_token_code,
+    qr_token,
+    receipt_token,
+    receipt_token_code,
+)
 from apps.procedures.models import Procedure
 from apps.units.models import PoliceUnit
 
-from . import outputs, selectors, services, summary
+from . import selectors, services, summary
 from .forms import CodeForm, LookupForm
 from .models import Declaration, FilingStatus
-from .tokens import DRAFT_COOKIE_SALT, lookup_token, lookup_token_code, qr_token, receipt_token, receipt_token_code
 
 DRAFT_COOKIE = "cccd_draft"
 LOOKUP_LIMIT = 10  # tries per client …
@@ -63,7 +71,7 @@ def _step_url(slug: str) -> str:
 
 def _draft_from_cookie(request):
     draft_id = request.get_signed_cookie(
-        DRAFT_COOKIE, default=None, salt=DRAFT_COOKIE_SALT, max_age=services.draft_lifetime().total_seconds()
+        DRAFT_COOKIE, default=None, salt=DRAFT_COOKIE_SALT, max_age=services.DRAFT_LIFETIME.total_seconds()
     )
     return selectors.draft_get(draft_id=draft_id)
 
@@ -73,7 +81,7 @@ def _set_draft_cookie(response, draft) -> None:
         DRAFT_COOKIE,
         str(draft.id),
         salt=DRAFT_COOKIE_SALT,
-        max_age=int(services.draft_lifetime().total_seconds()),
+        max_age=int(services.DRAFT_LIFETIME.total_seconds()),
         httponly=True,
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,

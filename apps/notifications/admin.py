@@ -1,8 +1,14 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import TextField, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Replace
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from apps.backoffice.admin_mixins import SearchAdminMixin
+from apps.backoffice.search import SearchFields
 
 from .forms import MessageTemplateForm
 from .models import DeliveryAttempt, MessageTemplate, Notification, OtpChallenge, ZaloToken
@@ -50,12 +56,18 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(SearchAdminMixin, admin.ModelAdmin):
     """The delivery log. Read-only: only the delivery service changes a message; "resend" makes a new one."""
 
     list_display = ("id", "kind", "recipient", "language", "status", "channel", "attempts", "created_at", "sent_at")
     list_filter = ("status", "kind", "channel", "language", "created_at")
-    search_fields = ("=verification_code", "=phone", "=email", "=idempotency_key", "=provider_message_id")
+    # The citizen's name and the filing's code are in the message's data (as the message shows them).
+    search_spec = SearchFields(
+        code=("verification_code", Replace(KT("context__code"), Value("-"), Value(""), output_field=TextField())),
+        phone=("phone",),
+        name=(KT("context__name"),),
+        text=("email", "idempotency_key", "provider_message_id"),
+    )
     date_hierarchy = "created_at"
     actions = ("resend",)
     inlines = (DeliveryAttemptInline,)

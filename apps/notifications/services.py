@@ -455,37 +455,15 @@ def notification_requeue_due(*, now: datetime | None = None, limit: int = 500) -
 
 
 # --- Reminders ------------------------------------------------------------------------------------------------
-def reminders_send_due(*, now: datetime | None = None) -> int:
+def reminders_send_due(*, now: datetime | None = None, time_budget: float | None = None) -> int:
     """Queue the day-before reminder of every booked appointment tomorrow, once per appointment and day.
 
     Runs from beat (or `run_periodic_tasks`) several times a day; only between the configured hours so nobody
-    is woken up. The once-only key includes the day, so a moved appointment is reminded of its new day."""
-    from .selectors import appointment_list_for_reminders
+    is woken up. The once-only key includes the day, so a moved appointment is reminded of its new day.
+    Set-based and chunked (see `apps.notifications.reminders`); returns how many were queued."""
+    from .reminders import reminders_run
 
-    local_now = timezone.localtime(now or timezone.now())
-    first_hour, last_hour = settings.NOTIFICATIONS_REMINDER_HOURS
-    if not first_hour <= local_now.hour < last_hour:
-        return 0
-    created_count = 0
-    for reminder in appointment_list_for_reminders(day=local_now.date() + timedelta(days=1)):
-        with transaction.atomic():
-            try:
-                _notification, created = _notification_create(
-                    kind=Kind.APPOINTMENT_REMINDER,
-                    language=reminder.language,
-                    context=reminder.context,
-                    phone=reminder.phone,
-                    email=None,
-                    subject=reminder.appointment,
-                    secret_context=None,
-                    expires_at=reminder.starts_at,
-                    dedup_key=f"reminder:{reminder.appointment.pk}:{reminder.day:%Y-%m-%d}",
-                )
-            except ValidationError:
-                logger.warning("Reminder for appointment %s not sent: no valid phone", reminder.appointment.pk)
-                continue
-        created_count += created
-    return created_count
+    return reminders_run(now=now, time_budget=time_budget).queued
 
 
 def notification_send_appointment_change(

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from apps.backoffice.admin_mixins import OUT_OF_SCOPE, AuditedAdminMixin
+from apps.backoffice.admin_mixins import OUT_OF_SCOPE, AuditedAdminMixin, SearchAdminMixin
 from apps.backoffice.models import AuditAction
+from apps.backoffice.search import SearchFields
 from apps.backoffice.services import audit_record
 from apps.units.models import PoliceUnit
 
@@ -199,14 +200,16 @@ class ReportEventInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ReportAdmin(SearchAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     """A unit's queue (scoped by reports.selectors.report_list_for_user). Opening a report, each step and each
     photo viewed are written to the back office's audit log: reports carry personal data."""
 
     form = ReportWorkflowForm
     list_display = ("code", "deadline", "category", "status", "unit", "handler", "created_at", "source")
     list_filter = (OverdueFilter, MineFilter, "status", "category", "source", "unit")
-    search_fields = ("code", "description", "address")
+    search_spec = SearchFields(
+        code=("code",), phone=("contact_phone",), name=("contact_name",), text=("description", "address")
+    )
     list_select_related = ("unit", "handler")
     date_hierarchy = "created_at"
     actions = ("take_selected",)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.news",
     "apps.reports",
+    "apps.filings",
     "apps.declarations",
     "axes",
     "apps.backoffice",
@@ -68,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer before the HTTPS redirect and the host check (apps/core/health.py).
+    "apps.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -338,6 +341,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "apps.backoffice.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "apps.backoffice.auth.client_ip"
 AXES_VERBOSE = False
+
+# --- Health (/healthz, /readyz; apps/core/health.py) --------------------------------------------------------
+# /readyz says "degraded" (still 200) when no worker reported for this long or a message waits this long unsent.
+HEALTH_WORKER_STALE_SECONDS = env.int("HEALTH_WORKER_STALE_SECONDS", default=120)
+HEALTH_OUTBOX_STALE_SECONDS = env.int("HEALTH_OUTBOX_STALE_SECONDS", default=900)
 
 # --- Logging ----------------------------------------------------------------------------------------------
 LOGGING = {

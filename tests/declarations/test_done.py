@@ -10,9 +10,10 @@ from django.db import IntegrityError
 from PIL import Image
 
 from apps.core.codes import code_format, code_is_valid
-from apps.declarations import outputs, selectors, services
+from apps.declarations import selectors, services
 from apps.declarations.models import Declaration
-from apps.declarations.tokens import qr_token, receipt_token
+from apps.filings import outputs
+from apps.filings.tokens import qr_token, receipt_token
 
 from .factories import complete_draft, submitted_declaration
 

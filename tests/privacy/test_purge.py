@@ -15,11 +15,14 @@ from django.core.management import call_command
 from apps.appointments.models import Appointment
 from apps.backoffice.models import AuditLogEntry, StateTransition
 from apps.declarations.models import Declaration, Draft
+from apps.filings.models import Draft as FilingDraft
+from apps.filings.models import Filing, FilingEvent
 from apps.notifications.models import DeliveryAttempt, Notification, OtpChallenge, OutboxMessage
 from apps.privacy.services.purge import personal_data_purge_expired
 from apps.procedures.models import ProcedureRequest
 from apps.reports.models import Report, ReportPhoto
 from tests.backoffice.factories import appointment_create, declaration_create
+from tests.filings.factories import filing_make
 from tests.notifications.factories import NotificationFactory
 from tests.procedures.factories import ProcedureRequestFactory
 from tests.reports.factories import ReportFactory
@@ -128,6 +131,10 @@ def test_purge_deletes_exactly_what_is_older_than_each_limit(photo_root, django_
     request_slot = appointment_create(unit=unit, starts_at=_older("filings"))
     gone["request"] = make(_at(200), lambda: ProcedureRequestFactory(status="completed", appointment=request_slot))
     keep["request"] = make(_younger("filings"), lambda: ProcedureRequestFactory(status="completed"))
+    filing_slot = appointment_create(unit=unit, starts_at=_older("filings"))
+    gone["filing"] = make(_at(200), lambda: filing_make(appointment=filing_slot))
+    FilingDraft.objects.create(filing=gone["filing"], expires_at=NOW)  # touched now, but goes with its filing
+    keep["filing"] = make(_younger("filings"), lambda: filing_make())
     gone["orphan_booking"] = appointment_create(unit=unit, starts_at=_older("filings"), status="cancelled")
     # Reports: unconfirmed after a day; closed ones after their limit; photos of closed ones earlier.
     gone["unconfirmed"] = ReportFactory(unit=unit, confirmed_at=None, created_at=_older("unconfirmed_reports"))
@@ -174,7 +181,7 @@ def test_purge_deletes_exactly_what_is_older_than_each_limit(photo_root, django_
         "otp_challenges": 1,
         "message_bodies": 3,  # two finished messages blanked (one is also past its whole limit), an outbox copy
         "messages": 1,
-        "filings": 2,
+        "filings": 3,
         "bookings": 1,
         "unconfirmed_reports": 1,
         "reports": 1,
@@ -199,6 +206,9 @@ def test_purge_deletes_exactly_what_is_older_than_each_limit(photo_root, django_
     assert not Notification.objects.filter(pk=gone["message"].pk).exists()
     assert set(Declaration.objects.values_list("pk", flat=True)) == {keep["declaration"].pk, keep["reviewed"].pk}
     assert not StateTransition.objects.exists()
+    assert list(Filing.objects.all()) == [keep["filing"]]
+    assert set(FilingEvent.objects.values_list("filing_id", flat=True)) == {keep["filing"].pk}
+    assert not FilingDraft.objects.exists()
     assert set(Report.objects.values_list("pk", flat=True)) == {
         keep["unconfirmed"].pk,
         photo_only.pk,
