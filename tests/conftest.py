@@ -6,6 +6,9 @@
 * ``@pytest.mark.browser``: drives Debian's Chromium (/usr/bin/chromium, or $CHROMIUM_PATH) through Playwright;
   skipped with a reason when no browser is installed, except under CI where .ci/run installs it.
 * Every test is kept off the network: any connection to a non-loopback address fails the test.
+* ``--clock=2027-01-04`` (or ``PORTAL_TEST_CLOCK``) moves the clock of the whole session to that day, 10:00 in
+  Vietnam (or to a full ISO date-time), ticking from there: the suite must pass on any date, so CI runs it again
+  on a later day. Tests that pin the clock themselves (time-machine) still travel from there.
 """
 
 import ipaddress
@@ -18,6 +21,53 @@ from django.conf import settings
 from django.core.cache import cache
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+# --- Clock ----------------------------------------------------------------------------------------------------
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("PORTAL_TEST_CLOCK", ""),
+        help="run the whole session as if today were this date (YYYY-MM-DD, 10:00 Vietnam) or ISO date-time",
+    )
+
+
+_session_travel = None
+
+
+def _clock_start(value: str):
+    import datetime as dt
+    import zoneinfo
+
+    import time_machine
+
+    moment = dt.datetime.fromisoformat(value)
+    if len(value) == 10:  # a bare date: mid-morning in Vietnam, when offices are open
+        moment = moment.replace(hour=10)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"))
+    travel = time_machine.travel(moment, tick=True)
+    travel.start()
+    return travel
+
+
+def pytest_configure(config):
+    global _session_travel
+    value = config.getoption("--clock", default="")
+    if value and _session_travel is None:
+        _session_travel = _clock_start(value)
+
+
+def pytest_report_header(config):
+    value = config.getoption("--clock", default="")
+    return f"clock moved to {value}" if value else None
+
+
+def pytest_unconfigure(config):
+    global _session_travel
+    if _session_travel is not None:
+        _session_travel.stop()
+        _session_travel = None
 
 
 def _missing_service(reason: str) -> None:

@@ -5,6 +5,8 @@ validates: "Back", "Show the wards" and errors never lose input. A GET with no d
 (no row is written until the citizen posts something).
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
@@ -213,6 +215,7 @@ def _render_appointment(request, draft, picker, *, status: int = 200):
     """`picker`: a SlotPickerForm, or a callable making one (then the unit list may come from the cache)."""
     picker_html = _picker_html(request, picker) if callable(picker) else None
     context = {
+        "fee_notice": _fee_notice(request, draft),
         "picker": picker if picker_html is None else None,
         "picker_html": picker_html,
         "hold": draft.hold if draft else None,
@@ -222,6 +225,18 @@ def _render_appointment(request, draft, picker, *, status: int = 200):
         "resume_url": request.build_absolute_uri(reverse("declarations:resume", args=[draft.id])) if draft else "",
     }
     return render(request, "declarations/appointment.html", context, status=status)
+
+
+def _fee_notice(request, draft) -> str:
+    """When the citizen has picked a day (the picker's `day` link), warn if the fee that day differs from today's."""
+    try:
+        day = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return ""
+    if draft is None:
+        return ""
+    answers, _missing = selectors.draft_answers(draft=draft, upto="lich-hen")
+    return summary.fee_change_notice(answers, day=day, today=timezone.localdate())
 
 
 @never_cache

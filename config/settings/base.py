@@ -57,12 +57,14 @@ INSTALLED_APPS = [
     "apps.units",
     "apps.accounts",
     "apps.procedures",
+    "apps.fees",
     "apps.appointments",
     "apps.notifications",
     "apps.news",
     "apps.reports",
     "apps.filings",
     "apps.declarations",
+    "apps.exports",
     "axes",
     "apps.backoffice",
     "apps.privacy",
@@ -256,6 +258,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Officers' exports hold personal data: kept outside MEDIA_ROOT (never served as media), downloaded only
+    # through the admin by the officer who asked. Production may point this at S3 (a private bucket).
+    "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env.str("EXPORTS_ROOT", default=str(BASE_DIR / "var" / "exports"))},
+    },
     # Hashed, compressed (gzip + brotli) files, served by WhiteNoise with far-future cache headers.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -325,6 +333,13 @@ REPORTS_TARGET_HOURS = {"crime": 24, "security": 48, "feedback": 120, "other": 4
 # Zalo OA webhook (/zalo/webhook/): ZALO_APP_ID (Notifications, above) and the OA secret key from the app's
 # webhook settings page (not the app secret).
 ZALO_OA_SECRET_KEY = env.str("ZALO_OA_SECRET_KEY", default="")
+# --- Exports (apps.exports) --------------------------------------------------------------------------------
+# The CSV separator: ";" is the list separator of Vietnamese regional settings, so Excel splits the columns.
+EXPORTS_CSV_DELIMITER = env.str("EXPORTS_CSV_DELIMITER", default=";")
+# Export files hold personal data: deleted this many hours after they were asked for.
+EXPORTS_KEEP_HOURS = env.int("EXPORTS_KEEP_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["exports-purge-expired"] = {"task": "exports.purge_expired", "schedule": 3600.0}
+
 # --- Back office (apps.backoffice): admin sign-in protection with django-axes ------------------------------
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
 # Wrong passwords are counted per user name *and* address, so a guesser cannot lock a whole station (officers
@@ -341,6 +356,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "apps.backoffice.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "apps.backoffice.auth.client_ip"
 AXES_VERBOSE = False
+# Two more limits (apps.backoffice.auth.LockoutHandler): one account from any addresses, one address over any
+# accounts (higher: a station's officers share one address).
+AXES_HANDLER = "apps.backoffice.auth.LockoutHandler"
+BACKOFFICE_LOCKOUT_PER_ACCOUNT = env.int("BACKOFFICE_LOCKOUT_PER_ACCOUNT", default=10)
+BACKOFFICE_LOCKOUT_PER_ADDRESS = env.int("BACKOFFICE_LOCKOUT_PER_ADDRESS", default=20)
 
 # --- Health (/healthz, /readyz; apps/core/health.py) --------------------------------------------------------
 # /readyz says "degraded" (still 200) when no worker reported for this long or a message waits this long unsent.
