@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML compressed in the app (no proxy needed); after WhiteNoise, which serves its own compressed files.
+    "apps.core.middleware.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,6 +172,8 @@ ZALO_REFRESH_TOKEN = env.str("ZALO_REFRESH_TOKEN", default="")
 ZALO_OAUTH_TOKEN_URL = env.str("ZALO_OAUTH_TOKEN_URL", default="https://oauth.zaloapp.com/v4/oa/access_token")
 ZALO_ZNS_URL = env.str("ZALO_ZNS_URL", default="https://business.openapi.zalo.me/message/template")
 ZALO_ZNS_DEVELOPMENT_MODE = env.bool("ZALO_ZNS_DEVELOPMENT_MODE", default=False)
+# OA API host (consultation messages to followers, apps.notifications.zalo_api); tests point it at a loopback fake.
+ZALO_OA_API_URL = env.str("ZALO_OA_API_URL", default="https://openapi.zalo.me")
 ZALO_TOKEN_REFRESH_BEFORE_SECONDS = env.int("ZALO_TOKEN_REFRESH_BEFORE_SECONDS", default=5 * 3600)
 # SMS: a pluggable backend (apps.notifications.channels.SmsBackend); eSMS.vn brandname SMS by default.
 SMS_BACKEND = env.str("SMS_BACKEND", default="apps.notifications.channels.EsmsBackend")
@@ -194,7 +198,12 @@ EMAIL_BACKEND = (
 NOTIFICATIONS_EMAIL_DOMAIN = env.str("NOTIFICATIONS_EMAIL_DOMAIN", default="cccd-portal.local")
 NOTIFICATIONS_HTTP_TIMEOUT = env.int("NOTIFICATIONS_HTTP_TIMEOUT", default=10)
 NOTIFICATIONS_FALLBACK_DEFAULT = ["zns", "sms", "email"]
-NOTIFICATIONS_FALLBACK: dict[str, list[str]] = {"otp": ["zns", "sms"]}
+NOTIFICATIONS_FALLBACK: dict[str, list[str]] = {
+    "otp": ["zns", "sms"],
+    # A reply to a citizen who wrote to the OA: in the chat first, then by phone when they gave one.
+    "report_reply": ["zalo_oa", "zns", "sms", "email"],
+    "contact_request": ["zalo_oa"],
+}
 # Temporary failures on one channel before trying the next one (a code is useless after 5 minutes).
 NOTIFICATIONS_FALLBACK_AFTER_TRANSIENT_DEFAULT = 3
 NOTIFICATIONS_FALLBACK_AFTER_TRANSIENT = {"otp": 1}
@@ -333,6 +342,19 @@ REPORTS_TARGET_HOURS = {"crime": 24, "security": 48, "feedback": 120, "other": 4
 # Zalo OA webhook (/zalo/webhook/): ZALO_APP_ID (Notifications, above) and the OA secret key from the app's
 # webhook settings page (not the app secret).
 ZALO_OA_SECRET_KEY = env.str("ZALO_OA_SECRET_KEY", default="")
+# Chat messages from one follower less than this many minutes apart form one conversation (one report).
+ZALO_CONVERSATION_GAP_MINUTES = env.int("ZALO_CONVERSATION_GAP_MINUTES", default=240)
+# Flood bounds per follower: new conversations (reports) per day; beyond, messages join the latest one. Entries
+# kept per conversation and images copied per conversation; beyond, messages are only counted.
+ZALO_NEW_CONVERSATIONS_PER_DAY = env.int("ZALO_NEW_CONVERSATIONS_PER_DAY", default=5)
+ZALO_CONVERSATION_MAX_ENTRIES = env.int("ZALO_CONVERSATION_MAX_ENTRIES", default=200)
+ZALO_CONVERSATION_MAX_IMAGES = env.int("ZALO_CONVERSATION_MAX_IMAGES", default=20)
+# Images sent in the chat are copied from Zalo's servers to private storage; only https URLs on these hosts
+# (and their subdomains) are fetched. [U] the hosts Zalo serves chat media from.
+ZALO_MEDIA_HOSTS = env.list("ZALO_MEDIA_HOSTS", default=["zdn.vn", "zadn.vn", "zalo.me", "zaloapp.com"])
+# Tests serve media from a loopback HTTP server; production fetches https only.
+ZALO_MEDIA_ALLOW_HTTP = False
+ZALO_MEDIA_MAX_BYTES = env.int("ZALO_MEDIA_MAX_BYTES", default=10 * 1024 * 1024)
 # --- Exports (apps.exports) --------------------------------------------------------------------------------
 # The CSV separator: ";" is the list separator of Vietnamese regional settings, so Excel splits the columns.
 EXPORTS_CSV_DELIMITER = env.str("EXPORTS_CSV_DELIMITER", default=";")
