@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "apps.exports",
     "axes",
     "apps.backoffice",
+    "apps.privacy",
 ]
 
 MIDDLEWARE = [
@@ -393,10 +394,6 @@ EXPORTS_CSV_DELIMITER = env.str("EXPORTS_CSV_DELIMITER", default=";")
 EXPORTS_KEEP_HOURS = env.int("EXPORTS_KEEP_HOURS", default=24)
 CELERY_BEAT_SCHEDULE["exports-purge-expired"] = {"task": "exports.purge_expired", "schedule": 3600.0}
 
-CELERY_BEAT_SCHEDULE["reports-purge-unconfirmed"] = {
-    "task": "apps.reports.tasks.purge_unconfirmed_reports",
-    "schedule": 3600.0,
-}
 # --- Back office (apps.backoffice): admin sign-in protection with django-axes ------------------------------
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
 # Wrong passwords are counted per user name *and* address, so a guesser cannot lock a whole station (officers
@@ -413,6 +410,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "apps.backoffice.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "apps.backoffice.auth.client_ip"
 AXES_VERBOSE = False
+# Two more limits (apps.backoffice.auth.LockoutHandler): one account from any addresses, one address over any
+# accounts (higher: a station's officers share one address).
+AXES_HANDLER = "apps.backoffice.auth.LockoutHandler"
+BACKOFFICE_LOCKOUT_PER_ACCOUNT = env.int("BACKOFFICE_LOCKOUT_PER_ACCOUNT", default=10)
+BACKOFFICE_LOCKOUT_PER_ADDRESS = env.int("BACKOFFICE_LOCKOUT_PER_ADDRESS", default=20)
 
 # --- Health (/healthz, /readyz; apps/core/health.py) --------------------------------------------------------
 # /readyz says "degraded" (still 200) when no worker reported for this long or a message waits this long unsent.
@@ -431,9 +433,24 @@ LOGGING = {
 # django-axes logs every sign-in at INFO; keep its warnings (lockouts) only.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 
-# --- Declarations (apps.declarations) ---------------------------------------------------------------------
-# Unsubmitted drafts are deleted 7 days after their last change.
-CELERY_BEAT_SCHEDULE["declarations-delete-expired-drafts"] = {
-    "task": "apps.declarations.tasks.delete_expired_drafts",
-    "schedule": 3600.0,
+# --- Personal data (apps.privacy): the retention schedule -------------------------------------------------
+# Days each kind of personal data is kept (README "Personal data"); one purge applies them all, hourly from beat
+# or `manage.py purge_expired`. Override one with RETENTION_<NAME>_DAYS, e.g. RETENTION_FILINGS_DAYS=365.
+_RETENTION_DEFAULTS = {
+    "drafts": 7,  # journeys never submitted, after their last change
+    "holds": 1,  # expired holds of a time, after they expired
+    "otp_challenges": 1,  # confirmation-code challenges (only a hash of the code is stored)
+    "message_bodies": 30,  # the text of sent or failed messages (delivery metadata is kept)
+    "messages": 365,  # the delivery record itself
+    "filings": 180,  # filings, their answers and bookings, after the appointment or the last change of state
+    "unconfirmed_reports": 1,  # reports whose phone was never confirmed
+    "reports": 730,  # answered or closed reports, after their last change
+    "report_photos": 180,  # photos of answered or closed reports, after the report's last change
+    "sessions": 0,  # sessions, after they expire
+    "sign_in_records": 90,  # officers' sign-in attempts and logs (django-axes)
+    "audit_log": 730,  # the audit log
 }
+PRIVACY_RETENTION_DAYS = {
+    name: env.int(f"RETENTION_{name.upper()}_DAYS", default=days) for name, days in _RETENTION_DEFAULTS.items()
+}
+CELERY_BEAT_SCHEDULE["privacy-purge-expired"] = {"task": "privacy.purge_expired", "schedule": 3600.0}
