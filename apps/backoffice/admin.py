@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.exports.writers import phone_national
 from apps.units.admin import PoliceUnitAdmin
 from apps.units.models import PoliceUnit
 
@@ -168,8 +169,10 @@ def _register_filings() -> None:
             (_("code"), "code"),
             (_("procedure"), lambda f: str(f.procedure)),
             (_("name"), "holder_name"),
+            (_("Phone"), lambda f: phone_national(str(f.phone or ""))),
+            (_("Card number"), "id_number"),
             (_("state"), lambda f: f.get_state_display()),
-            (_("appointment"), lambda f: timezone.localtime(f.appointment.slot.starts_at) if f.appointment else ""),
+            (_("appointment"), lambda f: timezone.localtime(f.appointment.slot.starts_at) if f.appointment else None),
             (_("unit"), lambda f: str(f.appointment.unit) if f.appointment else ""),
         ]
 
@@ -226,6 +229,21 @@ def _register_appointments() -> None:
             code=("reference",), phone=("phone",), id_number=("id_number",), name=("holder_name",)
         )
         export_filename = "lich-hen"
+        # What the counter works from: typed date and time, the phone as dialled, the card number, the procedure,
+        # the status in the officer's language, and why it was cancelled.
+        export_columns = [
+            (_("Code"), "reference"),
+            (_("Name"), "holder_name"),
+            (_("Phone"), lambda a: phone_national(str(a.phone or ""))),
+            (_("Card number"), "id_number"),
+            (_("Procedure"), lambda a: str(a.procedure)),
+            (_("Unit"), lambda a: str(a.unit)),
+            (_("Date"), lambda a: timezone.localtime(a.slot.starts_at).date()),
+            (_("Time"), lambda a: timezone.localtime(a.slot.starts_at).time()),
+            (_("Status"), lambda a: a.get_status_display()),
+            (_("Booked at"), "booked_at"),
+            (_("Reason for cancelling"), "cancel_reason"),
+        ]
         list_display = (
             "reference",
             "holder_name",
