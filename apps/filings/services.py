@@ -206,6 +206,27 @@ def filing_can_change(*, filing: Filing, now=None) -> bool:
     )
 
 
+def filing_correct(*, filing: Filing, holder_name: str, answers: dict, form_version: int = 1) -> FilingEvent:
+    """The citizen corrects the answers of a filing returned for correction and sends it again (returned ->
+    submitted). The phone stays the one confirmed on submission."""
+    with transaction.atomic():
+        locked = Filing.objects.select_for_update().get(pk=filing.pk)
+        if move_find(source=locked.state, target=FilingState.SUBMITTED, actor=CITIZEN) is None:
+            raise ValidationError(
+                MSG_INVALID_MOVE,
+                code="invalid_transition",
+                params={"source": _label(locked.state), "target": _label(FilingState.SUBMITTED)},
+            )
+        locked.holder_name = holder_name
+        locked.answers = answers_to_json(answers)
+        locked.form_version = form_version
+        locked.full_clean(exclude=["code", "appointment"])
+        locked.save(update_fields=["holder_name", "answers", "form_version", "updated_at"])
+        event = filing_transition(filing=locked, target=FilingState.SUBMITTED, actor=CITIZEN)
+    filing.refresh_from_db()
+    return event
+
+
 def _free_the_place(*, filing: Filing, reason: str, actor: str) -> None:
     """A cancelled filing gives its place back. The citizen who cancelled gets the appointment's message; an
     officer's cancellation is told by the filing's own message (with the reason), not twice."""

@@ -10,4 +10,5 @@ urlpatterns = [
     path("tra-cuu/<str:token>/", views.lookup_detail_view, name="lookup-detail"),
     path("tra-cuu/<str:token>/huy/", views.cancel_view, name="lookup-cancel"),
     path("tra-cuu/<str:token>/doi-lich/", views.reschedule_view, name="lookup-reschedule"),
+    path("tra-cuu/<str:token>/sua/", views.correct_view, name="lookup-correct"),
 ]

@@ -14,6 +14,7 @@ from apps.appointments.forms import SlotPickerForm
 from apps.appointments.services import appointment_reschedule
 from apps.core.codes import code_format
 from apps.core.ratelimit import client_address, client_fingerprint, rate_limit_hit
+from apps.procedures.forms.registry import form_class_for
 from apps.procedures.models import Procedure
 from apps.units.models import PoliceUnit
 
@@ -31,6 +32,7 @@ MSG_LOOKUP_LIMIT = _("Too many attempts from this device. Please wait 15 minutes
 MSG_CANCELLED = _("Your filing is cancelled. The time slot is free for someone else.")
 MSG_CANCEL_REASON = _("Cancelled by the citizen online.")
 MSG_MOVED = _("Your appointment is moved. We sent the new time to your phone.")
+MSG_CORRECTED = _("Thank you: your corrected filing is sent again. The officers will check it.")
 
 
 def _client_key(request) -> str:
@@ -79,6 +81,7 @@ def _context(filing: Filing, token: str) -> dict:
         "timeline": selectors.filing_timeline(filing=filing, events=events),
         "reason": current[-1].reason if current else "",
         "returned": filing.state == FilingState.RETURNED,
+        "can_correct": filing.state == FilingState.RETURNED and form_class_for(filing.procedure.slug) is not None,
         "can_change": services.filing_can_change(filing=filing),
         "done_url": selectors.filing_done_path(filing=filing),
         "lookup_token": token,
@@ -142,3 +145,34 @@ def reschedule_view(request, token: str):
     context = _context(filing, token)
     context["picker"] = picker
     return render(request, "filings/reschedule.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def correct_view(request, token: str):
+    """A filing returned for correction: the procedure's own form with the answers given, to correct and send."""
+    filing = _filing_from_lookup(token)
+    form_class = form_class_for(filing.procedure.slug)
+    if form_class is None or filing.state != FilingState.RETURNED:
+        return redirect("filings:lookup-detail", token=token)
+    # The phone is the one confirmed on submission: shown, not changed here.
+    fixed = {"holder_name": filing.holder_name, "phone": str(filing.phone)}
+    data = request.POST if request.method == "POST" else {**filing.answers, **fixed}
+    form = form_class(data=data, initial={"phone": fixed["phone"]})
+    form.fields["phone"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.filing_correct(
+                filing=filing,
+                holder_name=form.cleaned_data["holder_name"],
+                answers=form.to_data(),
+                form_version=form_class.version,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, MSG_CORRECTED)
+            return redirect("filings:lookup-detail", token=token)
+    context = _context(filing, token)
+    context["form"] = form
+    return render(request, "filings/correct.html", context)

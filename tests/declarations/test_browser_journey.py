@@ -144,7 +144,7 @@ def test_the_whole_journey_on_a_phone_in_zalo(live_server, page, demo_data, sett
     page.fill("[name=phone]", "0912345678")
     page.click("main form button[type=submit]")
     fits_the_phone(page)
-    expect(page.locator("#declaration-code")).to_have_text(shown)
+    expect(page.locator("#filing-code")).to_have_text(shown)
     before = declaration.appointment.starts_at
     page.click("a[href$='/doi-lich/']")
     fits_the_phone(page)
@@ -155,7 +155,7 @@ def test_the_whole_journey_on_a_phone_in_zalo(live_server, page, demo_data, sett
     page.click("main form button[type=submit]")
     declaration.refresh_from_db()
     declaration.appointment.refresh_from_db()
-    assert declaration.status == "cancelled"
+    assert declaration.state == "cancelled"
     assert declaration.appointment.status == AppointmentStatus.CANCELLED
 
     # Nothing left the portal; nothing opened a new window.
