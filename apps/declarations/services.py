@@ -17,7 +17,8 @@ from apps.procedures.models import Procedure
 
 from .models import Declaration, Draft, FilingStatus
 
-DRAFT_LIFETIME = timedelta(days=7)
+# As long as the retention schedule keeps drafts (apps.privacy's purge deletes them after that).
+DRAFT_LIFETIME = timedelta(days=settings.PRIVACY_RETENTION_DAYS["drafts"])
 CODE_LENGTH = 8  # + 1 check character; about 40 random bits
 CODE_ATTEMPTS = 10
 
@@ -39,11 +40,6 @@ def draft_save_step(*, draft: Draft, step: str, data: dict) -> Draft:
     draft.expires_at = timezone.now() + DRAFT_LIFETIME
     draft.save(update_fields=["data", "expires_at", "updated_at"])
     return draft
-
-
-def draft_delete_expired() -> int:
-    deleted, _ = Draft.objects.filter(expires_at__lt=timezone.now(), declaration__isnull=True).delete()
-    return deleted
 
 
 def filing_assign_code(*, filing, attempts: int = CODE_ATTEMPTS) -> None:
