@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.admin import UserAdmin
 from apps.accounts.models import User
+from apps.exports.writers import phone_national
 from apps.units.admin import PoliceUnitAdmin
 from apps.units.models import PoliceUnit
 
@@ -262,9 +263,12 @@ def _register_declarations() -> None:
         export_columns = [
             (_("code"), "code"),
             (_("name"), "holder_name"),
+            (_("Phone"), lambda d: phone_national(str(d.phone or ""))),
+            (_("Card number"), "id_number"),
+            (_("Status"), lambda d: d.get_status_display()),
             (_("request"), lambda d: d.get_request_type_display()),
             (_("review"), lambda d: d.review.get_state_display() if hasattr(d, "review") else ""),
-            (_("appointment"), lambda d: timezone.localtime(d.appointment.slot.starts_at) if d.appointment else ""),
+            (_("appointment"), lambda d: timezone.localtime(d.appointment.slot.starts_at) if d.appointment else None),
             (_("unit"), lambda d: str(d.appointment.unit) if d.appointment else ""),
         ]
 
@@ -330,6 +334,21 @@ def _register_appointments() -> None:
             code=("reference",), phone=("phone",), id_number=("id_number",), name=("holder_name",)
         )
         export_filename = "lich-hen"
+        # What the counter works from: typed date and time, the phone as dialled, the card number, the procedure,
+        # the status in the officer's language, and why it was cancelled.
+        export_columns = [
+            (_("Code"), "reference"),
+            (_("Name"), "holder_name"),
+            (_("Phone"), lambda a: phone_national(str(a.phone or ""))),
+            (_("Card number"), "id_number"),
+            (_("Procedure"), lambda a: str(a.procedure)),
+            (_("Unit"), lambda a: str(a.unit)),
+            (_("Date"), lambda a: timezone.localtime(a.slot.starts_at).date()),
+            (_("Time"), lambda a: timezone.localtime(a.slot.starts_at).time()),
+            (_("Status"), lambda a: a.get_status_display()),
+            (_("Booked at"), "booked_at"),
+            (_("Reason for cancelling"), "cancel_reason"),
+        ]
         list_display = (
             "reference",
             "holder_name",

@@ -236,7 +236,7 @@ def _signed_code(token: str) -> str:
     from django.core import signing
 
     if apps.is_installed("apps.declarations"):
-        from apps.declarations import tokens
+        from apps.filings import tokens
 
         for unsign in (getattr(tokens, "qr_token_code", None), getattr(tokens, "receipt_token_code", None)):
             if unsign is None:
