@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from .ratelimit import client_address, current_client_reset, current_client_set
+
 # Citizen pages load nothing from third parties: everything comes from this origin (images may be data: URIs,
 # e.g. an inline QR code). This is enforced by the browser, and checked by tests.
 CSP = "; ".join(
@@ -27,3 +29,17 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.header_value)
         return response
+
+
+class ClientMiddleware:
+    """Makes the client address of the request available to services (`apps.core.ratelimit.current_client`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_client_set(client_address(request))
+        try:
+            return self.get_response(request)
+        finally:
+            current_client_reset(token)

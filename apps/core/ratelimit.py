@@ -5,6 +5,7 @@ itself is down the limits fail open, and say so in the log: a citizen must never
 out, because Redis is restarting.
 """
 
+import contextvars
 import hashlib
 import hmac
 import logging
@@ -28,6 +29,24 @@ def client_address(request) -> str:
 def client_fingerprint(client: str) -> str:
     """A client address as used in cache keys: a keyed hash, so not even the cache holds the address."""
     return hmac.new(settings.SECRET_KEY.encode(), (client or "unknown").encode(), hashlib.sha256).hexdigest()[:32]
+
+
+# The client of the request being served (set by apps.core.middleware.ClientMiddleware), for services whose budgets
+# count per client address without every view having to pass it along (e.g. appointment holds).
+_current_client: contextvars.ContextVar[str] = contextvars.ContextVar("current_client", default="")
+
+
+def current_client_set(client: str) -> contextvars.Token:
+    return _current_client.set(client)
+
+
+def current_client_reset(token: contextvars.Token) -> None:
+    _current_client.reset(token)
+
+
+def current_client() -> str:
+    """The address of the request being served ("" outside a request: a management command, a task, a test)."""
+    return _current_client.get()
 
 
 def rate_limit_hit(*, key: str, limit: int, window: int) -> bool:

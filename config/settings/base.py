@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.ContentSecurityPolicyMiddleware",
+    "apps.core.middleware.ClientMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -291,6 +292,14 @@ EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="113")
 APPOINTMENT_HOLD_MINUTES = env.int("APPOINTMENT_HOLD_MINUTES", default=15)
 # Anti-hoarding: upcoming bookings (and live holds) one phone number may have at once, all procedures together.
 APPOINTMENT_MAX_ACTIVE_PER_PHONE = env.int("APPOINTMENT_MAX_ACTIVE_PER_PHONE", default=3)
+# The hold budget (docs/threat-model.md): a hold keeps its place from others only within each of these. Beyond
+# them the citizen still continues with the time picked, and booking (after the phone is confirmed) re-checks.
+# Share of a slot's places unconfirmed holds may keep (rounded down: the last place is always left for confirmed
+# bookings).
+APPOINTMENT_HOLD_SHARE = env.float("APPOINTMENT_HOLD_SHARE", default=0.5)
+# Live holds that keep a place, per client address (behind one NAT: a budget, never a refusal) and per phone.
+APPOINTMENT_HOLDS_PER_CLIENT = env.int("APPOINTMENT_HOLDS_PER_CLIENT", default=10)
+APPOINTMENT_HOLDS_PER_PHONE = env.int("APPOINTMENT_HOLDS_PER_PHONE", default=2)
 # Longest wait for a slot's row lock before the citizen is told "busy, try again" (PostgreSQL lock_timeout).
 APPOINTMENT_LOCK_TIMEOUT_SECONDS = env.float("APPOINTMENT_LOCK_TIMEOUT_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE["appointments-expire-holds"] = {
