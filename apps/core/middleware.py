@@ -38,7 +38,7 @@ class ClientMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = current_client_set(client_address(request))
+        token = current_client_set(client_address(request), request)
         try:
             return self.get_response(request)
         finally:

@@ -31,22 +31,36 @@ def client_fingerprint(client: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), (client or "unknown").encode(), hashlib.sha256).hexdigest()[:32]
 
 
-# The client of the request being served (set by apps.core.middleware.ClientMiddleware), for services whose budgets
-# count per client address without every view having to pass it along (e.g. appointment holds).
+# The request being served (set by apps.core.middleware.ClientMiddleware), for services whose budgets count per
+# client address or per browser without every view having to pass them along (appointment holds, message ceilings).
+_current_request: contextvars.ContextVar = contextvars.ContextVar("current_request", default=None)
 _current_client: contextvars.ContextVar[str] = contextvars.ContextVar("current_client", default="")
 
 
-def current_client_set(client: str) -> contextvars.Token:
-    return _current_client.set(client)
+def current_client_set(client: str, request=None) -> tuple[contextvars.Token, contextvars.Token]:
+    return _current_client.set(client), _current_request.set(request)
 
 
-def current_client_reset(token: contextvars.Token) -> None:
-    _current_client.reset(token)
+def current_client_reset(tokens: tuple[contextvars.Token, contextvars.Token]) -> None:
+    _current_client.reset(tokens[0])
+    _current_request.reset(tokens[1])
 
 
 def current_client() -> str:
     """The address of the request being served ("" outside a request: a management command, a task, a test)."""
     return _current_client.get()
+
+
+def current_session() -> str:
+    """A keyed hash of the browser session of the request being served ("" outside a request); the session is
+    created when the browser has none yet, so a browser that drops its cookies starts from nothing."""
+    request = _current_request.get()
+    session = getattr(request, "session", None)
+    if session is None:
+        return ""
+    if not session.session_key:
+        session.save()
+    return client_fingerprint("session:" + session.session_key)
 
 
 def rate_limit_hit(*, key: str, limit: int, window: int) -> bool:

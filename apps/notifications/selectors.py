@@ -109,3 +109,11 @@ def appointment_list_for_reminders(*, day: date) -> list[ReminderDue]:
             )
         )
     return due
+
+
+def ceiling_trip_list_recent(*, days: int = 1) -> list:
+    """The ceilings on paid messages reached today (and the days before, with `days` > 1), for the dashboard."""
+    from .models import CeilingTrip
+
+    since = timezone.localdate() - timedelta(days=days - 1)
+    return list(CeilingTrip.objects.filter(day__gte=since).order_by("-day", "-last_at")[:20])

@@ -207,7 +207,18 @@ NOTIFICATIONS_OTP_TTL_SECONDS = 300
 NOTIFICATIONS_OTP_MAX_TRIES = 5
 NOTIFICATIONS_OTP_RESEND_SECONDS = 60
 NOTIFICATIONS_OTP_PER_PHONE_PER_HOUR = 5
-NOTIFICATIONS_OTP_PER_CLIENT_PER_HOUR = 20
+# Per client address: a budget shared by everyone behind one address (mobile carriers' NAT), so it is generous,
+# and a browser that has confirmed a code before is not counted against it (only against its own session budget).
+NOTIFICATIONS_OTP_PER_CLIENT_PER_HOUR = env.int("NOTIFICATIONS_OTP_PER_CLIENT_PER_HOUR", default=20)
+NOTIFICATIONS_OTP_PER_SESSION_PER_HOUR = env.int("NOTIFICATIONS_OTP_PER_SESSION_PER_HOUR", default=6)
+# Ceilings on paid messages (docs/threat-model.md): messages of one kind per day, the whole portal together (a
+# ceiling reached refuses new codes with "try again tomorrow" and keeps other messages unsent, status "capped");
+# moves and cancellations messaged per booking per day. Officers see every ceiling reached on the dashboard.
+NOTIFICATIONS_DAILY_CAP_DEFAULT = env.int("NOTIFICATIONS_DAILY_CAP_DEFAULT", default=20000)
+NOTIFICATIONS_DAILY_CAP: dict[str, int] = {
+    kind: int(value) for kind, value in env.dict("NOTIFICATIONS_DAILY_CAP", default={"otp": "10000"}).items()
+}
+NOTIFICATIONS_PER_BOOKING_PER_DAY = env.int("NOTIFICATIONS_PER_BOOKING_PER_DAY", default=4)
 NOTIFICATIONS_CHECK_PER_CLIENT = (10, 600)  # "is this message from us?" lookups per client per 10 minutes
 # A broker that is down must not hold a citizen's request for long: the sweep sends the message later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
