@@ -87,3 +87,29 @@ def rate_limit_once(*, key: str, seconds: int) -> bool:
     except Exception:
         logger.warning("interval limit not enforced: cache unavailable", exc_info=True)
         return True
+
+
+# --- Lockouts: failures counted per target (a code, an account), whatever the address they come from -----------
+def lockout_is_locked(*, key: str, limit: int) -> bool:
+    """True while `key` has had `limit` failures or more in its current window."""
+    try:
+        return int(cache.get(f"lock:{key}") or 0) >= limit
+    except Exception:
+        logger.warning("lockout %s not enforced: cache unavailable", key.split(":", 1)[0], exc_info=True)
+        return False
+
+
+def lockout_fail(*, key: str, window: int) -> int:
+    """Count one failure on `key`; the window starts with the first failure. Returns the failures so far."""
+    cache_key = f"lock:{key}"
+    try:
+        if cache.add(cache_key, 1, timeout=window):
+            return 1
+        try:
+            return int(cache.incr(cache_key))
+        except ValueError:
+            cache.set(cache_key, 1, timeout=window)
+            return 1
+    except Exception:
+        logger.warning("lockout %s not counted: cache unavailable", key.split(":", 1)[0], exc_info=True)
+        return 0
