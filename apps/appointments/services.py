@@ -310,9 +310,7 @@ def _hold_keeps_place(
         return False
     if live.filter(phone=phone).count() >= settings.APPOINTMENT_HOLDS_PER_PHONE:
         return False
-    return not (
-        client_hash and live.filter(holder_client=client_hash).count() >= settings.APPOINTMENT_HOLDS_PER_CLIENT
-    )
+    return not (client_hash and live.filter(holder_client=client_hash).count() >= settings.APPOINTMENT_HOLDS_PER_CLIENT)
 
 
 def _unavailable(

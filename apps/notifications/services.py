@@ -33,7 +33,6 @@ from apps.core.codes import code_format, code_generate
 from apps.core.ratelimit import client_fingerprint, current_session, rate_limit_hit, rate_limit_once
 
 from .ceilings import ceiling_booking_allows, ceiling_daily_allows, ceiling_trip_record
-
 from .channels import Message, SendResult, TransientHTTPError, channel_get, http_post
 from .crypto import SealError, seal, unseal
 from .models import (
