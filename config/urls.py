@@ -9,7 +9,9 @@ from apps.core import views as core_views
 from apps.reports import views as reports_views
 
 urlpatterns = [
+    # Answered by apps.core.middleware.HealthCheckMiddleware before any other middleware; named here for reverse().
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
     path("zalo/webhook/", reports_views.zalo_webhook, name="zalo-webhook"),
 ]
 

@@ -28,7 +28,7 @@ pids+=($!)
 wait_for "http://127.0.0.1:$PORT/healthz"
 fetch "http://127.0.0.1:$PORT/" "Khai tờ khai căn cước"
 fetch "http://127.0.0.1:$PORT/en/" "Fill in the identity card declaration"
-fetch "http://127.0.0.1:$PORT/healthz" '"database": "ok"'
+fetch "http://127.0.0.1:$PORT/readyz" '"database": "ok"'
 fetch "http://127.0.0.1:$PORT/admin/login/" "csrfmiddlewaretoken"
 fetch "http://127.0.0.1:$PORT/lien-he/" "Công an Phường 18"
 grep -q "canbo.quan4" "$tmp/run.log" || { echo "FAIL: demo accounts not printed" >&2; exit 1; }

@@ -183,6 +183,8 @@ class Slot(models.Model):
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="appointments_slot_ends_after_start"
             ),
         ]
+        # A day of every unit (reminders, exports and lists by date); the unique (unit, starts_at) serves one unit.
+        indexes = [models.Index(fields=("starts_at",), name="appointments_slot_start")]
 
     def __str__(self) -> str:
         local = timezone.localtime(self.starts_at)

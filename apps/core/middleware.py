@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.http import JsonResponse
 
+from . import health
 from .ratelimit import client_address, current_client_reset, current_client_set
 
 # Citizen pages load nothing from third parties: everything comes from this origin (images may be data: URIs,
@@ -28,6 +30,28 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.header_value)
+        return response
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz and /readyz before every other middleware: no HTTPS redirect, no ALLOWED_HOSTS check (a
+    load balancer probes each node by its own address over plain HTTP), no session, no language, no cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/healthz":
+            return self._answer(200, {"status": "ok"})
+        if request.path == "/readyz":
+            found = health.readiness()
+            return self._answer(found.status_code, found.body)
+        return self.get_response(request)
+
+    @staticmethod
+    def _answer(status: int, body: dict) -> JsonResponse:
+        response = JsonResponse(body, status=status)
+        response["Cache-Control"] = "no-store"
         return response
 
 

@@ -1,5 +1,6 @@
 """What the citizen takes away: QR codes (PNG, SVG), the calendar file (.ics) and the slip as an image."""
 
+import functools
 import io
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,7 +10,9 @@ import qrcode.image.svg
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
-_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/noto"))
+# Noto Sans (SIL Open Font License, apps/core/fonts/OFL.txt) ships with the project, so the slip shows Vietnamese
+# letters on any machine, not only where Debian's font packages happen to be installed.
+FONT_DIR = Path(__file__).resolve().parent.parent / "core" / "fonts"
 
 
 def _qr(data: str, *, box: int = 6, border: int = 2):
@@ -86,13 +89,9 @@ def ics_build(
     return ("\r\n".join(_ics_fold(line) for line in lines) + "\r\n").encode()
 
 
-def _font(size: int, bold: bool = False):
-    names = ("DejaVuSans-Bold.ttf", "NotoSans-Bold.ttf") if bold else ("DejaVuSans.ttf", "NotoSans-Regular.ttf")
-    for folder in _FONT_DIRS:
-        for name in names:
-            if (folder / name).is_file():
-                return ImageFont.truetype(str(folder / name), size)
-    return ImageFont.load_default(size=size)
+@functools.cache
+def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(FONT_DIR / ("NotoSans-Bold.ttf" if bold else "NotoSans-Regular.ttf")), size)
 
 
 def slip_png(*, title: str, code: str, lines: list[tuple[str, str]], qr_data: str, footer: str) -> bytes:

@@ -2,6 +2,10 @@
 
 Each use has its own salt, so a token made for one purpose is refused for another; an altered or forged token
 fails the signature check (django.core.signing, keyed by SECRET_KEY).
+
+Signers are built on each call, not once at import, so they always read the current SECRET_KEY and
+SECRET_KEY_FALLBACKS: after a key rotation (old key moved to DJANGO_SECRET_KEY_FALLBACKS) printed QR codes and
+slips stay valid while new ones are signed with the new key.
 """
 
 from django.core import signing
@@ -12,31 +16,31 @@ LOOKUP_SALT = "declarations.lookup.v1"
 DRAFT_COOKIE_SALT = "declarations.draft.v1"
 LOOKUP_MAX_AGE = 30 * 60  # a lookup grants 30 minutes to reschedule or cancel
 
-_qr_signer = signing.Signer(salt=QR_SALT, sep=".")
-_receipt_signer = signing.Signer(salt=RECEIPT_SALT, sep=".")
-_lookup_signer = signing.TimestampSigner(salt=LOOKUP_SALT, sep=".")
+
+def _signer(salt: str) -> signing.Signer:
+    return signing.Signer(salt=salt, sep=".")
 
 
 def qr_token(code: str) -> str:
-    return _qr_signer.sign(code)
+    return _signer(QR_SALT).sign(code)
 
 
 def qr_token_code(token: str) -> str:
     """The code inside a QR token; raises signing.BadSignature when forged or altered."""
-    return _qr_signer.unsign(token.strip())
+    return _signer(QR_SALT).unsign(token.strip())
 
 
 def receipt_token(code: str) -> str:
-    return _receipt_signer.sign(code)
+    return _signer(RECEIPT_SALT).sign(code)
 
 
 def receipt_token_code(token: str) -> str:
-    return _receipt_signer.unsign(token)
+    return _signer(RECEIPT_SALT).unsign(token)
 
 
 def lookup_token(code: str) -> str:
-    return _lookup_signer.sign(code)
+    return signing.TimestampSigner(salt=LOOKUP_SALT, sep=".").sign(code)
 
 
 def lookup_token_code(token: str) -> str:
-    return _lookup_signer.unsign(token, max_age=LOOKUP_MAX_AGE)
+    return signing.TimestampSigner(salt=LOOKUP_SALT, sep=".").unsign(token, max_age=LOOKUP_MAX_AGE)

@@ -1,17 +1,22 @@
-"""Small secrets kept in the database (a one-time code until it is sent, the Zalo OA tokens) are sealed with a
-key derived from SECRET_KEY, so a database dump or an admin page never shows them in clear.
+"""Small secrets kept in the database (a one-time code until it is sent, the Zalo OA tokens) are sealed, so a
+database dump or an admin page never shows them in clear.
 
-The construction is the textbook one built only from the standard library: HMAC-SHA256 as a pseudo-random
-function in counter mode under a random 16-byte nonce (a stream cipher), then encrypt-then-MAC with a second
-derived key. Changing SECRET_KEY makes sealed values unreadable: pending codes expire anyway, and tokens are
-then granted again by an OA administrator.
+Sealing is Fernet from `cryptography` (AES-128-CBC with HMAC-SHA256, a timestamp and a version byte), through
+MultiFernet so keys can rotate:
+
+* ``DATA_ENCRYPTION_KEYS`` (env, comma-separated Fernet keys): the first key seals, every key opens. Rotate by
+  putting a new key first, running ``manage.py secrets_reseal`` (re-seals every stored value with the new key),
+  then dropping the old key.
+* Without it, the keys are derived from ``SECRET_KEY`` and then each of ``SECRET_KEY_FALLBACKS``, so rotating
+  SECRET_KEY the Django way (old key moved to the fallbacks) keeps every sealed value readable too. Keys derived
+  from the secret keys are always tried last, so switching to a separate data key loses nothing either.
 """
 
 import base64
-import hashlib
+import functools
 import hmac
-import secrets
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
 
@@ -19,35 +24,38 @@ class SealError(ValueError):
     pass
 
 
-def _key(purpose: str) -> bytes:
-    return hmac.new(settings.SECRET_KEY.encode(), f"apps.notifications.crypto:{purpose}".encode(), "sha256").digest()
+def derived_key(secret: str) -> bytes:
+    """A Fernet key derived from a Django secret key (for this purpose only)."""
+    digest = hmac.new(secret.encode(), b"apps.notifications.crypto:fernet", "sha256").digest()
+    return base64.urlsafe_b64encode(digest)
 
 
-def _keystream(nonce: bytes, length: int) -> bytes:
-    key = _key("stream")
-    blocks = []
-    for counter in range((length + 31) // 32):
-        blocks.append(hmac.new(key, nonce + counter.to_bytes(8, "big"), hashlib.sha256).digest())
-    return b"".join(blocks)[:length]
+@functools.lru_cache(maxsize=8)
+def _multi_fernet(keys: tuple[bytes, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def data_keys() -> tuple[bytes, ...]:
+    """Every key that may open a sealed value, the one that seals first."""
+    configured = [key.encode() for key in getattr(settings, "DATA_ENCRYPTION_KEYS", []) if key]
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return tuple(dict.fromkeys([*configured, *(derived_key(secret) for secret in secrets if secret)]))
 
 
 def seal(plaintext: str) -> str:
-    data = plaintext.encode()
-    nonce = secrets.token_bytes(16)
-    cipher = bytes(a ^ b for a, b in zip(data, _keystream(nonce, len(data)), strict=True))
-    tag = hmac.new(_key("mac"), nonce + cipher, hashlib.sha256).digest()[:16]
-    return base64.urlsafe_b64encode(nonce + tag + cipher).decode()
+    return _multi_fernet(data_keys()).encrypt(plaintext.encode()).decode()
 
 
 def unseal(token: str) -> str:
     try:
-        raw = base64.urlsafe_b64decode(token.encode())
-    except (ValueError, TypeError) as exc:
-        raise SealError("not a sealed value") from exc
-    if len(raw) < 32:
-        raise SealError("not a sealed value")
-    nonce, tag, cipher = raw[:16], raw[16:32], raw[32:]
-    expected = hmac.new(_key("mac"), nonce + cipher, hashlib.sha256).digest()[:16]
-    if not hmac.compare_digest(tag, expected):
-        raise SealError("sealed value was altered or SECRET_KEY changed")
-    return bytes(a ^ b for a, b in zip(cipher, _keystream(nonce, len(cipher)), strict=True)).decode()
+        return _multi_fernet(data_keys()).decrypt(token.encode()).decode()
+    except (InvalidToken, ValueError, TypeError) as exc:
+        raise SealError("sealed value was altered, or none of the configured keys opens it") from exc
+
+
+def reseal(token: str) -> str:
+    """The same value sealed with the current key (MultiFernet.rotate); raises SealError when no key opens it."""
+    try:
+        return _multi_fernet(data_keys()).rotate(token.encode()).decode()
+    except (InvalidToken, ValueError, TypeError) as exc:
+        raise SealError("sealed value was altered, or none of the configured keys opens it") from exc

@@ -131,7 +131,11 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ("-created_at", "-id")
-        indexes = [models.Index(fields=("status", "next_attempt_at"), name="notifications_due_idx")]
+        indexes = [
+            models.Index(fields=("status", "next_attempt_at"), name="notifications_due_idx"),
+            # The citizen's language (their latest message to this phone) for reminders and appointment changes.
+            models.Index(fields=("phone", "-created_at"), name="notifications_phone_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"

@@ -2,7 +2,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from apps.core.codes import code_is_valid, code_normalize
@@ -47,16 +49,6 @@ def notification_verify(*, code: str, phone: str | None = None) -> VerifiedMessa
     )
 
 
-@dataclass
-class ReminderDue:
-    appointment: object
-    phone: str
-    language: str
-    starts_at: datetime
-    day: date
-    context: dict
-
-
 def citizen_language(*, phone: str, reference: str = "") -> str:
     """The language the citizen used with us: that of the latest message to this phone (their own choice)."""
     messages = Notification.objects.filter(phone=phone).order_by("-created_at")
@@ -81,34 +73,79 @@ def appointment_message_context(*, appointment, language: str) -> dict:
     }
 
 
-def appointment_list_for_reminders(*, day: date) -> list[ReminderDue]:
-    """Booked appointments on `day` (local time), with what their reminder says. Cancelled, moved-away,
-    checked-in or expired ones are not booked on that day, so they get none."""
-    from apps.appointments.models import Appointment, AppointmentStatus
-
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(datetime.combine(day, time.min), tz)
-    end = start + timedelta(days=1)
-    appointments = (
-        Appointment.objects.filter(status=AppointmentStatus.BOOKED, slot__starts_at__gte=start, slot__starts_at__lt=end)
-        .select_related("unit", "slot")
-        .order_by("slot__starts_at", "pk")
+    return start, start + timedelta(days=1)
+
+
+def appointment_ids_for_reminders(*, day: date) -> list[int]:
+    """The ids of the appointments booked on `day` (local time) that have no reminder for that day yet, in id
+    order: one query (slots by their start index, then appointments by slot and status; the once-only key's
+    unique index answers "already reminded"). Cancelled, moved-away, checked-in or expired ones are not booked on
+    that day, so they get none. Ids only, so 50,000 of them are a few hundred kilobytes."""
+    from apps.appointments.models import Appointment, AppointmentStatus
+
+    start, end = _day_bounds(day)
+    already = Notification.objects.filter(
+        dedup_key=Concat(Value("reminder:"), Cast(OuterRef("pk"), CharField()), Value(f":{day:%Y-%m-%d}"))
     )
-    due = []
-    for appointment in appointments:
-        phone = str(appointment.phone or "")
-        language = citizen_language(phone=phone, reference=appointment.reference)
-        due.append(
-            ReminderDue(
-                appointment=appointment,
-                phone=phone,
-                language=language,
-                starts_at=appointment.starts_at,
-                day=timezone.localtime(appointment.starts_at).date(),
-                context=appointment_message_context(appointment=appointment, language=language),
+    return list(
+        Appointment.objects.filter(status=AppointmentStatus.BOOKED, slot__starts_at__gte=start, slot__starts_at__lt=end)
+        .exclude(Exists(already))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def appointment_reminder_rows(*, ids: list[int]) -> list[dict]:
+    """What the reminders of these appointments say, in one query: the appointment, its slot and unit, and the
+    citizen's language (that of their latest message about this reference, else to this phone, else the
+    language they booked in), each read through the (phone, created_at) index."""
+    from apps.appointments.models import Appointment, AppointmentStatus
+
+    latest = Notification.objects.filter(phone=OuterRef("phone")).order_by("-created_at")
+    by_reference = latest.alias(ref=KT("context__reference")).filter(ref=OuterRef("reference"))
+    return list(
+        Appointment.objects.filter(pk__in=ids, status=AppointmentStatus.BOOKED)
+        .annotate(
+            citizen_language=Coalesce(
+                Case(When(reference="", then=Value(None)), default=Subquery(by_reference.values("language")[:1])),
+                Subquery(latest.values("language")[:1]),
+                F("language"),
             )
         )
-    return due
+        .order_by("pk")
+        .values(
+            "pk",
+            "phone",
+            "reference",
+            "holder_name",
+            "citizen_language",
+            "slot__starts_at",
+            "unit__name",
+            "unit__name_en",
+            "unit__address",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class UnsentSummary:
+    count: int
+    oldest_age: timedelta | None
+
+
+def notification_unsent_summary(*, now: datetime | None = None) -> UnsentSummary:
+    """Messages not yet handed to a provider (queued or being sent) and the age of the oldest one: a stuck queue
+    (no worker, broker down, every channel failing) shows here first."""
+
+    now = now or timezone.now()
+    found = Notification.objects.filter(status__in=[Status.QUEUED, Status.SENDING]).aggregate(
+        count=Count("id"), oldest=Min("created_at")
+    )
+    oldest = found["oldest"]
+    return UnsentSummary(count=found["count"], oldest_age=None if oldest is None else max(now - oldest, timedelta()))
 
 
 def ceiling_trip_list_recent(*, days: int = 1) -> list:

@@ -34,7 +34,7 @@ from apps.core.ratelimit import client_fingerprint, current_session, rate_limit_
 
 from .ceilings import ceiling_booking_allows, ceiling_daily_allows, ceiling_trip_record
 from .channels import Message, SendResult, TransientHTTPError, channel_get, http_post
-from .crypto import SealError, seal, unseal
+from .crypto import SealError, reseal, seal, unseal
 from .models import (
     CeilingTrip,
     Channel,
@@ -469,37 +469,15 @@ def notification_requeue_due(*, now: datetime | None = None, limit: int = 500) -
 
 
 # --- Reminders ------------------------------------------------------------------------------------------------
-def reminders_send_due(*, now: datetime | None = None) -> int:
+def reminders_send_due(*, now: datetime | None = None, time_budget: float | None = None) -> int:
     """Queue the day-before reminder of every booked appointment tomorrow, once per appointment and day.
 
     Runs from beat (or `run_periodic_tasks`) several times a day; only between the configured hours so nobody
-    is woken up. The once-only key includes the day, so a moved appointment is reminded of its new day."""
-    from .selectors import appointment_list_for_reminders
+    is woken up. The once-only key includes the day, so a moved appointment is reminded of its new day.
+    Set-based and chunked (see `apps.notifications.reminders`); returns how many were queued."""
+    from .reminders import reminders_run
 
-    local_now = timezone.localtime(now or timezone.now())
-    first_hour, last_hour = settings.NOTIFICATIONS_REMINDER_HOURS
-    if not first_hour <= local_now.hour < last_hour:
-        return 0
-    created_count = 0
-    for reminder in appointment_list_for_reminders(day=local_now.date() + timedelta(days=1)):
-        with transaction.atomic():
-            try:
-                _notification, created = _notification_create(
-                    kind=Kind.APPOINTMENT_REMINDER,
-                    language=reminder.language,
-                    context=reminder.context,
-                    phone=reminder.phone,
-                    email=None,
-                    subject=reminder.appointment,
-                    secret_context=None,
-                    expires_at=reminder.starts_at,
-                    dedup_key=f"reminder:{reminder.appointment.pk}:{reminder.day:%Y-%m-%d}",
-                )
-            except ValidationError:
-                logger.warning("Reminder for appointment %s not sent: no valid phone", reminder.appointment.pk)
-                continue
-        created_count += created
-    return created_count
+    return reminders_run(now=now, time_budget=time_budget).queued
 
 
 def notification_send_appointment_change(
@@ -786,3 +764,35 @@ def otp_verify(*, challenge: OtpChallenge, code: str) -> None:
     challenge.verified_at = row.verified_at
     if error is not None:
         raise error
+
+
+def sealed_values_reseal() -> dict[str, int]:
+    """Seal every stored secret again with the current data key (after a key rotation). Returns counts only.
+
+    A value no configured key opens is left as it is and counted as unreadable (it stays so until the old key
+    is configured again); nothing is logged about its content.
+    """
+    counts = {"resealed": 0, "unreadable": 0}
+    with transaction.atomic():
+        for row in Notification.objects.exclude(sealed_context="").select_for_update().only("pk", "sealed_context"):
+            try:
+                row.sealed_context = reseal(row.sealed_context)
+            except SealError:
+                counts["unreadable"] += 1
+                continue
+            Notification.objects.filter(pk=row.pk).update(sealed_context=row.sealed_context)
+            counts["resealed"] += 1
+        for token in ZaloToken.objects.select_for_update():
+            for field in ("access_token_sealed", "refresh_token_sealed"):
+                if not getattr(token, field):
+                    continue
+                try:
+                    setattr(token, field, reseal(getattr(token, field)))
+                except SealError:
+                    counts["unreadable"] += 1
+                    continue
+                counts["resealed"] += 1
+            token.save(update_fields=["access_token_sealed", "refresh_token_sealed"])
+    _memo("", None)
+    logger.info("Sealed values re-sealed: %(resealed)s, unreadable: %(unreadable)s", counts)
+    return counts

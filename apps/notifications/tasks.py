@@ -54,11 +54,19 @@ def sweep_notifications() -> int:
     return notification_requeue_due()
 
 
-@shared_task(name="notifications.send_reminders")
-def send_reminders() -> int:
-    from .services import reminders_send_due
+# Stops between chunks after REMINDERS_TIME_BUDGET seconds, well inside the soft limit, and queues itself again
+# for the rest: a day with many bookings never ends in a killed task that reminded nobody.
+REMINDERS_TIME_BUDGET = 40.0
 
-    return reminders_send_due()
+
+@shared_task(bind=True, name="notifications.send_reminders")
+def send_reminders(self) -> int:
+    from .reminders import reminders_run
+
+    run = reminders_run(time_budget=REMINDERS_TIME_BUDGET)
+    if not run.finished and not self.request.is_eager:
+        self.apply_async(countdown=1)
+    return run.queued
 
 
 @shared_task(name="notifications.refresh_zalo_token")

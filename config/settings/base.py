@@ -24,6 +24,12 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off.")
     SECRET_KEY = "django-insecure-local-development-only-never-use-in-production"  # noqa: S105
+# Key rotation: the new key goes in DJANGO_SECRET_KEY, the old one in DJANGO_SECRET_KEY_FALLBACKS, so sessions,
+# printed QR codes and slips signed with it stay valid (https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key-fallbacks).
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+# Fernet keys that seal secrets stored in the database (apps.notifications.crypto): the first seals, all open.
+# Unset = keys derived from SECRET_KEY and its fallbacks. New key: Fernet.generate_key(); see README.
+DATA_ENCRYPTION_KEYS = env.list("DATA_ENCRYPTION_KEYS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Public address of the portal, used in QR codes, messages and links that leave the site.
@@ -61,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer before the HTTPS redirect and the host check (apps/core/health.py).
+    "apps.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.ContentSecurityPolicyMiddleware",
     "apps.core.middleware.ClientMiddleware",
@@ -360,6 +368,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "apps.backoffice.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "apps.backoffice.auth.client_ip"
 AXES_VERBOSE = False
+
+# --- Health (/healthz, /readyz; apps/core/health.py) --------------------------------------------------------
+# /readyz says "degraded" (still 200) when no worker reported for this long or a message waits this long unsent.
+HEALTH_WORKER_STALE_SECONDS = env.int("HEALTH_WORKER_STALE_SECONDS", default=120)
+HEALTH_OUTBOX_STALE_SECONDS = env.int("HEALTH_OUTBOX_STALE_SECONDS", default=900)
 
 # --- Logging ----------------------------------------------------------------------------------------------
 LOGGING = {

@@ -3,9 +3,6 @@
 import re
 
 import pytest
-from django.db import connection
-from django.db.utils import OperationalError
-from django.urls import reverse
 
 PAGES = ["/", "/lien-he/"]
 
@@ -72,32 +69,6 @@ def test_server_error_page_renders_without_database(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "113" in response.content.decode()
-
-
-@pytest.mark.django_db
-def test_healthz_reports_database_ok(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.json()["database"] == "ok"
-
-
-@pytest.mark.django_db
-def test_healthz_is_503_when_the_database_is_down(client, monkeypatch):
-    def broken_cursor(*args, **kwargs):
-        raise OperationalError("connection refused")
-
-    monkeypatch.setattr(connection, "cursor", broken_cursor)
-    response = client.get(reverse("healthz"))
-    assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "error", "broker": response.json()["broker"]}
-
-
-@pytest.mark.django_db
-def test_healthz_is_503_when_the_broker_is_down(client, settings):
-    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["broker"] == "error"
 
 
 @pytest.mark.django_db

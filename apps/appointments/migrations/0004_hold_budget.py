@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appointments', '0002_appointment_language'),
+        ('appointments', '0003_scale_indexes'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0004_procedure_booked'),
+        ('notifications', '0006_scale_indexes'),
     ]
 
     operations = [
