@@ -6,6 +6,9 @@
 * ``@pytest.mark.browser``: drives Debian's Chromium (/usr/bin/chromium, or $CHROMIUM_PATH) through Playwright;
   skipped with a reason when no browser is installed, except under CI where .ci/run installs it.
 * Every test is kept off the network: any connection to a non-loopback address fails the test.
+* ``--clock=2027-01-04`` (or ``PORTAL_TEST_CLOCK``) moves the clock of the whole session to that day, 10:00 in
+  Vietnam (or to a full ISO date-time), ticking from there: the suite must pass on any date, so CI runs it again
+  on a later day. Tests that pin the clock themselves (time-machine) still travel from there.
 """
 
 import ipaddress
@@ -18,6 +21,53 @@ from django.conf import settings
 from django.core.cache import cache
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+# --- Clock ----------------------------------------------------------------------------------------------------
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("PORTAL_TEST_CLOCK", ""),
+        help="run the whole session as if today were this date (YYYY-MM-DD, 10:00 Vietnam) or ISO date-time",
+    )
+
+
+_session_travel = None
+
+
+def _clock_start(value: str):
+    import datetime as dt
+    import zoneinfo
+
+    import time_machine
+
+    moment = dt.datetime.fromisoformat(value)
+    if len(value) == 10:  # a bare date: mid-morning in Vietnam, when offices are open
+        moment = moment.replace(hour=10)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"))
+    travel = time_machine.travel(moment, tick=True)
+    travel.start()
+    return travel
+
+
+def pytest_configure(config):
+    global _session_travel
+    value = config.getoption("--clock", default="")
+    if value and _session_travel is None:
+        _session_travel = _clock_start(value)
+
+
+def pytest_report_header(config):
+    value = config.getoption("--clock", default="")
+    return f"clock moved to {value}" if value else None
+
+
+def pytest_unconfigure(config):
+    global _session_travel
+    if _session_travel is not None:
+        _session_travel.stop()
+        _session_travel = None
 
 
 def _missing_service(reason: str) -> None:
@@ -147,3 +197,86 @@ def demo_data(db):
     from django.core.management import call_command
 
     call_command("load_demo", stdout=StringIO())
+
+
+# --- S3-compatible storage (a real server on loopback: moto in server mode) -----------------------------------
+S3_ACCESS_KEY = "test-access-key"
+S3_SECRET_KEY = "test-secret-key"
+S3_BACKENDS = "apps.core.storage_s3"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server, started once per session on 127.0.0.1; yields its endpoint URL."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("moto's S3 server did not start")
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings, monkeypatch):
+    """settings.STORAGES pointed at a fresh bucket of the loopback S3 server, as production with S3_BUCKET does.
+    Yields a boto3 client for looking at the bucket directly."""
+    import uuid
+
+    import boto3
+
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    bucket = f"portal-{uuid.uuid4().hex[:12]}"
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": s3_server,
+        "region_name": "us-east-1",
+        "access_key": S3_ACCESS_KEY,
+        "secret_key": S3_SECRET_KEY,
+        "addressing_style": "path",
+        "default_acl": "private",
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "querystring_expire": 300,
+    }
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="us-east-1",
+        aws_access_key_id=S3_ACCESS_KEY,
+        aws_secret_access_key=S3_SECRET_KEY,
+    )
+    client.create_bucket(Bucket=bucket)
+    settings.S3_BUCKET = bucket
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": f"{S3_BACKENDS}.PublicMediaS3Storage", "OPTIONS": {**options, "location": "media"}},
+        "private": {"BACKEND": f"{S3_BACKENDS}.PrivateS3Storage", "OPTIONS": {**options, "location": "private"}},
+    }
+    client.bucket = bucket
+    return client

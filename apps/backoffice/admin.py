@@ -4,6 +4,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from apps.exports.writers import phone_national
 from apps.units.admin import PoliceUnitAdmin
 from apps.units.models import PoliceUnit
 
@@ -11,6 +12,7 @@ from .admin_mixins import (
     AuditedAdminMixin,
     ExportAdminMixin,
     ScopedUnitFilter,
+    SearchAdminMixin,
     UnitScopedAdminMixin,
     WorkflowAdminMixin,
     masked,
@@ -18,7 +20,7 @@ from .admin_mixins import (
 from .masking import mask_id_number, mask_phone
 from .models import Arrival, AuditLogEntry, ReviewState, StateTransition
 from .scoping import queryset_scope_to_user, user_sees_all_units
-from .selectors import declaration_search_q
+from .search import SearchFields
 from .services import appointment_move, filing_review_sync, officer_display_name
 
 
@@ -109,14 +111,19 @@ class ScopedPoliceUnitAdmin(UnitScopedAdminMixin, AuditedAdminMixin, PoliceUnitA
 
 
 @admin.register(Arrival)
-class ArrivalAdmin(UnitScopedAdminMixin, ReadOnlyAdminMixin, ExportAdminMixin, admin.ModelAdmin):
+class ArrivalAdmin(SearchAdminMixin, UnitScopedAdminMixin, ReadOnlyAdminMixin, ExportAdminMixin, admin.ModelAdmin):
     """Who was received at the counter, when, by whom: written by the check-in only."""
 
     unit_field = "unit"
     export_filename = "tiep-don"
     list_display = ("at", "reference", "holder_name", "unit", "officer_name", "other_day")
     list_filter = (("unit", ScopedUnitFilter), "at", "other_day")
-    search_fields = ("=appointment__reference", "appointment__holder_name", "officer__username")
+    search_spec = SearchFields(
+        code=("appointment__reference",),
+        phone=("appointment__phone",),
+        id_number=("appointment__id_number",),
+        name=("appointment__holder_name",),
+    )
     list_select_related = ("unit", "officer", "appointment")
     date_hierarchy = "at"
     fields = ("at", "appointment", "unit", "officer", "other_day")
@@ -156,7 +163,7 @@ def _register_declarations() -> None:
     admin.site.unregister(Declaration)
 
     @admin.register(Declaration)
-    class BackofficeDeclarationAdmin(ExportAdminMixin, WorkflowAdminMixin, DeclarationAdmin):
+    class BackofficeDeclarationAdmin(SearchAdminMixin, ExportAdminMixin, WorkflowAdminMixin, DeclarationAdmin):
         """The declarations app's admin (already scoped to the officer's units and audited) with the review
         workflow, the accent-insensitive search, the review filters and the exports."""
 
@@ -188,26 +195,23 @@ def _register_declarations() -> None:
             # list_select_related: join the review here too (one query for the whole list page).
             return super().get_queryset(request).select_related(*self.list_select_related)
 
-        search_fields = ("code",)  # the search box; get_search_results below decides what a term means
-        search_help_text = _("Code, card number, phone, or the name without accents (e.g. nguyen van a).")
+        search_spec = SearchFields(code=("code",), phone=("phone",), id_number=("id_number",), name=("holder_name",))
         readonly_fields = (*DeclarationAdmin.readonly_fields, "review_state", "review_history")
         fields = readonly_fields
         export_columns = [
             (_("code"), "code"),
             (_("name"), "holder_name"),
+            (_("Phone"), lambda d: phone_national(str(d.phone or ""))),
+            (_("Card number"), "id_number"),
+            (_("Status"), lambda d: d.get_status_display()),
             (_("request"), lambda d: d.get_request_type_display()),
             (_("review"), lambda d: d.review.get_state_display() if hasattr(d, "review") else ""),
-            (_("appointment"), lambda d: timezone.localtime(d.appointment.slot.starts_at) if d.appointment else ""),
+            (_("appointment"), lambda d: timezone.localtime(d.appointment.slot.starts_at) if d.appointment else None),
             (_("unit"), lambda d: str(d.appointment.unit) if d.appointment else ""),
         ]
 
         def workflow_subject(self, obj):
             return getattr(obj, "review", None) or filing_review_sync(declaration=obj)
-
-        def get_search_results(self, request, queryset, search_term):
-            if not search_term.strip():
-                return queryset, False
-            return queryset.filter(declaration_search_q(term=search_term)), False
 
         @admin.display(description=_("review"), ordering="review__state")
         def review_state(self, obj):
@@ -260,9 +264,29 @@ def _register_appointments() -> None:
     admin.site.unregister(Appointment)
 
     @admin.register(Appointment)
-    class BackofficeAppointmentAdmin(UnitScopedAdminMixin, AuditedAdminMixin, ExportAdminMixin, AppointmentAdmin):
+    class BackofficeAppointmentAdmin(
+        SearchAdminMixin, UnitScopedAdminMixin, AuditedAdminMixin, ExportAdminMixin, AppointmentAdmin
+    ):
         unit_field = "unit"
+        search_spec = SearchFields(
+            code=("reference",), phone=("phone",), id_number=("id_number",), name=("holder_name",)
+        )
         export_filename = "lich-hen"
+        # What the counter works from: typed date and time, the phone as dialled, the card number, the procedure,
+        # the status in the officer's language, and why it was cancelled.
+        export_columns = [
+            (_("Code"), "reference"),
+            (_("Name"), "holder_name"),
+            (_("Phone"), lambda a: phone_national(str(a.phone or ""))),
+            (_("Card number"), "id_number"),
+            (_("Procedure"), lambda a: str(a.procedure)),
+            (_("Unit"), lambda a: str(a.unit)),
+            (_("Date"), lambda a: timezone.localtime(a.slot.starts_at).date()),
+            (_("Time"), lambda a: timezone.localtime(a.slot.starts_at).time()),
+            (_("Status"), lambda a: a.get_status_display()),
+            (_("Booked at"), "booked_at"),
+            (_("Reason for cancelling"), "cancel_reason"),
+        ]
         list_display = (
             "reference",
             "holder_name",

@@ -11,31 +11,29 @@
   limited to the officer's units; another unit's record answers 404 whatever its URL.
 * `AuditedAdminMixin`: opening a record's page, adding, changing and deleting are written to the audit log.
 * `ExportAdminMixin`: "export to CSV / Excel" actions over the selected rows, recorded in the audit log.
+* `SearchAdminMixin`: the one search (`search.py`): code, phone, card number, name without accents.
 * `WorkflowAdminMixin`: the state field is read-only; a "change state" page offers only the allowed moves.
 """
 
-import csv
-import io
 import json
 from collections.abc import Callable
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
-from django.contrib.admin.utils import label_for_field, lookup_field, unquote
+from django.contrib.admin.utils import label_for_field, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.encoding import force_str
-from django.utils.formats import localize
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .forms import StateTransitionForm
 from .models import AuditAction
 from .scoping import queryset_scope_to_user, user_can_access_object, user_sees_all_units, user_unit_ids
+from .search import SearchFields, search_q
 from .services import audit_record, state_transition_apply
 from .workflow import Workflow
 
@@ -107,6 +105,29 @@ class UnitScopedAdminMixin:
         super().save_model(request, obj, form, change)
 
 
+SEARCH_HELP = _(
+    "Code (with or without dashes, or a part of it), phone (0…, +84…), card number, "
+    "or any part of the name without accents (e.g. hong nhung)."
+)
+
+
+class SearchAdminMixin:
+    """The list's search box through `search.search_q`: set `search_spec = SearchFields(code=..., name=...)`.
+
+    `search_fields` only has to be non-empty for admin to show the box; what a term means is decided here."""
+
+    search_spec: SearchFields = SearchFields()
+    search_help_text = SEARCH_HELP
+
+    def get_search_fields(self, request):
+        return super().get_search_fields(request) or ("pk",)
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(search_q(term=search_term, fields=self.search_spec)), False
+
+
 def _change_message_text(message) -> str:
     if isinstance(message, list):
         return LogEntry(change_message=json.dumps(message)).get_change_message()
@@ -139,12 +160,17 @@ Column = tuple[str, str | Callable[[Model], object]]
 
 
 class ExportAdminMixin:
-    """CSV and Excel exports of the selected rows (of the officer's units only, through get_queryset).
+    """ "Export to CSV / Excel" actions over the selected rows, or over every row matching the list's filters and
+    search when "select all" was used (of the officer's units only, through get_queryset). The export runs in
+    the background (`apps.exports`); the officer is taken to their exports page, with progress and the file.
 
-    `export_columns`: (header, field name or callable) pairs; by default the list_display columns.
+    `export_columns`: (header, field name or callable) pairs; by default the list_display columns. Callables read
+    only what `export_select_related` (default: list_select_related) joins, so the export's query count does not
+    grow with its rows.
     """
 
     export_columns: list[Column] | None = None
+    export_select_related: tuple[str, ...] | None = None
     export_filename = "export"
 
     def get_export_columns(self, request) -> list[Column]:
@@ -153,73 +179,58 @@ class ExportAdminMixin:
         names = [n for n in self.get_list_display(request) if n != "action_checkbox"]
         return [(force_str(label_for_field(n, self.model, self)), n) for n in names]
 
-    def export_rows(self, request, queryset) -> tuple[list[str], list[list]]:
-        columns = self.get_export_columns(request)
-        headers = [force_str(header) for header, _ in columns]
-        rows = []
-        for obj in queryset:
-            row = []
-            for _header, source in columns:
-                if callable(source):
-                    value = source(obj)
-                else:
-                    _f, _a, value = lookup_field(source, obj, self)
-                row.append(value)
-            rows.append(row)
-        return headers, rows
-
-    def _export_queryset(self, request, queryset):
-        ordering = self.get_ordering(request) or ()
-        related = self.list_select_related
+    def get_export_queryset(self, request):
+        """The admin list's rows for `request` (filters, search, unit scope, ordering), joined for the columns."""
+        changelist = self.get_changelist_instance(request)
+        queryset = changelist.get_queryset(request)
+        related = self.export_select_related if self.export_select_related is not None else self.list_select_related
         if related is True:
             queryset = queryset.select_related()
         elif related:
             queryset = queryset.select_related(*related)
-        return queryset.order_by(*ordering) if ordering else queryset
+        return queryset
 
-    def _export_filename(self, extension: str) -> str:
-        return f"{self.export_filename}-{timezone.localdate():%Y%m%d}.{extension}"
+    def _export_request(self, request, queryset, fmt: str):
+        from django.contrib.admin import helpers
 
-    def _audit_export(self, request, count: int, fmt: str) -> None:
+        from apps.exports.services import export_job_request
+
+        everything = request.POST.get("select_across") == "1"
+        selected = None if everything else request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        export_job_request(
+            user=request.user,
+            model_admin=self,
+            query_string=request.GET.urlencode(),
+            selected_ids=selected,
+            fmt=fmt,
+            language=getattr(request, "LANGUAGE_CODE", "vi"),
+        )
+        scope = (
+            gettext("every matching row")
+            if everything
+            else gettext("%(count)s selected rows") % {"count": len(selected or [])}
+        )
         audit_record(
             user=request.user,
             action=AuditAction.EXPORT,
             model=self.model,
-            detail=gettext("%(count)s rows, %(format)s") % {"count": count, "format": fmt},
+            detail=gettext("%(format)s, %(scope)s, filters: %(filters)s")
+            % {"format": fmt.upper(), "scope": scope, "filters": request.GET.urlencode() or "—"},
         )
+        self.message_user(
+            request,
+            gettext("The export is being prepared. It appears in this list when it is ready to download."),
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:exports_exportjob_changelist"))
 
     @admin.action(description=_("Export the selected rows to CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        headers, rows = self.export_rows(request, self._export_queryset(request, queryset))
-        buffer = io.StringIO()
-        # A byte-order mark so that Excel opens the Vietnamese text as UTF-8.
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer)
-        writer.writerow(headers)
-        writer.writerows([[_cell_text(v) for v in row] for row in rows])
-        self._audit_export(request, len(rows), "CSV")
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self._export_filename("csv")}"'
-        return response
+        return self._export_request(request, queryset, "csv")
 
     @admin.action(description=_("Export the selected rows to Excel"), permissions=["view"])
     def export_xlsx(self, request, queryset):
-        from openpyxl import Workbook
-
-        headers, rows = self.export_rows(request, self._export_queryset(request, queryset))
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=force_str(self.model._meta.verbose_name_plural)[:31])
-        sheet.append(headers)
-        for row in rows:
-            sheet.append([_cell_value(v) for v in row])
-        output = io.BytesIO()
-        workbook.save(output)
-        self._audit_export(request, len(rows), "XLSX")
-        response = HttpResponse(
-            output.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{self._export_filename("xlsx")}"'
-        return response
+        return self._export_request(request, queryset, "xlsx")
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -227,27 +238,6 @@ class ExportAdminMixin:
             if name not in actions and self.has_view_permission(request):
                 actions[name] = self.get_action(name)
         return actions
-
-
-def _cell_value(value):
-    if value is None:
-        return ""
-    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
-        # Excel has no time zones: write the local wall-clock time officers expect.
-        return timezone.localtime(value).replace(tzinfo=None)
-    if isinstance(value, int | float | str) or hasattr(value, "isoformat"):
-        return value
-    return force_str(value)
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
-        return localize(timezone.localtime(value))
-    if hasattr(value, "isoformat"):
-        return localize(value)
-    return force_str(value)
 
 
 def masked(field: str, mask: Callable[[object], str], description) -> Callable:

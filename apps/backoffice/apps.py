@@ -21,6 +21,11 @@ class BackofficeConfig(AppConfig):
 
         post_migrate.connect(_roles_setup, sender=self, dispatch_uid="backoffice_roles_setup")
 
+        # The search's accent-free name function (PostgreSQL gets it from a migration).
+        from django.db.backends.signals import connection_created
+
+        connection_created.connect(_connection_created, dispatch_uid="backoffice_search_sqlite")
+
         from django.apps import apps
         from django.db.models.signals import post_save
 
@@ -44,3 +49,10 @@ def _declaration_saved(sender, instance, raw=False, **kwargs):
     from .services import filing_review_sync
 
     filing_review_sync(declaration=instance)
+
+
+def _connection_created(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        from .search import sqlite_register
+
+        sqlite_register(connection.connection)

@@ -22,6 +22,10 @@ DISTRICT_ADMINISTRATOR = "Quản trị cấp quận"
 
 _SEE_UNITS = ["units.view_policeunit", "procedures.view_procedure"]
 _REVIEW = [
+    # Every procedure's filings (the identity card's included) are reviewed alike.
+    "filings.view_filing",
+    "filings.change_filing",
+    "filings.view_filingevent",
     "declarations.view_declaration",
     "declarations.change_declaration",
     # Requests for the other procedures (passport, vehicle, residence…) are reviewed like declarations.
@@ -35,6 +39,8 @@ _REVIEW = [
 _COUNTER = [
     "appointments.view_*",
     "appointments.change_appointment",
+    "filings.view_filing",
+    "filings.view_filingevent",
     "declarations.view_declaration",
     "procedures.view_procedurerequest",
     "backoffice.check_in",
@@ -88,6 +94,9 @@ ROLES: dict[str, dict] = {
             "units.*",
             "procedures.*",
             "appointments.*",
+            "filings.view_filing",
+            "filings.change_filing",
+            "filings.view_filingevent",
             "declarations.view_declaration",
             "declarations.change_declaration",
             "backoffice.view_filingreview",

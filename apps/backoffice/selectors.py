@@ -13,7 +13,6 @@ from apps.core.codes import code_is_valid, code_normalize
 
 from .models import StateTransition
 from .scoping import queryset_scope_to_user
-from .text import search_normalize
 
 
 @dataclass(frozen=True)
@@ -220,7 +219,7 @@ def _signed_code(token: str) -> str:
     from django.core import signing
 
     if apps.is_installed("apps.declarations"):
-        from apps.declarations import tokens
+        from apps.filings import tokens
 
         for unsign in (getattr(tokens, "qr_token_code", None), getattr(tokens, "receipt_token_code", None)):
             if unsign is None:
@@ -312,32 +311,14 @@ def roster_counts(*, appointments) -> dict[str, int]:
 
 # --- Search ------------------------------------------------------------------------------------------------
 def declaration_search_q(*, term: str) -> Q:
-    """What an officer typed, as a filter on declarations: the code (any spacing or case), the 12-digit card
-    number, the phone (0912 345 678 or +84…), or the start of the name without accents or case — the name is
-    matched on the indexed normalised column of the review record, never with a LIKE over the names."""
-    import phonenumbers
+    """What an officer typed, as a filter on declarations (the one search of `search.py`): the code in any form
+    or a part of it, the card number, the phone in any form, any part of the name without accents."""
+    from .search import SearchFields, search_q
 
-    term = (term or "").strip()
-    query = Q(pk__in=[])
-    code = code_normalize(term)
-    if code_is_valid(code):
-        query |= Q(code=code)
-    compact = "".join(ch for ch in term if ch not in " .-()")
-    digits = compact.removeprefix("+")
-    if digits.isdigit():
-        if len(digits) in (9, 12):
-            query |= Q(id_number=digits)
-        try:
-            number = phonenumbers.parse(compact, "VN")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is not None and phonenumbers.is_valid_number(number):
-            query |= Q(phone=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-        return query
-    name = search_normalize(term)
-    if name:
-        query |= Q(review__name_search__startswith=name)
-    return query
+    return search_q(
+        term=term,
+        fields=SearchFields(code=("code",), phone=("phone",), id_number=("id_number",), name=("holder_name",)),
+    )
 
 
 def roster_request_labels(*, appointments) -> dict[int, str]:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import JsonResponse
+from django.middleware.gzip import GZipMiddleware
 
 from . import health
 from .ratelimit import client_address, current_client_reset, current_client_set
@@ -31,6 +32,35 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.header_value)
         return response
+
+
+# Content types worth compressing. Images, PDFs, spreadsheets and archives are compressed already: gzipping them
+# again costs CPU and saves nothing.
+COMPRESSIBLE_TYPES = (
+    "text/",
+    "application/json",
+    "application/javascript",
+    "application/xml",
+    "application/rss+xml",
+    "application/atom+xml",
+    "image/svg+xml",
+)
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (gzip for every browser that asks; since Django 4.2 it pads responses with random
+    bytes, which defeats BREACH-style guessing of the CSRF token), limited to text responses.
+
+    Listed after WhiteNoise, so static files keep WhiteNoise's own pre-compressed copies. A view whose response must
+    never be compressed (e.g. one that streams a download whose length the client relies on) sets
+    ``response.headers["Content-Encoding"] = "identity"`` or uses a non-text content type.
+    """
+
+    def process_response(self, request, response):
+        content_type = response.get("Content-Type", "").lower()
+        if not content_type.startswith(COMPRESSIBLE_TYPES):
+            return response
+        return super().process_response(request, response)
 
 
 class HealthCheckMiddleware:

@@ -1,4 +1,4 @@
-"""The facts behind the CC01 declaration: official choice lists, request reasons, fees.
+"""The facts behind the declaration: official choice lists and request reasons (fees are data: apps.fees).
 
 Loaded into code (not read from files at run time) from the project's reference notes: cccd-facts.md §1–§3 and
 province-codes.csv. Lists are tuples of (stored value, label); the stored value is the official Vietnamese name
@@ -6,7 +6,6 @@ province-codes.csv. Lists are tuples of (stored value, label); the stored value 
 """
 
 from dataclasses import dataclass
-from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -72,19 +71,12 @@ REQUEST_CHOICES = (
     (REQUEST_REISSUE, _("Re-issue a lost or damaged card")),
 )
 
-# Fee bases under TT 73/2024/TT-BTC (VND); None = free by law.
-FEE_FREE = None
-FEE_SWITCH = 30_000
-FEE_EXCHANGE = 50_000
-FEE_REISSUE = 70_000
-
 
 @dataclass(frozen=True)
 class Reason:
     value: str
     request: str
     label: object
-    base_fee: int | None
     note: object = ""
 
 
@@ -93,32 +85,27 @@ REASONS: tuple[Reason, ...] = (
         "first_card",
         REQUEST_ISSUE,
         _("I have never had an identity card (age 14 or over, or a child through a representative)"),
-        FEE_FREE,
     ),
-    Reason("age_milestone", REQUEST_EXCHANGE, _("I reach age 14, 25, 40 or 60"), FEE_FREE),
-    Reason("details_changed", REQUEST_EXCHANGE, _("My name or date of birth changed or was corrected"), FEE_EXCHANGE),
+    Reason("age_milestone", REQUEST_EXCHANGE, _("I reach age 14, 25, 40 or 60")),
+    Reason("details_changed", REQUEST_EXCHANGE, _("My name or date of birth changed or was corrected")),
     Reason(
         "features_changed",
         REQUEST_EXCHANGE,
         _("My identifying features changed, or face or fingerprint data are added"),
-        FEE_EXCHANGE,
     ),
-    Reason("sex_changed", REQUEST_EXCHANGE, _("My sex was re-determined or changed"), FEE_EXCHANGE),
-    Reason("card_error", REQUEST_EXCHANGE, _("There is a printing error on my card"), FEE_FREE),
-    Reason(
-        "admin_units", REQUEST_EXCHANGE, _("My address changed because administrative units were rearranged"), FEE_FREE
-    ),
-    Reason("number_reset", REQUEST_EXCHANGE, _("My personal ID number was re-established"), FEE_EXCHANGE),
+    Reason("sex_changed", REQUEST_EXCHANGE, _("My sex was re-determined or changed")),
+    Reason("card_error", REQUEST_EXCHANGE, _("There is a printing error on my card")),
+    Reason("admin_units", REQUEST_EXCHANGE, _("My address changed because administrative units were rearranged")),
+    Reason("number_reset", REQUEST_EXCHANGE, _("My personal ID number was re-established")),
     Reason(
         "cccd_to_card",
         REQUEST_EXCHANGE,
         _("I want to change my citizen-ID card (CCCD) for the new identity card"),
-        FEE_SWITCH,
     ),
-    Reason("own_request", REQUEST_EXCHANGE, _("At my own request"), FEE_EXCHANGE),
-    Reason("lost", REQUEST_REISSUE, _("My card was lost"), FEE_REISSUE),
-    Reason("damaged", REQUEST_REISSUE, _("My card is damaged and cannot be used"), FEE_REISSUE),
-    Reason("nationality_regained", REQUEST_REISSUE, _("I regained Vietnamese nationality"), FEE_REISSUE),
+    Reason("own_request", REQUEST_EXCHANGE, _("At my own request")),
+    Reason("lost", REQUEST_REISSUE, _("My card was lost")),
+    Reason("damaged", REQUEST_REISSUE, _("My card is damaged and cannot be used")),
+    Reason("nationality_regained", REQUEST_REISSUE, _("I regained Vietnamese nationality")),
 )
 REASONS_BY_VALUE = {r.value: r for r in REASONS}
 REASON_CHOICES = tuple((r.value, r.label) for r in REASONS)
@@ -126,35 +113,6 @@ REASON_CHOICES = tuple((r.value, r.label) for r in REASONS)
 REASON_CHOICES_GROUPED = tuple(
     (label, tuple((r.value, r.label) for r in REASONS if r.request == request)) for request, label in REQUEST_CHOICES
 )
-
-# TT 64/2025/TT-BTC: 50 % of the TT 73 fee from 1/7/2025 to 31/12/2026.
-HALF_FEE_FROM = date(2025, 7, 1)
-HALF_FEE_UNTIL = date(2026, 12, 31)
-
-
-@dataclass(frozen=True)
-class Fee:
-    amount: int  # VND; 0 = free
-    basis: object
-
-
-FEE_BASIS_FREE_LAW = _("Free under Art. 38 of the 2023 Identity Law.")
-FEE_BASIS_EXEMPT_AGE = _("Free: children under 16 and people aged 60 or over are exempt (TT 73/2024/TT-BTC Art. 5).")
-FEE_BASIS_HALF = _("Half of the standard fee until 31/12/2026 (TT 64/2025/TT-BTC).")
-FEE_BASIS_FULL = _("Standard fee (TT 73/2024/TT-BTC).")
-
-
-def fee_for(*, reason: str, on: date, age: int | None = None) -> Fee:
-    """The fee for a reason on the day of the visit; `age` (in years, that day) applies the age exemptions."""
-    base = REASONS_BY_VALUE[reason].base_fee
-    if base is FEE_FREE:
-        return Fee(0, FEE_BASIS_FREE_LAW)
-    if age is not None and (age < 16 or age >= 60):
-        return Fee(0, FEE_BASIS_EXEMPT_AGE)
-    if HALF_FEE_FROM <= on <= HALF_FEE_UNTIL:
-        return Fee(base // 2, FEE_BASIS_HALF)
-    return Fee(base, FEE_BASIS_FULL)
-
 
 WHAT_TO_BRING = {
     REQUEST_ISSUE: (

@@ -11,13 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.appointments.services import appointment_book, appointment_cancel, appointment_hold
 from apps.core.codes import code_format, code_generate
+from apps.filings.tokens import receipt_token
 from apps.notifications.services import notification_send, otp_issue, otp_verify
 from apps.procedures.models import Procedure
 
 from .models import Declaration, Draft, FilingStatus
-from .tokens import receipt_token
 
-DRAFT_LIFETIME = timedelta(days=7)
+# As long as the retention schedule keeps drafts (apps.privacy's purge deletes them after that).
+DRAFT_LIFETIME = timedelta(days=settings.PRIVACY_RETENTION_DAYS["drafts"])
 CODE_LENGTH = 8  # + 1 check character; about 40 random bits
 CODE_ATTEMPTS = 10
 
@@ -39,11 +40,6 @@ def draft_save_step(*, draft: Draft, step: str, data: dict) -> Draft:
     draft.expires_at = timezone.now() + DRAFT_LIFETIME
     draft.save(update_fields=["data", "expires_at", "updated_at"])
     return draft
-
-
-def draft_delete_expired() -> int:
-    deleted, _ = Draft.objects.filter(expires_at__lt=timezone.now(), declaration__isnull=True).delete()
-    return deleted
 
 
 def filing_assign_code(*, filing, attempts: int = CODE_ATTEMPTS) -> None:
@@ -237,7 +233,7 @@ def declaration_qr_verify(token: str) -> Declaration:
     """
     from django.core import signing
 
-    from .tokens import qr_token_code
+    from apps.filings.tokens import qr_token_code
 
     try:
         code = qr_token_code(token or "")

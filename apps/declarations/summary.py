@@ -11,39 +11,45 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from apps.core.codes import code_format
+from apps.fees.money import vnd
+from apps.fees.selectors import FeeQuote, fee_quote
+from apps.filings.tokens import qr_token
+from apps.procedures.models import Procedure
 
-from . import addresses, forms, reference
+from . import addresses, reference
+from .eligibility import age_on
 from .models import Declaration
-from .tokens import qr_token
 from .widgets import flat_choices
 
 REQUEST_LABELS = dict(reference.REQUEST_CHOICES)
 REASON_LABELS = dict(reference.REASON_CHOICES)
 
 
-_GUIDE_CACHE: dict[tuple[str, date], str] = {}
+_GUIDE_CACHE: dict[tuple, str] = {}
+
+
+def identity_fee(*, reason: str, on: date, age: int | None = None) -> FeeQuote | None:
+    """The identity card's fee for a reason on the day of the visit (the fee schedule in apps.fees)."""
+    return fee_quote(procedure=Procedure.IDENTITY_CARD, reason=reason, on=on, age=age)
 
 
 def guide_html() -> str:
-    """Step 1's guidance (each request type with its reasons, fee and what to bring), rendered once per language
-    and day: it is the same for every citizen."""
+    """Step 1's guidance (each request type with its reasons, fee and what to bring), rendered once per language,
+    day and fee schedule: it is the same for every citizen."""
     today = timezone.localdate()
-    key = (get_language() or "", today)
+    fees = {r.value: identity_fee(reason=r.value, on=today) for r in reference.REASONS}  # cached, no query
+    key = (get_language() or "", today, tuple(fees.items()))
     if key not in _GUIDE_CACHE:
         _GUIDE_CACHE.clear()  # one day's texts at a time
-        _GUIDE_CACHE[key] = render_to_string("declarations/_guide.html", {"groups": reasons_by_request(today)})
+        _GUIDE_CACHE[key] = render_to_string("declarations/_guide.html", {"groups": reasons_by_request(fees)})
     return _GUIDE_CACHE[key]
 
 
-def reasons_by_request(today: date) -> list[dict]:
+def reasons_by_request(fees: dict[str, FeeQuote | None]) -> list[dict]:
     return [
         {
             "label": str(label),
-            "reasons": [
-                {"label": str(r.label), "fee": reference.fee_for(reason=r.value, on=today)}
-                for r in reference.REASONS
-                if r.request == value
-            ],
+            "reasons": [{"label": str(r.label), "fee": fees[r.value]} for r in reference.REASONS if r.request == value],
             "bring": [str(item) for item in reference.WHAT_TO_BRING[value]],
         }
         for value, label in reference.REQUEST_CHOICES
@@ -97,10 +103,30 @@ def forms_steps():
     return FORM_STEPS
 
 
-def fee_for_answers(answers: dict, *, on: date) -> reference.Fee:
+def fee_for_answers(answers: dict, *, on: date) -> FeeQuote | None:
     birth = answers.get("birth_date")
-    age = forms.age_on(birth, on) if birth else None
-    return reference.fee_for(reason=answers["reason"], on=on, age=age)
+    age = age_on(birth, on) if birth else None
+    return identity_fee(reason=answers["reason"], on=on, age=age)
+
+
+def fee_change_notice(answers: dict, *, day: date, today: date) -> str:
+    """The slot picker's warning when a visit on `day` would cost another amount than one today (the fee quoted on
+    step 1): a reduction ending, a new circular. Empty when the fee is the same."""
+    if not answers.get("reason"):
+        return ""
+    on_day, now = fee_for_answers(answers, on=day), fee_for_answers(answers, on=today)
+    if on_day is None or now is None or on_day.amount == now.amount:
+        return ""
+
+    def amount(fee: FeeQuote) -> str:
+        return vnd(fee.amount) if fee.amount else pgettext("fee", "free")
+
+    return _("The fee for a visit on %(day)s is %(amount)s, not %(today)s as today (%(basis)s).") % {
+        "day": day.strftime("%d/%m/%Y"),
+        "amount": amount(on_day),
+        "today": amount(now),
+        "basis": on_day.basis,
+    }
 
 
 def address_text(answers: dict, prefix: str) -> str:
@@ -120,9 +146,10 @@ def _appointment(declaration: Declaration):
 
 def done_context(declaration: Declaration, *, token: str) -> dict:
     appointment = _appointment(declaration)
-    visit_day = appointment.starts_at.date() if appointment else date.today()
+    # The fee is the one in force on the day of the visit (Vietnam's calendar day), not on the day of filing.
+    visit_day = timezone.localdate(appointment.starts_at) if appointment else timezone.localdate()
     birth = declaration.birth_date
-    fee = reference.fee_for(reason=declaration.reason, on=visit_day, age=forms.age_on(birth, visit_day))
+    fee = identity_fee(reason=declaration.reason, on=visit_day, age=age_on(birth, visit_day))
     bring = (*reference.WHAT_TO_BRING[declaration.request_type], *reference.WHAT_TO_BRING_ALWAYS)
     return {
         "declaration": declaration,
@@ -153,7 +180,8 @@ def slip_lines(context: dict) -> list[tuple[str, str]]:
         lines.append((_("Place"), f"{appointment.unit.display_name}, {appointment.unit.address}"))
         lines.append((_("Date and time"), date_format(appointment.starts_at, "l d/m/Y H:i")))
     fee = context["fee"]
-    lines.append((pgettext("receipt", "Fee"), _("Free") if not fee.amount else f"{fee.amount:,} đ".replace(",", ".")))
+    fee_text = _("Free") if fee is not None and not fee.amount else _("Told at the counter")
+    lines.append((pgettext("receipt", "Fee"), vnd(fee.amount) if fee is not None and fee.amount else fee_text))
     return lines
 
 

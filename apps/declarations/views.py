@@ -5,6 +5,8 @@ validates: "Back", "Show the wards" and errors never lose input. A GET with no d
 (no row is written until the citizen posts something).
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
@@ -23,13 +25,21 @@ from django.views.decorators.http import require_http_methods
 from apps.appointments.forms import SlotPickerForm
 from apps.appointments.services import SlotUnavailable, appointment_reschedule
 from apps.core.ratelimit import client_address, client_fingerprint, rate_limit_hit
+from apps.filings import outputs
+from apps.filings.tokens import (
+    DRAFT_COOKIE_SALT,
+    lookup_token,
+    lookup_token_code,
+    qr_token,
+    receipt_token,
+    receipt_token_code,
+)
 from apps.procedures.models import Procedure
 from apps.units.models import PoliceUnit
 
-from . import outputs, selectors, services, summary
+from . import online, selectors, services, summary
 from .forms import CodeForm, LookupForm
 from .models import Declaration, FilingStatus
-from .tokens import DRAFT_COOKIE_SALT, lookup_token, lookup_token_code, qr_token, receipt_token, receipt_token_code
 
 DRAFT_COOKIE = "cccd_draft"
 LOOKUP_LIMIT = 10  # tries per client …
@@ -147,14 +157,16 @@ def check_view(request):
         if draft is not None:
             messages.warning(request, MSG_COMPLETE_FIRST)
         return redirect(_step_url(missing.slug if missing else ""))
-    if draft.hold is None:
+    visit = online.visit_needed(answers)
+    if draft.hold is None and visit:
         messages.warning(request, services.MSG_NO_HOLD)
         return redirect("declarations:appointment")
-    visit_day = timezone.localdate(draft.hold.starts_at)
+    visit_day = timezone.localdate(draft.hold.starts_at) if visit else timezone.localdate()
     context = {
         "sections": summary.answer_sections(answers),
         "fee": summary.fee_for_answers(answers, on=visit_day),
-        "hold": draft.hold,
+        "hold": draft.hold if visit else None,
+        "no_visit": not visit,
         "progress": _progress("kiem-tra"),
         "resume_url": request.build_absolute_uri(reverse("declarations:resume", args=[draft.id])),
         "next_url": reverse("declarations:confirm"),
@@ -201,10 +213,13 @@ def _picker_html(request, picker_factory) -> str:
     return html
 
 
-def _render_appointment(request, draft, picker, *, status: int = 200):
-    """`picker`: a SlotPickerForm, or a callable making one (then the unit list may come from the cache)."""
+def _render_appointment(request, draft, picker, *, status: int = 200, no_visit: bool = False):
+    """`picker`: a SlotPickerForm, or a callable making one (then the unit list may come from the cache); None
+    with `no_visit` (a child under 6: no appointment)."""
     picker_html = _picker_html(request, picker) if callable(picker) else None
     context = {
+        "no_visit": no_visit,
+        "fee_notice": "" if no_visit else _fee_notice(request, draft),
         "picker": picker if picker_html is None else None,
         "picker_html": picker_html,
         "hold": draft.hold if draft else None,
@@ -216,6 +231,18 @@ def _render_appointment(request, draft, picker, *, status: int = 200):
     return render(request, "declarations/appointment.html", context, status=status)
 
 
+def _fee_notice(request, draft) -> str:
+    """When the citizen has picked a day (the picker's `day` link), warn if the fee that day differs from today's."""
+    try:
+        day = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return ""
+    if draft is None:
+        return ""
+    answers, _missing = selectors.draft_answers(draft=draft, upto="lich-hen")
+    return summary.fee_change_notice(answers, day=day, today=timezone.localdate())
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def appointment_view(request):
@@ -224,6 +251,13 @@ def appointment_view(request):
     Picking a time holds the place for the rest of the journey (appointment_hold); submitting books it.
     """
     draft = _draft_from_cookie(request)
+    if draft is not None and draft.data.get("ban-than"):
+        answers, _missing = selectors.draft_answers(draft=draft, upto="lich-hen")
+        if not online.visit_needed(answers):
+            # Under 6: nothing to book (2023 Identity Law); the step says so and leads on to the check page.
+            if request.method == "POST":
+                return redirect("declarations:check")
+            return _render_appointment(request, draft, None, no_visit=True)
     if request.method == "POST":
         procedure = _identity_procedure()
         answers, missing = selectors.draft_answers(draft=draft, upto="lich-hen")
@@ -263,7 +297,7 @@ def confirm_view(request):
         if draft is not None:
             messages.warning(request, MSG_COMPLETE_FIRST)
         return redirect(_step_url(missing.slug if missing else ""))
-    if draft.hold is None:
+    if draft.hold is None and online.visit_needed(answers):
         messages.warning(request, services.MSG_NO_HOLD)
         return redirect("declarations:appointment")
     phone = answers["phone"]
@@ -303,8 +337,9 @@ def confirm_view(request):
 
 
 def _submit(request, draft, answers):
+    submit = services.declaration_submit if online.visit_needed(answers) else online.declaration_submit_online
     try:
-        declaration = services.declaration_submit(draft=draft, answers=answers, language=get_language())
+        declaration = submit(draft=draft, answers=answers, language=get_language())
     except ValidationError as error:
         if isinstance(error, SlotUnavailable):
             # The picker, bound to the time that was lost, shows the refusal and the nearest free alternatives.

@@ -1,11 +1,17 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import TextField, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Replace
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from apps.backoffice.admin_mixins import SearchAdminMixin
+from apps.backoffice.search import SearchFields
+
 from .forms import MessageTemplateForm
-from .models import DeliveryAttempt, MessageTemplate, Notification, OtpChallenge, ZaloToken
+from .models import DeliveryAttempt, MessageTemplate, Notification, OtpChallenge, ZaloFollower, ZaloToken
 from .services import ZaloTokenError, notification_resend, zalo_token_refresh
 from .templating import PLACEHOLDERS, SAMPLE_CONTEXT, render_text
 
@@ -42,20 +48,41 @@ class DeliveryAttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
-    fields = ("channel", "outcome", "started_at", "finished_at", "provider_message_id", "provider_answer")
+    fields = ("channel", "outcome", "reason", "started_at", "finished_at", "provider_message_id", "provider_answer")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
+class DeliveredFilter(admin.SimpleListFilter):
+    title = _("delivery receipt")
+    parameter_name = "delivered"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Delivered to the phone")), ("no", _("Sent, no receipt yet"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(delivered_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(delivered_at__isnull=True, status="sent")
+        return queryset
+
+
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(SearchAdminMixin, admin.ModelAdmin):
     """The delivery log. Read-only: only the delivery service changes a message; "resend" makes a new one."""
 
-    list_display = ("id", "kind", "recipient", "language", "status", "channel", "attempts", "created_at", "sent_at")
-    list_filter = ("status", "kind", "channel", "language", "created_at")
-    search_fields = ("=verification_code", "=phone", "=email", "=idempotency_key", "=provider_message_id")
+    list_display = ("id", "kind", "recipient", "language", "delivery", "channel", "attempts", "created_at", "sent_at")
+    list_filter = (DeliveredFilter, "status", "kind", "channel", "language", "created_at")
+    # The citizen's name and the filing's code are in the message's data (as the message shows them).
+    search_spec = SearchFields(
+        code=("verification_code", Replace(KT("context__code"), Value("-"), Value(""), output_field=TextField())),
+        phone=("phone",),
+        name=(KT("context__name"),),
+        text=("email", "idempotency_key", "provider_message_id"),
+    )
     date_hierarchy = "created_at"
     actions = ("resend",)
     inlines = (DeliveryAttemptInline,)
@@ -64,6 +91,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "language",
         "phone",
         "email",
+        "zalo_user_id",
         "status",
         "channel",
         "attempts",
@@ -82,6 +110,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "last_attempt_at",
         "next_attempt_at",
         "sent_at",
+        "delivered_at",
         "failed_at",
         "expires_at",
     )
@@ -98,7 +127,14 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("to"))
     def recipient(self, obj):
-        return obj.phone or obj.email
+        return obj.phone or obj.email or (f"Zalo …{obj.zalo_user_id[-6:]}" if obj.zalo_user_id else "")
+
+    @admin.display(description=_("status"), ordering="status")
+    def delivery(self, obj):
+        """Sent, then delivered when the provider's receipt came (ZNS), or the failure."""
+        if obj.delivered_at:
+            return _("Delivered to the phone")
+        return obj.get_status_display()
 
     @admin.action(description=_("Resend the selected messages"), permissions=["view"])
     def resend(self, request, queryset):
@@ -178,3 +214,33 @@ class ZaloTokenAdmin(admin.ModelAdmin):
     @admin.display(description=_("refresh token stored"), boolean=True)
     def has_refresh_token(self, obj):
         return bool(obj.refresh_token_sealed)
+
+
+@admin.register(ZaloFollower)
+class ZaloFollowerAdmin(admin.ModelAdmin):
+    """Who interacted with the Official Account: follow/unfollow, the last interaction (Zalo's sending window) and
+    what the follower chose to share. Read-only: only webhook events change it."""
+
+    list_display = ("__str__", "is_follower", "last_interaction_at", "followed_at", "unfollowed_at", "shared_at")
+    list_filter = ("is_follower",)
+    search_fields = ("=user_id", "=shared_phone")
+    fields = (
+        "user_id",
+        "user_id_by_app",
+        "is_follower",
+        "followed_at",
+        "unfollowed_at",
+        "last_interaction_at",
+        "shared_name",
+        "shared_phone",
+        "shared_address",
+        "shared_at",
+        "created_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils.module_loading import import_string
 
+from . import zalo_api
 from .models import Channel, Outcome
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,11 @@ class Message:
     idempotency_key: str
     zns_template_id: str = ""
     template_data: dict[str, str] = field(default_factory=dict)
+    # A follower of the Official Account (OA consultation messages): their OA-scoped id, whether the sending
+    # window is open (apps.notifications.zalo_api.CS_WINDOW) and an optional attachment (request user info).
+    zalo_user_id: str = ""
+    zalo_window_open: bool = False
+    oa_attachment: dict | None = None
 
 
 @dataclass
@@ -48,6 +54,8 @@ class SendResult:
     answer: str = ""
     # A permanent refusal that is the operator's to fix (bad key, template not approved), not the citizen's.
     alert: bool = False
+    # Why a permanent refusal happened, for officers (DeliveryAttempt.reason): outside_window, not_follower…
+    reason: str = ""
 
     @classmethod
     def sent(cls, provider_message_id: str = "", answer: str = "") -> "SendResult":
@@ -58,8 +66,8 @@ class SendResult:
         return cls(Outcome.TRANSIENT, "", answer[:ANSWER_MAX])
 
     @classmethod
-    def permanent(cls, answer: str, *, alert: bool = False) -> "SendResult":
-        return cls(Outcome.PERMANENT, "", answer[:ANSWER_MAX], alert)
+    def permanent(cls, answer: str, *, alert: bool = False, reason: str = "") -> "SendResult":
+        return cls(Outcome.PERMANENT, "", answer[:ANSWER_MAX], alert, reason)
 
 
 class TransientHTTPError(Exception):
@@ -112,14 +120,15 @@ class OutboxChannel(BaseChannel):
         return True
 
     def can_send(self, message: Message) -> bool:
-        return bool(message.phone or message.email)
+        return bool(message.phone or message.email or message.zalo_user_id)
 
     def send(self, message: Message) -> SendResult:
         from .models import OutboxMessage
 
+        recipient = message.phone or message.email or f"Zalo …{message.zalo_user_id[-6:]}"
         stored, created = OutboxMessage.objects.get_or_create(
             notification_id=message.notification_id,
-            defaults={"recipient": message.phone or message.email, "subject": message.subject, "body": message.text},
+            defaults={"recipient": recipient, "subject": message.subject, "body": message.text},
         )
         return SendResult.sent(f"outbox-{stored.pk}", "stored" if created else "already stored")
 
@@ -241,6 +250,39 @@ ZNS_RECIPIENT_ERRORS = {-108, -110, -114, -118, -119, -139, -141}
 ZNS_TRANSIENT_ERRORS = {-100, -32, -133}
 
 
+def with_oa_token(post, *, invalid_token_errors: set[int] | frozenset[int]) -> SendResult:
+    """Call `post(token) -> (SendResult, zalo error code)` with the OA access token; when Zalo says the token is
+    invalid, refresh once and retry once (the token may have been revoked or refreshed by another process)."""
+    from .services import ZaloTokenError, zalo_token_get, zalo_token_refresh
+
+    try:
+        token = zalo_token_get()
+    except ZaloTokenError as exc:
+        return SendResult.permanent(f"no usable Zalo OA token: {exc}", alert=True)
+    result, error = post(token)
+    if error in invalid_token_errors:
+        try:
+            token = zalo_token_refresh(stale_access_token=token)
+        except ZaloTokenError as exc:
+            return SendResult.permanent(f"access token refused and refresh failed: {exc}", alert=True)
+        result, error = post(token)
+        if error in invalid_token_errors:
+            return SendResult.permanent(result.answer, alert=True)
+    return result
+
+
+def zalo_answer(status: int, raw: str) -> tuple[dict | None, int | None, SendResult | None]:
+    """Read Zalo's `{"error": n, ...}` answer (errors come with HTTP 200). Returns (answer, error, None), or
+    (None, None, a transient result) for 5xx, 429 and unreadable answers."""
+    if status >= 500 or status == 429:
+        return None, None, SendResult.transient(f"HTTP {status}: {raw}")
+    try:
+        answer = json.loads(raw)
+        return answer, int(answer.get("error")), None
+    except (ValueError, TypeError, AttributeError):
+        return None, None, SendResult.transient(f"HTTP {status}, unreadable answer: {raw}")
+
+
 class ZnsChannel(BaseChannel):
     """ZNS template message by phone. Uses the OA access token from the database, refreshing it when needed."""
 
@@ -253,23 +295,7 @@ class ZnsChannel(BaseChannel):
         return bool(message.phone and message.zns_template_id)
 
     def send(self, message: Message) -> SendResult:
-        from .services import ZaloTokenError, zalo_token_get, zalo_token_refresh
-
-        try:
-            token = zalo_token_get()
-        except ZaloTokenError as exc:
-            return SendResult.permanent(f"no usable Zalo OA token: {exc}", alert=True)
-        result, error = self._post(message, token)
-        if error == ZNS_TOKEN_INVALID:
-            # Refresh once and retry once (the token may have been revoked or refreshed elsewhere).
-            try:
-                token = zalo_token_refresh(stale_access_token=token)
-            except ZaloTokenError as exc:
-                return SendResult.permanent(f"access token refused and refresh failed: {exc}", alert=True)
-            result, error = self._post(message, token)
-            if error == ZNS_TOKEN_INVALID:
-                return SendResult.permanent(result.answer, alert=True)
-        return result
+        return with_oa_token(lambda token: self._post(message, token), invalid_token_errors={ZNS_TOKEN_INVALID})
 
     def _post(self, message: Message, token: str) -> tuple[SendResult, int | None]:
         body = {
@@ -284,13 +310,9 @@ class ZnsChannel(BaseChannel):
             status, raw = http_post(settings.ZALO_ZNS_URL, json_body=body, headers={"access_token": token})
         except TransientHTTPError as exc:
             return SendResult.transient(str(exc)), None
-        if status >= 500 or status == 429:
-            return SendResult.transient(f"HTTP {status}: {raw}"), None
-        try:
-            answer = json.loads(raw)
-            error = int(answer.get("error"))
-        except (ValueError, TypeError, AttributeError):
-            return SendResult.transient(f"HTTP {status}, unreadable answer: {raw}"), None
+        answer, error, unreadable = zalo_answer(status, raw)
+        if unreadable:
+            return unreadable, None
         if error == 0:
             data = answer.get("data") or {}
             quota = (data.get("quota") or {}).get("remainingQuota")
@@ -302,7 +324,60 @@ class ZnsChannel(BaseChannel):
         return SendResult.permanent(raw, alert=error not in ZNS_RECIPIENT_ERRORS), error
 
 
+# --- Zalo OA consultation message -----------------------------------------------------------------------------
+class ZaloOaChannel(BaseChannel):
+    """A consultation ("tư vấn") message to a follower who wrote to the Official Account (zalo_api.CS_MESSAGE_PATH).
+
+    Outside the sending window it refuses without calling Zalo, so the message falls back to ZNS/SMS when the
+    citizen gave a phone. Zalo documents no idempotency key for these messages: the outbox's claim under a row
+    lock is what keeps a retry from sending twice (a send whose answer is lost may, rarely, arrive twice)."""
+
+    name = Channel.ZALO_OA
+
+    def is_configured(self) -> bool:
+        return bool(settings.ZALO_APP_ID and settings.ZALO_APP_SECRET)
+
+    def can_send(self, message: Message) -> bool:
+        return bool(message.zalo_user_id)
+
+    def send(self, message: Message) -> SendResult:
+        if not message.zalo_window_open:
+            return SendResult.permanent(
+                "the follower's last interaction is older than the OA's sending window", reason="outside_window"
+            )
+        return with_oa_token(lambda token: self._post(message, token), invalid_token_errors=zalo_api.OA_TOKEN_ERRORS)
+
+    def _post(self, message: Message, token: str) -> tuple[SendResult, int | None]:
+        body = {
+            "recipient": {"user_id": message.zalo_user_id},
+            "message": {"text": message.text[: zalo_api.CS_TEXT_MAX]},
+        }
+        if message.oa_attachment:
+            body["message"]["attachment"] = message.oa_attachment
+        url = settings.ZALO_OA_API_URL.rstrip("/") + zalo_api.CS_MESSAGE_PATH
+        try:
+            status, raw = http_post(url, json_body=body, headers={"access_token": token})
+        except TransientHTTPError as exc:
+            return SendResult.transient(str(exc)), None
+        answer, error, unreadable = zalo_answer(status, raw)
+        if unreadable:
+            return unreadable, None
+        if error == 0:
+            data = answer.get("data") or {}
+            return SendResult.sent(str(data.get("message_id", "")), raw), 0
+        if error in zalo_api.OA_TRANSIENT:
+            return SendResult.transient(raw), error
+        if error in zalo_api.OA_OUTSIDE_WINDOW:
+            return SendResult.permanent(raw, reason="outside_window"), error
+        if error == zalo_api.OA_NOT_FOLLOWER:
+            return SendResult.permanent(raw, reason="not_follower"), error
+        if error in zalo_api.OA_TOKEN_ERRORS:
+            return SendResult.permanent(raw, alert=True), error
+        return SendResult.permanent(raw, reason="refused"), error
+
+
 CHANNEL_CLASSES: dict[str, type[BaseChannel]] = {
+    Channel.ZALO_OA: ZaloOaChannel,
     Channel.ZNS: ZnsChannel,
     Channel.SMS: SmsChannel,
     Channel.EMAIL: EmailChannel,

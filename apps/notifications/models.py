@@ -18,6 +18,10 @@ class Kind(models.TextChoices):
     DECLARATION_STATUS_CHANGED = "declaration_status_changed", _("Declaration status changed")
     REPORT_RECEIVED = "report_received", _("Report received")
     REPORT_ANSWERED = "report_answered", _("Report answered")
+    # A handler's reply to a citizen who wrote to the Official Account (OA consultation message, else SMS).
+    REPORT_REPLY = "report_reply", _("Reply to a report")
+    # The OA's "request user info" message: asks a follower to share name and phone (Zalo only).
+    CONTACT_REQUEST = "contact_request", _("Request for contact details")
 
 
 class Language(models.TextChoices):
@@ -40,6 +44,7 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     EMAIL = "email", _("E-mail")
     OUTBOX = "outbox", _("Development outbox")
+    ZALO_OA = "zalo_oa", _("Zalo OA message")
 
 
 class Outcome(models.TextChoices):
@@ -47,6 +52,14 @@ class Outcome(models.TextChoices):
     TRANSIENT = "transient", _("Temporary failure, retried")
     PERMANENT = "permanent", _("Refused, not retried")
     INTERRUPTED = "interrupted", _("Interrupted, outcome unknown")
+
+
+class RefusalReason(models.TextChoices):
+    """Why a channel refused a message for good, in words an officer acts on (OA consultation messages)."""
+
+    OUTSIDE_WINDOW = "outside_window", _("Outside Zalo's sending window (no message from the citizen for 7 days)")
+    NOT_FOLLOWER = "not_follower", _("The citizen no longer follows the Official Account")
+    REFUSED = "refused", _("Refused by Zalo")
 
 
 class MessageTemplate(models.Model):
@@ -96,6 +109,8 @@ class Notification(models.Model):
     sealed_context = models.TextField(editable=False, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    # The citizen's OA-scoped Zalo id (a follower who wrote to the Official Account): OA consultation messages.
+    zalo_user_id = models.CharField(_("Zalo follower id"), max_length=64, blank=True)
     subject_type = models.ForeignKey(
         ContentType, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("about (type)")
     )
@@ -122,6 +137,8 @@ class Notification(models.Model):
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # Set by the provider's delivery receipt (ZNS "user_received_message"): the message reached the phone.
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     failed_at = models.DateTimeField(_("failed"), null=True, blank=True)
     expires_at = models.DateTimeField(
         _("expires"), null=True, blank=True, help_text=_("Not sent after this time (e.g. a confirmation code).")
@@ -182,6 +199,7 @@ class DeliveryAttempt(models.Model):
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome, default=Outcome.INTERRUPTED)
     provider_message_id = models.CharField(_("provider message id"), max_length=100, blank=True)
     provider_answer = models.TextField(_("provider answer"), blank=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=RefusalReason, blank=True)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
@@ -258,3 +276,29 @@ class ZaloToken(models.Model):
 
     def __str__(self) -> str:
         return self.oa_key
+
+
+class ZaloFollower(models.Model):
+    """A Zalo user who interacted with the Official Account (OA-scoped id from the webhook's `sender.id`).
+
+    `last_interaction_at` opens the consultation-message window (apps.notifications.zalo_api.CS_WINDOW); `shared_*`
+    hold what the follower chose to share through the OA's "request user info" message."""
+
+    user_id = models.CharField(_("Zalo follower id"), max_length=64, unique=True)
+    user_id_by_app = models.CharField(_("Zalo id for the app"), max_length=64, blank=True)
+    is_follower = models.BooleanField(_("follows the OA"), default=True)
+    followed_at = models.DateTimeField(_("followed"), null=True, blank=True)
+    unfollowed_at = models.DateTimeField(_("unfollowed"), null=True, blank=True)
+    last_interaction_at = models.DateTimeField(_("last interaction"), null=True, blank=True)
+    shared_name = models.CharField(_("shared name"), max_length=120, blank=True)
+    shared_phone = models.CharField(_("shared phone"), max_length=20, blank=True)
+    shared_address = models.CharField(_("shared address"), max_length=300, blank=True)
+    shared_at = models.DateTimeField(_("shared"), null=True, blank=True)
+    created_at = models.DateTimeField(_("first seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Zalo follower")
+        verbose_name_plural = _("Zalo followers")
+
+    def __str__(self) -> str:
+        return f"Zalo …{self.user_id[-4:]}"

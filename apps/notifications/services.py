@@ -32,6 +32,7 @@ from django.utils.translation import ngettext_lazy
 from apps.core.codes import code_format, code_generate
 from apps.core.ratelimit import client_fingerprint, current_session, rate_limit_hit, rate_limit_once
 
+from . import zalo_api
 from .ceilings import ceiling_booking_allows, ceiling_daily_allows, ceiling_trip_record
 from .channels import Message, SendResult, TransientHTTPError, channel_get, http_post
 from .crypto import SealError, reseal, seal, unseal
@@ -46,6 +47,7 @@ from .models import (
     OtpChallenge,
     Outcome,
     Status,
+    ZaloFollower,
     ZaloToken,
 )
 from .templating import DEFAULTS, MASK, placeholders_in, render_text
@@ -112,8 +114,12 @@ def notification_send(
     secret_context: dict | None = None,
     expires_at: datetime | None = None,
     dedup_key: str | None = None,
+    zalo_user_id: str | None = None,
 ) -> Notification:
     """Record a message in the caller's transaction and queue its delivery after commit.
+
+    `zalo_user_id` (a follower of the Official Account) lets the message go as an OA consultation message first,
+    falling back to the phone's channels outside Zalo's sending window.
 
     `context` is plain JSON data shown to operators; `secret_context` (a one-time code) is sealed and erased
     once the message is finished with. With `dedup_key`, a second call with the same key returns the first
@@ -129,16 +135,28 @@ def notification_send(
         secret_context=secret_context,
         expires_at=expires_at,
         dedup_key=dedup_key,
+        zalo_user_id=zalo_user_id,
     )
     return notification
 
 
 def _notification_create(
-    *, kind, language, context, phone, email, subject, secret_context, expires_at, dedup_key, resent_from=None
+    *,
+    kind,
+    language,
+    context,
+    phone,
+    email,
+    subject,
+    secret_context,
+    expires_at,
+    dedup_key,
+    resent_from=None,
+    zalo_user_id=None,
 ) -> tuple[Notification, bool]:
     if kind not in Kind.values:
         raise ValidationError(UNKNOWN_KIND, code="unknown_kind")
-    if not phone and not email:
+    if not phone and not email and not zalo_user_id:
         raise ValidationError(NO_RECIPIENT, code="no_recipient")
     try:
         context = json.loads(json.dumps(context or {}))
@@ -163,6 +181,7 @@ def _notification_create(
         sealed_context=seal(json.dumps(secret_context)) if secret_context else "",
         phone=phone_normalize(phone) if phone else "",
         email=email or "",
+        zalo_user_id=(zalo_user_id or "")[:64],
         expires_at=expires_at,
         dedup_key=dedup_key or None,
         idempotency_key=uuid.uuid4().hex,
@@ -217,6 +236,7 @@ def notification_resend(*, notification: Notification) -> Notification:
         expires_at=None,
         dedup_key=None,
         resent_from=notification,
+        zalo_user_id=notification.zalo_user_id or None,
     )
     return resent
 
@@ -274,6 +294,11 @@ def _build_message(notification: Notification) -> tuple[Message, str]:
         wanted = set(full)
     template_data = {key: str(full.get(key) if full.get(key) is not None else "") for key in sorted(wanted)}
     template_data["check_code"] = notification.verification_code
+    oa_attachment = None
+    if notification.kind == Kind.CONTACT_REQUEST:
+        oa_attachment = zalo_api.request_user_info_attachment(
+            title=render_text(subject, notification.context) or text[:100], subtitle=text
+        )
     message = Message(
         notification_id=notification.pk,
         kind=notification.kind,
@@ -285,6 +310,9 @@ def _build_message(notification: Notification) -> tuple[Message, str]:
         idempotency_key=notification.idempotency_key,
         zns_template_id=zns_template_id,
         template_data=template_data,
+        zalo_user_id=notification.zalo_user_id,
+        zalo_window_open=zalo_window_is_open(user_id=notification.zalo_user_id) if notification.zalo_user_id else False,
+        oa_attachment=oa_attachment,
     )
     return message, masked
 
@@ -292,7 +320,7 @@ def _build_message(notification: Notification) -> tuple[Message, str]:
 def channel_chain(*, message: Message) -> list[str]:
     """The channels to try for this message, in the kind's fallback order, keeping those that are configured
     and can reach the recipient. With no real channel configured at all (the embedded default): the outbox."""
-    configured = {name: channel_get(name) for name in (Channel.ZNS, Channel.SMS, Channel.EMAIL)}
+    configured = {name: channel_get(name) for name in (Channel.ZALO_OA, Channel.ZNS, Channel.SMS, Channel.EMAIL)}
     configured = {name: channel for name, channel in configured.items() if channel.is_configured()}
     if not configured:
         return [Channel.OUTBOX]
@@ -390,6 +418,7 @@ def _deliver_on_channels(notification, attempt, chain, message, masked) -> Deliv
             attempt.outcome = result.outcome
             attempt.provider_answer = result.answer
             attempt.provider_message_id = result.provider_message_id
+            attempt.reason = result.reason
             attempt.finished_at = now
             attempt.save()
             if notification.status != Status.SENDING or notification.attempts != attempt_number:
@@ -466,6 +495,79 @@ def notification_requeue_due(*, now: datetime | None = None, limit: int = 500) -
     if queued:
         logger.info("Sweep: handed %s messages to the queue again", queued)
     return queued
+
+
+# --- Delivery receipts and the OA's followers -----------------------------------------------------------------
+def notification_mark_delivered(*, tracking_id: str, delivered_at: datetime | None = None) -> Notification | None:
+    """A provider's delivery receipt (ZNS `user_received_message`, correlated on our tracking id). A receipt for an
+    unknown id, or a repeated one, changes nothing and returns None."""
+    if not tracking_id:
+        return None
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().filter(idempotency_key=tracking_id).first()
+        if notification is None or notification.delivered_at is not None:
+            return None
+        notification.delivered_at = delivered_at or timezone.now()
+        notification.save(update_fields=["delivered_at"])
+    return notification
+
+
+def zalo_window_is_open(*, user_id: str, now: datetime | None = None) -> bool:
+    """Whether the OA may still send this follower a consultation message (zalo_api.CS_WINDOW since their last
+    interaction with the Official Account)."""
+    last = ZaloFollower.objects.filter(user_id=user_id).values_list("last_interaction_at", flat=True).first()
+    return bool(last and last > (now or timezone.now()) - zalo_api.CS_WINDOW)
+
+
+def zalo_follower_touch(
+    *, user_id: str, at: datetime | None = None, interaction: bool = True, user_id_by_app: str = ""
+) -> ZaloFollower:
+    """Record that a follower interacted with the OA (a message, a follow): it (re)opens the sending window."""
+    at = at or timezone.now()
+    follower, _created = ZaloFollower.objects.get_or_create(user_id=user_id[:64], defaults={"created_at": at})
+    changed = []
+    if interaction and (follower.last_interaction_at is None or follower.last_interaction_at < at):
+        follower.last_interaction_at = at
+        changed.append("last_interaction_at")
+    if user_id_by_app and follower.user_id_by_app != user_id_by_app[:64]:
+        follower.user_id_by_app = user_id_by_app[:64]
+        changed.append("user_id_by_app")
+    if changed:
+        follower.save(update_fields=changed)
+    return follower
+
+
+def zalo_follower_set_following(*, user_id: str, following: bool, at: datetime | None = None) -> ZaloFollower:
+    at = at or timezone.now()
+    follower = zalo_follower_touch(user_id=user_id, at=at, interaction=following)
+    follower.is_follower = following
+    if following:
+        follower.followed_at = at
+    else:
+        follower.unfollowed_at = at
+    follower.save(update_fields=["is_follower", "followed_at", "unfollowed_at"])
+    return follower
+
+
+def zalo_follower_share_info(*, user_id: str, info: dict[str, str], at: datetime | None = None) -> ZaloFollower:
+    """Store what the follower chose to share through the "request user info" message. A phone that is not a valid
+    Vietnamese mobile number is kept out (officers would otherwise call or text a wrong number)."""
+    at = at or timezone.now()
+    follower = zalo_follower_touch(user_id=user_id, at=at)
+    phone = ""
+    if info.get("phone"):
+        try:
+            phone = phone_normalize(info["phone"])
+        except ValidationError:
+            phone = ""
+    follower.shared_name = info.get("name", "")[:120]
+    follower.shared_phone = phone
+    follower.shared_address = ", ".join(
+        part for part in (info.get("address"), info.get("district"), info.get("city")) if part
+    )[:300]
+    follower.shared_at = at
+    follower.save(update_fields=["shared_name", "shared_phone", "shared_address", "shared_at"])
+    return follower
 
 
 # --- Reminders ------------------------------------------------------------------------------------------------

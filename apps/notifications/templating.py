@@ -20,6 +20,8 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     Kind.DECLARATION_STATUS_CHANGED: ("name", "code", "status", "note", "url"),
     Kind.REPORT_RECEIVED: ("reference", "url"),
     Kind.REPORT_ANSWERED: ("reference", "url"),
+    Kind.REPORT_REPLY: ("reference", "text"),
+    Kind.CONTACT_REQUEST: ("reference",),
 }
 
 # Values a secret placeholder never shows outside the message itself (admin, logs, the stored copy).
@@ -41,6 +43,7 @@ SAMPLE_CONTEXT: dict[str, str] = {
     "status": "Đã tiếp nhận",
     "note": "",
     "reason": "",
+    "text": "Chúng tôi đã cử cán bộ đến kiểm tra. Cảm ơn bạn đã báo tin.",
 }
 
 # Default texts, loaded by the data migration; officers edit them in admin afterwards.
@@ -124,6 +127,22 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
     (Kind.REPORT_ANSWERED, "en"): (
         "Your report was answered",
         "Your report {reference} has been answered. Read the answer at {url}",
+    ),
+    (Kind.REPORT_REPLY, "vi"): (
+        "Công an trả lời phản ánh",
+        "Công an trả lời phản ánh {reference}: {text}",
+    ),
+    (Kind.REPORT_REPLY, "en"): (
+        "The police answer your report",
+        "The police answer your report {reference}: {text}",
+    ),
+    (Kind.CONTACT_REQUEST, "vi"): (
+        "Chia sẻ thông tin liên hệ",
+        "Để cán bộ liên hệ lại về phản ánh {reference}, bạn vui lòng bấm vào đây và chia sẻ tên, số điện thoại.",
+    ),
+    (Kind.CONTACT_REQUEST, "en"): (
+        "Share your contact details",
+        "So that an officer can call you back about report {reference}, please tap here to share your name and phone.",
     ),
 }
 

@@ -3,8 +3,15 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from apps.backoffice.admin_mixins import AuditedAdminMixin, UnitScopedAdminMixin, WorkflowAdminMixin, masked
+from apps.backoffice.admin_mixins import (
+    AuditedAdminMixin,
+    SearchAdminMixin,
+    UnitScopedAdminMixin,
+    WorkflowAdminMixin,
+    masked,
+)
 from apps.backoffice.masking import mask_phone
+from apps.backoffice.search import SearchFields
 
 from .forms.registry import form_class_for
 from .models import Procedure, ProcedureRequest
@@ -34,14 +41,18 @@ class ProcedureAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ProcedureRequest)
-class ProcedureRequestAdmin(UnitScopedAdminMixin, AuditedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+class ProcedureRequestAdmin(
+    SearchAdminMixin, UnitScopedAdminMixin, AuditedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin
+):
     """Officers see the requests booked at their units and move them through the review workflow."""
 
     unit_field = "appointment__unit"
     workflow = REVIEW
     list_display = ("code", "procedure", "holder_name", masked("phone", mask_phone, _("phone")), "status", "visit")
     list_filter = ("status", "procedure", "language")
-    search_fields = ("code", "holder_name", "phone")
+    search_spec = SearchFields(
+        code=("code",), phone=("phone",), id_number=("appointment__id_number",), name=("holder_name",)
+    )
     date_hierarchy = "created_at"
     list_select_related = ("procedure", "appointment__slot", "appointment__unit")
     fields = (

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.urls import Resolver404, resolve
 
-from apps.declarations.tokens import receipt_token_code
+from apps.filings.tokens import receipt_token_code
 from apps.units.models import PoliceUnit
 from apps.units.selectors import unit_directory_version, unit_list_active, unit_opening_hours_summary
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.appointments.models import AppointmentStatus
 from apps.appointments.services import appointment_book, appointment_cancel, appointment_hold, appointment_reschedule
 from apps.core.codes import code_format, code_generate
-from apps.declarations.tokens import receipt_token
+from apps.filings.tokens import receipt_token
 from apps.notifications.models import Kind
 from apps.notifications.services import notification_send, notification_send_appointment_change
 from apps.units.models import PoliceUnit

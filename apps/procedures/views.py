@@ -17,8 +17,8 @@ from apps.appointments.forms import SlotPickerForm
 from apps.appointments.models import AppointmentStatus
 from apps.core.codes import code_format
 from apps.core.ratelimit import client_address
-from apps.declarations import outputs
-from apps.declarations.tokens import qr_token
+from apps.filings import outputs
+from apps.filings.tokens import qr_token
 from apps.notifications.models import OtpChallenge
 from apps.notifications.services import otp_issue, otp_verify
 

@@ -5,18 +5,31 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from apps.backoffice.admin_mixins import OUT_OF_SCOPE, AuditedAdminMixin
+from apps.backoffice.admin_mixins import OUT_OF_SCOPE, AuditedAdminMixin, SearchAdminMixin
 from apps.backoffice.models import AuditAction
+from apps.backoffice.search import SearchFields
 from apps.backoffice.services import audit_record
+from apps.notifications.models import Status as MessageStatus
 from apps.units.models import PoliceUnit
 
-from .models import OPEN_STATUSES, Report, ReportEvent, ReportPhoto, ReportStatus
+from .conversations import report_reply, report_reply_route, report_request_contact
+from .models import (
+    OPEN_STATUSES,
+    ChatDirection,
+    ChatEntry,
+    Report,
+    ReportEvent,
+    ReportPhoto,
+    ReportSource,
+    ReportStatus,
+)
 from .selectors import report_handler_choices, report_list_for_user, report_user_can_assign
 from .services import (
     NOT_HANDLER,
@@ -180,6 +193,86 @@ class ReportPhotoInline(admin.TabularInline):
         return False
 
 
+class ZaloReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Reply"),
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 1800}),
+        max_length=1800,
+        help_text=_("Plain words the citizen understands; it is sent as it is, with the report's code."),
+    )
+
+
+def chat_delivery_label(entry: ChatEntry) -> str:
+    """What happened to a message the police sent in the conversation, for the handler."""
+    notification = entry.notification
+    if notification is None:
+        return ""
+    last = notification.delivery_attempts.exclude(reason="").order_by("-started_at").first()
+    if notification.delivered_at:
+        label = _("Delivered")
+    elif notification.status == MessageStatus.SENT:
+        label = _("Sent")
+    elif notification.status in {MessageStatus.QUEUED, MessageStatus.SENDING}:
+        label = _("Waiting to be sent")
+    else:
+        label = _("Not sent")
+    via = notification.get_channel_display() if notification.channel else ""
+    parts = [str(label), str(via)]
+    if last is not None:
+        parts.append(str(last.get_reason_display()))
+    return " · ".join(part for part in parts if part)
+
+
+class ChatEntryInline(admin.TabularInline):
+    """The Zalo conversation, oldest first: what the citizen sent and what the police answered."""
+
+    model = ChatEntry
+    extra = 0
+    fields = ("created_at", "direction", "kind", "content", "delivery")
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("Zalo conversation")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("notification", "photo")
+
+    @admin.display(description=_("message"))
+    def content(self, obj: ChatEntry):
+        if obj.latitude is not None and obj.longitude is not None:
+            map_url = f"https://www.openstreetmap.org/?mlat={obj.latitude}&mlon={obj.longitude}#map=18/{obj.latitude}/{obj.longitude}"
+            return format_html(
+                '{} <a href="{}" target="_blank" rel="noopener noreferrer">{}, {}</a>',
+                _("Location:"),
+                map_url,
+                obj.latitude,
+                obj.longitude,
+            )
+        if obj.photo_id:
+            url = reverse("admin:reports_report_photo", args=[obj.report_id, obj.photo_id])
+            return format_html('<a href="{0}" target="_blank"><img class="reports-photo" src="{0}" alt=""></a>', url)
+        if obj.url:
+            return format_html(
+                '{} <a href="{}" target="_blank" rel="noopener noreferrer nofollow">{}</a>',
+                obj.text,
+                obj.url,
+                _("open the link"),
+            )
+        return obj.text
+
+    @admin.display(description=_("delivery"))
+    def delivery(self, obj: ChatEntry):
+        return chat_delivery_label(obj) if obj.direction == ChatDirection.OUT else ""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class ReportEventInline(admin.TabularInline):
     model = ReportEvent
     extra = 0
@@ -199,18 +292,20 @@ class ReportEventInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ReportAdmin(SearchAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     """A unit's queue (scoped by reports.selectors.report_list_for_user). Opening a report, each step and each
     photo viewed are written to the back office's audit log: reports carry personal data."""
 
     form = ReportWorkflowForm
     list_display = ("code", "deadline", "category", "status", "unit", "handler", "created_at", "source")
     list_filter = (OverdueFilter, MineFilter, "status", "category", "source", "unit")
-    search_fields = ("code", "description", "address")
+    search_spec = SearchFields(
+        code=("code",), phone=("contact_phone",), name=("contact_name",), text=("description", "address")
+    )
     list_select_related = ("unit", "handler")
     date_hierarchy = "created_at"
     actions = ("take_selected",)
-    inlines = (ReportPhotoInline, ReportEventInline)
+    inlines = (ChatEntryInline, ReportPhotoInline, ReportEventInline)
     readonly_fields = (
         "code", "category", "status", "unit", "handler", "description", "address", "occurred_at", "is_anonymous",
         "contact_name", "contact_phone", "source", "created_at", "due_at", "answer",
@@ -232,9 +327,102 @@ class ReportAdmin(AuditedAdminMixin, admin.ModelAdmin):
             return format_html('<strong class="reports-overdue">{} {}</strong>', _("Overdue"), due)
         return due
 
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None or obj.source != ReportSource.ZALO:
+            inlines = [inline for inline in inlines if not isinstance(inline, ChatEntryInline)]
+        return inlines
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.source == ReportSource.ZALO:
+            fieldsets = (*fieldsets[:2], (_("Zalo chat"), {"fields": ("zalo_chat",)}), *fieldsets[2:])
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "zalo_chat")
+
+    @admin.display(description=_("reply"))
+    def zalo_chat(self, obj: Report):
+        if obj is None or obj.pk is None:
+            return ""
+        route = report_reply_route(report=obj)
+        url = reverse("admin:reports_report_zalo_reply", args=[obj.pk])
+        if route.in_chat:
+            hint = _("Zalo's window is open: a reply reaches the citizen's chat.")
+        elif route.phone:
+            hint = _("Outside Zalo's 7-day window: a reply goes to the phone the citizen gave.")
+        else:
+            hint = _("Outside Zalo's 7-day window and no phone: the citizen cannot be reached.")
+        dropped = ""
+        if obj.dropped_messages:
+            dropped = _("%(count)d further messages of a flood were counted, not kept.") % {
+                "count": obj.dropped_messages
+            }
+        return format_html('<a class="button" href="{}">{}</a> {} {}', url, _("Reply in Zalo"), hint, dropped)
+
     def get_urls(self):
         view = self.admin_site.admin_view(self.photo_view)
-        return [path("<int:report_id>/photo/<int:photo_id>/", view, name="reports_report_photo"), *super().get_urls()]
+        return [
+            path("<int:report_id>/photo/<int:photo_id>/", view, name="reports_report_photo"),
+            path(
+                "<int:report_id>/zalo/reply/",
+                self.admin_site.admin_view(self.zalo_reply_view),
+                name="reports_report_zalo_reply",
+            ),
+            path(
+                "<int:report_id>/zalo/contact/",
+                self.admin_site.admin_view(self.zalo_contact_view),
+                name="reports_report_zalo_contact",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _zalo_report(self, request, report_id: int) -> Report:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        report = self.get_queryset(request).filter(pk=report_id, source=ReportSource.ZALO).first()
+        if report is None:
+            raise Http404(OUT_OF_SCOPE)
+        return report
+
+    def zalo_reply_view(self, request, report_id: int):
+        """A handler writes back in the conversation (OA consultation message, or the phone outside the window)."""
+        report = self._zalo_report(request, report_id)
+        form = ZaloReplyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                report_reply(report=report, actor=request.user, text=form.cleaned_data["text"])
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc)
+            else:
+                self.message_user(request, _("The reply is on its way; its delivery shows in the conversation."))
+                return HttpResponseRedirect(reverse("admin:reports_report_change", args=[report.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "report": report,
+            "form": form,
+            "route": report_reply_route(report=report),
+            "title": _("Reply in Zalo"),
+        }
+        return TemplateResponse(request, "reports/admin/zalo_reply.html", context)
+
+    def zalo_contact_view(self, request, report_id: int):
+        report = self._zalo_report(request, report_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:reports_report_zalo_reply", args=[report.pk]))
+        try:
+            report_request_contact(report=report, actor=request.user)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(request, _("The citizen was asked in the chat to share name and phone."))
+        return HttpResponseRedirect(reverse("admin:reports_report_change", args=[report.pk]))
 
     def photo_view(self, request, report_id: int, photo_id: int):
         """A report's photo, for officers who may see the report (the files are not under MEDIA_URL)."""

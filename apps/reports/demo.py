@@ -10,8 +10,14 @@ from django.utils import timezone
 
 from apps.units.models import PoliceUnit
 
+from .conversations import zalo_event_handle
 from .models import Report, ReportCategory
-from .services import report_file_from_zalo, report_submit
+from .services import report_submit
+
+ZALO_TEXTS = (
+    "Có người lạ lảng vảng trước nhà tôi mấy hôm nay.",
+    "Tối qua họ đứng ở đầu hẻm đến 11 giờ, tôi gửi vị trí bên dưới.",
+)
 
 REPORTS = [
     # (unit slug, category, description, address, anonymous, phone, hours ago)
@@ -52,10 +58,24 @@ def load(*, stdout) -> None:
         report.events.update(created_at=created_at)
         created += 1
     if PoliceUnit.objects.filter(kind="district").exists():
-        _report, new = report_file_from_zalo(
-            msg_id="demo-zalo-0001",
-            sender_id="2468000000000001",
-            text="Có người lạ lảng vảng trước nhà tôi mấy hôm nay.",
-        )
-        created += int(new)
+        # A conversation in the OA chat: two texts and a location, one report (idempotent on the msg ids).
+        sender = {"id": "2468000000000001"}
+        events = [
+            {"event_name": "user_send_text", "message": {"msg_id": "demo-zalo-0001", "text": ZALO_TEXTS[0]}},
+            {"event_name": "user_send_text", "message": {"msg_id": "demo-zalo-0002", "text": ZALO_TEXTS[1]}},
+            {
+                "event_name": "user_send_location",
+                "message": {
+                    "msg_id": "demo-zalo-0003",
+                    "attachments": [
+                        {
+                            "type": "location",
+                            "payload": {"coordinates": {"latitude": "10.7595", "longitude": "106.7041"}},
+                        }
+                    ],
+                },
+            },
+        ]
+        for event in events:
+            created += int(zalo_event_handle(event={**event, "sender": sender}).status == "filed")
     stdout.write(f"Reports: {Report.objects.count()} ({created} new)")

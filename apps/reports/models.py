@@ -1,7 +1,4 @@
-import os
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +73,10 @@ class Report(models.Model):
     # Set when the reporter's phone was confirmed (or at once for anonymous and Zalo reports); only confirmed
     # reports reach a unit's queue.
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    # A Zalo chat report is a conversation: the time of its latest chat message (ChatEntry), and how many of a
+    # flood's messages were only counted, not kept (settings.ZALO_CONVERSATION_MAX_ENTRIES).
+    last_message_at = models.DateTimeField(_("last chat message"), null=True, blank=True)
+    dropped_messages = models.PositiveIntegerField(_("chat messages not kept"), default=0, editable=False)
     due_at = models.DateTimeField(_("answer due"), db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -86,6 +87,10 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         ordering = ("-created_at",)
         permissions = [("assign_report", _("Can assign reports to officers and forward them"))]
+        indexes = [
+            # A follower's current Zalo conversation (apps.reports.conversations).
+            models.Index(fields=("zalo_user_id", "last_message_at"), name="reports_zalo_conversation_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=("zalo_msg_id",), name="reports_unique_zalo_msg_id"),
             models.CheckConstraint(
@@ -103,25 +108,13 @@ class Report(models.Model):
         return self.status in OPEN_STATUSES and self.due_at < timezone.now()
 
 
-class ReportPhotoStorage(FileSystemStorage):
-    """Photos of reports are evidence: kept in REPORTS_PHOTO_ROOT, outside MEDIA_ROOT, never served by the web
-    server (they have no URL) and shown only to officers who may see the report (ReportAdmin.photo_view)."""
+def report_photo_storage():
+    """Photos of reports are evidence: the private storage (settings.STORAGES["private"], local disk or a bucket),
+    never served by the web server (they have no URL), shown only to officers who may see the report
+    (ReportAdmin.photo_view)."""
+    from apps.core.storage import PrivateStorage
 
-    @property
-    def base_location(self):
-        return str(settings.REPORTS_PHOTO_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self):
-        return None
-
-
-def report_photo_storage() -> FileSystemStorage:
-    return ReportPhotoStorage()
+    return PrivateStorage()
 
 
 class ReportPhoto(models.Model):
@@ -178,3 +171,66 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id}: {self.from_status} → {self.to_status}"
+
+
+class ChatKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    IMAGE = "image", _("Image")
+    FILE = "file", _("File")
+    LOCATION = "location", _("Location")
+    STICKER = "sticker", _("Sticker")
+    LINK = "link", _("Link")
+    AUDIO = "audio", _("Voice message")
+    VIDEO = "video", _("Video")
+    REPLY = "reply", _("Reply from the police")
+    CONTACT_REQUEST = "contact_request", _("Request for contact details")
+    CONTACT_SHARED = "contact_shared", _("Contact details shared")
+
+
+class ChatDirection(models.TextChoices):
+    IN = "in", _("From the citizen")
+    OUT = "out", _("From the police")
+
+
+class ChatEntry(models.Model):
+    """One message of a Zalo conversation, kept on the report it belongs to: what the citizen sent (text, image,
+    file, location, sticker, link…) and what officers answered (through the notifications outbox)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="chat", verbose_name=_("report"))
+    direction = models.CharField(_("direction"), max_length=4, choices=ChatDirection)
+    kind = models.CharField(_("kind"), max_length=16, choices=ChatKind)
+    # Zalo's msg_id of an incoming message: Zalo delivers at least once, a repeat is recognised by it.
+    msg_id = models.CharField(_("Zalo message id"), max_length=64, null=True, blank=True, unique=True)
+    text = models.TextField(_("text"), blank=True)
+    url = models.URLField(_("link"), max_length=1000, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    photo = models.ForeignKey(
+        ReportPhoto, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("photo")
+    )
+    notification = models.ForeignKey(
+        "notifications.Notification",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("message sent"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("officer"),
+    )
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("chat message")
+        verbose_name_plural = _("conversation")
+        ordering = ("created_at", "id")
+        indexes = [models.Index(fields=("report", "created_at"), name="reports_chat_report_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.direction} {self.kind}"

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -153,38 +153,6 @@ def report_confirm(*, report: Report) -> Report:
     return report
 
 
-def report_file_from_zalo(*, msg_id: str, sender_id: str, text: str) -> tuple[Report, bool]:
-    """File a chat message sent to the Official Account in the district's queue. Idempotent on msg_id:
-    Zalo delivers at least once, so a repeated event returns the existing report and False."""
-    existing = Report.objects.filter(zalo_msg_id=msg_id).first()
-    if existing is not None:
-        return existing, False
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            report = Report(
-                code=_new_code(),
-                category=ReportCategory.OTHER,
-                description=text.strip()[:4000] or "—",
-                unit=_district_unit(),
-                is_anonymous=False,
-                source=ReportSource.ZALO,
-                zalo_msg_id=msg_id,
-                zalo_user_id=sender_id[:64],
-                created_at=now,
-                confirmed_at=now,
-                due_at=now + timedelta(hours=report_target_hours(category=ReportCategory.OTHER)),
-            )
-            # Uniqueness of msg_id is left to the database constraint: a racing twin becomes the IntegrityError below.
-            report.full_clean(validate_unique=False, validate_constraints=False)
-            report.save()
-            _record(report, from_status="", note=str(_("Received through Zalo chat.")))
-    except IntegrityError:
-        # The same event arrived twice at once: the other request filed it.
-        return Report.objects.get(zalo_msg_id=msg_id), False
-    return report, True
-
-
 # --- Workflow ---------------------------------------------------------------------------------------------
 def _locked(report: Report) -> Report:
     return Report.objects.select_for_update().select_related("unit").get(pk=report.pk)
@@ -281,19 +249,6 @@ def report_forward(*, report: Report, to_unit: PoliceUnit, actor, note: str = ""
 
 
 @transaction.atomic
-def report_purge_unconfirmed(*, older_than: timedelta = timedelta(days=1)) -> int:
-    """Delete reports whose phone was never confirmed (and their photo files): they never reached a queue."""
-    stale = list(
-        Report.objects.filter(confirmed_at__isnull=True, created_at__lt=timezone.now() - older_than).prefetch_related(
-            "photos"
-        )
-    )
-    files = [photo.image for report in stale for photo in report.photos.all()]
-    Report.objects.filter(pk__in=[r.pk for r in stale]).delete()
-    transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
-    return len(stale)
-
-
 # --- Messages to the reporter -----------------------------------------------------------------------------
 def report_status_url(*, language: str) -> str:
     with translation.override(language):

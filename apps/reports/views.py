@@ -17,10 +17,11 @@ from apps.core.ratelimit import client_address, client_fingerprint, rate_limit_h
 from apps.notifications.models import OtpChallenge
 from apps.notifications.services import otp_issue, otp_verify
 
+from .conversations import zalo_event_handle
 from .forms import ConfirmForm, ReportForm, StatusForm
 from .models import Report
 from .selectors import report_lookup
-from .services import report_confirm, report_file_from_zalo, report_submit
+from .services import report_confirm, report_submit
 from .zalo import signature_is_valid
 
 logger = logging.getLogger(__name__)
@@ -192,7 +193,9 @@ class ReportStatusView(View):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def zalo_webhook(request: HttpRequest) -> HttpResponse:
-    """Zalo's OA events. Answers 200 fast; files "user_send_text" as a report in the district's queue.
+    """Zalo's OA events. Answers 200 fast; chat messages join the follower's conversation (a report in the
+    district's queue), follow/unfollow and shared contact details are recorded, delivery receipts mark messages
+    delivered (apps.reports.conversations).
 
     See /work/shared/reference/zalo-api.md §3: GET and the unsigned `{}` probe are answered without side effects,
     the X-ZEvent-Signature is checked over the exact raw body, and events are deduplicated on message.msg_id.
@@ -217,18 +220,12 @@ def zalo_webhook(request: HttpRequest) -> HttpResponse:
             request.META.get("REMOTE_ADDR", "?"),
         )
         return JsonResponse({"error": "invalid signature"}, status=401)
-    if event.get("event_name") != "user_send_text":
-        return JsonResponse({"status": "ignored"})
-    message = event.get("message") if isinstance(event.get("message"), dict) else {}
-    sender = event.get("sender") if isinstance(event.get("sender"), dict) else {}
-    msg_id = str(message.get("msg_id", "")).strip()
-    if not msg_id:
-        return JsonResponse({"error": "missing msg_id"}, status=400)
     try:
-        report, created = report_file_from_zalo(
-            msg_id=msg_id[:64], sender_id=str(sender.get("id", "")), text=str(message.get("text", ""))
-        )
+        result = zalo_event_handle(event=event)
     except ValidationError:
-        logger.exception("Zalo webhook: could not file message %s", msg_id)
+        logger.exception("Zalo webhook: could not file event %r", str(event.get("event_name", ""))[:40])
         return JsonResponse({"status": "not filed"})
-    return JsonResponse({"status": "filed" if created else "duplicate", "code": report.code})
+    answer = {"status": result.status}
+    if result.report is not None:
+        answer["code"] = result.report.code
+    return JsonResponse(answer)

@@ -57,13 +57,17 @@ INSTALLED_APPS = [
     "apps.units",
     "apps.accounts",
     "apps.procedures",
+    "apps.fees",
     "apps.appointments",
     "apps.notifications",
     "apps.news",
     "apps.reports",
+    "apps.filings",
     "apps.declarations",
+    "apps.exports",
     "axes",
     "apps.backoffice",
+    "apps.privacy",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +77,8 @@ MIDDLEWARE = [
     "apps.core.middleware.ContentSecurityPolicyMiddleware",
     "apps.core.middleware.ClientMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML compressed in the app (no proxy needed); after WhiteNoise, which serves its own compressed files.
+    "apps.core.middleware.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,6 +173,8 @@ ZALO_REFRESH_TOKEN = env.str("ZALO_REFRESH_TOKEN", default="")
 ZALO_OAUTH_TOKEN_URL = env.str("ZALO_OAUTH_TOKEN_URL", default="https://oauth.zaloapp.com/v4/oa/access_token")
 ZALO_ZNS_URL = env.str("ZALO_ZNS_URL", default="https://business.openapi.zalo.me/message/template")
 ZALO_ZNS_DEVELOPMENT_MODE = env.bool("ZALO_ZNS_DEVELOPMENT_MODE", default=False)
+# OA API host (consultation messages to followers, apps.notifications.zalo_api); tests point it at a loopback fake.
+ZALO_OA_API_URL = env.str("ZALO_OA_API_URL", default="https://openapi.zalo.me")
 ZALO_TOKEN_REFRESH_BEFORE_SECONDS = env.int("ZALO_TOKEN_REFRESH_BEFORE_SECONDS", default=5 * 3600)
 # SMS: a pluggable backend (apps.notifications.channels.SmsBackend); eSMS.vn brandname SMS by default.
 SMS_BACKEND = env.str("SMS_BACKEND", default="apps.notifications.channels.EsmsBackend")
@@ -191,7 +199,12 @@ EMAIL_BACKEND = (
 NOTIFICATIONS_EMAIL_DOMAIN = env.str("NOTIFICATIONS_EMAIL_DOMAIN", default="cccd-portal.local")
 NOTIFICATIONS_HTTP_TIMEOUT = env.int("NOTIFICATIONS_HTTP_TIMEOUT", default=10)
 NOTIFICATIONS_FALLBACK_DEFAULT = ["zns", "sms", "email"]
-NOTIFICATIONS_FALLBACK: dict[str, list[str]] = {"otp": ["zns", "sms"]}
+NOTIFICATIONS_FALLBACK: dict[str, list[str]] = {
+    "otp": ["zns", "sms"],
+    # A reply to a citizen who wrote to the OA: in the chat first, then by phone when they gave one.
+    "report_reply": ["zalo_oa", "zns", "sms", "email"],
+    "contact_request": ["zalo_oa"],
+}
 # Temporary failures on one channel before trying the next one (a code is useless after 5 minutes).
 NOTIFICATIONS_FALLBACK_AFTER_TRANSIENT_DEFAULT = 3
 NOTIFICATIONS_FALLBACK_AFTER_TRANSIENT = {"otp": 1}
@@ -264,8 +277,45 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Uploaded files (apps/core/storage.py): "default" holds public media (news images, served at MEDIA_URL by the app,
+# cacheable by nginx), "private" holds evidence (report photos, shown to officers through the admin only). With
+# S3_BUCKET set, both live in that S3-compatible bucket (django-storages; required with several web nodes).
+# https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+PUBLIC_MEDIA_PREFIXES = ("news/",)
+S3_BUCKET = env.str("S3_BUCKET", default="")
+_S3_OPTIONS = {
+    "bucket_name": S3_BUCKET,
+    "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+    "region_name": env.str("S3_REGION", default="") or None,
+    "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+    "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+    "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
+    "default_acl": "private",
+    "file_overwrite": False,
+    "querystring_auth": True,
+    "querystring_expire": 300,
+}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": "apps.core.storage_s3.PublicMediaS3Storage", "OPTIONS": {**_S3_OPTIONS, "location": "media"}}
+        if S3_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "private": (
+        {"BACKEND": "apps.core.storage_s3.PrivateS3Storage", "OPTIONS": {**_S3_OPTIONS, "location": "private"}}
+        if S3_BUCKET
+        else {"BACKEND": "apps.core.storage.PrivateFileSystemStorage"}
+    ),
+    # Officers' exports hold personal data: kept outside MEDIA_ROOT (never served as media), downloaded only
+    # through the admin by the officer who asked. With S3_BUCKET: the bucket's private exports/ prefix.
+    "exports": (
+        {"BACKEND": "apps.core.storage_s3.PrivateS3Storage", "OPTIONS": {**_S3_OPTIONS, "location": "exports"}}
+        if S3_BUCKET
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": env.str("EXPORTS_ROOT", default=str(BASE_DIR / "var" / "exports"))},
+        }
+    ),
     # Hashed, compressed (gzip + brotli) files, served by WhiteNoise with far-future cache headers.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -336,7 +386,8 @@ NEWS_COVER_MAX_BYTES = 5 * 1024 * 1024
 REPORTS_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 REPORTS_PHOTO_MAX_COUNT = 3
 REPORTS_PHOTO_MAX_WIDTH = 1600
-# Report photos are evidence: stored here, outside MEDIA_ROOT, and shown only to officers through the admin.
+# Report photos are evidence: kept in the private storage (this folder, outside MEDIA_ROOT, unless S3_BUCKET is set)
+# and shown only to officers through the admin.
 REPORTS_PHOTO_ROOT = Path(env.str("REPORTS_PHOTO_ROOT", default=str(BASE_DIR / "var" / "report-photos")))
 # Whole report request (form + photos); larger requests are refused with a message next to the photos.
 REPORTS_MAX_REQUEST_BYTES = REPORTS_PHOTO_MAX_COUNT * REPORTS_PHOTO_MAX_BYTES + 256 * 1024
@@ -348,10 +399,26 @@ REPORTS_TARGET_HOURS = {"crime": 24, "security": 48, "feedback": 120, "other": 4
 # Zalo OA webhook (/zalo/webhook/): ZALO_APP_ID (Notifications, above) and the OA secret key from the app's
 # webhook settings page (not the app secret).
 ZALO_OA_SECRET_KEY = env.str("ZALO_OA_SECRET_KEY", default="")
-CELERY_BEAT_SCHEDULE["reports-purge-unconfirmed"] = {
-    "task": "apps.reports.tasks.purge_unconfirmed_reports",
-    "schedule": 3600.0,
-}
+# Chat messages from one follower less than this many minutes apart form one conversation (one report).
+ZALO_CONVERSATION_GAP_MINUTES = env.int("ZALO_CONVERSATION_GAP_MINUTES", default=240)
+# Flood bounds per follower: new conversations (reports) per day; beyond, messages join the latest one. Entries
+# kept per conversation and images copied per conversation; beyond, messages are only counted.
+ZALO_NEW_CONVERSATIONS_PER_DAY = env.int("ZALO_NEW_CONVERSATIONS_PER_DAY", default=5)
+ZALO_CONVERSATION_MAX_ENTRIES = env.int("ZALO_CONVERSATION_MAX_ENTRIES", default=200)
+ZALO_CONVERSATION_MAX_IMAGES = env.int("ZALO_CONVERSATION_MAX_IMAGES", default=20)
+# Images sent in the chat are copied from Zalo's servers to private storage; only https URLs on these hosts
+# (and their subdomains) are fetched. [U] the hosts Zalo serves chat media from.
+ZALO_MEDIA_HOSTS = env.list("ZALO_MEDIA_HOSTS", default=["zdn.vn", "zadn.vn", "zalo.me", "zaloapp.com"])
+# Tests serve media from a loopback HTTP server; production fetches https only.
+ZALO_MEDIA_ALLOW_HTTP = False
+ZALO_MEDIA_MAX_BYTES = env.int("ZALO_MEDIA_MAX_BYTES", default=10 * 1024 * 1024)
+# --- Exports (apps.exports) --------------------------------------------------------------------------------
+# The CSV separator: ";" is the list separator of Vietnamese regional settings, so Excel splits the columns.
+EXPORTS_CSV_DELIMITER = env.str("EXPORTS_CSV_DELIMITER", default=";")
+# Export files hold personal data: deleted this many hours after they were asked for.
+EXPORTS_KEEP_HOURS = env.int("EXPORTS_KEEP_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["exports-purge-expired"] = {"task": "exports.purge_expired", "schedule": 3600.0}
+
 # --- Back office (apps.backoffice): admin sign-in protection with django-axes ------------------------------
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
 # Wrong passwords are counted per user name *and* address, so a guesser cannot lock a whole station (officers
@@ -368,6 +435,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "apps.backoffice.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "apps.backoffice.auth.client_ip"
 AXES_VERBOSE = False
+# Two more limits (apps.backoffice.auth.LockoutHandler): one account from any addresses, one address over any
+# accounts (higher: a station's officers share one address).
+AXES_HANDLER = "apps.backoffice.auth.LockoutHandler"
+BACKOFFICE_LOCKOUT_PER_ACCOUNT = env.int("BACKOFFICE_LOCKOUT_PER_ACCOUNT", default=10)
+BACKOFFICE_LOCKOUT_PER_ADDRESS = env.int("BACKOFFICE_LOCKOUT_PER_ADDRESS", default=20)
 
 # --- Health (/healthz, /readyz; apps/core/health.py) --------------------------------------------------------
 # /readyz says "degraded" (still 200) when no worker reported for this long or a message waits this long unsent.
@@ -386,9 +458,24 @@ LOGGING = {
 # django-axes logs every sign-in at INFO; keep its warnings (lockouts) only.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 
-# --- Declarations (apps.declarations) ---------------------------------------------------------------------
-# Unsubmitted drafts are deleted 7 days after their last change.
-CELERY_BEAT_SCHEDULE["declarations-delete-expired-drafts"] = {
-    "task": "apps.declarations.tasks.delete_expired_drafts",
-    "schedule": 3600.0,
+# --- Personal data (apps.privacy): the retention schedule -------------------------------------------------
+# Days each kind of personal data is kept (README "Personal data"); one purge applies them all, hourly from beat
+# or `manage.py purge_expired`. Override one with RETENTION_<NAME>_DAYS, e.g. RETENTION_FILINGS_DAYS=365.
+_RETENTION_DEFAULTS = {
+    "drafts": 7,  # journeys never submitted, after their last change
+    "holds": 1,  # expired holds of a time, after they expired
+    "otp_challenges": 1,  # confirmation-code challenges (only a hash of the code is stored)
+    "message_bodies": 30,  # the text of sent or failed messages (delivery metadata is kept)
+    "messages": 365,  # the delivery record itself
+    "filings": 180,  # filings, their answers and bookings, after the appointment or the last change of state
+    "unconfirmed_reports": 1,  # reports whose phone was never confirmed
+    "reports": 730,  # answered or closed reports, after their last change
+    "report_photos": 180,  # photos of answered or closed reports, after the report's last change
+    "sessions": 0,  # sessions, after they expire
+    "sign_in_records": 90,  # officers' sign-in attempts and logs (django-axes)
+    "audit_log": 730,  # the audit log
 }
+PRIVACY_RETENTION_DAYS = {
+    name: env.int(f"RETENTION_{name.upper()}_DAYS", default=days) for name, days in _RETENTION_DEFAULTS.items()
+}
+CELERY_BEAT_SCHEDULE["privacy-purge-expired"] = {"task": "privacy.purge_expired", "schedule": 3600.0}

@@ -13,6 +13,8 @@ from .base import STORAGES
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # No collectstatic in tests: serve the source files (the manifest storage is exercised by the CI smoke test).
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# Exports written by tests stay in memory (tests/exports writes to a temporary folder to check the files).
+STORAGES["exports"] = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
 # Tests run tasks in-process unless a test starts a real worker (see tests/conftest.py `celery_worker_real`).
 CELERY_TASK_ALWAYS_EAGER = True
 ALLOWED_HOSTS = ["*"]

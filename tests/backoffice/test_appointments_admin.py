@@ -42,12 +42,19 @@ def test_list_detail_and_move_are_per_unit(client, counter_a, pair):
     assert AuditLogEntry.objects.filter(action="view", object_id=str(own.pk)).count() == 1
 
 
-def test_export_and_cancel_ignore_other_units(client, counter_a, pair):
+def test_export_and_cancel_ignore_other_units(client, counter_a, pair, django_capture_on_commit_callbacks):
+    from tests.exports.helpers import export_through_admin
+
     own, other = pair
     client.force_login(counter_a)
     url = reverse("admin:appointments_appointment_changelist")
-    response = client.post(url, {"action": "export_csv", "_selected_action": [own.pk, other.pk]})
-    text = response.content.decode("utf-8-sig")
+    _job, content = export_through_admin(
+        client,
+        django_capture_on_commit_callbacks,
+        url,
+        {"action": "export_csv", "_selected_action": [own.pk, other.pk]},
+    )
+    text = content.decode("utf-8-sig")
     assert own.reference in text and other.reference not in text
     client.post(url, {"action": "cancel_selected", "_selected_action": [other.pk]})
     other.refresh_from_db()

@@ -18,7 +18,7 @@ def _qr_content(code: str) -> str:
     from django.apps import apps
 
     if apps.is_installed("apps.declarations"):
-        from apps.declarations.tokens import qr_token
+        from apps.filings.tokens import qr_token
 
         return qr_token(code)
     return code

@@ -51,7 +51,7 @@ def test_scan_refuses_what_is_not_a_code(text):
 
 
 def test_scan_accepts_the_qr_token_of_the_done_page(booking):
-    from apps.declarations.tokens import qr_token, receipt_token
+    from apps.filings.tokens import qr_token, receipt_token
 
     assert scan_code_parse(text=qr_token(booking.reference)) == booking.reference
     # A phone camera opening the done page's address: the receipt token in the path.

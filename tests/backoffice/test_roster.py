@@ -75,7 +75,7 @@ def test_roster_csv_export_is_audited(client, counter_a, ward_a, day_of_bookings
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode("utf-8-sig")
     lines = text.strip().splitlines()
-    assert lines[0].split(",")[:3] == ["Giờ", "Mã hồ sơ", "Họ tên"]
+    assert lines[0].split(";")[:3] == ["Giờ", "Mã hồ sơ", "Họ tên"]
     assert "LÊ VĂN SỚM" in lines[1]
     assert len(lines) == 4
     entry = AuditLogEntry.objects.get(action="export")

@@ -8,9 +8,9 @@ from playwright.sync_api import expect
 
 from apps.appointments.models import AppointmentStatus
 from apps.core.codes import code_is_valid, code_normalize
-from apps.declarations import outputs
 from apps.declarations.models import Declaration
-from apps.declarations.tokens import qr_token
+from apps.filings import outputs
+from apps.filings.tokens import qr_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,11 +1,13 @@
 """The journey's pages: one step per page, drafts on the server, nothing typed is ever lost, fixed query counts."""
 
 import re
+from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from apps.declarations.models import Draft
+from apps.fees.selectors import fee_quote
 
 from .factories import STEP_DATA, about_data, address_data, free_slot, picker_post
 
@@ -51,6 +53,7 @@ def test_every_step_renders_by_get_with_a_fresh_session_and_writes_nothing(
     client, demo_data, slug, django_assert_max_num_queries
 ):
     client.get("/")  # the header's home unit is cached across pages
+    fee_quote(procedure="cap-cccd", reason="lost", on=date(2027, 1, 4))  # so is the fee schedule (step 1's guide)
     with django_assert_max_num_queries(0):
         response = client.get(STEP_URLS[slug])
     assert response.status_code == 200
@@ -195,18 +198,19 @@ def test_english_pages(client):
     assert "About you" in html and 'lang="en"' in html
 
 
-def test_expired_drafts_are_deleted_by_the_periodic_task(client):
+def test_expired_drafts_are_deleted_by_the_periodic_purge(client):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from apps.declarations.tasks import delete_expired_drafts
+    from apps.privacy.tasks import purge_expired
 
     post(client, "", STEP_DATA[""](), action="next")
     kept = Draft.objects.get()
+    assert timedelta(days=6, hours=23) < kept.expires_at - timezone.now() <= timedelta(days=7)
     old = Draft.objects.create(data={"": {}}, expires_at=timezone.now() - timedelta(minutes=1))
-    assert old.pk != kept.pk
-    assert delete_expired_drafts() == 1
+    Draft.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=7, minutes=1))
+    assert purge_expired()["drafts"] == 1
     assert list(Draft.objects.all()) == [kept]
 
 

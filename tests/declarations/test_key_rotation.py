@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from apps.declarations import services
-from apps.declarations.tokens import qr_token, receipt_token
+from apps.filings.tokens import qr_token, receipt_token
 
 from .factories import submitted_declaration
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.contrib.staticfiles import finders
 
-from apps.declarations.tokens import receipt_token
+from apps.filings.tokens import receipt_token
 
 from .factories import STEP_DATA, booked_declaration, submitted_declaration
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.appointments.models import Appointment, AppointmentStatus
 from apps.appointments.services import appointment_book, appointment_hold
 from apps.declarations.models import Declaration, Draft
-from apps.declarations.tokens import receipt_token
+from apps.filings.tokens import receipt_token
 from apps.notifications.models import Notification, OutboxMessage
 
 from .factories import booked_declaration, free_slot, picker_post

@@ -90,6 +90,7 @@ def provider_environment(*, zalo=None, esms=None, smtp=None) -> dict[str, str]:
             ZALO_REFRESH_TOKEN=zalo.refresh_token,
             ZALO_OAUTH_TOKEN_URL=zalo.oauth_url,
             ZALO_ZNS_URL=zalo.zns_url,
+            ZALO_OA_API_URL=zalo.oa_api_url,
         )
     if esms is not None:
         env.update(

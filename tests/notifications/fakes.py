@@ -128,12 +128,16 @@ class FakeZalo(_FakeBase):
         self.access_tokens: set[str] = set()
         self.refreshes = 0
         self.tracking: dict[str, str] = {}
+        self.consultations: list[dict] = []
+        self.not_followers: set[str] = set()
 
     def _reset(self) -> None:
         self.refresh_token = "refresh-0"
         self.access_tokens.clear()
         self.refreshes = 0
         self.tracking.clear()
+        self.consultations.clear()
+        self.not_followers.clear()
 
     @property
     def oauth_url(self) -> str:
@@ -147,13 +151,40 @@ class FakeZalo(_FakeBase):
         with self.state.lock:
             self.access_tokens.clear()
 
+    @property
+    def oa_api_url(self) -> str:
+        return self.base_url
+
+    @property
+    def cs_requests(self) -> list[dict]:
+        with self.state.lock:
+            return list(self.consultations)
+
     def handle(self, path, headers, raw):
         with self.state.lock:
             if path.startswith("/v4/oa/access_token"):
                 return self._refresh(headers, raw)
             if path.startswith("/message/template"):
                 return self._send(headers, raw)
+            if path.startswith("/v3.0/oa/message/cs"):
+                return self._consultation(headers, raw)
             return 404, {"error": -1, "message": "not found"}, 0
+
+    def _consultation(self, headers, raw):
+        """OA consultation message: -216 for a bad token, -213 for a user in `not_followers`, else sent."""
+        body = json.loads(raw)
+        scripted = self._next_scripted()
+        if scripted is not None:
+            self.consultations.append(body)
+            return scripted.status, scripted.body or {}, 0
+        if headers.get("access_token") not in self.access_tokens:
+            return 200, {"error": -216, "message": "Access token is invalid"}, 0
+        self.consultations.append(body)
+        user_id = (body.get("recipient") or {}).get("user_id", "")
+        if user_id in self.not_followers:
+            return 200, {"error": -213, "message": "User has not followed OA"}, 0
+        answer = {"error": 0, "message": "Success", "data": {"message_id": secrets.token_hex(8), "user_id": user_id}}
+        return 200, answer, 0
 
     def _refresh(self, headers, raw):
         form = dict(urllib.parse.parse_qsl(raw))
@@ -194,6 +225,48 @@ class FakeZalo(_FakeBase):
             },
         }
         return 200, answer, self.state.answer_delay
+
+
+class FakeMediaServer:
+    """Serves files over HTTP on 127.0.0.1 (Zalo's chat media CDN in tests): `files[path] = bytes`."""
+
+    def __init__(self):
+        outer = self
+        self.files: dict[str, bytes] = {}
+        self.hits: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format, *args):
+                pass
+
+            def do_GET(self):
+                outer.hits.append(self.path)
+                data = outer.files.get(self.path)
+                if data is None:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def url(self, path: str) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}{path}"
 
 
 class FakeEsms(_FakeBase):

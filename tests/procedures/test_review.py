@@ -10,7 +10,7 @@ from apps.backoffice import roles
 from apps.backoffice.models import AuditLogEntry, StateTransition
 from apps.backoffice.selectors import appointment_find_for_code, roster_list, scan_code_parse
 from apps.backoffice.services import appointment_check_in, roles_setup, state_transition_apply
-from apps.declarations.tokens import qr_token
+from apps.filings.tokens import qr_token
 from apps.notifications.models import Notification
 from apps.procedures.models import ProcedureRequest, RequestStatus
 from apps.procedures.workflow import REVIEW

@@ -95,7 +95,7 @@ def test_probe_and_get_answer_200_without_side_effects(client):
 
 
 def test_other_events_are_acknowledged_and_ignored(client):
-    body = json.dumps({"event_name": "follow", "follower": {"id": "1"}, "timestamp": "1"}).encode()
+    body = json.dumps({"event_name": "oa_send_text", "sender": {"id": "1"}, "timestamp": "1"}).encode()
     response = _post(client, body, _sign(body, timestamp="1"))
     assert response.status_code == 200 and response.json()["status"] == "ignored"
     assert not Report.objects.exists()
@@ -107,19 +107,24 @@ def test_broken_json_is_a_400(client):
 
 def test_a_racing_duplicate_is_answered_as_a_duplicate(client, monkeypatch):
     """Two deliveries of one event at once: the second insert hits the unique constraint, not a server error."""
+    from apps.reports.models import ChatEntry
     from apps.reports.models import Report as ReportModel
 
     body = _event(msg_id="race-1")
     first = _post(client, body, _sign(body)).json()
-    real_filter = ReportModel.objects.filter
+    real_chat_filter, real_filter = ChatEntry.objects.filter, ReportModel.objects.filter
 
-    def blind_filter(*args, **kwargs):  # the racing request did not see the first report yet
-        if kwargs.get("zalo_msg_id") == "race-1" and not getattr(blind_filter, "used", False):
-            blind_filter.used = True
-            return ReportModel.objects.none()
-        return real_filter(*args, **kwargs)
+    def blind(real):
+        def blind_filter(*args, **kwargs):  # the racing request did not see the first message yet
+            if "race-1" in (kwargs.get("msg_id"), kwargs.get("zalo_msg_id")) and not blind_filter.__dict__.get("used"):
+                blind_filter.used = True
+                return real().none()
+            return real(*args, **kwargs)
 
-    monkeypatch.setattr(ReportModel.objects, "filter", blind_filter)
+        return blind_filter
+
+    monkeypatch.setattr(ChatEntry.objects, "filter", blind(real_chat_filter))
+    monkeypatch.setattr(ReportModel.objects, "filter", blind(real_filter))
     second = _post(client, body, _sign(body))
     assert second.status_code == 200 and second.json() == {"status": "duplicate", "code": first["code"]}
     assert ReportModel.objects.count() == 1

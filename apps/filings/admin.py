@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from .models import Filing, FilingEvent
+
+
+class FilingEventInline(admin.TabularInline):
+    model = FilingEvent
+    fields = ("at", "source", "state", "reason", "username")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Filing)
+class FilingAdmin(admin.ModelAdmin):
+    """Read-only here: the state moves only through `services.filing_transition` (the back office's actions)."""
+
+    list_display = ("code", "holder_name", "procedure", "state", "submitted_at")
+    list_filter = ("state", "procedure", "submitted_at")
+    search_fields = ("code",)
+    list_select_related = ("procedure",)
+    readonly_fields = (
+        "code",
+        "procedure",
+        "holder_name",
+        "birth_date",
+        "id_number",
+        "phone",
+        "email",
+        "language",
+        "answers",
+        "form_version",
+        "appointment",
+        "state",
+        "submitted_at",
+    )
+    fields = (*readonly_fields, "officer_note")
+    inlines = (FilingEventInline,)
+
+    def has_add_permission(self, request):
+        return False

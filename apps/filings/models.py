@@ -1,0 +1,140 @@
+"""The one filing (hồ sơ) of every procedure: who files, what they answered, their visit, where the file stands.
+
+The identity card is one procedure among the others: its multi-step form's answers go into `answers` as the
+other procedures' short forms do (see docs/ARCHITECTURE.md, "filings"). A filing moves between `FilingState`s
+only through `services.filing_transition` (the table is `transitions.TRANSITIONS`); each move is a `FilingEvent`,
+the timeline the citizen reads at /tra-cuu/.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+
+class FilingState(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    RECEIVED = "received", _("Received at the counter")
+    RETURNED = "returned", _("Returned for correction")
+    IN_PROGRESS = "in_progress", _("In progress")
+    READY = "ready", _("Result ready")
+    COLLECTED = "collected", _("Collected")
+    POSTED = "posted", _("Sent by post")
+    NO_SHOW = "no_show", _("Did not come to the appointment")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Filing(models.Model):
+    """A citizen's filing for one procedure, whatever the procedure.
+
+    `answers` holds the procedure form's cleaned fields as JSON (dates as ISO text, phones as E.164), written by
+    the form version `form_version`; the columns next to it are what every procedure has and officers search on.
+    """
+
+    code = models.CharField(_("filing code"), max_length=16, unique=True, editable=False)
+    procedure = models.ForeignKey(
+        "procedures.Procedure", on_delete=models.PROTECT, related_name="filings", verbose_name=_("procedure")
+    )
+    holder_name = models.CharField(_("full name"), max_length=120)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    id_number = models.CharField(_("personal ID number"), max_length=12, blank=True, db_index=True)
+    # The number confirmed with a one-time code before submission: the only one the citizen is messaged at.
+    phone = PhoneNumberField(_("mobile phone"), region="VN")
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="vi")
+    notify_channel = models.CharField(_("preferred way to be notified"), max_length=8, default="sms")
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    form_version = models.PositiveSmallIntegerField(_("form version"), default=1)
+    appointment = models.OneToOneField(
+        "appointments.Appointment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="filing",
+        verbose_name=_("appointment"),
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=FilingState, default=FilingState.SUBMITTED, db_index=True
+    )
+    officer_note = models.TextField(
+        _("officer's note"),
+        blank=True,
+        help_text=_("For colleagues only. The reason given when the state changes is what the citizen receives."),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("filing")
+        verbose_name_plural = _("filings")
+        ordering = ("-submitted_at",)
+        indexes = [
+            models.Index(fields=["state", "-submitted_at"], name="filing_state_submitted"),
+            models.Index(fields=["procedure", "state"], name="filing_procedure_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.holder_name}"
+
+
+class FilingEvent(models.Model):
+    """One step of a filing's timeline: a change of state (who, when, the reason the citizen reads)."""
+
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="events", verbose_name=_("filing"))
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    source = models.CharField(_("from state"), max_length=16, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=FilingState)
+    reason = models.TextField(_("reason"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("officer"),
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("filing event")
+        verbose_name_plural = _("filing events")
+        ordering = ("at", "id")
+        indexes = [models.Index(fields=["filing", "at"], name="filing_event_filing_at")]
+
+    def __str__(self) -> str:
+        return f"{self.filing_id}: {self.source} → {self.state}"
+
+
+class Draft(models.Model):
+    """A filing in progress, for any procedure, kept on the server for 7 days. `id` is the resume link's secret.
+
+    `data` holds what was typed, step by step, exactly as posted (valid or not), so nothing typed is ever lost.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    procedure_slug = models.SlugField(max_length=60, default="cap-cccd")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField(db_index=True)
+    filing = models.OneToOneField(Filing, on_delete=models.SET_NULL, null=True, blank=True, related_name="draft")
+    # The place held by the appointment step (appointment_hold), booked on submission.
+    hold = models.ForeignKey(
+        "appointments.Appointment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The confirmation code sent to the phone (otp_issue); once verified, `verified_phone` records for which
+    # number, so a citizen sent back to the picker (slot taken meanwhile) does not need a second code.
+    otp_challenge = models.ForeignKey(
+        "notifications.OtpChallenge", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verified_phone = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+
+    def __str__(self) -> str:
+        return str(self.id)

@@ -1,0 +1,121 @@
+"""Reads of filings: finding one (lookup, signed addresses), its timeline in plain words, drafts."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core import signing
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.codes import code_is_valid, code_normalize
+
+from .models import Draft, Filing, FilingEvent, FilingState
+from .transitions import CHANGEABLE, CITIZEN, OFFICER, Move, moves_from
+
+# The identity card's result is the card itself: its "ready" reads "card ready".
+READY_LABELS = {"cap-cccd": _("Card ready")}
+# The usual road of a filing, shown ahead of where it stands so the citizen sees what comes next.
+ROAD = (FilingState.SUBMITTED, FilingState.RECEIVED, FilingState.IN_PROGRESS, FilingState.READY)
+
+
+def _filings():
+    return Filing.objects.select_related("procedure", "appointment__unit", "appointment__slot")
+
+
+def filing_get(*, code: str) -> Filing | None:
+    return _filings().filter(code=code_normalize(code)).first()
+
+
+def filing_find(*, code: str, phone=None, birth_date: date | None = None) -> Filing | None:
+    """The filing with this code, only when the second factor matches too (the code alone reveals nothing)."""
+    code = code_normalize(code)
+    if not code_is_valid(code) or (phone is None and birth_date is None):
+        return None
+    filing = _filings().filter(code=code).first()
+    if filing is None:
+        return None
+    if phone is not None and filing.phone != phone:
+        return None
+    if birth_date is not None and filing.birth_date != birth_date:
+        return None
+    return filing
+
+
+def filing_from_token(*, token: str, unsign, slug: str | None = None) -> Filing | None:
+    """The filing behind a signed address (`unsign` is one of `tokens.*_code`), or None when forged/expired."""
+    try:
+        code = unsign(token)
+    except signing.BadSignature:
+        return None
+    filings = _filings().filter(code=code)
+    if slug is not None:
+        filings = filings.filter(procedure__slug=slug)
+    return filings.first()
+
+
+def filing_state_label(*, filing: Filing, state: str | None = None) -> str | Promise:
+    state = state or filing.state
+    if state == FilingState.READY and filing.procedure.slug in READY_LABELS:
+        return READY_LABELS[filing.procedure.slug]
+    return dict(FilingState.choices).get(state, state)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    state: str
+    label: str | Promise
+    at: datetime | None  # None: a step still to come
+    reason: str = ""
+    current: bool = False
+
+
+def filing_timeline(*, filing: Filing) -> list[TimelineEntry]:
+    """What happened to the filing, oldest first, then the usual steps still ahead (without a time)."""
+    events = list(FilingEvent.objects.filter(filing=filing).order_by("at", "id"))
+    entries = [
+        TimelineEntry(
+            state=e.state,
+            label=filing_state_label(filing=filing, state=e.state),
+            at=e.at,
+            reason=e.reason,
+            current=i == len(events) - 1,
+        )
+        for i, e in enumerate(events)
+    ]
+    if filing.state in ROAD:
+        for state in ROAD[ROAD.index(filing.state) + 1 :]:
+            entries.append(TimelineEntry(state=state, label=filing_state_label(filing=filing, state=state), at=None))
+    return entries
+
+
+def filing_last_reason(*, filing: Filing) -> str:
+    """The reason given for the filing's current state (e.g. what to correct), or ""."""
+    event = FilingEvent.objects.filter(filing=filing, state=filing.state).order_by("-at", "-id").first()
+    return event.reason if event else ""
+
+
+def filing_moves(*, filing: Filing, actor: str = OFFICER) -> list[Move]:
+    """The moves `actor` may make from where the filing stands (for the officers' buttons)."""
+    return moves_from(state=filing.state, actor=actor)
+
+
+def filing_can_correct(*, filing: Filing) -> bool:
+    """A filing returned for correction: the citizen may send it back corrected."""
+    return any(m.target == FilingState.SUBMITTED for m in moves_from(state=filing.state, actor=CITIZEN))
+
+
+def filing_is_changeable(*, filing: Filing) -> bool:
+    return filing.state in CHANGEABLE
+
+
+def draft_get(*, draft_id, procedure_slug: str | None = None) -> Draft | None:
+    """A draft still open (not expired, not yet submitted)."""
+    if not draft_id:
+        return None
+    drafts = Draft.objects.select_related("hold__unit", "hold__slot", "otp_challenge").filter(
+        id=draft_id, expires_at__gt=timezone.now(), filing__isnull=True
+    )
+    if procedure_slug is not None:
+        drafts = drafts.filter(procedure_slug=procedure_slug)
+    return drafts.first()

@@ -1,0 +1,390 @@
+"""Writes of filings: creating one with its code, moving it along `transitions.TRANSITIONS`, telling the citizen,
+and the procedure-agnostic steps of every journey (draft, held place, confirmation code, submission)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from apps.appointments.models import AppointmentStatus
+from apps.appointments.services import appointment_book, appointment_cancel, appointment_hold
+from apps.core.codes import code_format, code_generate
+from apps.notifications.models import Kind
+from apps.notifications.services import notification_send, otp_issue, otp_verify
+from apps.procedures.models import Procedure
+
+from .models import Draft, Filing, FilingEvent, FilingState
+from .transitions import CITIZEN, OFFICER, move_find
+
+CODE_LENGTH = 8  # + 1 check character; about 40 random bits
+CODE_ATTEMPTS = 10
+# As long as the retention schedule keeps drafts (apps.privacy's purge deletes them after that).
+DRAFT_LIFETIME = timedelta(days=settings.PRIVACY_RETENTION_DAYS["drafts"])
+
+MSG_INVALID_MOVE = _("This filing cannot go from “%(source)s” to “%(target)s”.")
+MSG_REASON_REQUIRED = _("Give the reason: the citizen will read it.")
+MSG_NOT_ALLOWED = _("You may not make this change.")
+MSG_ALREADY_SUBMITTED = _("This filing has already been submitted.")
+MSG_PROCEDURE_CLOSED = _("This procedure cannot be filed online at the moment. Please try again later.")
+MSG_NO_HOLD = _("Choose a time for your visit first.")
+MSG_NOT_VERIFIED = _("Confirm your phone number with the code we sent first.")
+MSG_CANNOT_CHANGE = _("This booking can no longer be moved or cancelled online. Please call the police unit.")
+MSG_QR_INVALID = _("This QR code was not issued by the portal, or it was altered.")
+MSG_QR_UNKNOWN = _("No filing has this code.")
+OTP_PURPOSE = "filing_submit"
+
+
+# --- Creating a filing ------------------------------------------------------------------------------------------
+def filing_assign_code(*, filing: Filing, attempts: int = CODE_ATTEMPTS) -> None:
+    """Save a new filing with a fresh random code; on the (rare) collision, draw again.
+
+    Each attempt runs in a savepoint so a collision does not break the caller's transaction; the unique
+    constraint on `code` is what decides (as pretix's Order.assign_code does).
+    """
+    for _attempt in range(attempts):
+        filing.code = code_generate(length=CODE_LENGTH)
+        try:
+            with transaction.atomic():
+                filing.save()
+            return
+        except IntegrityError:
+            if Filing.objects.filter(code=filing.code).exists():
+                continue
+            raise
+    raise RuntimeError("could not find a free filing code")
+
+
+def answers_to_json(answers: dict) -> dict:
+    """A form's cleaned data as JSON: dates as ISO text, phone numbers as E.164."""
+    out = {}
+    for key, value in answers.items():
+        if hasattr(value, "isoformat"):
+            out[key] = value.isoformat()
+        elif hasattr(value, "as_e164"):
+            out[key] = value.as_e164
+        elif hasattr(value, "pk"):
+            out[key] = value.pk
+        else:
+            out[key] = value
+    return out
+
+
+def filing_create(
+    *,
+    procedure: Procedure,
+    holder_name: str,
+    phone: str,
+    language: str,
+    answers: dict,
+    form_version: int = 1,
+    birth_date=None,
+    id_number: str = "",
+    email: str = "",
+    notify_channel: str = "sms",
+    appointment=None,
+    now=None,
+) -> Filing:
+    """A submitted filing with its code and the first event of its timeline. Call inside the submit transaction."""
+    filing = Filing(
+        procedure=procedure,
+        holder_name=holder_name,
+        birth_date=birth_date,
+        id_number=id_number or "",
+        phone=phone,
+        email=email or "",
+        language=language,
+        notify_channel=notify_channel or "sms",
+        answers=answers_to_json(answers),
+        form_version=form_version,
+        appointment=appointment,
+        state=FilingState.SUBMITTED,
+        submitted_at=now or timezone.now(),
+        code="-",
+    )
+    filing.full_clean(exclude=["code", "appointment"])
+    filing_assign_code(filing=filing)
+    FilingEvent.objects.create(filing=filing, at=filing.submitted_at, source="", state=FilingState.SUBMITTED)
+    return filing
+
+
+# --- Moving a filing --------------------------------------------------------------------------------------------
+def filing_transition(
+    *, filing: Filing, target: str, actor: str = OFFICER, user=None, reason: str = "", notify: bool = True
+) -> FilingEvent:
+    """Move `filing` to `target` if `transitions.TRANSITIONS` lets `actor` do it from where the filing stands.
+
+    The row is locked while it changes, so two officers acting at once cannot both move it from the same state.
+    Officers need the permission to change filings (which records they may see is the back office's business,
+    checked before calling). The move is a `FilingEvent` (the citizen's timeline); when the table says so and
+    `notify` is true, the citizen gets a message at the confirmed phone, in their language, after commit.
+    """
+    reason = (reason or "").strip()
+    if actor == OFFICER and (user is None or not user.has_perm("filings.change_filing")):
+        raise PermissionDenied(MSG_NOT_ALLOWED)
+    with transaction.atomic():
+        locked = Filing.objects.select_for_update().select_related("procedure").get(pk=filing.pk)
+        source = locked.state
+        move = move_find(source=source, target=target, actor=actor)
+        if move is None:
+            raise ValidationError(
+                MSG_INVALID_MOVE,
+                code="invalid_transition",
+                params={"source": _label(source), "target": _label(target)},
+            )
+        if move.reason_required and not reason:
+            raise ValidationError({"reason": ValidationError(MSG_REASON_REQUIRED, code="reason_required")})
+        locked.state = target
+        locked.save(update_fields=["state", "updated_at"])
+        authenticated = user is not None and user.is_authenticated
+        event = FilingEvent(
+            filing=locked,
+            source=source,
+            state=target,
+            reason=reason,
+            user=user if authenticated else None,
+            username=user.get_username() if authenticated else "",
+        )
+        event.full_clean()
+        event.save()
+        if move.notify and notify:
+            filing_notify_state(filing=locked, reason=reason)
+    filing.state = locked.state
+    filing.updated_at = locked.updated_at
+    return event
+
+
+def _label(state: str) -> str:
+    return str(dict(FilingState.choices).get(state, state))
+
+
+def filing_notify_state(*, filing: Filing, reason: str = "") -> None:
+    """Tell the citizen where their filing now stands (and why), at the phone confirmed on submission."""
+    from .selectors import filing_state_label
+
+    language = filing.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        status = str(filing_state_label(filing=filing))
+        url = settings.SITE_URL + _lookup_path()
+    notification_send(
+        kind=Kind.DECLARATION_STATUS_CHANGED,
+        language=language,
+        context={
+            "name": filing.holder_name,
+            "code": code_format(filing.code),
+            "status": status,
+            "note": reason,
+            "url": url,
+        },
+        phone=str(filing.phone),
+        subject=filing,
+    )
+
+
+def _lookup_path() -> str:
+    from django.urls import reverse
+
+    return reverse("declarations:lookup")  # moves to the filings app with the one lookup
+
+
+def filing_can_change(*, filing: Filing, now=None) -> bool:
+    """Whether the citizen may still move or cancel the visit online."""
+    from apps.appointments.models import AppointmentStatus
+
+    from .transitions import CHANGEABLE
+
+    appointment = filing.appointment
+    return (
+        filing.state in CHANGEABLE
+        and appointment is not None
+        and appointment.status == AppointmentStatus.BOOKED
+        and appointment.starts_at > (now or timezone.now())
+    )
+
+
+def filing_cancel(*, filing: Filing, reason: str = "", actor: str = CITIZEN, user=None) -> Filing:
+    """Cancel the filing and free its booked place, together; the citizen is told about the visit."""
+    with transaction.atomic():
+        if actor == CITIZEN and filing.appointment_id and not filing_can_change(filing=filing):
+            raise ValidationError(MSG_CANNOT_CHANGE, code="cannot_change")
+        filing_transition(filing=filing, target=FilingState.CANCELLED, actor=actor, user=user, reason=reason)
+        if filing.appointment_id and filing.appointment.status in (AppointmentStatus.HELD, AppointmentStatus.BOOKED):
+            appointment_cancel(
+                appointment=filing.appointment,
+                reason=reason,
+                notify=filing_change_notifier(filing=filing, language=filing.language),
+            )
+    return filing
+
+
+def filing_change_notifier(*, filing: Filing, language: str):
+    """The `notify` callable for appointment_reschedule / appointment_cancel: tells the citizen after commit."""
+
+    def notify(*, appointment, event: str, previous_starts_at) -> None:
+        local = timezone.localtime(appointment.starts_at)
+        context = {
+            "name": filing.holder_name,
+            "reference": code_format(filing.code),
+            "unit": appointment.unit.name,
+            "address": appointment.unit.address,
+            "date": local.strftime("%d/%m/%Y"),
+            "time": local.strftime("%H:%M"),
+        }
+        if event == "cancelled":
+            context.pop("address")
+            context["reason"] = appointment.cancel_reason
+        kind = Kind.APPOINTMENT_CANCELLED if event == "cancelled" else Kind.APPOINTMENT_MOVED
+        notification_send(kind=kind, language=language, context=context, phone=str(filing.phone), subject=filing)
+
+    return notify
+
+
+def filing_qr_verify(token: str) -> Filing:
+    """For the counter's check-in: the filing a scanned QR code stands for (any procedure).
+
+    Raises ValidationError when the token is forged or altered (bad signature) or names no filing.
+    """
+    from django.core import signing
+
+    from .tokens import qr_token_code
+
+    try:
+        code = qr_token_code(token or "")
+    except signing.BadSignature:
+        raise ValidationError(MSG_QR_INVALID, code="qr_invalid") from None
+    filing = (
+        Filing.objects.select_related("procedure", "appointment__unit", "appointment__slot").filter(code=code).first()
+    )
+    if filing is None:
+        raise ValidationError(MSG_QR_UNKNOWN, code="qr_unknown")
+    return filing
+
+
+# --- Drafts: every procedure's journey before submission ----------------------------------------------------------
+def draft_create(*, procedure_slug: str) -> Draft:
+    draft = Draft(procedure_slug=procedure_slug, expires_at=timezone.now() + DRAFT_LIFETIME)
+    draft.full_clean()
+    draft.save()
+    return draft
+
+
+def draft_save_step(*, draft: Draft, step: str, data: dict) -> Draft:
+    """Keep what was typed on a step exactly as posted (valid or not); each save extends the 7 days."""
+    draft.data = {**draft.data, step: data}
+    draft.expires_at = timezone.now() + DRAFT_LIFETIME
+    draft.save(update_fields=["data", "expires_at", "updated_at"])
+    return draft
+
+
+def draft_hold(*, draft: Draft, procedure: Procedure, unit, starts_at, phone: str, id_number: str = ""):
+    """Hold a place for this draft (a new hold by the same draft releases its previous one)."""
+    appointment = appointment_hold(
+        unit=unit,
+        procedure=procedure,
+        starts_at=starts_at,
+        phone=phone,
+        id_number=id_number,
+        holder_key=f"draft:{draft.id}",
+    )
+    draft.hold = appointment
+    draft.save(update_fields=["hold", "updated_at"])
+    return appointment
+
+
+def draft_send_code(*, draft: Draft, phone: str, language: str, client: str):
+    """Send a confirmation code to the phone of the draft (rate-limited by the notifications service)."""
+    challenge = otp_issue(phone=phone, purpose=OTP_PURPOSE, language=language, client=client)
+    draft.otp_challenge = challenge
+    draft.save(update_fields=["otp_challenge", "updated_at"])
+    return challenge
+
+
+def draft_verify_code(*, draft: Draft, code: str) -> None:
+    """Check the code typed (raises ValidationError: wrong with tries left, expired, locked)."""
+    if draft.otp_challenge is None:
+        raise ValidationError(MSG_NOT_VERIFIED, code="no_code")
+    otp_verify(challenge=draft.otp_challenge, code=code)
+    draft.verified_phone = draft.otp_challenge.phone
+    draft.save(update_fields=["verified_phone", "updated_at"])
+
+
+def filing_submit(
+    *,
+    draft: Draft,
+    holder_name: str,
+    phone: str,
+    language: str,
+    answers: dict,
+    form_version: int = 1,
+    birth_date=None,
+    id_number: str = "",
+    email: str = "",
+    notify_channel: str = "sms",
+    done_url,
+) -> Filing:
+    """One transaction: store the filing, book the held place under its code, queue the confirmation.
+
+    `phone` is E.164 and must be the number confirmed with the code. `done_url(filing)` gives the done page's
+    address sent in the message. If the hold lapsed and the place was taken meanwhile, appointment_book raises
+    SlotUnavailable (with the nearest alternatives): everything is undone, and the draft, its answers and the
+    verified phone stay, so the citizen picks another time and submits again without retyping anything.
+    """
+    if draft.filing_id:
+        raise ValidationError(MSG_ALREADY_SUBMITTED, code="already_submitted")
+    if draft.hold_id is None:
+        raise ValidationError(MSG_NO_HOLD, code="no_hold")
+    if not draft.verified_phone or draft.verified_phone != phone:
+        raise ValidationError(MSG_NOT_VERIFIED, code="not_verified")
+    procedure = Procedure.objects.filter(slug=draft.procedure_slug, is_active=True).first()
+    if procedure is None:
+        raise ValidationError(MSG_PROCEDURE_CLOSED, code="procedure_closed")
+    with transaction.atomic():
+        filing = filing_create(
+            procedure=procedure,
+            holder_name=holder_name,
+            phone=phone,
+            language=language,
+            answers=answers,
+            form_version=form_version,
+            birth_date=birth_date,
+            id_number=id_number,
+            email=email,
+            notify_channel=notify_channel,
+        )
+        appointment = appointment_book(
+            appointment=draft.hold, reference=filing.code, holder_name=holder_name, id_number=id_number or None
+        )
+        filing.appointment = appointment
+        filing.save(update_fields=["appointment"])
+        draft.filing = filing
+        draft.save(update_fields=["filing", "updated_at"])
+        _send_confirmation(filing=filing, appointment=appointment, url=settings.SITE_URL + done_url(filing))
+    return filing
+
+
+def _send_confirmation(*, filing: Filing, appointment, url: str) -> None:
+    language = filing.language
+    with translation.override(language):
+        local = timezone.localtime(appointment.starts_at)
+        identity_card = filing.procedure.slug == Procedure.IDENTITY_CARD
+        notification_send(
+            kind=Kind.DECLARATION_CONFIRMED if identity_card else Kind.PROCEDURE_BOOKED,
+            language=language,
+            context={
+                "name": filing.holder_name,
+                "procedure": filing.procedure.display_name,
+                # One code per message: the filing's code (the visit is booked under the same code).
+                "code": code_format(filing.code),
+                "reference": code_format(filing.code),
+                "unit": appointment.unit.display_name,
+                "address": appointment.unit.address,
+                "date": f"{local:%d/%m/%Y}",
+                "time": f"{local:%H:%M}",
+                "url": url,
+            },
+            phone=str(filing.phone),
+            email=filing.email or None,
+            subject=filing,
+        )
