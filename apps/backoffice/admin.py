@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.admin import UserAdmin
 from apps.accounts.models import User
+from apps.core.paging import EstimatedCountPaginator
 from apps.exports.writers import phone_national
 from apps.units.admin import PoliceUnitAdmin
 from apps.units.models import PoliceUnit
@@ -50,7 +51,9 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, ExportAdminMixin, admin.ModelAdmin)
     list_filter = ("action", ("unit", admin.RelatedOnlyFieldListFilter), "content_type", "at")
     search_fields = ("username", "object_repr", "object_id")
     list_select_related = ("content_type", "unit")
-    date_hierarchy = "at"
+    # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     fields = ("at", "user", "username", "action", "content_type", "object_id", "object_repr", "unit", "detail")
     readonly_fields = fields
     list_per_page = 100
@@ -92,7 +95,9 @@ class StateTransitionAdmin(UnitScopedAdminMixin, ReadOnlyAdminMixin, ExportAdmin
     list_filter = (("unit", ScopedUnitFilter), "content_type", TargetStateFilter, "at")
     search_fields = ("object_repr", "object_id", "username", "reason")
     list_select_related = ("unit", "content_type")
-    date_hierarchy = "at"
+    # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     fields = (
         "at",
         "user",
@@ -188,7 +193,9 @@ class ArrivalAdmin(SearchAdminMixin, UnitScopedAdminMixin, ReadOnlyAdminMixin, E
         name=("appointment__holder_name",),
     )
     list_select_related = ("unit", "officer", "appointment")
-    date_hierarchy = "at"
+    # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     fields = ("at", "appointment", "unit", "officer", "other_day")
     readonly_fields = fields
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.codes import code_is_valid, code_normalize
+from apps.core.paging import local_day_range
 
 from .models import StateTransition
 from .scoping import queryset_scope_to_user
@@ -193,7 +194,7 @@ def _state_changes_today(*, user, today: date) -> Chart:
 
     rows = (
         queryset_scope_to_user(StateTransition.objects.all(), user=user, unit_field="unit")
-        .filter(at__date=today)
+        .filter(at__gte=local_day_range(today)[0], at__lt=local_day_range(today)[1])
         .values("content_type", "target")
         .annotate(n=Count("id"))
         .order_by("-n", "target")

@@ -161,6 +161,9 @@ CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {}
+# Several beats (one per node) may run: a Redis lock lets exactly one of them schedule (apps/core/beat.py).
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "apps.core.beat:SingleBeatScheduler"
 
 # --- Notifications (apps.notifications) ------------------------------------------------------------------
 # Channels are used when their credentials are set; with none set, messages go to the database outbox
