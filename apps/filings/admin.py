@@ -13,6 +13,7 @@ from apps.backoffice.admin_mixins import (
 )
 from apps.backoffice.masking import mask_id_number, mask_phone
 from apps.backoffice.search import SearchFields
+from apps.core.paging import EstimatedCountPaginator
 from apps.procedures.forms.registry import form_class_for
 
 from .models import Filing, FilingEvent
@@ -49,7 +50,9 @@ class FilingAdmin(SearchAdminMixin, UnitScopedAdminMixin, AuditedAdminMixin, Wor
     )
     list_filter = (("appointment__unit", ScopedUnitFilter), "state", "procedure", "submitted_at")
     search_spec = SearchFields(code=("code",), phone=("phone",), id_number=("id_number",), name=("holder_name",))
-    date_hierarchy = "submitted_at"
+    # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     list_select_related = ("procedure", "appointment__slot", "appointment__unit")
     fields = (
         "code",

@@ -267,6 +267,31 @@ def filing_change_notifier(*, filing: Filing, language: str):
     return notify
 
 
+MSG_LOOKUP_LOCKED = _(
+    "This code was entered with a wrong phone number or date of birth too many times. For your safety, looking it "
+    "up is locked for %(minutes)s minutes. If you need help now, call the police unit."
+)
+
+
+def filing_lookup(*, code: str, phone=None, birth_date=None) -> Filing | None:
+    """The lookup's second factor, counted per code whatever the address (LOOKUP_CODE_MAX_FAILURES wrong answers
+    lock the code's lookup for LOOKUP_CODE_LOCK_MINUTES, the right answer included). Returns the filing or None;
+    raises ValidationError("locked")."""
+    from apps.core.codes import code_normalize
+    from apps.core.ratelimit import lockout_fail, lockout_is_locked
+
+    from .selectors import filing_find
+
+    key = f"lookup-code:{code_normalize(code)}"
+    minutes = settings.LOOKUP_CODE_LOCK_MINUTES
+    if lockout_is_locked(key=key, limit=settings.LOOKUP_CODE_MAX_FAILURES):
+        raise ValidationError(MSG_LOOKUP_LOCKED, code="locked", params={"minutes": minutes})
+    filing = filing_find(code=code, phone=phone, birth_date=birth_date)
+    if filing is None:
+        lockout_fail(key=key, window=minutes * 60)
+    return filing
+
+
 def filing_qr_verify(token: str) -> Filing:
     """For the counter's check-in: the filing a scanned QR code stands for (any procedure).
 

@@ -47,14 +47,18 @@ def lookup_view(request):
         if not rate_limit_hit(key=_client_key(request), limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW):
             form.add_error(None, ValidationError(MSG_LOOKUP_LIMIT, code="rate_limited"))
         elif form.is_valid():
-            filing = selectors.filing_find(
-                code=form.cleaned_data["code"],
-                phone=form.cleaned_data.get("phone") or None,
-                birth_date=form.cleaned_data.get("birth_date") or None,
-            )
-            if filing is not None:
-                return redirect("filings:lookup-detail", token=lookup_token(filing.code))
-            form.add_error(None, ValidationError(MSG_LOOKUP_NOT_FOUND, code="not_found"))
+            try:
+                filing = services.filing_lookup(
+                    code=form.cleaned_data["code"],
+                    phone=form.cleaned_data.get("phone") or None,
+                    birth_date=form.cleaned_data.get("birth_date") or None,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if filing is not None:
+                    return redirect("filings:lookup-detail", token=lookup_token(filing.code))
+                form.add_error(None, ValidationError(MSG_LOOKUP_NOT_FOUND, code="not_found"))
         form.show_errors = True
     else:
         form.show_errors = False

@@ -8,12 +8,12 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [
-    ("filings", "0001_initial"),
+    ("filings", "0002_submitted_index"),
     ("declarations", "0001_initial"),
     ("procedures", "0004_officer_note_help"),
     ("backoffice", "0004_search_indexes"),
 ]
-AFTER = [("filings", "0002_copy_declarations_and_requests")]
+AFTER = [("filings", "0003_copy_declarations_and_requests")]
 AT = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
 
 

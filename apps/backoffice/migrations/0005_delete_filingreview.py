@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('backoffice', '0004_search_indexes'),
-        ('filings', '0002_copy_declarations_and_requests'),
+        ('filings', '0003_copy_declarations_and_requests'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('backoffice', '0005_delete_filingreview'),
         ('declarations', '0001_initial'),
-        ('filings', '0002_copy_declarations_and_requests'),
+        ('filings', '0003_copy_declarations_and_requests'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('procedures', '0004_officer_note_help'),
-        ('filings', '0002_copy_declarations_and_requests'),
+        ('filings', '0003_copy_declarations_and_requests'),
     ]
 
     operations = [

@@ -135,7 +135,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("filings", "0001_initial"),
+        ("filings", "0002_submitted_index"),
         ("declarations", "0001_initial"),
         ("procedures", "0004_officer_note_help"),
         ("backoffice", "0004_search_indexes"),

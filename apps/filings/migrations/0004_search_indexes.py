@@ -25,7 +25,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("filings", "0002_copy_declarations_and_requests"),
+        ("filings", "0003_copy_declarations_and_requests"),
         ("backoffice", "0004_search_indexes"),
     ]
 
