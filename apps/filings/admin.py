@@ -86,8 +86,8 @@ class FilingAdmin(SearchAdminMixin, UnitScopedAdminMixin, AuditedAdminMixin, Wor
     def details(self, obj: Filing) -> str:
         """The answers, with the procedure form's own labels and readable values where it has a short form."""
         form_class = form_class_for(obj.procedure.slug)
-        data = obj.answers or {}
-        rows = form_class.describe(data) if form_class else [(key, str(value)) for key, value in data.items()]
+        # A procedure without a short form (the identity card) is read on its own printouts (CC01/DC02).
+        rows = form_class.describe(obj.answers or {}) if form_class else []
         if not rows:
             return "—"
         return format_html('<dl class="filing-details">{}</dl>', format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows))
