@@ -18,6 +18,10 @@ class BackofficeConfig(AppConfig):
         from .signin import admin_site_setup
 
         admin_site_setup()
+        # Every write made through any admin class is audited with a before/after summary (audit_writes.py).
+        from .audit_writes import audit_every_admin
+
+        audit_every_admin(admin.site)
 
         # The roles (groups and their permissions) exist in every database once it is migrated: this app comes
         # last in INSTALLED_APPS, so every other app's permissions have been created when its signal fires.
