@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0007_zalo_conversations'),
+        ('notifications', '0008_message_ceilings'),
     ]
 
     operations = [
