@@ -109,6 +109,17 @@ def fee_for_answers(answers: dict, *, on: date) -> FeeQuote | None:
     return identity_fee(reason=answers["reason"], on=on, age=age)
 
 
+POSTAL_DELIVERY = "delivery_post"  # the fee schedule's reason for sending the card by post (officers set it)
+
+
+def postal_fee(answers: dict, *, on: date) -> FeeQuote | None | bool:
+    """The charge for sending the card by post when the citizen asked for it (None: told at the counter), else
+    False."""
+    if answers.get("delivery") != "post":
+        return False
+    return identity_fee(reason=POSTAL_DELIVERY, on=on)
+
+
 def fee_change_notice(answers: dict, *, day: date, today: date) -> str:
     """The slot picker's warning when a visit on `day` would cost another amount than one today (the fee quoted on
     step 1): a reduction ending, a new circular. Empty when the fee is the same."""
