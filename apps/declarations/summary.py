@@ -109,7 +109,9 @@ def fee_for_answers(answers: dict, *, on: date) -> FeeQuote | None:
     return identity_fee(reason=answers["reason"], on=on, age=age)
 
 
-POSTAL_DELIVERY = "delivery_post"  # the fee schedule's reason for sending the card by post (officers set it)
+# Sending a result by post is its own schedule (a postal charge, not a fee: the identity card's reductions do not
+# apply); officers add its rows in admin, per procedure posted (reason) or for all (reason left empty).
+POSTAL_DELIVERY = "chuyen-phat"
 
 
 def postal_fee(answers: dict, *, on: date) -> FeeQuote | None | bool:
@@ -117,7 +119,7 @@ def postal_fee(answers: dict, *, on: date) -> FeeQuote | None | bool:
     False."""
     if answers.get("delivery") != "post":
         return False
-    return identity_fee(reason=POSTAL_DELIVERY, on=on)
+    return fee_quote(procedure=POSTAL_DELIVERY, reason=Procedure.IDENTITY_CARD, on=on)
 
 
 def fee_change_notice(answers: dict, *, day: date, today: date) -> str:

@@ -47,7 +47,10 @@ def test_the_dc02_printout_says_where_the_result_goes_and_the_statement(demo_dat
     posted = submitted_declaration(**{"lien-he": {"delivery": "post", "delivery_address": "5 Tôn Đản"}})
     assert any(line.startswith("(11)") and "5 Tôn Đản" in line for line in printing.dc02_sections(posted)["requests"])
     counter = submitted_declaration(
-        **{"ban-than": {"id_number": "079190654321", "birth_date": "01/02/1990"}, "lien-he": {"phone": "0987654321"}}
+        **{
+            "ban-than": {"id_number": "079190654321", "birth_date": "01/02/1990", "sex": "F"},
+            "lien-he": {"phone": "0987654321"},
+        }
     )
     lines = printing.dc02_sections(counter)["requests"]
     assert any(line.startswith("(11)") and "5 Tôn Đản" not in line for line in lines)
@@ -59,9 +62,8 @@ def test_the_check_page_shows_the_postal_charge_from_the_fee_schedule(client, de
     html = client.get(reverse("declarations:check")).content.decode()
     assert "Đoàn Văn Bơ, Phường Khánh Hội" in html  # the address the card goes to
     assert "thông báo tại nơi tiếp nhận" in html  # no postal charge in the schedule yet
-    FeeRule.objects.create(
-        procedure_slug="cap-cccd", reason="delivery_post", amount=22_000, starts_on="2024-07-01", basis="Bưu điện"
-    )
+    # The postal charge is its own schedule: the identity card's 50 % reduction (until 31/12/2026) does not apply.
+    FeeRule.objects.create(procedure_slug="chuyen-phat", reason="", amount=22_000, starts_on="2024-07-01", basis="BĐ")
     assert "22.000 đ" in client.get(reverse("declarations:check")).content.decode()
 
 
