@@ -3,6 +3,7 @@ from django.http import JsonResponse
 from django.middleware.gzip import GZipMiddleware
 
 from . import health
+from .ratelimit import client_address, current_client_reset, current_client_set
 
 # Citizen pages load nothing from third parties: everything comes from this origin (images may be data: URIs,
 # e.g. an inline QR code). This is enforced by the browser, and checked by tests.
@@ -63,8 +64,9 @@ class CompressionMiddleware(GZipMiddleware):
 
 
 class HealthCheckMiddleware:
-    """Answers /healthz and /readyz before every other middleware: no HTTPS redirect, no ALLOWED_HOSTS check (a
-    load balancer probes each node by its own address over plain HTTP), no session, no language, no cache."""
+    """Answers /healthz, /readyz and /metrics (apps/core/metrics.py) before every other middleware: no HTTPS
+    redirect, no ALLOWED_HOSTS check (a load balancer or Prometheus reaches each node by its own address over plain
+    HTTP), no session, no language, no cache."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -75,6 +77,10 @@ class HealthCheckMiddleware:
         if request.path == "/readyz":
             found = health.readiness()
             return self._answer(found.status_code, found.body)
+        if request.path == "/metrics":
+            from .metrics import metrics_response
+
+            return metrics_response(request)
         return self.get_response(request)
 
     @staticmethod
@@ -82,3 +88,17 @@ class HealthCheckMiddleware:
         response = JsonResponse(body, status=status)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class ClientMiddleware:
+    """Makes the client address of the request available to services (`apps.core.ratelimit.current_client`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_client_set(client_address(request), request)
+        try:
+            return self.get_response(request)
+        finally:
+            current_client_reset(token)

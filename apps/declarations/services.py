@@ -103,6 +103,31 @@ def answers_to_json(answers: dict) -> dict:
     return out
 
 
+MSG_LOOKUP_LOCKED = _(
+    "This code was entered with a wrong phone number or date of birth too many times. For your safety, looking it "
+    "up is locked for %(minutes)s minutes. If you need help now, call the police unit."
+)
+
+
+def declaration_lookup(*, code: str, phone=None, birth_date=None):
+    """The lookup's second factor, counted per code whatever the address (LOOKUP_CODE_MAX_FAILURES wrong answers
+    lock the code's lookup for LOOKUP_CODE_LOCK_MINUTES, the right answer included). Returns the declaration or
+    None; raises ValidationError("locked")."""
+    from apps.core.codes import code_normalize
+    from apps.core.ratelimit import lockout_fail, lockout_is_locked
+
+    from .selectors import declaration_find
+
+    key = f"lookup-code:{code_normalize(code)}"
+    minutes = settings.LOOKUP_CODE_LOCK_MINUTES
+    if lockout_is_locked(key=key, limit=settings.LOOKUP_CODE_MAX_FAILURES):
+        raise ValidationError(MSG_LOOKUP_LOCKED, code="locked", params={"minutes": minutes})
+    declaration = declaration_find(code=code, phone=phone, birth_date=birth_date)
+    if declaration is None:
+        lockout_fail(key=key, window=minutes * 60)
+    return declaration
+
+
 def declaration_cancel(*, declaration: Declaration, reason: str = "", notify=None) -> Declaration:
     """Cancel the declaration's booking (which frees the place) and mark the declaration cancelled, together."""
     if declaration.status == FilingStatus.CANCELLED:

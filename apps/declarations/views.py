@@ -471,14 +471,18 @@ def lookup_view(request):
         if not rate_limit_hit(key=_client_key(request), limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW):
             form.add_error(None, ValidationError(MSG_LOOKUP_LIMIT, code="rate_limited"))
         elif form.is_valid():
-            declaration = selectors.declaration_find(
-                code=form.cleaned_data["code"],
-                phone=form.cleaned_data.get("phone") or None,
-                birth_date=form.cleaned_data.get("birth_date") or None,
-            )
-            if declaration is not None:
-                return redirect("declarations:lookup-detail", token=lookup_token(declaration.code))
-            form.add_error(None, ValidationError(MSG_LOOKUP_NOT_FOUND, code="not_found"))
+            try:
+                declaration = services.declaration_lookup(
+                    code=form.cleaned_data["code"],
+                    phone=form.cleaned_data.get("phone") or None,
+                    birth_date=form.cleaned_data.get("birth_date") or None,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if declaration is not None:
+                    return redirect("declarations:lookup-detail", token=lookup_token(declaration.code))
+                form.add_error(None, ValidationError(MSG_LOOKUP_NOT_FOUND, code="not_found"))
         form.show_errors = True
     else:
         form.show_errors = False

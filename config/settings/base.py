@@ -73,8 +73,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: /healthz and /readyz answer before the HTTPS redirect and the host check (apps/core/health.py).
     "apps.core.middleware.HealthCheckMiddleware",
+    # A request id for every log line, one log line and one latency sample per request (apps/core/logging.py).
+    "apps.core.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.ContentSecurityPolicyMiddleware",
+    "apps.core.middleware.ClientMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # HTML compressed in the app (no proxy needed); after WhiteNoise, which serves its own compressed files.
     "apps.core.middleware.CompressionMiddleware",
@@ -158,8 +161,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers and beat log through LOGGING below (JSON lines with LOG_FORMAT=json), not Celery's own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {}
+# Several beats (one per node) may run: a Redis lock lets exactly one of them schedule (apps/core/beat.py).
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "apps.core.beat:SingleBeatScheduler"
 
 # --- Notifications (apps.notifications) ------------------------------------------------------------------
 # Channels are used when their credentials are set; with none set, messages go to the database outbox
@@ -227,7 +235,18 @@ NOTIFICATIONS_OTP_TTL_SECONDS = 300
 NOTIFICATIONS_OTP_MAX_TRIES = 5
 NOTIFICATIONS_OTP_RESEND_SECONDS = 60
 NOTIFICATIONS_OTP_PER_PHONE_PER_HOUR = 5
-NOTIFICATIONS_OTP_PER_CLIENT_PER_HOUR = 20
+# Per client address: a budget shared by everyone behind one address (mobile carriers' NAT), so it is generous,
+# and a browser that has confirmed a code before is not counted against it (only against its own session budget).
+NOTIFICATIONS_OTP_PER_CLIENT_PER_HOUR = env.int("NOTIFICATIONS_OTP_PER_CLIENT_PER_HOUR", default=20)
+NOTIFICATIONS_OTP_PER_SESSION_PER_HOUR = env.int("NOTIFICATIONS_OTP_PER_SESSION_PER_HOUR", default=6)
+# Ceilings on paid messages (docs/threat-model.md): messages of one kind per day, the whole portal together (a
+# ceiling reached refuses new codes with "try again tomorrow" and keeps other messages unsent, status "capped");
+# moves and cancellations messaged per booking per day. Officers see every ceiling reached on the dashboard.
+NOTIFICATIONS_DAILY_CAP_DEFAULT = env.int("NOTIFICATIONS_DAILY_CAP_DEFAULT", default=20000)
+NOTIFICATIONS_DAILY_CAP: dict[str, int] = {
+    kind: int(value) for kind, value in env.dict("NOTIFICATIONS_DAILY_CAP", default={"otp": "10000"}).items()
+}
+NOTIFICATIONS_PER_BOOKING_PER_DAY = env.int("NOTIFICATIONS_PER_BOOKING_PER_DAY", default=4)
 NOTIFICATIONS_CHECK_PER_CLIENT = (10, 600)  # "is this message from us?" lookups per client per 10 minutes
 # A broker that is down must not hold a citizen's request for long: the sweep sends the message later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
@@ -344,11 +363,24 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 # Emergency number shown on every page.
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="113")
 
+# Lookup (/tra-cuu/): wrong phone numbers / dates of birth per code, whatever the address, before the code's
+# lookup is locked, and for how long.
+LOOKUP_CODE_MAX_FAILURES = env.int("LOOKUP_CODE_MAX_FAILURES", default=5)
+LOOKUP_CODE_LOCK_MINUTES = env.int("LOOKUP_CODE_LOCK_MINUTES", default=30)
+
 # --- Appointments (apps.appointments) -------------------------------------------------------------------------
 # How long a picked time is kept for a citizen who is finishing their form.
 APPOINTMENT_HOLD_MINUTES = env.int("APPOINTMENT_HOLD_MINUTES", default=15)
 # Anti-hoarding: upcoming bookings (and live holds) one phone number may have at once, all procedures together.
 APPOINTMENT_MAX_ACTIVE_PER_PHONE = env.int("APPOINTMENT_MAX_ACTIVE_PER_PHONE", default=3)
+# The hold budget (docs/threat-model.md): a hold keeps its place from others only within each of these. Beyond
+# them the citizen still continues with the time picked, and booking (after the phone is confirmed) re-checks.
+# Share of a slot's places unconfirmed holds may keep (rounded down: the last place is always left for confirmed
+# bookings).
+APPOINTMENT_HOLD_SHARE = env.float("APPOINTMENT_HOLD_SHARE", default=0.5)
+# Live holds that keep a place, per client address (behind one NAT: a budget, never a refusal) and per phone.
+APPOINTMENT_HOLDS_PER_CLIENT = env.int("APPOINTMENT_HOLDS_PER_CLIENT", default=10)
+APPOINTMENT_HOLDS_PER_PHONE = env.int("APPOINTMENT_HOLDS_PER_PHONE", default=2)
 # Longest wait for a slot's row lock before the citizen is told "busy, try again" (PostgreSQL lock_timeout).
 APPOINTMENT_LOCK_TIMEOUT_SECONDS = env.float("APPOINTMENT_LOCK_TIMEOUT_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE["appointments-expire-holds"] = {
@@ -421,16 +453,48 @@ BACKOFFICE_LOCKOUT_PER_ADDRESS = env.int("BACKOFFICE_LOCKOUT_PER_ADDRESS", defau
 HEALTH_WORKER_STALE_SECONDS = env.int("HEALTH_WORKER_STALE_SECONDS", default=120)
 HEALTH_OUTBOX_STALE_SECONDS = env.int("HEALTH_OUTBOX_STALE_SECONDS", default=900)
 
-# --- Logging ----------------------------------------------------------------------------------------------
+# --- Logging, error reporting, metrics (apps/core/logging.py, sentry.py, metrics.py) -------------------------
+# LOG_FORMAT=json: one JSON object per line with the request id (nginx's X-Request-ID), no personal data.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "apps.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per request comes from apps.core.logging; Django's own 4xx warnings would repeat the path.
+        "django.request": {"level": "ERROR"},
+        "portal.request": {"level": env.str("LOG_REQUESTS_LEVEL", default="INFO")},
+    },
 }
-# django-axes logs every sign-in at INFO; keep its warnings (lockouts) only.
+# Optional error reporting: Sentry SDK (or GlitchTip) when SENTRY_DSN is set; nothing personal is sent.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from apps.core.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+# /metrics for Prometheus, with "Authorization: Bearer <METRICS_TOKEN>"; unset = no metrics endpoint (404).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 
 # --- Personal data (apps.privacy): the retention schedule -------------------------------------------------

@@ -138,24 +138,37 @@ def test_move_an_appointment_from_admin(admin_client, unit, procedure, frozen_no
     assert 'class="errorlist"' in response.content.decode()
 
 
-def test_cancel_action_calls_the_service(admin_client, unit, procedure, frozen_now, django_capture_on_commit_callbacks):
+def test_cancel_action_asks_for_a_reason_then_calls_the_service(
+    admin_client, unit, procedure, frozen_now, django_capture_on_commit_callbacks
+):
     booked = _book(unit, procedure)
+    url = reverse("admin:appointments_appointment_changelist")
+    # The action first shows what will happen and asks for the reason (apps.backoffice's confirmation page).
+    response = admin_client.post(url, {"action": "cancel_selected", "_selected_action": [booked.pk]})
+    assert response.status_code == 200
+    booked.refresh_from_db()
+    assert booked.status == AppointmentStatus.BOOKED
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
-            reverse("admin:appointments_appointment_changelist"),
-            {"action": "cancel_selected", "_selected_action": [booked.pk]},
+            url,
+            {"action": "cancel_selected", "_selected_action": [booked.pk], "confirm": "yes", "reason": "Mất điện"},
             follow=True,
         )
     assert response.status_code == 200
     booked.refresh_from_db()
-    assert booked.status == AppointmentStatus.CANCELLED
-    assert Notification.objects.filter(kind="appointment_cancelled", phone=booked.phone).count() == 1
+    assert (booked.status, booked.cancel_reason) == (AppointmentStatus.CANCELLED, "Mất điện")
+    message = Notification.objects.get(kind="appointment_cancelled", phone=booked.phone)
+    assert message.context["reason"] == "Mất điện"
 
 
 def test_appointment_changelist_and_search(admin_client, unit, procedure, frozen_now):
-    _book(unit, procedure)
-    html = _text(admin_client.get(reverse("admin:appointments_appointment_changelist") + "?q=REF1"))
-    assert "Nguyễn Văn 1" in html
+    _book(unit, procedure, n=1)
+    _book(unit, procedure, n=2)
+    url = reverse("admin:appointments_appointment_changelist")
+    # The one search (apps.backoffice.search): the phone in any form, or the name without accents.
+    for term in ("0912000001", "+84 912 000 001", "nguyen van 1"):
+        html = _text(admin_client.get(url, {"q": term}))
+        assert "Nguyễn Văn 1" in html and "Nguyễn Văn 2" not in html, term
 
 
 def test_officers_see_only_their_units(client, unit, procedure, schedule, frozen_now):
