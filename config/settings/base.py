@@ -399,6 +399,10 @@ REPORTS_TARGET_HOURS = {"crime": 24, "security": 48, "feedback": 120, "other": 4
 # Zalo OA webhook (/zalo/webhook/): ZALO_APP_ID (Notifications, above) and the OA secret key from the app's
 # webhook settings page (not the app secret).
 ZALO_OA_SECRET_KEY = env.str("ZALO_OA_SECRET_KEY", default="")
+# Events whose signed timestamp is further than this from now are refused (replays); bodies larger than this are
+# refused before they are read or parsed.
+ZALO_WEBHOOK_MAX_AGE_SECONDS = env.int("ZALO_WEBHOOK_MAX_AGE_SECONDS", default=300)
+ZALO_WEBHOOK_MAX_BYTES = env.int("ZALO_WEBHOOK_MAX_BYTES", default=64 * 1024)
 # Chat messages from one follower less than this many minutes apart form one conversation (one report).
 ZALO_CONVERSATION_GAP_MINUTES = env.int("ZALO_CONVERSATION_GAP_MINUTES", default=240)
 # Flood bounds per follower: new conversations (reports) per day; beyond, messages join the latest one. Entries
