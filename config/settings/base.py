@@ -32,6 +32,8 @@ SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 DATA_ENCRYPTION_KEYS = env.list("DATA_ENCRYPTION_KEYS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form (page left open for hours, cookies cleared) gets a Vietnamese page with the way back.
+CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
 # Public address of the portal, used in QR codes, messages and links that leave the site.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
