@@ -363,6 +363,9 @@ EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="113")
 LOOKUP_CODE_MAX_FAILURES = env.int("LOOKUP_CODE_MAX_FAILURES", default=5)
 LOOKUP_CODE_LOCK_MINUTES = env.int("LOOKUP_CODE_LOCK_MINUTES", default=30)
 
+# The done page's address (sent by SMS/Zalo) and its slip, QR and .ics stop working this many days after the visit.
+RECEIPT_LINK_DAYS_AFTER_VISIT = env.int("RECEIPT_LINK_DAYS_AFTER_VISIT", default=7)
+
 # --- Appointments (apps.appointments) -------------------------------------------------------------------------
 # How long a picked time is kept for a citizen who is finishing their form.
 APPOINTMENT_HOLD_MINUTES = env.int("APPOINTMENT_HOLD_MINUTES", default=15)
