@@ -85,3 +85,7 @@ bench-booking: venv  ## Booking throughput under contention on PostgreSQL (DATAB
 .PHONY: bench-notifications
 bench-notifications: venv compilemessages  ## Confirmations/s two workers deliver to a fake ZNS, as a ratio to an empty task (needs DATABASE_URL=postgres://…, Redis)
 	$(PY) benchmarks/notifications.py
+
+.PHONY: bench-scale
+bench-scale: venv compilemessages  ## A city's years of data: reminders, exports, admin lists (DATABASE_URL=postgres://…, Redis; writes benchmarks/results/scale.md)
+	$(PY) benchmarks/scale.py

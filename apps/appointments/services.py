@@ -34,6 +34,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.paging import local_day_range
 from apps.core.ratelimit import client_fingerprint, current_client
 from apps.procedures.models import Procedure
 from apps.units.models import PoliceUnit
@@ -586,7 +587,8 @@ def official_day_save(*, official_day: OfficialDay, now: datetime | None = None)
     unit_ids = (
         Appointment.objects.filter(
             status=AppointmentStatus.BOOKED,
-            slot__starts_at__date=official_day.date,
+            slot__starts_at__gte=local_day_range(official_day.date)[0],
+            slot__starts_at__lt=local_day_range(official_day.date)[1],
         )
         .values_list("unit_id", flat=True)
         .distinct()
