@@ -2,9 +2,9 @@
 held place under the new code and queues the confirmation; a lapsed hold whose place was taken sends the citizen
 back to the picker with alternatives, nothing else lost."""
 
-from zoneinfo import ZoneInfo
 import re
-from datetime import UTC, timedelta
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
