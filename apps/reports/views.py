@@ -193,7 +193,7 @@ class ReportStatusView(View):
 # --- Zalo Official Account webhook ---------------------------------------------------------------------------
 def _declared_length(request: HttpRequest) -> int:
     try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
+        return int(request.headers.get("content-length") or 0)
     except ValueError:
         return 0
 
