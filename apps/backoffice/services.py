@@ -247,6 +247,36 @@ def appointment_check_in(*, appointment, user, unit, other_day_ok: bool = False,
     return arrival
 
 
+CHECKIN_UNDO_NOT_ARRIVED = _("This citizen is not checked in: there is no arrival to undo.")
+
+
+def appointment_check_in_undo(*, appointment, user):
+    """An arrival recorded by mistake (wrong row, wrong person): CHECKED_IN -> BOOKED, the arrival removed, the
+    declaration's review back from "attended" to "checked"; all written to the audit log."""
+    from apps.appointments.models import Appointment, AppointmentStatus
+
+    if not user_can_access_object(user, appointment, unit_field="unit"):
+        raise PermissionDenied(RECORD_OF_OTHER_UNIT)
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if current.status != AppointmentStatus.CHECKED_IN:
+            raise ValidationError(CHECKIN_UNDO_NOT_ARRIVED, code="not_checked_in")
+        previous = current.get_status_display()
+        Arrival.objects.filter(appointment=current).delete()
+        current.status = AppointmentStatus.BOOKED
+        current.save(update_fields=["status"])
+        audit_record(
+            user=user,
+            action=AuditAction.CHANGE,
+            obj=current,
+            detail=f"{previous} → {current.get_status_display()}",
+            unit_id=current.unit_id,
+        )
+        _review_follow_counter(appointment=current, target=ReviewState.CHECKED, user=user, source=ReviewState.ATTENDED)
+    appointment.status = current.status
+    return current
+
+
 def appointment_mark_no_show(*, appointment, user, now=None):
     """The citizen did not come: BOOKED -> NO_SHOW, once the appointment's time has begun."""
     from apps.appointments.models import Appointment, AppointmentStatus
@@ -338,7 +368,7 @@ def filing_review_sync(*, declaration) -> FilingReview:
     return review
 
 
-def _review_follow_counter(*, appointment, target: str, user) -> None:
+def _review_follow_counter(*, appointment, target: str, user, source: str | None = None) -> None:
     """Arrival or absence at the counter moves the review of the declaration booked on this appointment, when
     the review workflow allows that move from where the review stands (otherwise it is left as it is)."""
     from django.apps import apps
@@ -349,6 +379,8 @@ def _review_follow_counter(*, appointment, target: str, user) -> None:
 
     review = FilingReview.objects.filter(declaration__appointment=appointment).select_related("declaration").first()
     if review is None or REVIEW.find(source=review.state, target=target) is None:
+        return
+    if source is not None and review.state != source:
         return
     state_transition_apply(workflow=REVIEW, obj=review, target=target, user=user, check_permission=False)
 

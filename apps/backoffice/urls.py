@@ -14,6 +14,7 @@ urlpatterns = [
     path("", admin.site.admin_view(views.roster_view), name="roster"),
     path("diem-danh/", admin.site.admin_view(views.check_in_view), name="check-in"),
     path("lich-hen/<int:pk>/vang-mat/", admin.site.admin_view(views.no_show_view), name="no-show"),
+    path("lich-hen/<int:pk>/huy-diem-danh/", admin.site.admin_view(views.check_in_undo_view), name="check-in-undo"),
     path("lich-hen/<int:pk>/doi-lich/", admin.site.admin_view(views.move_view), name="move"),
     path("doi-lich-hang-loat/", admin.site.admin_view(views.move_affected_view), name="move-affected"),
 ]

@@ -25,7 +25,7 @@ CONFIRM = "/thu-tuc/cap-cccd/xac-nhan/"
 
 def send_code(client, capture) -> str:
     with capture(execute=True):
-        response = client.post(CONFIRM, {"action": "send"})
+        response = client.post(CONFIRM, {"action": "send", "pledge": "1"})
     assert response.status_code == 302
     body = OutboxMessage.objects.filter(notification__kind="otp").order_by("-id").first().body
     return re.search(r"\b(\d{6})\b", body).group(1)
