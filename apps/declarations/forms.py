@@ -20,6 +20,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from apps.core.names import NameLengthMixin, accents_confirm_check, accents_confirm_prepare
+
 from . import addresses, eligibility, reference
 from .idnumbers import MSG_OLD_ID_OR_NEW, digits_normalize, id_number_check, old_id_check
 from .widgets import FastCheckbox, FastInput, FastRadioSelect, FastSelect
@@ -45,7 +47,7 @@ TEXT_REPRESENTATIVE = _("Legal representative (required for a child under 14 or 
 MSG_WARD_REQUIRED = _("Choose the ward or commune, or type its old name below.")
 
 
-class NameField(forms.CharField):
+class NameField(NameLengthMixin, forms.CharField):
     """A person's name: Unicode NFC (keyboards send composed or decomposed text), single spaces, UPPER CASE as on
     the CC01 form, Latin letters with Vietnamese diacritics only."""
 
@@ -379,8 +381,14 @@ class AboutForm(JourneyForm):
         help_text=_("Commune, district, province, as on the birth certificate."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        accents_confirm_prepare(self, fields=("full_name",), widget=FastCheckbox)
+        self._prepare_fields()
+
     def clean(self):
         data = super().clean()
+        accents_confirm_check(self, data, fields=("full_name",))
         number = data.get("id_number")
         if number and "id_number" not in self.errors:
             for error in id_number_check(

@@ -194,7 +194,7 @@ def slip_lines(context: dict) -> list[tuple[str, str]]:
     ]
     if appointment:
         lines.append((_("Place"), f"{appointment.unit.display_name}, {appointment.unit.address}"))
-        lines.append((_("Date and time"), date_format(appointment.starts_at, "l d/m/Y H:i")))
+        lines.append((_("Date and time"), date_format(timezone.localtime(appointment.starts_at), "l d/m/Y H:i")))
     fee = context["fee"]
     fee_text = _("Free") if fee is not None and not fee.amount else _("Told at the counter")
     lines.append((pgettext("receipt", "Fee"), vnd(fee.amount) if fee is not None and fee.amount else fee_text))

@@ -5,6 +5,7 @@ validates: "Back", "Show the wards" and errors never lose input. A GET with no d
 (no row is written until the citizen posts something).
 """
 
+import functools
 from datetime import date
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -31,6 +33,7 @@ from apps.filings.tokens import (
     lookup_token,
     lookup_token_code,
     qr_token,
+    receipt_link_is_current,
     receipt_token,
     receipt_token_code,
 )
@@ -400,15 +403,38 @@ def _declaration_from_receipt(token: str) -> Declaration:
     )
     if declaration is None:
         raise Http404
+    if not receipt_link_is_current(appointment=declaration.appointment, submitted_at=declaration.submitted_at):
+        raise ReceiptExpired
     return declaration
 
 
+class ReceiptExpired(Http404):
+    """The done page's address is too old (see receipt_link_is_current): the lookup still works."""
+
+
+def _receipts(view):
+    """Done page and its files: never stored by a browser or proxy cache; an expired address explains itself."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            response = view(request, *args, **kwargs)
+        except ReceiptExpired:
+            response = render(request, "errors/receipt_expired.html", status=410)
+        add_never_cache_headers(response)
+        return response
+
+    return wrapper
+
+
+@_receipts
 def done_view(request, token: str):
     declaration = _declaration_from_receipt(token)
     context = summary.done_context(declaration, token=token)
     return render(request, "declarations/done.html", context)
 
 
+@_receipts
 def slip_view(request, token: str):
     declaration = _declaration_from_receipt(token)
     context = summary.done_context(declaration, token=token)
@@ -421,11 +447,13 @@ def _image(data: bytes, content_type: str, *, cache_seconds: int = 3600) -> Http
     return response
 
 
+@_receipts
 def receipt_qr_view(request, token: str):
     declaration = _declaration_from_receipt(token)
     return _image(outputs.qr_png(qr_token(declaration.code), box=5), "image/png")
 
 
+@_receipts
 def slip_png_view(request, token: str):
     declaration = _declaration_from_receipt(token)
     context = summary.done_context(declaration, token=token)
@@ -439,6 +467,7 @@ def slip_png_view(request, token: str):
     return _image(data, "image/png")
 
 
+@_receipts
 def ics_view(request, token: str):
     declaration = _declaration_from_receipt(token)
     event = summary.calendar_event(declaration)
