@@ -7,10 +7,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +34,7 @@ from apps.filings.selectors import (
     filing_last_reason,
     filing_state_label,
 )
-from apps.filings.tokens import lookup_token, qr_token, receipt_token_code
+from apps.filings.tokens import lookup_token, qr_token, receipt_link_is_current, receipt_token_code
 
 from .forms.registry import form_class_for
 from .models import Procedure
@@ -350,7 +351,14 @@ class RequestDoneMixin:
     def dispatch(self, request, *args, **kwargs):
         if self.filing is None:
             raise Http404
-        return super().dispatch(request, *args, **kwargs)
+        obj = self.filing
+        if not receipt_link_is_current(appointment=obj.appointment, submitted_at=obj.submitted_at):
+            response = render(request, "errors/receipt_expired.html", status=410)
+        else:
+            response = super().dispatch(request, *args, **kwargs)
+        # Never kept by a browser or proxy cache (a shared phone, an office computer).
+        add_never_cache_headers(response)
+        return response
 
 
 class RequestDoneView(RequestDoneMixin, TemplateView):

@@ -13,6 +13,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from apps.core.forms.journey import JourneyForm
 from apps.core.forms.widgets import FastInput, FastSelect
+from apps.core.names import NameLengthMixin, accents_confirm_check, accents_confirm_prepare
 
 from . import validation
 
@@ -52,7 +53,7 @@ def normalize_person_name(raw: str) -> str:
     return value
 
 
-class PersonNameField(CharField):
+class PersonNameField(NameLengthMixin, CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 100)
         super().__init__(**kwargs)
@@ -132,6 +133,15 @@ class ProcedureForm(JourneyForm):
         widget=FastInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
         error_messages={"invalid": PHONE_NOT_MOBILE},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        accents_confirm_prepare(self, fields=("holder_name",))
+
+    def clean(self):
+        cleaned = super().clean()
+        accents_confirm_check(self, cleaned, fields=("holder_name",))
+        return cleaned
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"]
