@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backoffice', '0005_delete_filingreview'),
+        ('backoffice', '0006_delete_filingreview'),
         ('declarations', '0001_initial'),
         ('filings', '0003_copy_declarations_and_requests'),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('backoffice', '0004_search_indexes'),
+        ('backoffice', '0005_audit_action_resend'),
         ('filings', '0003_copy_declarations_and_requests'),
     ]
 
