@@ -360,6 +360,9 @@ X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # --- Portal -----------------------------------------------------------------------------------------------
+# The unit that runs the portal (its name and hotline on every page, the default queue for reports): a unit's slug.
+# Unset: the first active district police, else the first active city/province unit.
+PORTAL_HOME_UNIT = env.str("PORTAL_HOME_UNIT", default="")
 # Emergency number shown on every page.
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="113")
 
