@@ -101,3 +101,29 @@ def test_home_unit_is_the_setting(tmp_path, settings):
     settings.PORTAL_HOME_UNIT = "cong-an-phuong-kinh-bac"
     assert unit_get_home_unit().slug == "cong-an-phuong-kinh-bac"
     assert unit_get_home().name == "Công an phường Kinh Bắc"
+
+
+def test_no_translated_string_names_a_particular_district():
+    """Another unit adopts the portal without editing catalogs: examples come from PORTAL_ADDRESS_EXAMPLES."""
+    from pathlib import Path
+
+    import polib
+    from django.conf import settings
+
+    catalogs = list(Path(settings.BASE_DIR).glob("apps/*/locale/vi/LC_MESSAGES/django.po"))
+    assert len(catalogs) >= 5
+    named = [
+        (path.parts[-5], entry.msgid)
+        for path in catalogs
+        for entry in polib.pofile(str(path))
+        if any(place in entry.msgid for place in ("Quận 4", "District 4", "Khánh Hội", "Phường 9"))
+    ]
+    assert named == []
+
+
+@pytest.mark.django_db
+def test_address_examples_come_from_the_setting(client, settings):
+    settings.PORTAL_ADDRESS_EXAMPLES = ["Phường Tiền An", "Ngô Gia Tự"]
+    html = client.get("/lien-he/").content.decode()
+    assert "ví dụ “Phường Tiền An” hoặc “Ngô Gia Tự”" in html
+    assert "Khánh Hội" not in html
