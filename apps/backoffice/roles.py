@@ -20,6 +20,9 @@ NEWS_EDITOR = "Biên tập tin tức"
 REPORT_HANDLER = "Cán bộ xử lý phản ánh"
 DISTRICT_ADMINISTRATOR = "Quản trị cấp quận"
 
+# Roles that see citizens' personal data: signing in needs a second factor (apps.backoffice.signin).
+PERSONAL_DATA_ROLES = (REVIEWER, COUNTER_OFFICER, UNIT_ADMINISTRATOR, REPORT_HANDLER, DISTRICT_ADMINISTRATOR)
+
 _SEE_UNITS = ["units.view_policeunit", "procedures.view_procedure"]
 _REVIEW = [
     # Every procedure's filings (the identity card's included) are reviewed alike.
@@ -106,9 +109,13 @@ ROLES: dict[str, dict] = {
             "reports.assign_report",
             "accounts.view_user",
             "notifications.view_*",
+            "notifications.resend_notification",
             "axes.view_*",
             # Unlocking an officer locked out by wrong passwords is deleting their failed attempts.
             "axes.delete_accessattempt",
+            # An officer who lost their phone: remove the authenticator device so they can set up a new one.
+            "otp_totp.view_totpdevice",
+            "otp_totp.delete_totpdevice",
         ],
     },
 }
