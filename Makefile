@@ -12,15 +12,26 @@ RUN_ENV ?= DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 # Build-time commands (catalogs, migration checks) need no secrets: they use the test settings.
 TOOL_MANAGE := DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE)
 
+.PHONY: lock
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
+	--no-emit-index-url --no-emit-find-links
+lock:  ## After adding or changing a pin in requirements*.txt: recompile the hashed requirements*.lock (pip-tools)
+	@test -x $(VENV)/bin/pip-compile || $(PY) -m pip install --quiet pip-tools==7.6.2
+	$(PIP_COMPILE) -o requirements.lock requirements.txt
+	$(PIP_COMPILE) -o requirements-dev.lock requirements-dev.txt requirements.lock
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock 2> >(grep -v 'is ignored' >&2)
+	@touch $(VENV)/.installed
+
 .PHONY: help run test lint format worker beat messages compilemessages migrations-check bench css clean venv
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Installs exactly the hashed lock (every dependency, transitive ones included); see `make lock`.
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements.lock requirements-dev.lock
 	@test -x $(PY) || { py=$$(sh scripts/find-python.sh) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV); }
-	$(PY) -m pip install --quiet --upgrade pip 2> >(grep -v 'is ignored' >&2)
-	$(PY) -m pip install --quiet -r requirements-dev.txt 2> >(grep -v 'is ignored' >&2)
+	@$(PY) scripts/check-lock.py
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock 2> >(grep -v 'is ignored' >&2)
 	@touch $@
 
 venv: $(VENV)/.installed  ## Create .venv and install the pinned requirements
@@ -36,7 +47,8 @@ run: venv compilemessages  ## Migrate, load the demo data and serve on 127.0.0.1
 test: venv compilemessages  ## Run the whole test suite (PYTEST_ARGS=... to narrow it)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: venv  ## ruff (lint + format check), django-upgrade, djLint
+lint: venv  ## ruff (lint + format check), django-upgrade, djLint, hashed lock up to date
+	$(PY) scripts/check-lock.py
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	git ls-files -z --cached --others --exclude-standard '*.py' | xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2 --check
@@ -73,3 +85,7 @@ bench-booking: venv  ## Booking throughput under contention on PostgreSQL (DATAB
 .PHONY: bench-notifications
 bench-notifications: venv compilemessages  ## Confirmations/s two workers deliver to a fake ZNS, as a ratio to an empty task (needs DATABASE_URL=postgres://…, Redis)
 	$(PY) benchmarks/notifications.py
+
+.PHONY: bench-scale
+bench-scale: venv compilemessages  ## A city's years of data: reminders, exports, admin lists (DATABASE_URL=postgres://…, Redis; writes benchmarks/results/scale.md)
+	$(PY) benchmarks/scale.py

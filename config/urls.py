@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("zalo/webhook/", reports_views.zalo_webhook, name="zalo-webhook"),
+    # Public media (news images) from the default storage, local or S3, with DEBUG on or off.
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", core_views.public_media, name="public-media"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -28,10 +30,6 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler400 = "apps.core.views.bad_request"
 handler403 = "apps.core.views.permission_denied"

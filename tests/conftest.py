@@ -197,3 +197,86 @@ def demo_data(db):
     from django.core.management import call_command
 
     call_command("load_demo", stdout=StringIO())
+
+
+# --- S3-compatible storage (a real server on loopback: moto in server mode) -----------------------------------
+S3_ACCESS_KEY = "test-access-key"
+S3_SECRET_KEY = "test-secret-key"
+S3_BACKENDS = "apps.core.storage_s3"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server, started once per session on 127.0.0.1; yields its endpoint URL."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("moto's S3 server did not start")
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings, monkeypatch):
+    """settings.STORAGES pointed at a fresh bucket of the loopback S3 server, as production with S3_BUCKET does.
+    Yields a boto3 client for looking at the bucket directly."""
+    import uuid
+
+    import boto3
+
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    bucket = f"portal-{uuid.uuid4().hex[:12]}"
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": s3_server,
+        "region_name": "us-east-1",
+        "access_key": S3_ACCESS_KEY,
+        "secret_key": S3_SECRET_KEY,
+        "addressing_style": "path",
+        "default_acl": "private",
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "querystring_expire": 300,
+    }
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="us-east-1",
+        aws_access_key_id=S3_ACCESS_KEY,
+        aws_secret_access_key=S3_SECRET_KEY,
+    )
+    client.create_bucket(Bucket=bucket)
+    settings.S3_BUCKET = bucket
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": f"{S3_BACKENDS}.PublicMediaS3Storage", "OPTIONS": {**options, "location": "media"}},
+        "private": {"BACKEND": f"{S3_BACKENDS}.PrivateS3Storage", "OPTIONS": {**options, "location": "private"}},
+    }
+    client.bucket = bucket
+    return client

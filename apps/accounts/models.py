@@ -17,3 +17,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("officer")
         verbose_name_plural = _("officers")
+
+    def get_full_name(self) -> str:
+        """Vietnamese order: family and middle names (`last_name`) first, then the given name: "Nguyễn Văn An"."""
+        return " ".join(f"{self.last_name} {self.first_name}".split())
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.get_username()

@@ -220,6 +220,14 @@ class Appointment(models.Model):
     holder_key = models.CharField(
         _("holder key"), max_length=64, blank=True, help_text=_("Identifies the browser session that holds it.")
     )
+    # The hold budget (docs/threat-model.md): a hold keeps a place from others only while it is within the budgets
+    # of its slot, phone and client address; beyond them it is recorded but keeps nothing (booking re-checks).
+    hold_counted = models.BooleanField(
+        _("hold keeps a place"), default=True, help_text=_("Whether this hold keeps its place from other citizens.")
+    )
+    holder_client = models.CharField(
+        _("holder client"), max_length=32, blank=True, help_text=_("Keyed hash of the address that took the hold.")
+    )
     reference = models.CharField(
         _("reference"), max_length=32, blank=True, db_index=True, help_text=_("Code of the citizen's filing.")
     )

@@ -218,8 +218,9 @@ class UnitCalendar:
 
 # --- Places taken ---------------------------------------------------------------------------------------------
 def appointment_filter_taking_place(*, now: datetime) -> Q:
-    """Appointments that occupy a place: bookings (and their outcomes) and holds that have not expired."""
-    return Q(status__in=TAKING_PLACE) | Q(status=AppointmentStatus.HELD, hold_expires_at__gt=now)
+    """Appointments that occupy a place: bookings (and their outcomes) and holds that have not expired and are
+    within the hold budget (`Appointment.hold_counted`)."""
+    return Q(status__in=TAKING_PLACE) | Q(status=AppointmentStatus.HELD, hold_expires_at__gt=now, hold_counted=True)
 
 
 def schedule_procedure_capacity(*, schedule: BookingSchedule, procedure: Procedure | None) -> int | None:
@@ -386,7 +387,12 @@ def availability_valid_until(*, unit: PoliceUnit, procedure: Procedure, now: dat
 def _own_holds(*, unit: PoliceUnit, procedure: Procedure, holder_key: str, now: datetime) -> dict[int, int]:
     own: dict[int, int] = {}
     for starts_at in Appointment.objects.filter(
-        unit=unit, procedure=procedure, holder_key=holder_key, status=AppointmentStatus.HELD, hold_expires_at__gt=now
+        unit=unit,
+        procedure=procedure,
+        holder_key=holder_key,
+        status=AppointmentStatus.HELD,
+        hold_expires_at__gt=now,
+        hold_counted=True,
     ).values_list("slot__starts_at", flat=True):
         key = int(starts_at.timestamp())
         own[key] = own.get(key, 0) + 1
@@ -653,7 +659,7 @@ def slot_week_overview(*, schedule: BookingSchedule, start: date, now: datetime 
         .values("slot__starts_at")
         .annotate(
             booked=Count("id", filter=Q(status__in=TAKING_PLACE)),
-            held=Count("id", filter=Q(status=AppointmentStatus.HELD, hold_expires_at__gt=now)),
+            held=Count("id", filter=Q(status=AppointmentStatus.HELD, hold_expires_at__gt=now, hold_counted=True)),
         )
     )
     counts: dict[tuple[date, time], tuple[int, int]] = {}

@@ -20,6 +20,7 @@ the notifications app plugs in there (admin's move view and cancel action are th
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.paging import local_day_range
+from apps.core.ratelimit import client_fingerprint, current_client
 from apps.procedures.models import Procedure
 from apps.units.models import PoliceUnit
 
@@ -282,11 +285,33 @@ def _check_hoarding(
     limit = settings.APPOINTMENT_MAX_ACTIVE_PER_PHONE
     active = upcoming.filter(phone=phone).filter(
         Q(status=AppointmentStatus.BOOKED)
-        | (Q(status=AppointmentStatus.HELD, hold_expires_at__gt=now) & ~Q(holder_key=holder_key))
+        | (Q(status=AppointmentStatus.HELD, hold_expires_at__gt=now, hold_counted=True) & ~Q(holder_key=holder_key))
     )
     count = active.count()
     if count >= limit:
         raise ValidationError(PHONE_LIMIT, code="phone_limit", params={"count": count})
+
+
+def _hold_keeps_place(
+    *, slot: Slot, offer: _Offer, procedure: Procedure, phone: str, client_hash: str, now: datetime
+) -> bool:
+    """Under the slot lock and the phone's and client's identity locks: whether a new hold is within the budgets.
+
+    Holds are free to take (no code confirmed yet), so what they may keep from others is bounded: at most
+    APPOINTMENT_HOLD_SHARE of a slot's places (rounded down, so the last place is always left for a confirmed
+    booking), APPOINTMENT_HOLDS_PER_PHONE per phone and APPOINTMENT_HOLDS_PER_CLIENT per client address. A hold
+    beyond a budget is still given (it never blocks a citizen behind a shared address); it just keeps nothing.
+    """
+    live = Appointment.objects.filter(status=AppointmentStatus.HELD, hold_counted=True, hold_expires_at__gt=now)
+    share = settings.APPOINTMENT_HOLD_SHARE
+    counts = live.filter(slot=slot).aggregate(total=Count("id"), same=Count("id", filter=Q(procedure=procedure)))
+    if counts["total"] >= math.floor(offer.schedule.capacity * share + 1e-9):
+        return False
+    if offer.procedure_capacity is not None and counts["same"] >= math.floor(offer.procedure_capacity * share + 1e-9):
+        return False
+    if live.filter(phone=phone).count() >= settings.APPOINTMENT_HOLDS_PER_PHONE:
+        return False
+    return not (client_hash and live.filter(holder_client=client_hash).count() >= settings.APPOINTMENT_HOLDS_PER_CLIENT)
 
 
 def _unavailable(
@@ -314,14 +339,19 @@ def appointment_hold(
     id_number: str = "",
     holder_key: str,
     language: str | None = None,
+    client: str | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Keep a place at `starts_at` for APPOINTMENT_HOLD_MINUTES while the citizen finishes their form.
 
     The same `holder_key` (the browser session) holds at most one place per procedure: a new hold releases the
     previous one. Raises SlotUnavailable (with `.alternatives`) or ValidationError (phone, card number, limits).
+    `client` (default: the address of the request being served) counts against the per-client hold budget; a
+    hold beyond a budget is given with `hold_counted=False` (see `_hold_keeps_place`).
     """
     now = now or timezone.now()
+    client = current_client() if client is None else client
+    client_hash = client_fingerprint(client) if client else ""
     starts_at = _aware(starts_at)
     phone = phone_normalize(phone=phone)
     id_number = _id_number_normalize(id_number)
@@ -329,7 +359,11 @@ def appointment_hold(
         offer = _check_offered(unit=unit, procedure=procedure, starts_at=starts_at, now=now)
         slot = _slot_materialize(unit=unit, starts_at=starts_at, ends_at=offer.ends_at)
         with _locked_transaction():
-            _lock_identity(f"id:{procedure.pk}:{id_number}" if id_number else "", f"phone:{phone}")
+            _lock_identity(
+                f"id:{procedure.pk}:{id_number}" if id_number else "",
+                f"phone:{phone}",
+                f"client:{client_hash}" if client_hash else "",
+            )
             Appointment.objects.filter(
                 holder_key=holder_key, procedure=procedure, status=AppointmentStatus.HELD
             ).update(status=AppointmentStatus.CANCELLED, cancelled_at=now, cancel_reason=str(HOLD_RELEASED))
@@ -337,6 +371,9 @@ def appointment_hold(
             _check_hoarding(procedure=procedure, phone=phone, id_number=id_number, now=now, holder_key=holder_key)
             slot = _lock_slot(slot)
             _check_places(slot=slot, offer=offer, procedure=procedure, now=now)
+            counted = _hold_keeps_place(
+                slot=slot, offer=offer, procedure=procedure, phone=phone, client_hash=client_hash, now=now
+            )
             appointment = Appointment(
                 slot=slot,
                 unit=unit,
@@ -344,6 +381,8 @@ def appointment_hold(
                 status=AppointmentStatus.HELD,
                 hold_expires_at=now + timedelta(minutes=settings.APPOINTMENT_HOLD_MINUTES),
                 holder_key=holder_key,
+                hold_counted=counted,
+                holder_client=client_hash,
                 phone=phone,
                 id_number=id_number,
                 created_at=now,
@@ -548,7 +587,8 @@ def official_day_save(*, official_day: OfficialDay, now: datetime | None = None)
     unit_ids = (
         Appointment.objects.filter(
             status=AppointmentStatus.BOOKED,
-            slot__starts_at__date=official_day.date,
+            slot__starts_at__gte=local_day_range(official_day.date)[0],
+            slot__starts_at__lt=local_day_range(official_day.date)[1],
         )
         .values_list("unit_id", flat=True)
         .distinct()

@@ -1,9 +1,14 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.admin import UserAdmin
+from apps.accounts.models import User
+from apps.core.paging import EstimatedCountPaginator
 from apps.exports.writers import phone_national
 from apps.units.admin import PoliceUnitAdmin
 from apps.units.models import PoliceUnit
@@ -11,6 +16,7 @@ from apps.units.models import PoliceUnit
 from .admin_mixins import (
     AuditedAdminMixin,
     ExportAdminMixin,
+    PermissionLabelsAdminMixin,
     ScopedUnitFilter,
     SearchAdminMixin,
     UnitScopedAdminMixin,
@@ -21,6 +27,7 @@ from .masking import mask_id_number, mask_phone
 from .models import Arrival, AuditLogEntry, ReviewState, StateTransition
 from .scoping import queryset_scope_to_user, user_sees_all_units
 from .search import SearchFields
+from .selectors import state_label
 from .services import appointment_move, filing_review_sync, officer_display_name
 
 
@@ -43,7 +50,9 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, ExportAdminMixin, admin.ModelAdmin)
     list_filter = ("action", ("unit", admin.RelatedOnlyFieldListFilter), "content_type", "at")
     search_fields = ("username", "object_repr", "object_id")
     list_select_related = ("content_type", "unit")
-    date_hierarchy = "at"
+    # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     fields = ("at", "user", "username", "action", "content_type", "object_id", "object_repr", "unit", "detail")
     readonly_fields = fields
     list_per_page = 100
@@ -57,15 +66,37 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, ExportAdminMixin, admin.ModelAdmin)
         return user_sees_all_units(request.user) and super().has_view_permission(request, obj)
 
 
+class TargetStateFilter(admin.SimpleListFilter):
+    """The states records were moved to, by their names (the stored values are codes)."""
+
+    title = _("to state")
+    parameter_name = "target"
+
+    def lookups(self, request, model_admin):
+        from django.contrib.contenttypes.models import ContentType
+
+        pairs = model_admin.get_queryset(request).values_list("content_type", "target").distinct().order_by()
+        labels = {}
+        for content_type_id, target in pairs:
+            label = state_label(content_type=ContentType.objects.get_for_id(content_type_id), value=target)
+            labels.setdefault(target, label)
+        return sorted(labels.items(), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(target=self.value()) if self.value() else queryset
+
+
 @admin.register(StateTransition)
 class StateTransitionAdmin(UnitScopedAdminMixin, ReadOnlyAdminMixin, ExportAdminMixin, admin.ModelAdmin):
     unit_field = "unit"
     export_filename = "chuyen-trang-thai"
-    list_display = ("at", "object_repr", "source", "target", "username", "unit", "reason")
-    list_filter = (("unit", ScopedUnitFilter), "content_type", "target", "at")
+    list_display = ("at", "object_repr", "source_label", "target_label", "username", "unit", "reason")
+    list_filter = (("unit", ScopedUnitFilter), "content_type", TargetStateFilter, "at")
     search_fields = ("object_repr", "object_id", "username", "reason")
-    list_select_related = ("unit",)
-    date_hierarchy = "at"
+    list_select_related = ("unit", "content_type")
+    # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     fields = (
         "at",
         "user",
@@ -74,11 +105,47 @@ class StateTransitionAdmin(UnitScopedAdminMixin, ReadOnlyAdminMixin, ExportAdmin
         "object_id",
         "object_repr",
         "unit",
-        "source",
-        "target",
+        "source_label",
+        "target_label",
         "reason",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("from state"), ordering="source")
+    def source_label(self, obj):
+        return state_label(content_type=obj.content_type, value=obj.source)
+
+    @admin.display(description=_("to state"), ordering="target")
+    def target_label(self, obj):
+        return state_label(content_type=obj.content_type, value=obj.target)
+
+
+# Groups (the roles) and officers: permission pickers in Vietnamese, officers' names in Vietnamese order.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(PermissionLabelsAdminMixin, GroupAdmin):
+    pass
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class OfficerAdmin(PermissionLabelsAdminMixin, UserAdmin):
+    list_display = ("username", "full_name", "roles", "is_staff", "is_active")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("full name"), ordering="last_name")
+    def full_name(self, obj):
+        return obj.get_full_name()
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj):
+        return ", ".join(sorted(g.name for g in obj.groups.all()))
 
 
 # The units app's admin, limited to the officer's own units: a unit administrator keeps the phones and opening
@@ -125,7 +192,9 @@ class ArrivalAdmin(SearchAdminMixin, UnitScopedAdminMixin, ReadOnlyAdminMixin, E
         name=("appointment__holder_name",),
     )
     list_select_related = ("unit", "officer", "appointment")
-    date_hierarchy = "at"
+    # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     fields = ("at", "appointment", "unit", "officer", "other_day")
     readonly_fields = fields
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.codes import code_is_valid, code_normalize
+from apps.core.paging import local_day_range
 
 from .models import StateTransition
 from .scoping import queryset_scope_to_user
@@ -189,18 +190,35 @@ def _reports_waiting(*, user) -> Chart | None:
 
 
 def _state_changes_today(*, user, today: date) -> Chart:
+    from django.contrib.contenttypes.models import ContentType
+
     rows = (
         queryset_scope_to_user(StateTransition.objects.all(), user=user, unit_field="unit")
-        .filter(at__date=today)
-        .values("target")
+        .filter(at__gte=local_day_range(today)[0], at__lt=local_day_range(today)[1])
+        .values("content_type", "target")
         .annotate(n=Count("id"))
         .order_by("-n", "target")
     )
+    types = {pk: ContentType.objects.get_for_id(pk) for pk in {r["content_type"] for r in rows}}
     return Chart(
         title=_("State changes today"),
-        bars=[Bar(label=r["target"], value=r["n"]) for r in rows],
+        bars=[
+            Bar(label=state_label(content_type=types[r["content_type"]], value=r["target"]), value=r["n"]) for r in rows
+        ],
         empty_text=_("No state changes yet today."),
     )
+
+
+def state_label(*, content_type, value: str) -> str:
+    """The readable name of a stored state ("needs_correction" -> "Cần bổ sung, sửa đổi") of a record of this
+    kind: from the choices of its fields; the value itself when none lists it."""
+    model = content_type.model_class() if content_type is not None else None
+    if model is not None:
+        for model_field in model._meta.concrete_fields:
+            labels = dict(model_field.flatchoices) if model_field.choices else {}
+            if value in labels:
+                return str(labels[value])
+    return value
 
 
 # --- The counter -------------------------------------------------------------------------------------------
@@ -335,3 +353,22 @@ def roster_request_labels(*, appointments) -> dict[int, str]:
             base = labels.get(declaration.appointment_id, "")
             labels[declaration.appointment_id] = f"{base} · {declaration.get_request_type_display()}"
     return labels
+
+
+# --- Officers ----------------------------------------------------------------------------------------------
+def officer_list_with_permission(*, permission: str, unit_ids=None):
+    """Active officers who hold `permission` ("app_label.codename") through a role or on their own account (or
+    are superusers), optionally only those of `unit_ids`; in Vietnamese name order. Pickers of officers (report
+    handlers, …) list only these."""
+    from django.contrib.auth import get_user_model
+
+    app_label, codename = permission.split(".", 1)
+    holds = Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label) | Q(
+        user_permissions__codename=codename, user_permissions__content_type__app_label=app_label
+    )
+    holds |= Q(is_superuser=True)
+    queryset = get_user_model().objects.filter(holds, is_active=True, is_staff=True)
+    if unit_ids is not None:
+        queryset = queryset.filter(units__in=unit_ids)
+    # A subquery keeps one row per officer whatever the joins.
+    return get_user_model().objects.filter(pk__in=queryset.values("pk")).order_by("last_name", "first_name", "username")

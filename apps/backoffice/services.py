@@ -2,11 +2,12 @@
 
 from fnmatch import fnmatchcase
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import Arrival, AuditAction, AuditLogEntry, FilingReview, ReviewState, StateTransition
@@ -156,7 +157,7 @@ def state_transition_apply(
             user=user,
             action=AuditAction.TRANSITION,
             obj=locked,
-            detail=f"{source} → {target}" + (f": {reason}" if reason else ""),
+            detail=_transition_text(locked, workflow, source, target) + (f": {reason}" if reason else ""),
             unit_id=record.unit_id,
         )
         if transition.notify and workflow.notify:
@@ -170,6 +171,12 @@ def state_transition_apply(
 def _state_label(obj: models.Model, workflow: Workflow, state: str) -> str:
     field = obj._meta.get_field(workflow.state_field)
     return str(dict(field.flatchoices).get(state, state)) if field.choices else state
+
+
+def _transition_text(obj: models.Model, workflow: Workflow, source: str, target: str) -> str:
+    """ "Chờ kiểm tra → Đã kiểm tra" for the audit log, in the portal's language whoever reads it later."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return f"{_state_label(obj, workflow, source)} → {_state_label(obj, workflow, target)}"
 
 
 # --- The counter: check-in, no-show, moving bookings -------------------------------------------------------
@@ -186,7 +193,7 @@ NO_FREE_SLOT = _("No free time left at this unit: call the citizen.")
 
 def officer_display_name(user) -> str:
     """Vietnamese order: family and middle names first ("Nguyễn Văn An"), else the user name."""
-    return f"{user.last_name} {user.first_name}".strip() or user.get_username()
+    return " ".join(f"{user.last_name} {user.first_name}".split()) or user.get_username()
 
 
 def appointment_check_in(*, appointment, user, unit, other_day_ok: bool = False, now=None) -> Arrival:
@@ -222,7 +229,7 @@ def appointment_check_in(*, appointment, user, unit, other_day_ok: bool = False,
         other_day = day != timezone.localdate(now)
         if other_day and not other_day_ok:
             raise ValidationError(CHECKIN_OTHER_DAY, code="other_day", params={"date": f"{day:%d/%m/%Y}"})
-        previous = current.status
+        previous = current.get_status_display()
         current.status = AppointmentStatus.CHECKED_IN
         current.save(update_fields=["status"])
         arrival = Arrival(appointment=current, unit=current.unit, at=now, officer=user, other_day=other_day)
@@ -232,7 +239,7 @@ def appointment_check_in(*, appointment, user, unit, other_day_ok: bool = False,
             user=user,
             action=AuditAction.CHECK_IN,
             obj=current,
-            detail=f"{previous} → {current.status}" + (f" ({day:%d/%m/%Y})" if other_day else ""),
+            detail=f"{previous} → {current.get_status_display()}" + (f" ({day:%d/%m/%Y})" if other_day else ""),
             unit_id=current.unit_id,
         )
         _review_follow_counter(appointment=current, target=ReviewState.ATTENDED, user=user)

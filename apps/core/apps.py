@@ -13,4 +13,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the worker heartbeat)
+        from . import checks, signals  # noqa: F401  (registers the deploy checks, connects the worker heartbeat)

@@ -3,6 +3,7 @@ from django.http import JsonResponse
 from django.middleware.gzip import GZipMiddleware
 
 from . import health
+from .ratelimit import client_address, current_client_reset, current_client_set
 
 # Citizen pages load nothing from third parties: everything comes from this origin (images may be data: URIs,
 # e.g. an inline QR code). This is enforced by the browser, and checked by tests.
@@ -82,3 +83,17 @@ class HealthCheckMiddleware:
         response = JsonResponse(body, status=status)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class ClientMiddleware:
+    """Makes the client address of the request available to services (`apps.core.ratelimit.current_client`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_client_set(client_address(request), request)
+        try:
+            return self.get_response(request)
+        finally:
+            current_client_reset(token)

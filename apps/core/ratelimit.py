@@ -5,6 +5,7 @@ itself is down the limits fail open, and say so in the log: a citizen must never
 out, because Redis is restarting.
 """
 
+import contextvars
 import hashlib
 import hmac
 import logging
@@ -28,6 +29,38 @@ def client_address(request) -> str:
 def client_fingerprint(client: str) -> str:
     """A client address as used in cache keys: a keyed hash, so not even the cache holds the address."""
     return hmac.new(settings.SECRET_KEY.encode(), (client or "unknown").encode(), hashlib.sha256).hexdigest()[:32]
+
+
+# The request being served (set by apps.core.middleware.ClientMiddleware), for services whose budgets count per
+# client address or per browser without every view having to pass them along (appointment holds, message ceilings).
+_current_request: contextvars.ContextVar = contextvars.ContextVar("current_request", default=None)
+_current_client: contextvars.ContextVar[str] = contextvars.ContextVar("current_client", default="")
+
+
+def current_client_set(client: str, request=None) -> tuple[contextvars.Token, contextvars.Token]:
+    return _current_client.set(client), _current_request.set(request)
+
+
+def current_client_reset(tokens: tuple[contextvars.Token, contextvars.Token]) -> None:
+    _current_client.reset(tokens[0])
+    _current_request.reset(tokens[1])
+
+
+def current_client() -> str:
+    """The address of the request being served ("" outside a request: a management command, a task, a test)."""
+    return _current_client.get()
+
+
+def current_session() -> str:
+    """A keyed hash of the browser session of the request being served ("" outside a request); the session is
+    created when the browser has none yet, so a browser that drops its cookies starts from nothing."""
+    request = _current_request.get()
+    session = getattr(request, "session", None)
+    if session is None:
+        return ""
+    if not session.session_key:
+        session.save()
+    return client_fingerprint("session:" + session.session_key)
 
 
 def rate_limit_hit(*, key: str, limit: int, window: int) -> bool:
@@ -54,3 +87,29 @@ def rate_limit_once(*, key: str, seconds: int) -> bool:
     except Exception:
         logger.warning("interval limit not enforced: cache unavailable", exc_info=True)
         return True
+
+
+# --- Lockouts: failures counted per target (a code, an account), whatever the address they come from -----------
+def lockout_is_locked(*, key: str, limit: int) -> bool:
+    """True while `key` has had `limit` failures or more in its current window."""
+    try:
+        return int(cache.get(f"lock:{key}") or 0) >= limit
+    except Exception:
+        logger.warning("lockout %s not enforced: cache unavailable", key.split(":", 1)[0], exc_info=True)
+        return False
+
+
+def lockout_fail(*, key: str, window: int) -> int:
+    """Count one failure on `key`; the window starts with the first failure. Returns the failures so far."""
+    cache_key = f"lock:{key}"
+    try:
+        if cache.add(cache_key, 1, timeout=window):
+            return 1
+        try:
+            return int(cache.incr(cache_key))
+        except ValueError:
+            cache.set(cache_key, 1, timeout=window)
+            return 1
+    except Exception:
+        logger.warning("lockout %s not counted: cache unavailable", key.split(":", 1)[0], exc_info=True)
+        return 0

@@ -1,15 +1,19 @@
 import logging
+import mimetypes
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseServerError, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_page, never_cache
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from . import health
+from .storage import public_media_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +36,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def readyz(request: HttpRequest) -> JsonResponse:
     found = health.readiness()
     return JsonResponse(found.body, status=found.status_code)
+
+
+PUBLIC_MEDIA_CACHE_SECONDS = 7 * 24 * 3600
+
+
+@require_GET
+def public_media(request: HttpRequest, name: str) -> FileResponse:
+    """A public file (news image) from the default storage: works the same on local disk and in a bucket, on every
+    node. Stored names never change content (a new upload gets a new name), so browsers and nginx may cache them."""
+    if not public_media_allowed(name) or not default_storage.exists(name):
+        raise Http404
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+    response["Cache-Control"] = f"public, max-age={PUBLIC_MEDIA_CACHE_SECONDS}"
+    return response
 
 
 # Error pages: friendly, translated, and never another error. 500 renders without the database.

@@ -11,6 +11,7 @@ from apps.backoffice.admin_mixins import AuditedAdminMixin, UnitScopedAdminMixin
 from apps.backoffice.masking import mask_id_number, mask_phone
 from apps.backoffice.models import AuditAction
 from apps.backoffice.services import audit_record
+from apps.core.paging import EstimatedCountPaginator
 
 from . import printing, services
 from .models import Declaration, FilingStatus
@@ -35,7 +36,9 @@ class DeclarationAdmin(UnitScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin
     )
     list_filter = ("status", "request_type", "reason", "appointment__unit", "submitted_at")
     search_fields = ("=code", "holder_name", "=id_number", "=phone")
-    date_hierarchy = "submitted_at"
+    # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     readonly_fields = (
         "code", "procedure", "holder_name", "birth_date", "sex", "id_number", "phone", "email", "language",
         "request_type", "reason", "notify_channel", "appointment", "status", "submitted_at", "cancelled_at", "answers",

@@ -7,7 +7,6 @@ widgets (see widgets.py): the journey's pages are the portal's hot path.
 import copy
 import functools
 import unicodedata
-from datetime import date
 
 import phonenumbers
 from django import forms
@@ -21,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from . import addresses, reference
+from . import addresses, eligibility, reference
 from .idnumbers import MSG_OLD_ID_OR_NEW, digits_normalize, id_number_check, old_id_check
 from .widgets import FastCheckbox, FastInput, FastRadioSelect, FastSelect
 
@@ -36,10 +35,6 @@ MSG_PHONE_NOT_MOBILE = _("This is a landline number. Enter a mobile number that 
 MSG_SPOUSE_REQUIRED = _("You declared that you are married: enter your spouse's name.")
 MSG_REPRESENTATIVE_REQUIRED = _("A legal representative is required: enter the representative's name.")
 MSG_REPRESENTATIVE_ID = _("Enter the representative's 12-digit personal ID number.")
-MSG_CHILD_TOO_OLD = _(
-    "You said you are filing for a child under 14, but this date of birth is of a person aged 14 or over. "
-    "Go back to the first step and choose who the card is for."
-)
 MSG_EMAIL_FOR_CHANNEL = _("You chose to be notified by e-mail: enter your e-mail address.")
 MSG_WARD_OLD_NOT_FOUND = _("No current ward or commune of this province matches the old name “%(name)s”.")
 MSG_WARD_OLD_MANY = _("Several current wards match “%(name)s”: %(wards)s. Choose one from the list.")
@@ -48,10 +43,6 @@ TEXT_SHOW_WARDS = _("Show the wards of this province")
 TEXT_CURRENT_IF_DIFFERENT = _("Current residence, if different:")
 TEXT_REPRESENTATIVE = _("Legal representative (required for a child under 14 or a person with limited capacity):")
 MSG_WARD_REQUIRED = _("Choose the ward or commune, or type its old name below.")
-
-
-def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 class NameField(forms.CharField):
@@ -393,9 +384,15 @@ class AboutForm(JourneyForm):
             ):
                 self.add_error("id_number", error)
         birth = data.get("birth_date")
-        applicant = self.answers.get("applicant")
-        if birth and applicant == "child" and age_on(birth, timezone.localdate()) >= reference.REPRESENTATIVE_AGE:
-            self.add_error("birth_date", ValidationError(MSG_CHILD_TOO_OLD, code="child_too_old"))
+        if birth and "birth_date" not in self.errors:
+            # The request (step 1) must fit the age: who files, the age-milestone exchange, the CCCD swap.
+            for error in eligibility.request_check(
+                reason=self.answers.get("reason", ""),
+                applicant=self.answers.get("applicant", "self"),
+                birth=birth,
+                on=timezone.localdate(),
+            ):
+                self.add_error("birth_date", error)
         return data
 
 
@@ -560,10 +557,9 @@ class FamilyForm(JourneyForm):
 
 def representative_required(answers: dict) -> bool:
     """Law 2023: a representative files for a child under 14; adults with lost or limited capacity attend with one."""
-    if answers.get("applicant") == "limited":
-        return True
-    birth = answers.get("birth_date")
-    return bool(birth) and age_on(birth, timezone.localdate()) < reference.REPRESENTATIVE_AGE
+    return eligibility.representative_required(
+        applicant=answers.get("applicant", "self"), birth=answers.get("birth_date"), on=timezone.localdate()
+    )
 
 
 # --- Step 5: work and contact ---------------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from apps.procedures.models import Procedure
 
 from .models import Declaration, Draft, FilingStatus
 
-DRAFT_LIFETIME = timedelta(days=7)
+# As long as the retention schedule keeps drafts (apps.privacy's purge deletes them after that).
+DRAFT_LIFETIME = timedelta(days=settings.PRIVACY_RETENTION_DAYS["drafts"])
 CODE_LENGTH = 8  # + 1 check character; about 40 random bits
 CODE_ATTEMPTS = 10
 
@@ -39,11 +40,6 @@ def draft_save_step(*, draft: Draft, step: str, data: dict) -> Draft:
     draft.expires_at = timezone.now() + DRAFT_LIFETIME
     draft.save(update_fields=["data", "expires_at", "updated_at"])
     return draft
-
-
-def draft_delete_expired() -> int:
-    deleted, _ = Draft.objects.filter(expires_at__lt=timezone.now(), declaration__isnull=True).delete()
-    return deleted
 
 
 def filing_assign_code(*, filing, attempts: int = CODE_ATTEMPTS) -> None:
@@ -105,6 +101,31 @@ def answers_to_json(answers: dict) -> dict:
         else:
             out[key] = value
     return out
+
+
+MSG_LOOKUP_LOCKED = _(
+    "This code was entered with a wrong phone number or date of birth too many times. For your safety, looking it "
+    "up is locked for %(minutes)s minutes. If you need help now, call the police unit."
+)
+
+
+def declaration_lookup(*, code: str, phone=None, birth_date=None):
+    """The lookup's second factor, counted per code whatever the address (LOOKUP_CODE_MAX_FAILURES wrong answers
+    lock the code's lookup for LOOKUP_CODE_LOCK_MINUTES, the right answer included). Returns the declaration or
+    None; raises ValidationError("locked")."""
+    from apps.core.codes import code_normalize
+    from apps.core.ratelimit import lockout_fail, lockout_is_locked
+
+    from .selectors import declaration_find
+
+    key = f"lookup-code:{code_normalize(code)}"
+    minutes = settings.LOOKUP_CODE_LOCK_MINUTES
+    if lockout_is_locked(key=key, limit=settings.LOOKUP_CODE_MAX_FAILURES):
+        raise ValidationError(MSG_LOOKUP_LOCKED, code="locked", params={"minutes": minutes})
+    declaration = declaration_find(code=code, phone=phone, birth_date=birth_date)
+    if declaration is None:
+        lockout_fail(key=key, window=minutes * 60)
+    return declaration
 
 
 def declaration_cancel(*, declaration: Declaration, reason: str = "", notify=None) -> Declaration:

@@ -16,7 +16,8 @@ from apps.fees.selectors import FeeQuote, fee_quote
 from apps.filings.tokens import qr_token
 from apps.procedures.models import Procedure
 
-from . import addresses, forms, reference
+from . import addresses, reference
+from .eligibility import age_on
 from .models import Declaration
 from .widgets import flat_choices
 
@@ -104,7 +105,7 @@ def forms_steps():
 
 def fee_for_answers(answers: dict, *, on: date) -> FeeQuote | None:
     birth = answers.get("birth_date")
-    age = forms.age_on(birth, on) if birth else None
+    age = age_on(birth, on) if birth else None
     return identity_fee(reason=answers["reason"], on=on, age=age)
 
 
@@ -148,7 +149,7 @@ def done_context(declaration: Declaration, *, token: str) -> dict:
     # The fee is the one in force on the day of the visit (Vietnam's calendar day), not on the day of filing.
     visit_day = timezone.localdate(appointment.starts_at) if appointment else timezone.localdate()
     birth = declaration.birth_date
-    fee = identity_fee(reason=declaration.reason, on=visit_day, age=forms.age_on(birth, visit_day))
+    fee = identity_fee(reason=declaration.reason, on=visit_day, age=age_on(birth, visit_day))
     bring = (*reference.WHAT_TO_BRING[declaration.request_type], *reference.WHAT_TO_BRING_ALWAYS)
     return {
         "declaration": declaration,

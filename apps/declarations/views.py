@@ -37,7 +37,7 @@ from apps.filings.tokens import (
 from apps.procedures.models import Procedure
 from apps.units.models import PoliceUnit
 
-from . import selectors, services, summary
+from . import online, selectors, services, summary
 from .forms import CodeForm, LookupForm
 from .models import Declaration, FilingStatus
 
@@ -157,14 +157,16 @@ def check_view(request):
         if draft is not None:
             messages.warning(request, MSG_COMPLETE_FIRST)
         return redirect(_step_url(missing.slug if missing else ""))
-    if draft.hold is None:
+    visit = online.visit_needed(answers)
+    if draft.hold is None and visit:
         messages.warning(request, services.MSG_NO_HOLD)
         return redirect("declarations:appointment")
-    visit_day = timezone.localdate(draft.hold.starts_at)
+    visit_day = timezone.localdate(draft.hold.starts_at) if visit else timezone.localdate()
     context = {
         "sections": summary.answer_sections(answers),
         "fee": summary.fee_for_answers(answers, on=visit_day),
-        "hold": draft.hold,
+        "hold": draft.hold if visit else None,
+        "no_visit": not visit,
         "progress": _progress("kiem-tra"),
         "resume_url": request.build_absolute_uri(reverse("declarations:resume", args=[draft.id])),
         "next_url": reverse("declarations:confirm"),
@@ -211,11 +213,13 @@ def _picker_html(request, picker_factory) -> str:
     return html
 
 
-def _render_appointment(request, draft, picker, *, status: int = 200):
-    """`picker`: a SlotPickerForm, or a callable making one (then the unit list may come from the cache)."""
+def _render_appointment(request, draft, picker, *, status: int = 200, no_visit: bool = False):
+    """`picker`: a SlotPickerForm, or a callable making one (then the unit list may come from the cache); None
+    with `no_visit` (a child under 6: no appointment)."""
     picker_html = _picker_html(request, picker) if callable(picker) else None
     context = {
-        "fee_notice": _fee_notice(request, draft),
+        "no_visit": no_visit,
+        "fee_notice": "" if no_visit else _fee_notice(request, draft),
         "picker": picker if picker_html is None else None,
         "picker_html": picker_html,
         "hold": draft.hold if draft else None,
@@ -247,6 +251,13 @@ def appointment_view(request):
     Picking a time holds the place for the rest of the journey (appointment_hold); submitting books it.
     """
     draft = _draft_from_cookie(request)
+    if draft is not None and draft.data.get("ban-than"):
+        answers, _missing = selectors.draft_answers(draft=draft, upto="lich-hen")
+        if not online.visit_needed(answers):
+            # Under 6: nothing to book (2023 Identity Law); the step says so and leads on to the check page.
+            if request.method == "POST":
+                return redirect("declarations:check")
+            return _render_appointment(request, draft, None, no_visit=True)
     if request.method == "POST":
         procedure = _identity_procedure()
         answers, missing = selectors.draft_answers(draft=draft, upto="lich-hen")
@@ -286,7 +297,7 @@ def confirm_view(request):
         if draft is not None:
             messages.warning(request, MSG_COMPLETE_FIRST)
         return redirect(_step_url(missing.slug if missing else ""))
-    if draft.hold is None:
+    if draft.hold is None and online.visit_needed(answers):
         messages.warning(request, services.MSG_NO_HOLD)
         return redirect("declarations:appointment")
     phone = answers["phone"]
@@ -326,8 +337,9 @@ def confirm_view(request):
 
 
 def _submit(request, draft, answers):
+    submit = services.declaration_submit if online.visit_needed(answers) else online.declaration_submit_online
     try:
-        declaration = services.declaration_submit(draft=draft, answers=answers, language=get_language())
+        declaration = submit(draft=draft, answers=answers, language=get_language())
     except ValidationError as error:
         if isinstance(error, SlotUnavailable):
             # The picker, bound to the time that was lost, shows the refusal and the nearest free alternatives.
@@ -446,14 +458,18 @@ def lookup_view(request):
         if not rate_limit_hit(key=_client_key(request), limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW):
             form.add_error(None, ValidationError(MSG_LOOKUP_LIMIT, code="rate_limited"))
         elif form.is_valid():
-            declaration = selectors.declaration_find(
-                code=form.cleaned_data["code"],
-                phone=form.cleaned_data.get("phone") or None,
-                birth_date=form.cleaned_data.get("birth_date") or None,
-            )
-            if declaration is not None:
-                return redirect("declarations:lookup-detail", token=lookup_token(declaration.code))
-            form.add_error(None, ValidationError(MSG_LOOKUP_NOT_FOUND, code="not_found"))
+            try:
+                declaration = services.declaration_lookup(
+                    code=form.cleaned_data["code"],
+                    phone=form.cleaned_data.get("phone") or None,
+                    birth_date=form.cleaned_data.get("birth_date") or None,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if declaration is not None:
+                    return redirect("declarations:lookup-detail", token=lookup_token(declaration.code))
+                form.add_error(None, ValidationError(MSG_LOOKUP_NOT_FOUND, code="not_found"))
         form.show_errors = True
     else:
         form.show_errors = False

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from apps.core.paging import EstimatedCountPaginator
+
 from .models import Filing, FilingEvent
 
 
@@ -22,6 +24,10 @@ class FilingAdmin(admin.ModelAdmin):
     list_filter = ("state", "procedure", "submitted_at")
     search_fields = ("code",)
     list_select_related = ("procedure",)
+    # A big table: counts estimated (apps.core.paging).
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+
     readonly_fields = (
         "code",
         "procedure",

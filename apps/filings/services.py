@@ -21,7 +21,8 @@ from .transitions import CITIZEN, OFFICER, move_find
 
 CODE_LENGTH = 8  # + 1 check character; about 40 random bits
 CODE_ATTEMPTS = 10
-DRAFT_LIFETIME = timedelta(days=7)
+# As long as the retention schedule keeps drafts (apps.privacy's purge deletes them after that).
+DRAFT_LIFETIME = timedelta(days=settings.PRIVACY_RETENTION_DAYS["drafts"])
 
 MSG_INVALID_MOVE = _("This filing cannot go from “%(source)s” to “%(target)s”.")
 MSG_REASON_REQUIRED = _("Give the reason: the citizen will read it.")
@@ -275,11 +276,6 @@ def draft_save_step(*, draft: Draft, step: str, data: dict) -> Draft:
     draft.expires_at = timezone.now() + DRAFT_LIFETIME
     draft.save(update_fields=["data", "expires_at", "updated_at"])
     return draft
-
-
-def draft_delete_expired() -> int:
-    deleted, _count = Draft.objects.filter(expires_at__lt=timezone.now(), filing__isnull=True).delete()
-    return deleted
 
 
 def draft_hold(*, draft: Draft, procedure: Procedure, unit, starts_at, phone: str, id_number: str = ""):

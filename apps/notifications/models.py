@@ -35,6 +35,8 @@ class Status(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Technical failure")
     PERMANENT_FAILURE = "permanent_failure", _("Permanent failure")
+    # Not sent: a ceiling on paid messages was reached (apps/notifications/ceilings.py); officers see it.
+    CAPPED = "capped", _("Not sent: limit reached")
 
 
 class Channel(models.TextChoices):
@@ -157,7 +159,36 @@ class Notification(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {Status.SENT, Status.FAILED, Status.PERMANENT_FAILURE}
+        return self.status in {Status.SENT, Status.FAILED, Status.PERMANENT_FAILURE, Status.CAPPED}
+
+
+class CeilingTrip(models.Model):
+    """A ceiling on paid messages refused messages today: shown to officers on the back office's dashboard."""
+
+    class Scope(models.TextChoices):
+        GLOBAL = "global", _("Whole portal, per day")
+        CLIENT = "client", _("One device address")
+        SESSION = "session", _("One browser")
+        PHONE = "phone", _("One phone number")
+        BOOKING = "booking", _("One booking")
+
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind)
+    scope = models.CharField(_("limit"), max_length=10, choices=Scope)
+    count = models.PositiveIntegerField(_("messages refused"), default=0)
+    first_at = models.DateTimeField(_("first"), default=timezone.now)
+    last_at = models.DateTimeField(_("last"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message limit reached")
+        verbose_name_plural = _("message limits reached")
+        ordering = ("-day", "-last_at")
+        constraints = [
+            models.UniqueConstraint(fields=("day", "kind", "scope"), name="notifications_ceiling_trip_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.scope}: {self.count}"
 
 
 class DeliveryAttempt(models.Model):

@@ -146,3 +146,11 @@ def notification_unsent_summary(*, now: datetime | None = None) -> UnsentSummary
     )
     oldest = found["oldest"]
     return UnsentSummary(count=found["count"], oldest_age=None if oldest is None else max(now - oldest, timedelta()))
+
+
+def ceiling_trip_list_recent(*, days: int = 1) -> list:
+    """The ceilings on paid messages reached today (and the days before, with `days` > 1), for the dashboard."""
+    from .models import CeilingTrip
+
+    since = timezone.localdate() - timedelta(days=days - 1)
+    return list(CeilingTrip.objects.filter(day__gte=since).order_by("-day", "-last_at")[:20])

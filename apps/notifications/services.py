@@ -30,12 +30,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from apps.core.codes import code_format, code_generate
-from apps.core.ratelimit import client_fingerprint, rate_limit_hit, rate_limit_once
+from apps.core.ratelimit import client_fingerprint, current_session, rate_limit_hit, rate_limit_once
 
 from . import zalo_api
+from .ceilings import ceiling_booking_allows, ceiling_daily_allows, ceiling_trip_record
 from .channels import Message, SendResult, TransientHTTPError, channel_get, http_post
 from .crypto import SealError, reseal, seal, unseal
 from .models import (
+    CeilingTrip,
     Channel,
     DeliveryAttempt,
     Kind,
@@ -64,6 +66,9 @@ OTP_TOO_SOON = _(
 )
 OTP_TOO_MANY_FOR_PHONE = _("Too many codes were asked for this number. Please try again in an hour.")
 OTP_TOO_MANY_FOR_CLIENT = _("Too many codes were asked from this device. Please try again later.")
+OTP_TOO_MANY_TODAY = _(
+    "We cannot send more confirmation codes today. Please try again tomorrow, or call the police unit."
+)
 OTP_FORMAT = _("Enter the 6 digits of the code we sent you.")
 OTP_WRONG = ngettext_lazy(
     "The code is not correct. You have %(count)d try left.",
@@ -161,6 +166,13 @@ def _notification_create(
         existing = Notification.objects.filter(dedup_key=dedup_key).first()
         if existing is not None:
             return existing, False
+    # Ceilings on paid messages (ceilings.py): codes are checked by otp_issue before anything is written, an
+    # officer's resend is the officer's decision; anything else past a ceiling is kept unsent, for officers to see.
+    capped = (
+        kind != Kind.OTP
+        and resent_from is None
+        and not (ceiling_booking_allows(kind=kind, subject=subject) and ceiling_daily_allows(kind=kind))
+    )
     language = (language or "").split("-")[0].lower()  # "en-US" from a browser is English
     notification = Notification(
         kind=kind,
@@ -174,6 +186,7 @@ def _notification_create(
         dedup_key=dedup_key or None,
         idempotency_key=uuid.uuid4().hex,
         resent_from=resent_from,
+        status=Status.CAPPED if capped else Status.QUEUED,
     )
     if subject is not None:
         notification.subject_type = ContentType.objects.get_for_model(subject)
@@ -191,7 +204,8 @@ def _notification_create(
             notification.pk = None
     else:  # pragma: no cover - ten collisions in a 30-bit space
         raise IntegrityError("could not assign a unique verification code")
-    _enqueue_after_commit(notification.pk)
+    if not capped:
+        _enqueue_after_commit(notification.pk)
     return notification, True
 
 
@@ -736,19 +750,38 @@ def _otp_hash(*, challenge_id: uuid.UUID, code: str) -> str:
     return salted_hmac("apps.notifications.otp", f"{challenge_id}:{code}", algorithm="sha256").hexdigest()
 
 
-def otp_issue(*, phone: str, purpose: str, language: str, client: str) -> OtpChallenge:
-    """Create a 6-digit code valid for a few minutes and send it to `phone`. Rate-limited per phone (a minimum
-    interval and an hourly cap) and per client (`client`: the requester's IP address or another identifier)."""
+def _otp_trusted_key(session: str) -> str:
+    return f"otp-trusted:{session}"
+
+
+def otp_issue(*, phone: str, purpose: str, language: str, client: str, session: str | None = None) -> OtpChallenge:
+    """Create a 6-digit code valid for a few minutes and send it to `phone`.
+
+    Ceilings (docs/threat-model.md): per phone (a minimum interval and an hourly cap), per browser session
+    (`session`, default: the session of the request being served), per client address (`client`; not counted for
+    a browser that confirmed a code before, so one abuser behind a shared address cannot block the others who
+    are already on their way) and per day for the whole portal."""
     phone = phone_normalize(phone)
     fingerprint = client_fingerprint(client or "unknown")
+    session = current_session() if session is None else session
     hour = 3600
+    if session and not rate_limit_hit(
+        key=f"otp-session:{session}", limit=settings.NOTIFICATIONS_OTP_PER_SESSION_PER_HOUR, window=hour
+    ):
+        ceiling_trip_record(kind=Kind.OTP, scope=CeilingTrip.Scope.SESSION)
+        raise RateLimited(OTP_TOO_MANY_FOR_CLIENT, code="rate_limited")
+    trusted = bool(session) and _cache_has(_otp_trusted_key(session))
     per_client = settings.NOTIFICATIONS_OTP_PER_CLIENT_PER_HOUR
-    if not rate_limit_hit(key=f"otp-client:{fingerprint}", limit=per_client, window=hour):
+    if not trusted and not rate_limit_hit(key=f"otp-client:{fingerprint}", limit=per_client, window=hour):
+        ceiling_trip_record(kind=Kind.OTP, scope=CeilingTrip.Scope.CLIENT)
         raise RateLimited(OTP_TOO_MANY_FOR_CLIENT, code="rate_limited")
     if not rate_limit_once(key=f"otp-interval:{phone}", seconds=settings.NOTIFICATIONS_OTP_RESEND_SECONDS):
         raise RateLimited(OTP_TOO_SOON, code="rate_limited")
     if not rate_limit_hit(key=f"otp-phone:{phone}", limit=settings.NOTIFICATIONS_OTP_PER_PHONE_PER_HOUR, window=hour):
+        ceiling_trip_record(kind=Kind.OTP, scope=CeilingTrip.Scope.PHONE)
         raise RateLimited(OTP_TOO_MANY_FOR_PHONE, code="rate_limited")
+    if not ceiling_daily_allows(kind=Kind.OTP):
+        raise RateLimited(OTP_TOO_MANY_TODAY, code="rate_limited")
     code = f"{secrets.randbelow(10**OTP_DIGITS):0{OTP_DIGITS}d}"
     ttl = settings.NOTIFICATIONS_OTP_TTL_SECONDS
     now = timezone.now()
@@ -777,6 +810,27 @@ def otp_issue(*, phone: str, purpose: str, language: str, client: str) -> OtpCha
     return challenge
 
 
+def _cache_has(key: str) -> bool:
+    from django.core.cache import cache
+
+    try:
+        return cache.get(key) is not None
+    except Exception:
+        return False
+
+
+def _otp_trust_session() -> None:
+    """A browser that confirmed a code is no longer counted against its address's budget (for a day)."""
+    from django.core.cache import cache
+
+    session = current_session()
+    if session:
+        try:
+            cache.set(_otp_trusted_key(session), 1, 86400)
+        except Exception:
+            logger.warning("could not remember a confirmed browser: cache unavailable")
+
+
 def otp_verify(*, challenge: OtpChallenge, code: str) -> None:
     """Accept the code once, or raise ValidationError: wrong (with the tries left), expired, locked, used.
 
@@ -799,6 +853,7 @@ def otp_verify(*, challenge: OtpChallenge, code: str) -> None:
         elif constant_time_compare(row.code_hash, _otp_hash(challenge_id=row.id, code=typed)):
             row.verified_at = now
             row.save(update_fields=["verified_at"])
+            _otp_trust_session()
         else:
             row.failed_attempts += 1
             row.save(update_fields=["failed_attempts"])

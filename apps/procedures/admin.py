@@ -12,6 +12,7 @@ from apps.backoffice.admin_mixins import (
 )
 from apps.backoffice.masking import mask_phone
 from apps.backoffice.search import SearchFields
+from apps.core.paging import EstimatedCountPaginator
 
 from .forms.registry import form_class_for
 from .models import Procedure, ProcedureRequest
@@ -49,11 +50,13 @@ class ProcedureRequestAdmin(
     unit_field = "appointment__unit"
     workflow = REVIEW
     list_display = ("code", "procedure", "holder_name", masked("phone", mask_phone, _("phone")), "status", "visit")
-    list_filter = ("status", "procedure", "language")
+    list_filter = ("status", "procedure", "language", "created_at")
     search_spec = SearchFields(
         code=("code",), phone=("phone",), id_number=("appointment__id_number",), name=("holder_name",)
     )
-    date_hierarchy = "created_at"
+    # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     list_select_related = ("procedure", "appointment__slot", "appointment__unit")
     fields = (
         "procedure",

@@ -16,6 +16,7 @@ from django.views.generic import TemplateView, View
 from apps.appointments.forms import SlotPickerForm
 from apps.appointments.models import AppointmentStatus
 from apps.core.codes import code_format
+from apps.core.ratelimit import client_address
 from apps.filings import outputs
 from apps.filings.tokens import qr_token
 from apps.notifications.models import OtpChallenge
@@ -268,7 +269,7 @@ class RequestConfirmView(DraftJourneyMixin, TemplateView):
                 phone=str(self.draft.phone),
                 purpose=OTP_PURPOSE,
                 language=translation.get_language(),
-                client=self.request.META.get("REMOTE_ADDR", ""),
+                client=client_address(self.request),
             )
         except ValidationError as exc:
             form = ConfirmCodeForm()

@@ -16,6 +16,7 @@ from apps.backoffice.admin_mixins import OUT_OF_SCOPE, AuditedAdminMixin, Search
 from apps.backoffice.models import AuditAction
 from apps.backoffice.search import SearchFields
 from apps.backoffice.services import audit_record
+from apps.core.paging import EstimatedCountPaginator
 from apps.notifications.models import Status as MessageStatus
 from apps.units.models import PoliceUnit
 
@@ -298,12 +299,14 @@ class ReportAdmin(SearchAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
 
     form = ReportWorkflowForm
     list_display = ("code", "deadline", "category", "status", "unit", "handler", "created_at", "source")
-    list_filter = (OverdueFilter, MineFilter, "status", "category", "source", "unit")
+    list_filter = (OverdueFilter, MineFilter, "status", "category", "source", "unit", "created_at")
     search_spec = SearchFields(
         code=("code",), phone=("contact_phone",), name=("contact_name",), text=("description", "address")
     )
     list_select_related = ("unit", "handler")
-    date_hierarchy = "created_at"
+    # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
     actions = ("take_selected",)
     inlines = (ChatEntryInline, ReportPhotoInline, ReportEventInline)
     readonly_fields = (

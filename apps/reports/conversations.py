@@ -344,6 +344,28 @@ def _check_zalo_report(report: Report, actor) -> None:
         raise ValidationError(NOT_A_ZALO_REPORT, code="not_zalo")
 
 
+def _write_back(*, report: Report, actor, kind: str, chat_kind: str, text: str = "", phone: str = "") -> ChatEntry:
+    """Queue one outbox message to the follower (and their phone, for the fallback), keep it in the conversation
+    and in the audit log."""
+    context = {"reference": code_format(report.code)}
+    if text:
+        context["text"] = text
+    notification = notification_send(
+        kind=kind,
+        language=report.language,
+        context=context,
+        phone=phone or None,
+        zalo_user_id=report.zalo_user_id,
+        subject=report,
+    )
+    entry = ChatEntry.objects.create(
+        report=report, direction=ChatDirection.OUT, kind=chat_kind, text=text, notification=notification, actor=actor
+    )
+    detail = f"Zalo {ChatKind(chat_kind).name.lower().replace('_', ' ')}, message {notification.pk}"
+    audit_record(user=actor, action=AuditAction.CHANGE, obj=report, detail=detail)
+    return entry
+
+
 @transaction.atomic
 def report_reply(*, report: Report, actor, text: str) -> ChatEntry:
     """A handler's reply in the conversation: an OA consultation message inside Zalo's window, otherwise ZNS/SMS
@@ -360,24 +382,9 @@ def report_reply(*, report: Report, actor, text: str) -> ChatEntry:
     route = report_reply_route(report=report)
     if not route.reachable:
         raise ValidationError(CANNOT_REACH, code="unreachable")
-    notification = notification_send(
-        kind=Kind.REPORT_REPLY,
-        language=report.language,
-        context={"reference": code_format(report.code), "text": text},
-        phone=route.phone or None,
-        zalo_user_id=report.zalo_user_id,
-        subject=report,
+    return _write_back(
+        report=report, actor=actor, kind=Kind.REPORT_REPLY, chat_kind=ChatKind.REPLY, text=text, phone=route.phone
     )
-    entry = ChatEntry.objects.create(
-        report=report,
-        direction=ChatDirection.OUT,
-        kind=ChatKind.REPLY,
-        text=text,
-        notification=notification,
-        actor=actor,
-    )
-    audit_record(user=actor, action=AuditAction.CHANGE, obj=report, detail=f"Zalo reply, message {notification.pk}")
-    return entry
 
 
 @transaction.atomic
@@ -387,21 +394,4 @@ def report_request_contact(*, report: Report, actor) -> ChatEntry:
     _check_zalo_report(report, actor)
     if not zalo_window_is_open(user_id=report.zalo_user_id):
         raise ValidationError(CONTACT_OUTSIDE_WINDOW, code="outside_window")
-    notification = notification_send(
-        kind=Kind.CONTACT_REQUEST,
-        language=report.language,
-        context={"reference": code_format(report.code)},
-        zalo_user_id=report.zalo_user_id,
-        subject=report,
-    )
-    entry = ChatEntry.objects.create(
-        report=report,
-        direction=ChatDirection.OUT,
-        kind=ChatKind.CONTACT_REQUEST,
-        notification=notification,
-        actor=actor,
-    )
-    audit_record(
-        user=actor, action=AuditAction.CHANGE, obj=report, detail=f"Zalo contact request, message {notification.pk}"
-    )
-    return entry
+    return _write_back(report=report, actor=actor, kind=Kind.CONTACT_REQUEST, chat_kind=ChatKind.CONTACT_REQUEST)

@@ -1,7 +1,4 @@
-import os
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -111,25 +108,13 @@ class Report(models.Model):
         return self.status in OPEN_STATUSES and self.due_at < timezone.now()
 
 
-class ReportPhotoStorage(FileSystemStorage):
-    """Photos of reports are evidence: kept in REPORTS_PHOTO_ROOT, outside MEDIA_ROOT, never served by the web
-    server (they have no URL) and shown only to officers who may see the report (ReportAdmin.photo_view)."""
+def report_photo_storage():
+    """Photos of reports are evidence: the private storage (settings.STORAGES["private"], local disk or a bucket),
+    never served by the web server (they have no URL), shown only to officers who may see the report
+    (ReportAdmin.photo_view)."""
+    from apps.core.storage import PrivateStorage
 
-    @property
-    def base_location(self):
-        return str(settings.REPORTS_PHOTO_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self):
-        return None
-
-
-def report_photo_storage() -> FileSystemStorage:
-    return ReportPhotoStorage()
+    return PrivateStorage()
 
 
 class ReportPhoto(models.Model):

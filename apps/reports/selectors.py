@@ -68,16 +68,12 @@ def report_queue_summary(*, user) -> QueueSummary:
 
 
 def report_handler_choices(*, report: Report):
-    """Officers who may handle this report: active staff of its unit or of the district above it."""
-    from django.contrib.auth import get_user_model
+    """Officers who may handle this report: active staff with the report handling permission (their role), of
+    its unit or of the district above it."""
+    from apps.backoffice.selectors import officer_list_with_permission
 
     unit_ids = [report.unit_id] + ([report.unit.parent_id] if report.unit.parent_id else [])
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True, units__in=unit_ids)
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
+    return officer_list_with_permission(permission="reports.change_report", unit_ids=unit_ids)
 
 
 @dataclass(frozen=True)

@@ -249,19 +249,6 @@ def report_forward(*, report: Report, to_unit: PoliceUnit, actor, note: str = ""
 
 
 @transaction.atomic
-def report_purge_unconfirmed(*, older_than: timedelta = timedelta(days=1)) -> int:
-    """Delete reports whose phone was never confirmed (and their photo files): they never reached a queue."""
-    stale = list(
-        Report.objects.filter(confirmed_at__isnull=True, created_at__lt=timezone.now() - older_than).prefetch_related(
-            "photos"
-        )
-    )
-    files = [photo.image for report in stale for photo in report.photos.all()]
-    Report.objects.filter(pk__in=[r.pk for r in stale]).delete()
-    transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
-    return len(stale)
-
-
 # --- Messages to the reporter -----------------------------------------------------------------------------
 def report_status_url(*, language: str) -> str:
     with translation.override(language):

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "apps.exports",
     "axes",
     "apps.backoffice",
+    "apps.privacy",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "apps.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.ContentSecurityPolicyMiddleware",
+    "apps.core.middleware.ClientMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # HTML compressed in the app (no proxy needed); after WhiteNoise, which serves its own compressed files.
     "apps.core.middleware.CompressionMiddleware",
@@ -159,6 +161,9 @@ CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {}
+# Several beats (one per node) may run: a Redis lock lets exactly one of them schedule (apps/core/beat.py).
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "apps.core.beat:SingleBeatScheduler"
 
 # --- Notifications (apps.notifications) ------------------------------------------------------------------
 # Channels are used when their credentials are set; with none set, messages go to the database outbox
@@ -226,7 +231,18 @@ NOTIFICATIONS_OTP_TTL_SECONDS = 300
 NOTIFICATIONS_OTP_MAX_TRIES = 5
 NOTIFICATIONS_OTP_RESEND_SECONDS = 60
 NOTIFICATIONS_OTP_PER_PHONE_PER_HOUR = 5
-NOTIFICATIONS_OTP_PER_CLIENT_PER_HOUR = 20
+# Per client address: a budget shared by everyone behind one address (mobile carriers' NAT), so it is generous,
+# and a browser that has confirmed a code before is not counted against it (only against its own session budget).
+NOTIFICATIONS_OTP_PER_CLIENT_PER_HOUR = env.int("NOTIFICATIONS_OTP_PER_CLIENT_PER_HOUR", default=20)
+NOTIFICATIONS_OTP_PER_SESSION_PER_HOUR = env.int("NOTIFICATIONS_OTP_PER_SESSION_PER_HOUR", default=6)
+# Ceilings on paid messages (docs/threat-model.md): messages of one kind per day, the whole portal together (a
+# ceiling reached refuses new codes with "try again tomorrow" and keeps other messages unsent, status "capped");
+# moves and cancellations messaged per booking per day. Officers see every ceiling reached on the dashboard.
+NOTIFICATIONS_DAILY_CAP_DEFAULT = env.int("NOTIFICATIONS_DAILY_CAP_DEFAULT", default=20000)
+NOTIFICATIONS_DAILY_CAP: dict[str, int] = {
+    kind: int(value) for kind, value in env.dict("NOTIFICATIONS_DAILY_CAP", default={"otp": "10000"}).items()
+}
+NOTIFICATIONS_PER_BOOKING_PER_DAY = env.int("NOTIFICATIONS_PER_BOOKING_PER_DAY", default=4)
 NOTIFICATIONS_CHECK_PER_CLIENT = (10, 600)  # "is this message from us?" lookups per client per 10 minutes
 # A broker that is down must not hold a citizen's request for long: the sweep sends the message later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
@@ -264,14 +280,45 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Uploaded files (apps/core/storage.py): "default" holds public media (news images, served at MEDIA_URL by the app,
+# cacheable by nginx), "private" holds evidence (report photos, shown to officers through the admin only). With
+# S3_BUCKET set, both live in that S3-compatible bucket (django-storages; required with several web nodes).
+# https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+PUBLIC_MEDIA_PREFIXES = ("news/",)
+S3_BUCKET = env.str("S3_BUCKET", default="")
+_S3_OPTIONS = {
+    "bucket_name": S3_BUCKET,
+    "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+    "region_name": env.str("S3_REGION", default="") or None,
+    "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+    "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+    "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
+    "default_acl": "private",
+    "file_overwrite": False,
+    "querystring_auth": True,
+    "querystring_expire": 300,
+}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": "apps.core.storage_s3.PublicMediaS3Storage", "OPTIONS": {**_S3_OPTIONS, "location": "media"}}
+        if S3_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "private": (
+        {"BACKEND": "apps.core.storage_s3.PrivateS3Storage", "OPTIONS": {**_S3_OPTIONS, "location": "private"}}
+        if S3_BUCKET
+        else {"BACKEND": "apps.core.storage.PrivateFileSystemStorage"}
+    ),
     # Officers' exports hold personal data: kept outside MEDIA_ROOT (never served as media), downloaded only
-    # through the admin by the officer who asked. Production may point this at S3 (a private bucket).
-    "exports": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env.str("EXPORTS_ROOT", default=str(BASE_DIR / "var" / "exports"))},
-    },
+    # through the admin by the officer who asked. With S3_BUCKET: the bucket's private exports/ prefix.
+    "exports": (
+        {"BACKEND": "apps.core.storage_s3.PrivateS3Storage", "OPTIONS": {**_S3_OPTIONS, "location": "exports"}}
+        if S3_BUCKET
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": env.str("EXPORTS_ROOT", default=str(BASE_DIR / "var" / "exports"))},
+        }
+    ),
     # Hashed, compressed (gzip + brotli) files, served by WhiteNoise with far-future cache headers.
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -312,11 +359,24 @@ SILENCED_SYSTEM_CHECKS: list[str] = []
 # Emergency number shown on every page.
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="113")
 
+# Lookup (/tra-cuu/): wrong phone numbers / dates of birth per code, whatever the address, before the code's
+# lookup is locked, and for how long.
+LOOKUP_CODE_MAX_FAILURES = env.int("LOOKUP_CODE_MAX_FAILURES", default=5)
+LOOKUP_CODE_LOCK_MINUTES = env.int("LOOKUP_CODE_LOCK_MINUTES", default=30)
+
 # --- Appointments (apps.appointments) -------------------------------------------------------------------------
 # How long a picked time is kept for a citizen who is finishing their form.
 APPOINTMENT_HOLD_MINUTES = env.int("APPOINTMENT_HOLD_MINUTES", default=15)
 # Anti-hoarding: upcoming bookings (and live holds) one phone number may have at once, all procedures together.
 APPOINTMENT_MAX_ACTIVE_PER_PHONE = env.int("APPOINTMENT_MAX_ACTIVE_PER_PHONE", default=3)
+# The hold budget (docs/threat-model.md): a hold keeps its place from others only within each of these. Beyond
+# them the citizen still continues with the time picked, and booking (after the phone is confirmed) re-checks.
+# Share of a slot's places unconfirmed holds may keep (rounded down: the last place is always left for confirmed
+# bookings).
+APPOINTMENT_HOLD_SHARE = env.float("APPOINTMENT_HOLD_SHARE", default=0.5)
+# Live holds that keep a place, per client address (behind one NAT: a budget, never a refusal) and per phone.
+APPOINTMENT_HOLDS_PER_CLIENT = env.int("APPOINTMENT_HOLDS_PER_CLIENT", default=10)
+APPOINTMENT_HOLDS_PER_PHONE = env.int("APPOINTMENT_HOLDS_PER_PHONE", default=2)
 # Longest wait for a slot's row lock before the citizen is told "busy, try again" (PostgreSQL lock_timeout).
 APPOINTMENT_LOCK_TIMEOUT_SECONDS = env.float("APPOINTMENT_LOCK_TIMEOUT_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE["appointments-expire-holds"] = {
@@ -329,7 +389,8 @@ NEWS_COVER_MAX_BYTES = 5 * 1024 * 1024
 REPORTS_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 REPORTS_PHOTO_MAX_COUNT = 3
 REPORTS_PHOTO_MAX_WIDTH = 1600
-# Report photos are evidence: stored here, outside MEDIA_ROOT, and shown only to officers through the admin.
+# Report photos are evidence: kept in the private storage (this folder, outside MEDIA_ROOT, unless S3_BUCKET is set)
+# and shown only to officers through the admin.
 REPORTS_PHOTO_ROOT = Path(env.str("REPORTS_PHOTO_ROOT", default=str(BASE_DIR / "var" / "report-photos")))
 # Whole report request (form + photos); larger requests are refused with a message next to the photos.
 REPORTS_MAX_REQUEST_BYTES = REPORTS_PHOTO_MAX_COUNT * REPORTS_PHOTO_MAX_BYTES + 256 * 1024
@@ -361,10 +422,6 @@ EXPORTS_CSV_DELIMITER = env.str("EXPORTS_CSV_DELIMITER", default=";")
 EXPORTS_KEEP_HOURS = env.int("EXPORTS_KEEP_HOURS", default=24)
 CELERY_BEAT_SCHEDULE["exports-purge-expired"] = {"task": "exports.purge_expired", "schedule": 3600.0}
 
-CELERY_BEAT_SCHEDULE["reports-purge-unconfirmed"] = {
-    "task": "apps.reports.tasks.purge_unconfirmed_reports",
-    "schedule": 3600.0,
-}
 # --- Back office (apps.backoffice): admin sign-in protection with django-axes ------------------------------
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
 # Wrong passwords are counted per user name *and* address, so a guesser cannot lock a whole station (officers
@@ -381,6 +438,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "apps.backoffice.auth.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "apps.backoffice.auth.client_ip"
 AXES_VERBOSE = False
+# Two more limits (apps.backoffice.auth.LockoutHandler): one account from any addresses, one address over any
+# accounts (higher: a station's officers share one address).
+AXES_HANDLER = "apps.backoffice.auth.LockoutHandler"
+BACKOFFICE_LOCKOUT_PER_ACCOUNT = env.int("BACKOFFICE_LOCKOUT_PER_ACCOUNT", default=10)
+BACKOFFICE_LOCKOUT_PER_ADDRESS = env.int("BACKOFFICE_LOCKOUT_PER_ADDRESS", default=20)
 
 # --- Health (/healthz, /readyz; apps/core/health.py) --------------------------------------------------------
 # /readyz says "degraded" (still 200) when no worker reported for this long or a message waits this long unsent.
@@ -399,9 +461,24 @@ LOGGING = {
 # django-axes logs every sign-in at INFO; keep its warnings (lockouts) only.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 
-# --- Declarations (apps.declarations) ---------------------------------------------------------------------
-# Unsubmitted drafts are deleted 7 days after their last change.
-CELERY_BEAT_SCHEDULE["declarations-delete-expired-drafts"] = {
-    "task": "apps.declarations.tasks.delete_expired_drafts",
-    "schedule": 3600.0,
+# --- Personal data (apps.privacy): the retention schedule -------------------------------------------------
+# Days each kind of personal data is kept (README "Personal data"); one purge applies them all, hourly from beat
+# or `manage.py purge_expired`. Override one with RETENTION_<NAME>_DAYS, e.g. RETENTION_FILINGS_DAYS=365.
+_RETENTION_DEFAULTS = {
+    "drafts": 7,  # journeys never submitted, after their last change
+    "holds": 1,  # expired holds of a time, after they expired
+    "otp_challenges": 1,  # confirmation-code challenges (only a hash of the code is stored)
+    "message_bodies": 30,  # the text of sent or failed messages (delivery metadata is kept)
+    "messages": 365,  # the delivery record itself
+    "filings": 180,  # filings, their answers and bookings, after the appointment or the last change of state
+    "unconfirmed_reports": 1,  # reports whose phone was never confirmed
+    "reports": 730,  # answered or closed reports, after their last change
+    "report_photos": 180,  # photos of answered or closed reports, after the report's last change
+    "sessions": 0,  # sessions, after they expire
+    "sign_in_records": 90,  # officers' sign-in attempts and logs (django-axes)
+    "audit_log": 730,  # the audit log
 }
+PRIVACY_RETENTION_DAYS = {
+    name: env.int(f"RETENTION_{name.upper()}_DAYS", default=days) for name, days in _RETENTION_DEFAULTS.items()
+}
+CELERY_BEAT_SCHEDULE["privacy-purge-expired"] = {"task": "privacy.purge_expired", "schedule": 3600.0}

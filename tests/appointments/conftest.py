@@ -46,3 +46,12 @@ def other_schedule(db, procedure):
     schedule = BookingScheduleFactory(unit__name="Công an Phường 8", unit__order=5)
     procedure.units.add(schedule.unit)
     return schedule
+
+
+@pytest.fixture
+def holds_take_every_place(settings):
+    """For tests about availability, caching and the picker, which fill slots with holds: every hold keeps its
+    place (no hold budget). The budget itself is tested in test_hold_budget.py."""
+    settings.APPOINTMENT_HOLD_SHARE = 1.0
+    settings.APPOINTMENT_HOLDS_PER_PHONE = 100
+    settings.APPOINTMENT_HOLDS_PER_CLIENT = 100

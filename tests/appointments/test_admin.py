@@ -153,9 +153,13 @@ def test_cancel_action_calls_the_service(admin_client, unit, procedure, frozen_n
 
 
 def test_appointment_changelist_and_search(admin_client, unit, procedure, frozen_now):
-    _book(unit, procedure)
-    html = _text(admin_client.get(reverse("admin:appointments_appointment_changelist") + "?q=REF1"))
-    assert "Nguyễn Văn 1" in html
+    _book(unit, procedure, n=1)
+    _book(unit, procedure, n=2)
+    url = reverse("admin:appointments_appointment_changelist")
+    # The one search (apps.backoffice.search): the phone in any form, or the name without accents.
+    for term in ("0912000001", "+84 912 000 001", "nguyen van 1"):
+        html = _text(admin_client.get(url, {"q": term}))
+        assert "Nguyễn Văn 1" in html and "Nguyễn Văn 2" not in html, term
 
 
 def test_officers_see_only_their_units(client, unit, procedure, schedule, frozen_now):

@@ -49,6 +49,7 @@ def test_expired_hold_is_booked_when_its_place_is_still_free(unit, procedure, fr
     assert booked.status == AppointmentStatus.BOOKED
 
 
+@pytest.mark.usefixtures("holds_take_every_place")
 def test_expired_hold_is_refused_when_others_took_the_places(unit, procedure, frozen_now):
     hold = _hold(unit, procedure)
     frozen_now.shift(timedelta(minutes=16))

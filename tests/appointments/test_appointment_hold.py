@@ -32,6 +32,7 @@ def test_hold_keeps_a_place_for_fifteen_minutes(unit, procedure, frozen_now):
     assert Slot.objects.count() == 1
 
 
+@pytest.mark.usefixtures("holds_take_every_place")
 def test_full_slot_refused_with_nearest_alternatives(unit, procedure, other_schedule, frozen_now):
     _hold(unit, procedure, holder_key="a", phone="0912000001")
     _hold(unit, procedure, holder_key="b", phone="0912000002")

@@ -23,7 +23,11 @@ from apps.appointments.services import (
 from .conftest import NOW, at
 from .factories import ClosureFactory, OfficialDayFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.appointments.urls")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.urls("tests.appointments.urls"),
+    pytest.mark.usefixtures("holds_take_every_place"),
+]
 
 TIMES = "/journey/?unit={slug}&day=2026-12-02"
 DAYS = "/journey/?unit={slug}"

@@ -65,6 +65,7 @@ def prefix_digit(prefix: str) -> str:
     return str(sum(map(ord, prefix)) % 10)
 
 
+@pytest.mark.usefixtures("holds_take_every_place")
 def test_200_racing_holds_for_10_places(setup):
     unit, procedure, _ = setup
     jobs = [
@@ -118,6 +119,7 @@ def test_200_racing_reschedules_into_one_slot(setup):
     assert Appointment.objects.filter(status=AppointmentStatus.BOOKED).count() == 200
 
 
+@pytest.mark.usefixtures("holds_take_every_place")
 def test_holds_expiring_while_others_book(setup):
     unit, procedure, traveller = setup
     # Ten slow citizens hold every place of the slot.

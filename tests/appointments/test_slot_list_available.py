@@ -12,7 +12,7 @@ from apps.appointments.services import appointment_book, appointment_hold
 from .conftest import NOW, at
 from .factories import ClosureFactory, OfficialDayFactory, ProcedureCapacityFactory, ProcedureFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("holds_take_every_place")]
 
 
 def _days(unit, procedure, start, end, now=None):

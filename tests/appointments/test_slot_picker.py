@@ -11,7 +11,11 @@ from apps.appointments.services import appointment_hold
 from .conftest import at
 from .factories import ClosureFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.appointments.urls")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.urls("tests.appointments.urls"),
+    pytest.mark.usefixtures("holds_take_every_place"),
+]
 
 
 def test_step_one_lists_units_with_address_and_hours(client, unit, other_schedule, frozen_now):

@@ -66,3 +66,42 @@ def test_a_success_resets_the_count(client, settings):
 def test_test_client_login_still_works(client):
     OfficerFactory(username="canbo.test")
     assert client.login(username="canbo.test", password=PASSWORD)
+
+
+def _attempt_from(client, username, password, address):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": reverse("admin:index")},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_guesses_spread_over_accounts_lock_the_address(client):
+    # 24 wrong passwords over 6 accounts (4 each, under the per-account-and-address limit of 5) from one address.
+    for n in range(6):
+        OfficerFactory(username=f"canbo.{n}")
+    OfficerFactory(username="canbo.dung")
+    statuses = [
+        _attempt_from(client, f"canbo.{n}", "sai-mat-khau", "203.0.113.7").status_code
+        for n in range(6)
+        for _ in range(4)
+    ]
+    assert statuses[:19] == [200] * 19  # the form again, with Django's error
+    assert statuses[19:] == [429] * 5  # the 20th failure from this address locks it
+    # Even an officer with the right password is refused from that address, and allowed from another one.
+    assert _attempt_from(client, "canbo.dung", PASSWORD, "203.0.113.7").status_code == 429
+    assert _attempt_from(client, "canbo.dung", PASSWORD, "198.51.100.2").status_code == 302
+
+
+def test_guesses_from_many_addresses_lock_the_account(client):
+    OfficerFactory(username="canbo.muc.tieu")
+    OfficerFactory(username="canbo.khac")
+    statuses = [
+        _attempt_from(client, "canbo.muc.tieu", "sai-mat-khau", f"198.51.100.{n}").status_code
+        for n in range(1, 6)
+        for _ in range(2)
+    ]
+    assert statuses == [200] * 9 + [429]  # 10 failures of one account from 5 addresses
+    assert _attempt_from(client, "canbo.muc.tieu", PASSWORD, "192.0.2.99").status_code == 429
+    client.logout()
+    assert _attempt_from(client, "canbo.khac", PASSWORD, "198.51.100.1").status_code == 302

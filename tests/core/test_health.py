@@ -150,3 +150,13 @@ def test_a_real_worker_reports_its_heartbeat(client):
         worker.wait(timeout=20)
     assert body["worker"]["status"] == "ok", worker.stderr.read().decode()[-2000:]
     assert body["worker"]["last_seen_seconds"] <= 5
+
+
+def test_check_deploy_warns_without_redis(settings):
+    from django.core.checks import run_checks
+
+    settings.REDIS_URL = ""
+    assert "portal.W001" in {m.id for m in run_checks(include_deployment_checks=True)}
+    assert "portal.W001" not in {m.id for m in run_checks(include_deployment_checks=False)}
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    assert "portal.W001" not in {m.id for m in run_checks(include_deployment_checks=True)}

@@ -65,3 +65,24 @@ def test_lookups_answer_normally_when_redis_is_down(client, redis_down, path):
     response = client.post(path, {"code": "K7MX3PQ9R", "phone": "0912345678"})
     assert response.status_code < 500
     assert "csrfmiddlewaretoken" in response.content.decode()  # the lookup form, answered normally
+
+
+def test_a_window_expires_and_the_client_may_try_again(settings):
+    """On whichever cache is configured (Redis under CI): after the window, the count starts again."""
+    import time
+
+    assert [rate_limit_hit(key="t:expiry", limit=1, window=1) for _ in range(2)] == [True, False]
+    time.sleep(1.2)
+    assert rate_limit_hit(key="t:expiry", limit=1, window=1)
+
+
+@pytest.mark.redis
+def test_a_window_expires_on_redis():
+    import time
+
+    from django.core.cache import caches
+
+    assert caches["default"].__class__.__name__ == "FailSoftRedisCache"
+    assert [rate_limit_hit(key="t:expiry-redis", limit=2, window=1) for _ in range(3)] == [True, True, False]
+    time.sleep(1.2)
+    assert rate_limit_hit(key="t:expiry-redis", limit=2, window=1)

@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "q7#Jx9!vLm2$Rt8@Wp4^Zs6&Kd1*Nf3(Hb5)Gc0-Ye7_Ua9+Ti2=Oe4~Pl",
     "DJANGO_ALLOWED_HOSTS": "cccd.example.vn",
     "DATABASE_URL": "sqlite:////tmp/portal-check-deploy.sqlite3",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",  # required in production (portal.W001); check does not connect
 }
 
 

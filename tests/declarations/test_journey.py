@@ -198,18 +198,19 @@ def test_english_pages(client):
     assert "About you" in html and 'lang="en"' in html
 
 
-def test_expired_drafts_are_deleted_by_the_periodic_task(client):
+def test_expired_drafts_are_deleted_by_the_periodic_purge(client):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from apps.declarations.tasks import delete_expired_drafts
+    from apps.privacy.tasks import purge_expired
 
     post(client, "", STEP_DATA[""](), action="next")
     kept = Draft.objects.get()
+    assert timedelta(days=6, hours=23) < kept.expires_at - timezone.now() <= timedelta(days=7)
     old = Draft.objects.create(data={"": {}}, expires_at=timezone.now() - timedelta(minutes=1))
-    assert old.pk != kept.pk
-    assert delete_expired_drafts() == 1
+    Draft.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=7, minutes=1))
+    assert purge_expired()["drafts"] == 1
     assert list(Draft.objects.all()) == [kept]
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.appointments.models import Appointment, AppointmentStatus
-from apps.appointments.services import appointment_hold
+from apps.appointments.services import appointment_book, appointment_hold
 from apps.declarations.models import Declaration, Draft
 from apps.filings.tokens import receipt_token
 from apps.notifications.models import Notification, OutboxMessage
@@ -121,16 +121,17 @@ def test_lapsed_hold_with_the_place_taken_goes_back_to_the_picker_with_alternati
     hold(client, slot)
     code = send_code(client, django_capture_on_commit_callbacks)
     draft = Draft.objects.get()
-    # the hold lapses and other citizens take every place meanwhile
+    # the hold lapses and other citizens book every place meanwhile
     Appointment.objects.filter(pk=draft.hold_id).update(hold_expires_at=timezone.now() - timedelta(minutes=1))
     for n in range(slot.capacity):
-        appointment_hold(
+        other = appointment_hold(
             unit=slot.unit,
             procedure=draft.hold.procedure,
             starts_at=slot.starts_at,
             phone=f"+8491000000{n}",
             holder_key=f"other-{n}",
         )
+        appointment_book(appointment=other, reference=f"OTHER{n}", holder_name="Trần Văn Bình")
     response = client.post(CONFIRM, {"action": "verify", "code": code})
     assert response.status_code == 409
     html = response.content.decode()

@@ -90,7 +90,8 @@ def test_run_periodic_tasks_command_runs_the_jobs_once(morning, django_capture_o
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("run_periodic_tasks", stdout=out)
-    assert "reminders queued: 1" in out.getvalue()
+    assert "notifications-reminders: 1\n" in out.getvalue()
+    assert "privacy-purge-expired: {" in out.getvalue()
     assert Notification.objects.get(kind=Kind.APPOINTMENT_REMINDER).status == Status.SENT
 
 

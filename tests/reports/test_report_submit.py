@@ -95,11 +95,11 @@ def test_unconfirmed_reports_are_purged_after_a_day(client, ward):
 
     from django.utils import timezone
 
-    from apps.reports.services import report_purge_unconfirmed
+    from apps.privacy.services.purge import personal_data_purge_expired
 
     ReportFactory(unit=ward, confirmed_at=None, created_at=timezone.now() - timedelta(days=2))
     kept = ReportFactory(unit=ward, confirmed_at=None)
-    assert report_purge_unconfirmed() == 1
+    assert personal_data_purge_expired()["unconfirmed_reports"] == 1
     assert list(Report.objects.all()) == [kept]
 
 

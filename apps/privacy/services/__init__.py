@@ -1,0 +1,1 @@
+"""Personal data protection: retention and purge (purge.py)."""
