@@ -69,7 +69,7 @@ def test_identity_card_journey_with_the_keyboard_only_at_200_percent_text(live_s
     choose(page, "[name=ethnicity]", "Kinh", "Kinh")
     choose(page, "[name=religion]", "Không", "Không")
     choose(page, "[name=marital_status]", "Chưa kết", "single")
-    choose(page, "[name=birth_province]", "Thành phố Hồ", "079")
+    choose(page, "[name=birth_province]", "Hồ Chí", "079")
     type_into(page, "[name=birth_place]", "Phường 9, Quận 4")
     type_into(page, "[name=hometown]", "Bình Chánh, Hồ Chí Minh")
     next_step(page)
