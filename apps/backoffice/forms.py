@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .services import REASON_REQUIRED
+from .services import CANCEL_REASON_REQUIRED, REASON_REQUIRED
 from .workflow import Transition
 
 
@@ -54,3 +54,13 @@ class MoveForm(forms.Form):
 
     def clean_slot(self):
         return self.options[self.cleaned_data["slot"]]
+
+
+class BulkCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Each citizen reads it in the cancellation message, e.g. “The station is closed for repairs.”"),
+        error_messages={"required": CANCEL_REASON_REQUIRED},
+    )

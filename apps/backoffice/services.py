@@ -351,3 +351,47 @@ def _review_follow_counter(*, appointment, target: str, user) -> None:
     if review is None or REVIEW.find(source=review.state, target=target) is None:
         return
     state_transition_apply(workflow=REVIEW, obj=review, target=target, user=user, check_permission=False)
+
+
+# --- Bulk cancel -------------------------------------------------------------------------------------------
+CANCEL_REASON_REQUIRED = _("Give the reason: each citizen reads it in the cancellation message.")
+CANCEL_NOT_BOOKED = _("Only a booked appointment can be cancelled (this one is “%(status)s”).")
+
+
+def appointment_cancel_by_officer(*, appointments, user, reason: str, now=None) -> tuple[list, list[tuple]]:
+    """Cancel bookings for an officer, each citizen told by message with `reason` (required), each cancellation
+    written to the audit log. Returns (cancelled, [(appointment, why not)]). Bookings of other units are refused."""
+    from apps.appointments.models import AppointmentStatus
+    from apps.appointments.services import appointment_cancel
+    from apps.notifications.services import notification_send_appointment_change
+
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": ValidationError(CANCEL_REASON_REQUIRED, code="reason_required")})
+    cancelled, refused = [], []
+    for appointment in appointments:
+        if not user_can_access_object(user, appointment, unit_field="unit"):
+            refused.append((appointment, str(RECORD_OF_OTHER_UNIT)))
+            continue
+        if appointment.status != AppointmentStatus.BOOKED:
+            refused.append((appointment, str(CANCEL_NOT_BOOKED % {"status": appointment.get_status_display()})))
+            continue
+        try:
+            appointment_cancel(
+                appointment=appointment,
+                reason=reason,
+                notify=notification_send_appointment_change,
+                **({"now": now} if now else {}),
+            )
+        except ValidationError as error:
+            refused.append((appointment, " ".join(error.messages)))
+            continue
+        audit_record(
+            user=user,
+            action=AuditAction.CHANGE,
+            obj=appointment,
+            detail=f"{appointment.get_status_display()}: {reason}",
+            unit_id=appointment.unit_id,
+        )
+        cancelled.append(appointment)
+    return cancelled, refused

@@ -64,8 +64,9 @@ class CompressionMiddleware(GZipMiddleware):
 
 
 class HealthCheckMiddleware:
-    """Answers /healthz and /readyz before every other middleware: no HTTPS redirect, no ALLOWED_HOSTS check (a
-    load balancer probes each node by its own address over plain HTTP), no session, no language, no cache."""
+    """Answers /healthz, /readyz and /metrics (apps/core/metrics.py) before every other middleware: no HTTPS
+    redirect, no ALLOWED_HOSTS check (a load balancer or Prometheus reaches each node by its own address over plain
+    HTTP), no session, no language, no cache."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -76,6 +77,10 @@ class HealthCheckMiddleware:
         if request.path == "/readyz":
             found = health.readiness()
             return self._answer(found.status_code, found.body)
+        if request.path == "/metrics":
+            from .metrics import metrics_response
+
+            return metrics_response(request)
         return self.get_response(request)
 
     @staticmethod

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: /healthz and /readyz answer before the HTTPS redirect and the host check (apps/core/health.py).
     "apps.core.middleware.HealthCheckMiddleware",
+    # A request id for every log line, one log line and one latency sample per request (apps/core/logging.py).
+    "apps.core.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.ContentSecurityPolicyMiddleware",
     "apps.core.middleware.ClientMiddleware",
@@ -159,6 +161,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers and beat log through LOGGING below (JSON lines with LOG_FORMAT=json), not Celery's own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {}
 # Several beats (one per node) may run: a Redis lock lets exactly one of them schedule (apps/core/beat.py).
@@ -449,16 +453,48 @@ BACKOFFICE_LOCKOUT_PER_ADDRESS = env.int("BACKOFFICE_LOCKOUT_PER_ADDRESS", defau
 HEALTH_WORKER_STALE_SECONDS = env.int("HEALTH_WORKER_STALE_SECONDS", default=120)
 HEALTH_OUTBOX_STALE_SECONDS = env.int("HEALTH_OUTBOX_STALE_SECONDS", default=900)
 
-# --- Logging ----------------------------------------------------------------------------------------------
+# --- Logging, error reporting, metrics (apps/core/logging.py, sentry.py, metrics.py) -------------------------
+# LOG_FORMAT=json: one JSON object per line with the request id (nginx's X-Request-ID), no personal data.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "apps.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per request comes from apps.core.logging; Django's own 4xx warnings would repeat the path.
+        "django.request": {"level": "ERROR"},
+        "portal.request": {"level": env.str("LOG_REQUESTS_LEVEL", default="INFO")},
+    },
 }
-# django-axes logs every sign-in at INFO; keep its warnings (lockouts) only.
+# Optional error reporting: Sentry SDK (or GlitchTip) when SENTRY_DSN is set; nothing personal is sent.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from apps.core.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+# /metrics for Prometheus, with "Authorization: Bearer <METRICS_TOKEN>"; unset = no metrics endpoint (404).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 
 # --- Personal data (apps.privacy): the retention schedule -------------------------------------------------
