@@ -32,12 +32,15 @@ class ScanForm(forms.Form):
     """One field a USB scanner types into (it ends with Enter, which submits), or an officer types a code in."""
 
     scan = forms.CharField(
-        label=_("QR code or filing code"),
+        label=_("QR code, code, name or phone"),
         max_length=500,
         widget=forms.TextInput(
             attrs={"autofocus": True, "autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
-        help_text=_("Scan the QR code on the citizen's phone or slip, or type the code printed under it."),
+        help_text=_(
+            "Scan the QR code on the citizen's phone or slip, type the code printed under it, or search by name "
+            "(without accents is fine) or phone number."
+        ),
     )
     other_day_ok = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
