@@ -95,7 +95,7 @@ def _name(i: int) -> str:
 
 
 def _phone(i: int) -> str:
-    return f"+849{(i * 7919) % 100_000_000:08d}"
+    return f"+8491{(i * 7919) % 10_000_000:07d}"  # 091: a valid Vinaphone prefix
 
 
 def _copy(cursor, model, columns: list[str], rows) -> int:
@@ -371,7 +371,7 @@ def measure_reminders(counts: dict) -> dict:
     day = today + timedelta(days=1)
     runs, queries, queued = [], [], []
     plan = None
-    for _ in range(REPEAT):
+    for _ in range(int(os.environ.get("BENCH_SCALE_REMINDER_REPEAT", "2"))):
         Notification.objects.filter(dedup_key__startswith="reminder:", dedup_key__endswith=f":{day:%Y-%m-%d}").delete()
         with CaptureQueriesContext(connection) as captured:
             began = time.perf_counter()
