@@ -21,3 +21,11 @@ errorlog = "-"
 loglevel = "info"
 # Start the app before forking: faster starts, less memory (copy-on-write).
 preload_app = True
+
+
+def child_exit(server, worker):
+    """Metrics of a worker that exited stay counted, but its live gauges are dropped (prometheus-client)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,9 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.admin import UserAdmin
@@ -369,6 +370,47 @@ def _register_appointments() -> None:
         # The row label (str(appointment), in the selection checkbox) reads the slot's unit: fetch it with the rows.
         list_select_related = ("slot__unit", "unit", "procedure")
 
+        @admin.action(description=_("Cancel the selected appointments"), permissions=["change"])
+        def cancel_selected(self, request, queryset):
+            """First a page that says what will happen to each selected booking and asks for the reason; the
+            cancellation happens only when that page is confirmed (the pattern of admin's own delete)."""
+            from django.template.response import TemplateResponse
+
+            from .forms import BulkCancelForm
+            from .services import appointment_cancel_by_officer
+
+            appointments = list(queryset.select_related("slot", "unit", "procedure").order_by("slot__starts_at"))
+            form = BulkCancelForm(request.POST if request.POST.get("confirm") else None)
+            if form.is_bound and form.is_valid():
+                cancelled, refused = appointment_cancel_by_officer(
+                    appointments=appointments, user=request.user, reason=form.cleaned_data["reason"]
+                )
+                if cancelled:
+                    self.message_user(
+                        request,
+                        ngettext(
+                            "%(count)s appointment cancelled; the citizen is told the reason by message.",
+                            "%(count)s appointments cancelled; each citizen is told the reason by message.",
+                            len(cancelled),
+                        )
+                        % {"count": len(cancelled)},
+                        messages.SUCCESS,
+                    )
+                for appointment, why in refused:
+                    self.message_user(request, f"{appointment.reference}: {why}", messages.ERROR)
+                return None
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": gettext("Cancel appointments"),
+                "form": form,
+                "rows": [(a, a.status == "booked") for a in appointments],
+                "to_cancel": sum(1 for a in appointments if a.status == "booked"),
+                "action_name": "cancel_selected",
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "backoffice/cancel_confirm.html", context)
+
         def reschedule(self, request, *, appointment, starts_at, unit):
             # Through the back office's service: the citizen is told and the move is written to the audit log.
             return appointment_move(appointment=appointment, user=request.user, starts_at=starts_at, unit=unit)
@@ -383,3 +425,39 @@ def _register_appointments() -> None:
 
 _register_declarations()
 _register_appointments()
+
+
+# --- Officers' authenticator devices (django-otp) --------------------------------------------------------------
+# Devices are set up by the officer (signin.second_factor_setup_view), never typed in here: the admin only lists
+# them, and a district administrator removes the device of an officer who lost their phone. The key is never shown.
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorDeviceAdmin(admin.ModelAdmin):
+    list_display = ("officer", "device_name", "is_confirmed")
+    search_fields = ("user__username",)
+    fields = ("officer", "device_name", "is_confirmed")
+    readonly_fields = fields
+    list_select_related = ("user",)
+
+    @admin.display(description=_("officer"), ordering="user__username")
+    def officer(self, obj):
+        return obj.user.get_username()
+
+    @admin.display(description=_("device"))
+    def device_name(self, obj):
+        return obj.name
+
+    @admin.display(description=_("set up"), boolean=True)
+    def is_confirmed(self, obj):
+        return obj.confirmed
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .services import REASON_REQUIRED
+from .services import CANCEL_REASON_REQUIRED, REASON_REQUIRED
 from .workflow import Transition
 
 
@@ -32,12 +32,15 @@ class ScanForm(forms.Form):
     """One field a USB scanner types into (it ends with Enter, which submits), or an officer types a code in."""
 
     scan = forms.CharField(
-        label=_("QR code or filing code"),
+        label=_("QR code, code, name or phone"),
         max_length=500,
         widget=forms.TextInput(
             attrs={"autofocus": True, "autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
-        help_text=_("Scan the QR code on the citizen's phone or slip, or type the code printed under it."),
+        help_text=_(
+            "Scan the QR code on the citizen's phone or slip, type the code printed under it, or search by name "
+            "(without accents is fine) or phone number."
+        ),
     )
     other_day_ok = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -54,3 +57,13 @@ class MoveForm(forms.Form):
 
     def clean_slot(self):
         return self.options[self.cleaned_data["slot"]]
+
+
+class BulkCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Each citizen reads it in the cancellation message, e.g. “The station is closed for repairs.”"),
+        error_messages={"required": CANCEL_REASON_REQUIRED},
+    )

@@ -1,6 +1,6 @@
 """The review of an identity-card declaration: its states, the moves officers may make, what the citizen hears.
 
-    submitted ─→ checked ─→ attended ─→ completed
+    submitted ─→ checked ⇄ attended ─→ completed   (attended → checked: an arrival undone at the counter)
         │           │  └──→ no_show ─→ attended (came late)
         ├───────────┴──→ needs_correction ─→ checked
         └──→ rejected (from submitted, checked or needs_correction)
@@ -70,6 +70,14 @@ REVIEW = Workflow(
         Transition(source=(S.SUBMITTED, S.CHECKED, S.NO_SHOW), target=S.ATTENDED, label=_("Came"), notify=False),
         Transition(source=(S.SUBMITTED, S.CHECKED), target=S.NO_SHOW, label=_("Did not come")),
         Transition(source=(S.ATTENDED,), target=S.COMPLETED, label=_("Complete the file")),
+        # An arrival recorded by mistake is undone at the counter (appointment_check_in_undo).
+        Transition(
+            source=(S.ATTENDED,),
+            target=S.CHECKED,
+            label=_("Undo the arrival"),
+            permission="backoffice.check_in",
+            notify=False,
+        ),
     ),
     notify=review_notify,
     on_apply=review_on_apply,

@@ -226,6 +226,10 @@ SCAN_EMPTY = _("Scan the QR code or type the code.")
 SCAN_UNREADABLE = _("This is not a code from this portal. Scan the QR code again or type the code printed under it.")
 SCAN_FORGED = _("This QR code has been altered or was not made by this portal.")
 SCAN_NOT_FOUND = _("No booking has the code %(code)s.")
+SEARCH_NOTHING = _(
+    "Neither a code from this portal nor the name or phone of a booking at this counter. Check the spelling, or "
+    "type the code printed under the QR code."
+)
 
 # Roster order of statuses that matter at the counter; held and expired times are not bookings.
 ROSTER_STATUSES = ("booked", "checked_in", "no_show", "cancelled")
@@ -372,3 +376,34 @@ def officer_list_with_permission(*, permission: str, unit_ids=None):
         queryset = queryset.filter(units__in=unit_ids)
     # A subquery keeps one row per officer whatever the joins.
     return get_user_model().objects.filter(pk__in=queryset.values("pk")).order_by("last_name", "first_name", "username")
+
+
+COUNTER_SEARCH_DAYS_BEFORE = 7
+COUNTER_SEARCH_DAYS_AFTER = 60
+COUNTER_SEARCH_LIMIT = 20
+
+
+def counter_search(*, unit, term: str, today: date | None = None) -> list:
+    """The counter's search by name or phone (or a part of the code): bookings of `unit` from a week ago to two
+    months ahead that a citizen could be checked in for, nearest to today first."""
+    from apps.appointments.models import Appointment
+
+    from .search import SearchFields, search_q
+
+    today = today or timezone.localdate()
+    start = _local_midnight(today - timedelta(days=COUNTER_SEARCH_DAYS_BEFORE))
+    end = _local_midnight(today + timedelta(days=COUNTER_SEARCH_DAYS_AFTER + 1))
+    fields = SearchFields(code=("reference",), phone=("phone",), id_number=("id_number",), name=("holder_name",))
+    found = list(
+        Appointment.objects.filter(
+            search_q(term=term, fields=fields),
+            unit=unit,
+            status__in=("booked", "checked_in", "no_show"),
+            slot__starts_at__gte=start,
+            slot__starts_at__lt=end,
+        )
+        .select_related("slot", "procedure", "unit")
+        .order_by("slot__starts_at")[: COUNTER_SEARCH_LIMIT * 2]
+    )
+    found.sort(key=lambda a: (abs((timezone.localdate(a.slot.starts_at) - today).days), a.slot.starts_at))
+    return found[:COUNTER_SEARCH_LIMIT]

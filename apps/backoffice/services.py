@@ -1,8 +1,10 @@
 """Writes of the back office: audit records, roles, state transitions."""
 
+from datetime import timedelta
 from fnmatch import fnmatchcase
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -247,6 +249,36 @@ def appointment_check_in(*, appointment, user, unit, other_day_ok: bool = False,
     return arrival
 
 
+CHECKIN_UNDO_NOT_ARRIVED = _("This citizen is not checked in: there is no arrival to undo.")
+
+
+def appointment_check_in_undo(*, appointment, user):
+    """An arrival recorded by mistake (wrong row, wrong person): CHECKED_IN -> BOOKED, the arrival removed, the
+    declaration's review back from "attended" to "checked"; all written to the audit log."""
+    from apps.appointments.models import Appointment, AppointmentStatus
+
+    if not user_can_access_object(user, appointment, unit_field="unit"):
+        raise PermissionDenied(RECORD_OF_OTHER_UNIT)
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if current.status != AppointmentStatus.CHECKED_IN:
+            raise ValidationError(CHECKIN_UNDO_NOT_ARRIVED, code="not_checked_in")
+        previous = current.get_status_display()
+        Arrival.objects.filter(appointment=current).delete()
+        current.status = AppointmentStatus.BOOKED
+        current.save(update_fields=["status"])
+        audit_record(
+            user=user,
+            action=AuditAction.CHANGE,
+            obj=current,
+            detail=f"{previous} → {current.get_status_display()}",
+            unit_id=current.unit_id,
+        )
+        _review_follow_counter(appointment=current, target=ReviewState.CHECKED, user=user, source=ReviewState.ATTENDED)
+    appointment.status = current.status
+    return current
+
+
 def appointment_mark_no_show(*, appointment, user, now=None):
     """The citizen did not come: BOOKED -> NO_SHOW, once the appointment's time has begun."""
     from apps.appointments.models import Appointment, AppointmentStatus
@@ -338,7 +370,7 @@ def filing_review_sync(*, declaration) -> FilingReview:
     return review
 
 
-def _review_follow_counter(*, appointment, target: str, user) -> None:
+def _review_follow_counter(*, appointment, target: str, user, source: str | None = None) -> None:
     """Arrival or absence at the counter moves the review of the declaration booked on this appointment, when
     the review workflow allows that move from where the review stands (otherwise it is left as it is)."""
     from django.apps import apps
@@ -350,4 +382,86 @@ def _review_follow_counter(*, appointment, target: str, user) -> None:
     review = FilingReview.objects.filter(declaration__appointment=appointment).select_related("declaration").first()
     if review is None or REVIEW.find(source=review.state, target=target) is None:
         return
+    if source is not None and review.state != source:
+        return
     state_transition_apply(workflow=REVIEW, obj=review, target=target, user=user, check_permission=False)
+
+
+# --- Resending messages to citizens -------------------------------------------------------------------------
+RESEND_TOO_MANY_SELECTED = _("Select at most %(limit)d messages to resend at once.")
+RESEND_OFFICER_LIMIT = _("At most %(limit)d messages can be resent per officer per hour: try again later.")
+
+
+def notification_resend_by_officer(*, user, notifications) -> tuple[int, list[str]]:
+    """Resend messages on an officer's behalf: at most NOTIFICATIONS_RESEND_MAX_PER_ACTION at once and
+    NOTIFICATIONS_RESEND_PER_OFFICER_PER_HOUR per officer (counted from the audit log), each one audited.
+    Returns (resent, refusal messages); raises ValidationError when a limit refuses the whole request."""
+    from apps.notifications.services import notification_resend
+
+    per_action = settings.NOTIFICATIONS_RESEND_MAX_PER_ACTION
+    selected = list(notifications[: per_action + 1])
+    if len(selected) > per_action:
+        raise ValidationError(RESEND_TOO_MANY_SELECTED % {"limit": per_action}, code="too_many")
+    per_hour = settings.NOTIFICATIONS_RESEND_PER_OFFICER_PER_HOUR
+    with transaction.atomic():
+        # One officer's resends are counted under a lock on their account row, so two tabs cannot both pass.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        done = AuditLogEntry.objects.filter(
+            user=user, action=AuditAction.RESEND, at__gte=timezone.now() - timedelta(hours=1)
+        ).count()
+        if done + len(selected) > per_hour:
+            raise ValidationError(RESEND_OFFICER_LIMIT % {"limit": per_hour}, code="officer_limit")
+        resent, refused = 0, []
+        for notification in selected:
+            try:
+                copy = notification_resend(notification=notification)
+            except ValidationError as exc:
+                refused.extend(exc.messages)
+                continue
+            audit_record(user=user, action=AuditAction.RESEND, obj=notification, detail=f"→ #{copy.pk}")
+            resent += 1
+    return resent, refused
+
+
+# --- Bulk cancel -------------------------------------------------------------------------------------------
+CANCEL_REASON_REQUIRED = _("Give the reason: each citizen reads it in the cancellation message.")
+CANCEL_NOT_BOOKED = _("Only a booked appointment can be cancelled (this one is “%(status)s”).")
+
+
+def appointment_cancel_by_officer(*, appointments, user, reason: str, now=None) -> tuple[list, list[tuple]]:
+    """Cancel bookings for an officer, each citizen told by message with `reason` (required), each cancellation
+    written to the audit log. Returns (cancelled, [(appointment, why not)]). Bookings of other units are refused."""
+    from apps.appointments.models import AppointmentStatus
+    from apps.appointments.services import appointment_cancel
+    from apps.notifications.services import notification_send_appointment_change
+
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": ValidationError(CANCEL_REASON_REQUIRED, code="reason_required")})
+    cancelled, refused = [], []
+    for appointment in appointments:
+        if not user_can_access_object(user, appointment, unit_field="unit"):
+            refused.append((appointment, str(RECORD_OF_OTHER_UNIT)))
+            continue
+        if appointment.status != AppointmentStatus.BOOKED:
+            refused.append((appointment, str(CANCEL_NOT_BOOKED % {"status": appointment.get_status_display()})))
+            continue
+        try:
+            appointment_cancel(
+                appointment=appointment,
+                reason=reason,
+                notify=notification_send_appointment_change,
+                **({"now": now} if now else {}),
+            )
+        except ValidationError as error:
+            refused.append((appointment, " ".join(error.messages)))
+            continue
+        audit_record(
+            user=user,
+            action=AuditAction.CHANGE,
+            obj=appointment,
+            detail=f"{appointment.get_status_display()}: {reason}",
+            unit_id=appointment.unit_id,
+        )
+        cancelled.append(appointment)
+    return cancelled, refused

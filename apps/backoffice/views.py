@@ -24,7 +24,9 @@ from .models import AuditAction
 from .scoping import queryset_scope_to_user, user_can_access_object
 from .selectors import (
     SCAN_NOT_FOUND,
+    SEARCH_NOTHING,
     appointment_find_for_code,
+    counter_search,
     roster_counts,
     roster_list,
     roster_request_labels,
@@ -34,6 +36,7 @@ from .selectors import (
 from .services import (
     CHECKIN_OTHER_UNIT,
     appointment_check_in,
+    appointment_check_in_undo,
     appointment_mark_no_show,
     appointment_move,
     appointment_move_affected,
@@ -118,6 +121,7 @@ def roster_view(request):
             "arrival": getattr(a, "arrival", None),
             "can_check_in": a.status in ("booked", "no_show"),
             "can_no_show": a.status == "booked" and a.slot.starts_at <= now,
+            "can_undo": a.status == "checked_in",
             "can_move": a.status == "booked",
         }
         for a in appointments
@@ -199,15 +203,23 @@ def check_in_view(request):
         form = ScanForm(initial={"scan": scanned}) if scanned else ScanForm()
         if scanned:
             form = ScanForm({"scan": scanned})
+    results = None  # the search by name or phone, when what was typed is no code
     if form.is_bound and form.is_valid():
         try:
             code = scan_code_parse(text=form.cleaned_data["scan"])
         except ValidationError as exc:
-            form.add_error("scan", exc)
-        else:
+            code = None
+            if exc.code == "unreadable":
+                results = counter_search(unit=unit, term=form.cleaned_data["scan"])
+            if not results:
+                form.add_error("scan", exc if exc.code != "unreadable" else ValidationError(SEARCH_NOTHING))
+        if code is not None:
             appointment = appointment_find_for_code(code=code)
             if appointment is None:
-                form.add_error("scan", ValidationError(SCAN_NOT_FOUND, params={"code": code}))
+                # A name typed without spaces can look like a code: search before saying "no such code".
+                results = counter_search(unit=unit, term=form.cleaned_data["scan"])
+                if not results:
+                    form.add_error("scan", ValidationError(SCAN_NOT_FOUND, params={"code": code}))
             elif request.method == "POST":
                 try:
                     appointment_check_in(
@@ -237,6 +249,16 @@ def check_in_view(request):
     if appointment is not None and outcome in ("confirm", "other_day", "duplicate", "cancelled", "not_booked"):
         audit_record(user=request.user, action=AuditAction.VIEW, obj=appointment, detail=gettext("Counter"))
     next_form = ScanForm() if outcome == "done" else form
+    today = timezone.localdate()
+    search_rows = [
+        {
+            "appointment": a,
+            "phone": mask_phone(a.phone),
+            "other_day": timezone.localdate(a.slot.starts_at) != today,
+            "can_check_in": a.status in ("booked", "no_show"),
+        }
+        for a in results or []
+    ]
     context = _context(
         request,
         title=gettext("Check-in at %(unit)s") % {"unit": unit},
@@ -249,6 +271,7 @@ def check_in_view(request):
         error=error,
         roster_url=_roster_url(unit),
         scan_value=form.data.get("scan", "") if form.is_bound else "",
+        search_rows=search_rows,
         record_links=_record_links(appointment) if appointment else [],
     )
     return TemplateResponse(request, "backoffice/check_in.html", context)
@@ -304,6 +327,23 @@ def no_show_view(request, pk: int):
         messages.success(
             request,
             gettext("%(name)s (%(code)s) is marked as not come.")
+            % {"name": appointment.holder_name, "code": appointment.reference},
+        )
+    return redirect(_roster_url(appointment.unit, timezone.localdate(appointment.slot.starts_at)))
+
+
+@require_POST
+@permission_required("backoffice.check_in", raise_exception=True)
+def check_in_undo_view(request, pk: int):
+    appointment = _appointment_in_scope(request, pk)
+    try:
+        appointment_check_in_undo(appointment=appointment, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            gettext("The arrival of %(name)s (%(code)s) is undone.")
             % {"name": appointment.holder_name, "code": appointment.reference},
         )
     return redirect(_roster_url(appointment.unit, timezone.localdate(appointment.slot.starts_at)))

@@ -23,6 +23,27 @@ CSP = "; ".join(
 )
 
 
+# Browser features no page of the portal uses are switched off for it and anything it might embed.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,6 +52,7 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.header_value)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
 
 
@@ -64,8 +86,9 @@ class CompressionMiddleware(GZipMiddleware):
 
 
 class HealthCheckMiddleware:
-    """Answers /healthz and /readyz before every other middleware: no HTTPS redirect, no ALLOWED_HOSTS check (a
-    load balancer probes each node by its own address over plain HTTP), no session, no language, no cache."""
+    """Answers /healthz, /readyz and /metrics (apps/core/metrics.py) before every other middleware: no HTTPS
+    redirect, no ALLOWED_HOSTS check (a load balancer or Prometheus reaches each node by its own address over plain
+    HTTP), no session, no language, no cache."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -76,6 +99,10 @@ class HealthCheckMiddleware:
         if request.path == "/readyz":
             found = health.readiness()
             return self._answer(found.status_code, found.body)
+        if request.path == "/metrics":
+            from .metrics import metrics_response
+
+            return metrics_response(request)
         return self.get_response(request)
 
     @staticmethod

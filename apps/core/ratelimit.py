@@ -77,7 +77,12 @@ def rate_limit_hit(*, key: str, limit: int, window: int) -> bool:
     except Exception:
         logger.warning("rate limit %s not enforced: cache unavailable", key.split(":", 1)[0], exc_info=True)
         return True
-    return count <= limit
+    if count > limit:
+        from .metrics import refusal_count
+
+        refusal_count(limit=key.split(":", 1)[0])
+        return False
+    return True
 
 
 def rate_limit_once(*, key: str, seconds: int) -> bool:

@@ -6,7 +6,6 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_page, never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
@@ -20,11 +19,40 @@ logger = logging.getLogger(__name__)
 HOME_CACHE_SECONDS = 60
 
 
-# The page every Zalo menu tap opens: the same for everyone, so it is served from the cache (per language) for a
-# minute. What it shows (the unit's name and hotline) changes rarely; a minute's delay after an edit is fine.
-@method_decorator(cache_page(HOME_CACHE_SECONDS), name="dispatch")
-class HomeView(TemplateView):
+class _HomePage(TemplateView):
     template_name = "core/home.html"
+
+
+_home_cached = cache_page(HOME_CACHE_SECONDS)(_HomePage.as_view())
+_home_private = never_cache(_HomePage.as_view())
+
+
+def home_view(request: HttpRequest):
+    """The page every Zalo menu tap opens: the same for everyone, so it is served from the cache (per language)
+    for a minute. A visitor with a message waiting (e.g. "we sent a code to 0912…") gets their own uncached copy:
+    a cached page must never carry one visitor's message to the next."""
+    from django.contrib.messages import get_messages
+
+    if len(get_messages(request)):  # counts without marking the messages as shown
+        return _home_private(request)
+    return _home_cached(request)
+
+
+def csrf_failure(request: HttpRequest, reason: str = ""):
+    """Django's CSRF refusal, as a Vietnamese page that explains and offers the way back (issue 12.7 / 12.10):
+    the usual cause is a form left open for hours, or cookies that were cleared (in-app browsers do that)."""
+    logger.info("CSRF refusal on %s: %s", request.path, reason)
+    response = render(request, "errors/403_csrf.html", {"retry_url": _same_site_path(request.path)}, status=403)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _same_site_path(path: str) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if path.startswith("/") and not path.startswith("//") and url_has_allowed_host_and_scheme(path, None):
+        return path
+    return "/"
 
 
 @never_cache

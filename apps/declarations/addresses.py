@@ -7,6 +7,8 @@ from functools import cache
 
 from vietnam_provinces import Province, ProvinceCode, Ward
 
+from apps.units.legacy import legacy_ward_current
+
 DEFAULT_PROVINCE = 79  # Hồ Chí Minh City: the portal's district
 
 
@@ -52,39 +54,28 @@ def ward_name(code) -> str:
         return ""
 
 
+def address_line(answers: dict, prefix: str) -> str:
+    """'12 Đoàn Văn Bơ, Phường Khánh Hội, Thành phố Hồ Chí Minh' from a step's answers ("" when not given)."""
+    if prefix == "current" and answers.get("current_same"):
+        prefix = "permanent"
+    street = answers.get(f"{prefix}_street") or ""
+    ward = ward_name(answers.get(f"{prefix}_ward")) if answers.get(f"{prefix}_ward") else ""
+    province = province_name(answers.get(f"{prefix}_province")) if answers.get(f"{prefix}_province") else ""
+    return ", ".join(part for part in (street, ward, province) if part) if street or ward else ""
+
+
 def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 def ward_search_legacy(*, province: int, text: str) -> list[tuple[int, str]]:
-    """Current wards of `province` that an old ward (or district) name maps to, e.g. "Phường 9, Quận 4".
-
-    The old name may carry its district after a comma; a ward that was split maps to several current wards.
+    """Current wards of `province` that an old ward (or district) name maps to, e.g. "Phường 9, Quận 4", "P.9, Q.4"
+    or "Phuong 9 Quan 4": the same mapping as the directory's ward finder (apps.units.legacy). A ward that was
+    split maps to several current wards. A current ward's own name also counts (citizens mix old and new names).
     """
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    if not parts:
-        return []
-    ward_part, district_part = parts[0], (parts[1] if len(parts) > 1 else "")
-    found: dict[int, str] = {}
-    for name in {ward_part, unicodedata.normalize("NFC", ward_part)}:
-        for hit in Ward.search_from_legacy(name=name):
-            if int(hit.ward.province_code) == province:
-                found[int(hit.ward.code)] = hit.ward.name
-        if not district_part:
-            for hit in Ward.search_from_legacy_district(name=name):
-                if int(hit.ward.province_code) == province:
-                    found[int(hit.ward.code)] = hit.ward.name
-    if district_part and len(found) > 1:
-        narrowed = _narrow_by_district(found, ward_part, district_part)
-        if narrowed:
-            found = narrowed
-    # A current ward whose own name matches also counts (citizens mix old and new names).
-    for code, name in ward_choices(province)[1:]:
-        if _fold(name) == _fold(ward_part) or _fold(name).endswith(" " + _fold(ward_part)):
+    found = {m.code: m.name for m in legacy_ward_current(text=text, province=province)}
+    first = _fold(text.split(",")[0]) if text.strip() else ""
+    for code, name in ward_choices(province)[1:] if first else ():
+        if _fold(name) == first or _fold(name).endswith(" " + first):
             found.setdefault(int(code), name)
     return sorted(found.items(), key=lambda item: _sort_key(item[1]))
-
-
-def _narrow_by_district(found: dict[int, str], ward_part: str, district_part: str) -> dict[int, str]:
-    in_district = {int(h.ward.code) for h in Ward.search_from_legacy_district(name=district_part)}
-    return {code: name for code, name in found.items() if code in in_district}

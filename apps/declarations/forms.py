@@ -10,15 +10,19 @@ import unicodedata
 
 import phonenumbers
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
+
+from apps.core.names import NameLengthMixin, accents_confirm_check, accents_confirm_prepare
 
 from . import addresses, eligibility, reference
 from .idnumbers import MSG_OLD_ID_OR_NEW, digits_normalize, id_number_check, old_id_check
@@ -45,7 +49,7 @@ TEXT_REPRESENTATIVE = _("Legal representative (required for a child under 14 or 
 MSG_WARD_REQUIRED = _("Choose the ward or commune, or type its old name below.")
 
 
-class NameField(forms.CharField):
+class NameField(NameLengthMixin, forms.CharField):
     """A person's name: Unicode NFC (keyboards send composed or decomposed text), single spaces, UPPER CASE as on
     the CC01 form, Latin letters with Vietnamese diacritics only."""
 
@@ -178,6 +182,13 @@ APPLICANT_CHOICES = (
     ("child", _("My child or a child in my care, under 14")),
     ("limited", _("A person with lost or limited civil-act capacity whom I represent")),
 )
+DELIVERY_COUNTER = "counter"
+DELIVERY_POST = "post"
+DELIVERY_CHOICES = (
+    (DELIVERY_COUNTER, _("I collect it at the police unit")),
+    (DELIVERY_POST, _("Send it to me by post")),
+)
+MSG_DELIVERY_ADDRESS = _("Enter the address the card should be sent to.")
 CHANNEL_CHOICES = (
     ("sms", _("Text message (SMS)")),
     ("zalo", _("Zalo message")),
@@ -372,8 +383,14 @@ class AboutForm(JourneyForm):
         help_text=_("Commune, district, province, as on the birth certificate."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        accents_confirm_prepare(self, fields=("full_name",), widget=FastCheckbox)
+        self._prepare_fields()
+
     def clean(self):
         data = super().clean()
+        accents_confirm_check(self, data, fields=("full_name",))
         number = data.get("id_number")
         if number and "id_number" not in self.errors:
             for error in id_number_check(
@@ -418,7 +435,8 @@ def _address_fields(prefix: str, province: int) -> tuple[tuple[str, forms.Field]
             f"{prefix}_old_name",
             forms.CharField(
                 label=_("Cannot find it? Type the old ward or district name"), required=False, max_length=100,
-                widget=FastInput, help_text=_("For example “Phường 9, Quận 4”."),
+                widget=FastInput,
+                help_text=format_lazy(_("For example “{example}”."), example=settings.PORTAL_ADDRESS_EXAMPLES[0]),
             ),
         ),
         (
@@ -456,6 +474,13 @@ class AddressForm(JourneyForm):
             self.asks_current = not self.data.get("current_same")
         else:
             self.asks_current = self.initial.get("current_same") is False
+        # The current residence starts in the permanent address's province (most people move within it).
+        self.just_unticked = self.is_bound and self.asks_current and "current_province" not in self.data
+        if self.just_unticked and self.data.get("permanent_province"):
+            self.data = self.data.copy()
+            self.data["current_province"] = self.data["permanent_province"]
+        elif not self.is_bound and self.initial.get("permanent_province"):
+            self.initial.setdefault("current_province", self.initial["permanent_province"])
         for prefix in ("permanent", "current") if self.asks_current else ("permanent",):
             for name, prototype in _address_fields(prefix, self._province(prefix)):
                 # Copies of per-process prototypes: the 34 provinces and a province's wards are not rebuilt (and
@@ -499,7 +524,7 @@ class AddressForm(JourneyForm):
         data = super().clean()
         self._resolve_ward(data, "permanent")
         if not data.get("current_same"):
-            if "current_province" not in self.data:
+            if self.just_unticked:
                 # The box was just unticked: the current-residence fields appear now, with this note above them.
                 raise ValidationError(MSG_CURRENT_BELOW, code="current_below")
             for name in ("current_province", "current_street"):
@@ -526,12 +551,19 @@ class FamilyForm(JourneyForm):
     )
     rep_name = NameField(label=_("Representative's full name"), required=False)
     rep_birth_date = BirthDateField(label=_("Representative's date of birth"), required=False)
+    rep_sex = ChoiceField(
+        label=_("Representative's sex"),
+        choices=reference.SEX_CHOICES,
+        required=False,
+        widget=FastRadioSelect(options_key="rep_sex"),
+    )
     rep_id = IdNumberField(label=_("Representative's personal ID number (12 digits)"), required=False)
     rep_relation = forms.CharField(
         label=_("Relation (father, mother, guardian…)"), required=False, max_length=60, widget=FastInput
     )
 
-    REPRESENTATIVE_FIELDS = ("rep_name", "rep_birth_date", "rep_id", "rep_relation")
+    # DC02 section II: name, date of birth, sex and personal ID number of the representative.
+    REPRESENTATIVE_FIELDS = ("rep_name", "rep_birth_date", "rep_sex", "rep_id", "rep_relation")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -544,7 +576,7 @@ class FamilyForm(JourneyForm):
             for name in self.REPRESENTATIVE_FIELDS:
                 del self.fields[name]
         else:
-            for name in ("rep_name", "rep_birth_date", "rep_id", "rep_relation"):
+            for name in self.REPRESENTATIVE_FIELDS:
                 self.fields[name].required = True
             self.fields["rep_id"].error_messages["required"] = MSG_REPRESENTATIVE_ID
             self.fields["rep_name"].error_messages["required"] = MSG_REPRESENTATIVE_REQUIRED
@@ -588,11 +620,35 @@ class ContactForm(JourneyForm):
         initial="sms",
         widget=FastRadioSelect(options_key="channel"),
     )
+    # DC02 III(11): where the result goes. The 2023 Identity Law lets the card be sent by post.
+    delivery = ChoiceField(
+        label=_("How do you want to receive the card?"),
+        choices=DELIVERY_CHOICES,
+        initial=DELIVERY_COUNTER,
+        required=False,  # not chosen: collected at the counter, as before this choice existed
+        widget=FastRadioSelect(options_key="delivery"),
+        help_text=_("The card's fee is the same either way; the postal charge is paid at the counter."),
+    )
+    delivery_address = forms.CharField(
+        label=_("Address to send the card to"),
+        required=False,
+        max_length=250,
+        widget=FastInput(attrs={"autocomplete": "street-address"}),
+        help_text=_("Leave empty to use your permanent address."),
+    )
 
     def clean(self):
         data = super().clean()
         if data.get("channel") == "email" and not data.get("email") and "email" not in self.errors:
             self.add_error("email", ValidationError(MSG_EMAIL_FOR_CHANNEL, code="required"))
+        if data.get("delivery") == DELIVERY_POST and not data.get("delivery_address"):
+            permanent = addresses.address_line(self.answers, "permanent")
+            if permanent:
+                data["delivery_address"] = permanent
+            elif "delivery_address" not in self.errors:
+                self.add_error("delivery_address", ValidationError(MSG_DELIVERY_ADDRESS, code="required"))
+        if data.get("delivery") != DELIVERY_POST:
+            data["delivery"], data["delivery_address"] = DELIVERY_COUNTER, ""
         return data
 
 

@@ -30,6 +30,14 @@ def visit_needed(answers: dict) -> bool:
     return eligibility.needs_visit(birth=answers.get("birth_date"), on=timezone.localdate())
 
 
+def comes_with_representative(answers: dict) -> bool:
+    """6 to 13: the child comes to the counter with the representative (biometrics from age 6)."""
+    birth = answers.get("birth_date")
+    return birth is not None and eligibility.path_for(birth=birth, on=timezone.localdate()) is (
+        eligibility.Path.WITH_REPRESENTATIVE
+    )
+
+
 def declaration_submit_online(*, draft: Draft, answers: dict, language: str) -> Declaration:
     """Store the declaration of a child under 6 without an appointment and confirm it to the representative's
     phone. A place held earlier in the journey (before the date of birth was corrected) is released."""

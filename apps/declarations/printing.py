@@ -87,6 +87,7 @@ def dc02_sections(declaration: Declaration) -> dict:
             "birth_date": _date(a.get("rep_birth_date")),
             "id_number": a.get("rep_id", ""),
             "relation": a.get("rep_relation", ""),
+            "sex": SEX_LABELS.get(a.get("rep_sex"), ""),
         }
     requests = [f"(1) {summary.REQUEST_LABELS.get(declaration.request_type, '')}"]
     if a.get("old_id_number") and len(a["old_id_number"]) == 9:
@@ -94,7 +95,10 @@ def dc02_sections(declaration: Declaration) -> dict:
             "(2) "
             + _("Confirm the personal ID number and the 9-digit ID card number %(n)s") % {"n": a["old_id_number"]}
         )
-    requests.append("(11) " + _("Result: collected at the receiving police station"))
+    if a.get("delivery") == "post" and a.get("delivery_address"):
+        requests.append("(11) " + _("Result: sent by post to %(address)s") % {"address": a["delivery_address"]})
+    else:
+        requests.append("(11) " + _("Result: collected at the receiving police station"))
     appointment = getattr(declaration, "appointment", None)
     return {
         "office": appointment.unit.display_name if appointment else "",

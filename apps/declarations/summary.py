@@ -109,6 +109,19 @@ def fee_for_answers(answers: dict, *, on: date) -> FeeQuote | None:
     return identity_fee(reason=answers["reason"], on=on, age=age)
 
 
+# Sending a result by post is its own schedule (a postal charge, not a fee: the identity card's reductions do not
+# apply); officers add its rows in admin, per procedure posted (reason) or for all (reason left empty).
+POSTAL_DELIVERY = "chuyen-phat"
+
+
+def postal_fee(answers: dict, *, on: date) -> FeeQuote | None | bool:
+    """The charge for sending the card by post when the citizen asked for it (None: told at the counter), else
+    False."""
+    if answers.get("delivery") != "post":
+        return False
+    return fee_quote(procedure=POSTAL_DELIVERY, reason=Procedure.IDENTITY_CARD, on=on)
+
+
 def fee_change_notice(answers: dict, *, day: date, today: date) -> str:
     """The slot picker's warning when a visit on `day` would cost another amount than one today (the fee quoted on
     step 1): a reduction ending, a new circular. Empty when the fee is the same."""
@@ -158,6 +171,9 @@ def done_context(declaration: Declaration, *, token: str) -> dict:
         "reason_label": REASON_LABELS.get(declaration.reason, ""),
         "appointment": appointment,
         "fee": fee,
+        "post_to": declaration.answers.get("delivery_address", "")
+        if declaration.answers.get("delivery") == "post"
+        else "",
         "bring": bring,
         "token": token,
         "qr_url": reverse("declarations:receipt-qr", args=[token]),
@@ -178,7 +194,7 @@ def slip_lines(context: dict) -> list[tuple[str, str]]:
     ]
     if appointment:
         lines.append((_("Place"), f"{appointment.unit.display_name}, {appointment.unit.address}"))
-        lines.append((_("Date and time"), date_format(appointment.starts_at, "l d/m/Y H:i")))
+        lines.append((_("Date and time"), date_format(timezone.localtime(appointment.starts_at), "l d/m/Y H:i")))
     fee = context["fee"]
     fee_text = _("Free") if fee is not None and not fee.amount else _("Told at the counter")
     lines.append((pgettext("receipt", "Fee"), vnd(fee.amount) if fee is not None and fee.amount else fee_text))

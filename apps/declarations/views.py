@@ -5,6 +5,7 @@ validates: "Back", "Show the wards" and errors never lose input. A GET with no d
 (no row is written until the citizen posts something).
 """
 
+import functools
 from datetime import date
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -31,6 +33,7 @@ from apps.filings.tokens import (
     lookup_token,
     lookup_token_code,
     qr_token,
+    receipt_link_is_current,
     receipt_token,
     receipt_token_code,
 )
@@ -165,6 +168,7 @@ def check_view(request):
     context = {
         "sections": summary.answer_sections(answers),
         "fee": summary.fee_for_answers(answers, on=visit_day),
+        "postal_fee": summary.postal_fee(answers, on=visit_day),
         "hold": draft.hold if visit else None,
         "no_visit": not visit,
         "progress": _progress("kiem-tra"),
@@ -213,12 +217,15 @@ def _picker_html(request, picker_factory) -> str:
     return html
 
 
-def _render_appointment(request, draft, picker, *, status: int = 200, no_visit: bool = False):
+def _render_appointment(
+    request, draft, picker, *, status: int = 200, no_visit: bool = False, with_representative: bool = False
+):
     """`picker`: a SlotPickerForm, or a callable making one (then the unit list may come from the cache); None
     with `no_visit` (a child under 6: no appointment)."""
     picker_html = _picker_html(request, picker) if callable(picker) else None
     context = {
         "no_visit": no_visit,
+        "with_representative": with_representative,
         "fee_notice": "" if no_visit else _fee_notice(request, draft),
         "picker": picker if picker_html is None else None,
         "picker_html": picker_html,
@@ -251,6 +258,7 @@ def appointment_view(request):
     Picking a time holds the place for the rest of the journey (appointment_hold); submitting books it.
     """
     draft = _draft_from_cookie(request)
+    with_representative = False
     if draft is not None and draft.data.get("ban-than"):
         answers, _missing = selectors.draft_answers(draft=draft, upto="lich-hen")
         if not online.visit_needed(answers):
@@ -258,6 +266,7 @@ def appointment_view(request):
             if request.method == "POST":
                 return redirect("declarations:check")
             return _render_appointment(request, draft, None, no_visit=True)
+        with_representative = online.comes_with_representative(answers)
     if request.method == "POST":
         procedure = _identity_procedure()
         answers, missing = selectors.draft_answers(draft=draft, upto="lich-hen")
@@ -279,8 +288,10 @@ def appointment_view(request):
                 picker.add_service_error(error)
             else:
                 return redirect("declarations:check")
-        return _render_appointment(request, draft, picker)
-    return _render_appointment(request, draft, lambda: _picker(request, _identity_procedure()))
+        return _render_appointment(request, draft, picker, with_representative=with_representative)
+    return _render_appointment(
+        request, draft, lambda: _picker(request, _identity_procedure()), with_representative=with_representative
+    )
 
 
 def _client(request) -> str:
@@ -304,9 +315,13 @@ def confirm_view(request):
     verified = draft.verified_phone == phone.as_e164
     code_sent = draft.otp_challenge is not None and draft.otp_challenge.phone == phone.as_e164
     form = CodeForm(data=request.POST if request.POST.get("action") == "verify" else None)
+    pledge_error = False
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "send":
+        if action == "send" and not code_sent and not request.POST.get("pledge"):
+            # DC02's declaration statement: the code (and so the submission) only after the citizen ticks it.
+            pledge_error = True
+        elif action == "send":
             try:
                 services.draft_send_code(
                     draft=draft, phone=phone.as_e164, language=get_language(), client=_client(request)
@@ -330,6 +345,7 @@ def confirm_view(request):
         "phone": phone.as_national,
         "verified": verified,
         "code_sent": code_sent,
+        "pledge_error": pledge_error,
         "progress": _progress("xac-nhan"),
         "step": selectors.STEP_BY_SLUG["xac-nhan"],
     }
@@ -387,15 +403,38 @@ def _declaration_from_receipt(token: str) -> Declaration:
     )
     if declaration is None:
         raise Http404
+    if not receipt_link_is_current(appointment=declaration.appointment, submitted_at=declaration.submitted_at):
+        raise ReceiptExpired
     return declaration
 
 
+class ReceiptExpired(Http404):
+    """The done page's address is too old (see receipt_link_is_current): the lookup still works."""
+
+
+def _receipts(view):
+    """Done page and its files: never stored by a browser or proxy cache; an expired address explains itself."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            response = view(request, *args, **kwargs)
+        except ReceiptExpired:
+            response = render(request, "errors/receipt_expired.html", status=410)
+        add_never_cache_headers(response)
+        return response
+
+    return wrapper
+
+
+@_receipts
 def done_view(request, token: str):
     declaration = _declaration_from_receipt(token)
     context = summary.done_context(declaration, token=token)
     return render(request, "declarations/done.html", context)
 
 
+@_receipts
 def slip_view(request, token: str):
     declaration = _declaration_from_receipt(token)
     context = summary.done_context(declaration, token=token)
@@ -408,11 +447,13 @@ def _image(data: bytes, content_type: str, *, cache_seconds: int = 3600) -> Http
     return response
 
 
+@_receipts
 def receipt_qr_view(request, token: str):
     declaration = _declaration_from_receipt(token)
     return _image(outputs.qr_png(qr_token(declaration.code), box=5), "image/png")
 
 
+@_receipts
 def slip_png_view(request, token: str):
     declaration = _declaration_from_receipt(token)
     context = summary.done_context(declaration, token=token)
@@ -426,6 +467,7 @@ def slip_png_view(request, token: str):
     return _image(data, "image/png")
 
 
+@_receipts
 def ics_view(request, token: str):
     declaration = _declaration_from_receipt(token)
     event = summary.calendar_event(declaration)

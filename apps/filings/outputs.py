@@ -4,6 +4,7 @@ import functools
 import io
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import qrcode
 import qrcode.image.svg
@@ -57,11 +58,18 @@ def _ics_fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
+ICS_TZID = "Asia/Ho_Chi_Minh"
+
+
 def ics_build(
     *, uid: str, starts_at: datetime, ends_at: datetime, summary: str, location: str, description: str, url: str
 ) -> bytes:
     def utc(value: datetime) -> str:
         return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+    def local(value: datetime) -> str:
+        # Vietnam time, named: a calendar set to another zone still shows the visit at the unit's own hour.
+        return f"TZID={ICS_TZID}:" + timezone.localtime(value, ZoneInfo(ICS_TZID)).strftime("%Y%m%dT%H%M%S")
 
     lines = [
         "BEGIN:VCALENDAR",
@@ -69,11 +77,21 @@ def ics_build(
         "PRODID:-//Cong dich vu cong dan//CCCD//VI",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
+        # Vietnam has kept UTC+7 without daylight saving since 1975.
+        "BEGIN:VTIMEZONE",
+        f"TZID:{ICS_TZID}",
+        "BEGIN:STANDARD",
+        "DTSTART:19750613T000000",
+        "TZOFFSETFROM:+0700",
+        "TZOFFSETTO:+0700",
+        "TZNAME:ICT",
+        "END:STANDARD",
+        "END:VTIMEZONE",
         "BEGIN:VEVENT",
         f"UID:{uid}",
         f"DTSTAMP:{utc(timezone.now())}",
-        f"DTSTART:{utc(starts_at)}",
-        f"DTEND:{utc(ends_at)}",
+        f"DTSTART;{local(starts_at)}",
+        f"DTEND;{local(ends_at)}",
         f"SUMMARY:{_ics_escape(summary)}",
         f"LOCATION:{_ics_escape(location)}",
         f"DESCRIPTION:{_ics_escape(description)}",

@@ -44,3 +44,19 @@ def lookup_token(code: str) -> str:
 
 def lookup_token_code(token: str) -> str:
     return signing.TimestampSigner(salt=LOOKUP_SALT, sep=".").unsign(token, max_age=LOOKUP_MAX_AGE)
+
+
+def receipt_link_is_current(*, appointment, submitted_at, now=None) -> bool:
+    """A done page's address (and its slip, QR and .ics) works until RECEIPT_LINK_DAYS_AFTER_VISIT days after the
+    visit, or after submission when there is no visit: a link forwarded or left in a shared phone's history stops
+    showing the citizen's details (the lookup with the code and phone still works)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    anchor = appointment.slot.starts_at if appointment is not None else submitted_at
+    if anchor is None:
+        return True
+    return now <= anchor + timedelta(days=settings.RECEIPT_LINK_DAYS_AFTER_VISIT)

@@ -3,9 +3,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +19,7 @@ from apps.appointments.models import AppointmentStatus
 from apps.core.codes import code_format
 from apps.core.ratelimit import client_address
 from apps.filings import outputs
-from apps.filings.tokens import qr_token
+from apps.filings.tokens import qr_token, receipt_link_is_current
 from apps.notifications.models import OtpChallenge
 from apps.notifications.services import otp_issue, otp_verify
 
@@ -309,7 +310,14 @@ class RequestDoneMixin:
     def dispatch(self, request, *args, **kwargs):
         if self.procedure_request is None:
             raise Http404
-        return super().dispatch(request, *args, **kwargs)
+        obj = self.procedure_request
+        if not receipt_link_is_current(appointment=obj.appointment, submitted_at=obj.submitted_at):
+            response = render(request, "errors/receipt_expired.html", status=410)
+        else:
+            response = super().dispatch(request, *args, **kwargs)
+        # Never kept by a browser or proxy cache (a shared phone, an office computer).
+        add_never_cache_headers(response)
+        return response
 
 
 class RequestDoneView(RequestDoneMixin, TemplateView):

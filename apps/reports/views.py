@@ -1,5 +1,6 @@
 import json
 import logging
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -190,6 +191,22 @@ class ReportStatusView(View):
 
 
 # --- Zalo Official Account webhook ---------------------------------------------------------------------------
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.headers.get("content-length") or 0)
+    except ValueError:
+        return 0
+
+
+def _fresh(timestamp) -> bool:
+    """The event's timestamp (epoch milliseconds, a string) is within ZALO_WEBHOOK_MAX_AGE_SECONDS of now."""
+    try:
+        sent = int(str(timestamp)) / 1000
+    except ValueError:
+        return False
+    return abs(time.time() - sent) <= settings.ZALO_WEBHOOK_MAX_AGE_SECONDS
+
+
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def zalo_webhook(request: HttpRequest) -> HttpResponse:
@@ -200,8 +217,13 @@ def zalo_webhook(request: HttpRequest) -> HttpResponse:
     See /work/shared/reference/zalo-api.md §3: GET and the unsigned `{}` probe are answered without side effects,
     the X-ZEvent-Signature is checked over the exact raw body, and events are deduplicated on message.msg_id.
     """
+    if request.method == "POST" and _declared_length(request) > settings.ZALO_WEBHOOK_MAX_BYTES:
+        # Refused before the body is read or parsed: events are small (a chat message, a receipt).
+        return JsonResponse({"error": "too large"}, status=413)
     if request.method == "GET" or request.body.strip() in {b"", b"{}"}:
         return JsonResponse({"status": "ok"})
+    if len(request.body) > settings.ZALO_WEBHOOK_MAX_BYTES:  # a body without a (true) Content-Length
+        return JsonResponse({"error": "too large"}, status=413)
     try:
         event = json.loads(request.body)
     except ValueError:
@@ -220,6 +242,10 @@ def zalo_webhook(request: HttpRequest) -> HttpResponse:
             request.META.get("REMOTE_ADDR", "?"),
         )
         return JsonResponse({"error": "invalid signature"}, status=401)
+    if not _fresh(event.get("timestamp")):
+        # A captured, correctly signed event replayed later (the timestamp is part of the signed data).
+        logger.warning("Zalo webhook: event outside the time window refused (%r)", str(event.get("timestamp"))[:20])
+        return JsonResponse({"error": "stale event"}, status=401)
     try:
         result = zalo_event_handle(event=event)
     except ValidationError:

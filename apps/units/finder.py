@@ -4,7 +4,8 @@ diacritics ("Phường 9, Quận 4", "p9 q4", "Khánh Hội", "khanh hoi").
 Since 1 July 2025 districts are gone and wards were merged; people still use the old names. Each ward station
 has the current ward code (`ward_code`) and, in `area_served`, the former wards and streets it covers. The
 national list (vietnam-provinces) tells which former wards form each current ward, so an old name leads to the
-current ward and its stations even when `area_served` does not mention it.
+current ward and its stations even when `area_served` does not mention it; that mapping is apps.units.legacy's,
+the same the declaration's address picker uses.
 """
 
 import re
@@ -13,39 +14,25 @@ from functools import lru_cache
 
 from django.core.cache import cache
 from vietnam_provinces import Ward
-from vietnam_provinces import legacy as vn_legacy
 
+from .legacy import (
+    DISTRICT_NUMBER,
+    HOME_PROVINCE,
+    QUERY_MAX_LENGTH,
+    WARD_NUMBER,
+    legacy_ward_current,
+    normalize_place,
+)
+from .legacy import contains as _contains
 from .models import PoliceUnit, UnitKind
 from .names import normalize_search
 
 INDEX_CACHE_KEY = "units:ward-index:v1"
-QUERY_MAX_LENGTH = 120
-_WARD = re.compile(r"\bphuong (\d+)\b")
-_DISTRICT = re.compile(r"\bquan (\d+)\b")
+_WARD = WARD_NUMBER
+_DISTRICT = DISTRICT_NUMBER
 _BRACKETS = re.compile(r"\([^)]*\)")
-# Abbreviations as people type them: "P.9", "p9", "F9" (Saigon usage), "Q.4", "q4".
-_ABBREVIATIONS = [
-    (re.compile(r"\b[pf] ?(\d+)\b"), r"phuong \1"),
-    (re.compile(r"\bq ?(\d+)\b"), r"quan \1"),
-    (re.compile(r"\bphuong phuong\b"), "phuong"),
-]
 # Words too common to identify a place on their own.
 _GENERIC = {"phuong", "quan", "thanh pho", "ho chi minh", "tp ho chi minh", "tp hcm", "xa", "cu", "moi"}
-
-
-def normalize_place(text: str) -> str:
-    text = normalize_search(text[:QUERY_MAX_LENGTH])
-    for pattern, replacement in _ABBREVIATIONS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-@dataclass(frozen=True)
-class LegacyWard:
-    number: str  # "9" for "Phường 9"; "" for a named former ward
-    name: str  # normalised, e.g. "phuong 9"
-    district: str  # district number, e.g. "4"; "" when the district has no number
-    label: str  # "Phường 9, Quận 4"
 
 
 @dataclass(frozen=True)
@@ -53,7 +40,6 @@ class CurrentWard:
     code: str
     name: str  # "Phường Khánh Hội"
     key: str  # "khanh hoi"
-    sources: tuple[LegacyWard, ...]
 
 
 @dataclass(frozen=True)
@@ -79,24 +65,10 @@ def current_ward(code: str) -> CurrentWard | None:
         ward = Ward.from_code(int(code))
     except (ValueError, KeyError, LookupError):
         return None
-    sources = []
-    for source in ward.get_legacy_sources():
-        district = vn_legacy.District.from_code(source.district_code)
-        name = normalize_search(source.name)
-        number = _WARD.search(name)
-        district_number = _DISTRICT.search(normalize_search(district.name))
-        sources.append(
-            LegacyWard(
-                number=number.group(1) if number else "",
-                name=name,
-                district=district_number.group(1) if district_number else "",
-                label=f"{source.name}, {district.name}",
-            )
-        )
     key = normalize_search(ward.name)
     for prefix in ("phuong ", "xa ", "dac khu "):
         key = key.removeprefix(prefix)
-    return CurrentWard(code=str(code), name=ward.name, key=key, sources=tuple(sources))
+    return CurrentWard(code=str(code), name=ward.name, key=key)
 
 
 def _entry(unit: PoliceUnit) -> StationEntry:
@@ -134,10 +106,6 @@ def ward_index_clear() -> None:
     cache.delete(INDEX_CACHE_KEY)
 
 
-def _contains(text: str, phrase: str) -> bool:
-    return re.search(rf"(?:^| ){re.escape(phrase)}(?: |$)", text) is not None
-
-
 def ward_station_find(*, address: str) -> FinderResult:
     query = normalize_place(address)
     result = FinderResult(query=address.strip()[:QUERY_MAX_LENGTH])
@@ -146,22 +114,24 @@ def ward_station_find(*, address: str) -> FinderResult:
     district = _DISTRICT.search(query)
     query_district = district.group(1) if district else ""
     query_wards = _WARD.findall(query)
+    # Old ward names go through the one mapping the address picker uses too (apps.units.legacy).
+    legacy = {m.code: m.label for m in legacy_ward_current(text=address, province=HOME_PROVINCE)}
     scored: list[tuple[int, StationEntry, str]] = []
     for entry in ward_index():
         score, legacy_label = 0, ""
+        # A station naming the old ward in its area is exact, unless the national list puts that old ward in
+        # other current wards than the station's (then the mapping decides).
+        agrees = entry.ward is None or not legacy or int(entry.ward.code) in legacy
         for number, own_district in entry.old_wards:
             same_district = not query_district or not own_district or own_district == query_district
-            if number in query_wards and same_district:
+            if number in query_wards and same_district and agrees:
                 score = 3
         if entry.ward is not None:
             if score < 2 and entry.ward.key and _contains(query, entry.ward.key):
                 score = 2
-            for source in entry.ward.sources:
-                same_district = not query_district or not source.district or source.district == query_district
-                named = source.number in query_wards if source.number else _contains(query, source.name)
-                if named and same_district:
-                    legacy_label = source.label
-                    score = max(score, 2)
+            if int(entry.ward.code) in legacy:
+                legacy_label = legacy[int(entry.ward.code)]
+                score = max(score, 2)
         if score == 0 and any(_contains(query, phrase) for phrase in entry.phrases):
             score = 1
         if score:

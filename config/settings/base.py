@@ -32,6 +32,8 @@ SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 DATA_ENCRYPTION_KEYS = env.list("DATA_ENCRYPTION_KEYS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form (page left open for hours, cookies cleared) gets a Vietnamese page with the way back.
+CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
 # Public address of the portal, used in QR codes, messages and links that leave the site.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
@@ -66,6 +68,8 @@ INSTALLED_APPS = [
     "apps.declarations",
     "apps.exports",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "apps.backoffice",
     "apps.privacy",
 ]
@@ -73,6 +77,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: /healthz and /readyz answer before the HTTPS redirect and the host check (apps/core/health.py).
     "apps.core.middleware.HealthCheckMiddleware",
+    # A request id for every log line, one log line and one latency sample per request (apps/core/logging.py).
+    "apps.core.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.ContentSecurityPolicyMiddleware",
     "apps.core.middleware.ClientMiddleware",
@@ -159,8 +165,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers and beat log through LOGGING below (JSON lines with LOG_FORMAT=json), not Celery's own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict = {}
+# Several beats (one per node) may run: a Redis lock lets exactly one of them schedule (apps/core/beat.py).
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "apps.core.beat:SingleBeatScheduler"
 
 # --- Notifications (apps.notifications) ------------------------------------------------------------------
 # Channels are used when their credentials are set; with none set, messages go to the database outbox
@@ -224,6 +235,10 @@ NOTIFICATIONS_REMINDER_HOURS = (
     env.int("NOTIFICATIONS_REMINDER_FROM_HOUR", default=8),
     env.int("NOTIFICATIONS_REMINDER_UNTIL_HOUR", default=20),
 )
+# Officers' "Resend" (notifications admin, permission notifications.resend_notification): bounded, audited.
+NOTIFICATIONS_RESEND_MAX_PER_MESSAGE = env.int("NOTIFICATIONS_RESEND_MAX_PER_MESSAGE", default=2)
+NOTIFICATIONS_RESEND_MAX_PER_ACTION = env.int("NOTIFICATIONS_RESEND_MAX_PER_ACTION", default=20)
+NOTIFICATIONS_RESEND_PER_OFFICER_PER_HOUR = env.int("NOTIFICATIONS_RESEND_PER_OFFICER_PER_HOUR", default=50)
 NOTIFICATIONS_OTP_TTL_SECONDS = 300
 NOTIFICATIONS_OTP_MAX_TRIES = 5
 NOTIFICATIONS_OTP_RESEND_SECONDS = 60
@@ -353,6 +368,12 @@ X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # --- Portal -----------------------------------------------------------------------------------------------
+# The unit that runs the portal (its name and hotline on every page, the default queue for reports): a unit's slug.
+# Unset: the first active district police, else the first active city/province unit.
+PORTAL_HOME_UNIT = env.str("PORTAL_HOME_UNIT", default="")
+# Place names citizens of the home unit know, shown as examples next to address fields (an old ward, a street);
+# translated texts hold only placeholders for them.
+PORTAL_ADDRESS_EXAMPLES = env.list("PORTAL_ADDRESS_EXAMPLES", default=["Phường 9, Quận 4", "Khánh Hội"])
 # Emergency number shown on every page.
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="113")
 
@@ -360,6 +381,9 @@ EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="113")
 # lookup is locked, and for how long.
 LOOKUP_CODE_MAX_FAILURES = env.int("LOOKUP_CODE_MAX_FAILURES", default=5)
 LOOKUP_CODE_LOCK_MINUTES = env.int("LOOKUP_CODE_LOCK_MINUTES", default=30)
+
+# The done page's address (sent by SMS/Zalo) and its slip, QR and .ics stop working this many days after the visit.
+RECEIPT_LINK_DAYS_AFTER_VISIT = env.int("RECEIPT_LINK_DAYS_AFTER_VISIT", default=7)
 
 # --- Appointments (apps.appointments) -------------------------------------------------------------------------
 # How long a picked time is kept for a citizen who is finishing their form.
@@ -399,6 +423,10 @@ REPORTS_TARGET_HOURS = {"crime": 24, "security": 48, "feedback": 120, "other": 4
 # Zalo OA webhook (/zalo/webhook/): ZALO_APP_ID (Notifications, above) and the OA secret key from the app's
 # webhook settings page (not the app secret).
 ZALO_OA_SECRET_KEY = env.str("ZALO_OA_SECRET_KEY", default="")
+# Events whose signed timestamp is further than this from now are refused (replays); bodies larger than this are
+# refused before they are read or parsed.
+ZALO_WEBHOOK_MAX_AGE_SECONDS = env.int("ZALO_WEBHOOK_MAX_AGE_SECONDS", default=300)
+ZALO_WEBHOOK_MAX_BYTES = env.int("ZALO_WEBHOOK_MAX_BYTES", default=64 * 1024)
 # Chat messages from one follower less than this many minutes apart form one conversation (one report).
 ZALO_CONVERSATION_GAP_MINUTES = env.int("ZALO_CONVERSATION_GAP_MINUTES", default=240)
 # Flood bounds per follower: new conversations (reports) per day; beyond, messages join the latest one. Entries
@@ -428,6 +456,15 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# Second factor (TOTP, django-otp) for officers whose roles see personal data; see apps/backoffice/signin.py.
+_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+MIDDLEWARE[_auth + 1 : _auth + 1] = [
+    "django_otp.middleware.OTPMiddleware",
+    "apps.backoffice.signin.SecondFactorMiddleware",
+]
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Cổng CCCD")
+# An officer's session ends after this long without a request (a working day); citizens' sessions are unchanged.
+BACKOFFICE_SESSION_IDLE_SECONDS = env.int("BACKOFFICE_SESSION_IDLE_SECONDS", default=10 * 3600)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -446,16 +483,48 @@ BACKOFFICE_LOCKOUT_PER_ADDRESS = env.int("BACKOFFICE_LOCKOUT_PER_ADDRESS", defau
 HEALTH_WORKER_STALE_SECONDS = env.int("HEALTH_WORKER_STALE_SECONDS", default=120)
 HEALTH_OUTBOX_STALE_SECONDS = env.int("HEALTH_OUTBOX_STALE_SECONDS", default=900)
 
-# --- Logging ----------------------------------------------------------------------------------------------
+# --- Logging, error reporting, metrics (apps/core/logging.py, sentry.py, metrics.py) -------------------------
+# LOG_FORMAT=json: one JSON object per line with the request id (nginx's X-Request-ID), no personal data.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "apps.core.logging.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per request comes from apps.core.logging; Django's own 4xx warnings would repeat the path.
+        "django.request": {"level": "ERROR"},
+        "portal.request": {"level": env.str("LOG_REQUESTS_LEVEL", default="INFO")},
+    },
 }
-# django-axes logs every sign-in at INFO; keep its warnings (lockouts) only.
+# Optional error reporting: Sentry SDK (or GlitchTip) when SENTRY_DSN is set; nothing personal is sent.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from apps.core.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+# /metrics for Prometheus, with "Authorization: Bearer <METRICS_TOKEN>"; unset = no metrics endpoint (404).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
 
 # --- Personal data (apps.privacy): the retention schedule -------------------------------------------------

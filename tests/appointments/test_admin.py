@@ -138,18 +138,27 @@ def test_move_an_appointment_from_admin(admin_client, unit, procedure, frozen_no
     assert 'class="errorlist"' in response.content.decode()
 
 
-def test_cancel_action_calls_the_service(admin_client, unit, procedure, frozen_now, django_capture_on_commit_callbacks):
+def test_cancel_action_asks_for_a_reason_then_calls_the_service(
+    admin_client, unit, procedure, frozen_now, django_capture_on_commit_callbacks
+):
     booked = _book(unit, procedure)
+    url = reverse("admin:appointments_appointment_changelist")
+    # The action first shows what will happen and asks for the reason (apps.backoffice's confirmation page).
+    response = admin_client.post(url, {"action": "cancel_selected", "_selected_action": [booked.pk]})
+    assert response.status_code == 200
+    booked.refresh_from_db()
+    assert booked.status == AppointmentStatus.BOOKED
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
-            reverse("admin:appointments_appointment_changelist"),
-            {"action": "cancel_selected", "_selected_action": [booked.pk]},
+            url,
+            {"action": "cancel_selected", "_selected_action": [booked.pk], "confirm": "yes", "reason": "Mất điện"},
             follow=True,
         )
     assert response.status_code == 200
     booked.refresh_from_db()
-    assert booked.status == AppointmentStatus.CANCELLED
-    assert Notification.objects.filter(kind="appointment_cancelled", phone=booked.phone).count() == 1
+    assert (booked.status, booked.cancel_reason) == (AppointmentStatus.CANCELLED, "Mất điện")
+    message = Notification.objects.get(kind="appointment_cancelled", phone=booked.phone)
+    assert message.context["reason"] == "Mất điện"
 
 
 def test_appointment_changelist_and_search(admin_client, unit, procedure, frozen_now):

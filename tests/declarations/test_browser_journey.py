@@ -112,6 +112,7 @@ def test_the_whole_journey_on_a_phone_in_zalo(live_server, page, demo_data, sett
 
     # Confirmation code, read from the development outbox.
     fits_the_phone(page)
+    page.check("[name=pledge]")  # DC02's declaration statement
     page.click("button[name=action][value=send]")
     outbox = page.request.get(base + "/dev/outbox/").text()
     code = re.search(r"\b(\d{6})\b", outbox).group(1)

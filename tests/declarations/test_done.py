@@ -136,7 +136,10 @@ def test_ics_file_is_a_valid_calendar_event():
     ).decode()
     lines = data.split("\r\n")
     assert lines[0] == "BEGIN:VCALENDAR" and "END:VCALENDAR" in lines
-    assert "DTSTART:20261203T013000Z" in lines and "DTEND:20261203T020000Z" in lines
+    # 01:30 UTC is 08:30 in Vietnam, written with its zone.
+    assert "DTSTART;TZID=Asia/Ho_Chi_Minh:20261203T083000" in lines
+    assert "DTEND;TZID=Asia/Ho_Chi_Minh:20261203T090000" in lines
+    assert "TZOFFSETTO:+0700" in lines
     assert all(len(line.encode()) <= 75 for line in lines)
     assert "LOCATION:Công an phường Khánh Hội\\, 12 Đoàn Văn Bơ" in data
 

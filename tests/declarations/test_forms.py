@@ -212,10 +212,11 @@ def test_representative_required_under_14_or_limited_capacity(birth, applicant):
 
     answers = {"birth_date": date(*birth), "applicant": applicant}
     errors, _ = errors_of(forms.FamilyForm, family_data(), answers=answers)
-    assert {"rep_name", "rep_birth_date", "rep_id", "rep_relation"} <= set(errors)
+    assert {"rep_name", "rep_birth_date", "rep_sex", "rep_id", "rep_relation"} <= set(errors)  # DC02 section II
     rep = {
         "rep_name": "Nguyễn Văn Bình",
         "rep_birth_date": "01/01/1980",
+        "rep_sex": "M",
         "rep_id": "079080000001",
         "rep_relation": "Cha",
     }

@@ -36,6 +36,7 @@ def child(birth: str, year: int) -> dict:
         "gia-dinh": {
             "rep_name": "Nguyễn Văn An",
             "rep_birth_date": "05/09/1990",
+            "rep_sex": "M",
             "rep_id": id_number_build(province_code="079", birth_year=1990, sex="M", serial=123456),
             "rep_relation": "Cha",
         },

@@ -3,7 +3,8 @@ held place under the new code and queues the confirmation; a lapsed hold whose p
 back to the picker with alternatives, nothing else lost."""
 
 import re
-from datetime import UTC, timedelta
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -24,7 +25,7 @@ CONFIRM = "/thu-tuc/cap-cccd/xac-nhan/"
 
 def send_code(client, capture) -> str:
     with capture(execute=True):
-        response = client.post(CONFIRM, {"action": "send"})
+        response = client.post(CONFIRM, {"action": "send", "pledge": "1"})
     assert response.status_code == 302
     body = OutboxMessage.objects.filter(notification__kind="otp").order_by("-id").first().body
     return re.search(r"\b(\d{6})\b", body).group(1)
@@ -174,8 +175,8 @@ def test_ics_of_a_booked_declaration(client, demo_data):
     data = client.get(f"/thu-tuc/cap-cccd/hoan-tat/{receipt_token(declaration.code)}/lich-hen.ics")
     assert data["Content-Type"].startswith("text/calendar")
     text = data.content.decode()
-    start = declaration.appointment.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    assert f"DTSTART:{start}" in text and declaration.code in text
+    start = declaration.appointment.starts_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y%m%dT%H%M%S")
+    assert f"DTSTART;TZID=Asia/Ho_Chi_Minh:{start}" in text and declaration.code in text
 
 
 def test_reschedule_from_the_lookup(client, demo_data, django_capture_on_commit_callbacks):

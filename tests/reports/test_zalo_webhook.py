@@ -3,6 +3,7 @@
 import hashlib
 import json
 import logging
+import time
 
 import pytest
 
@@ -29,12 +30,17 @@ def _event(msg_id="96d3a0b1", text="Có trộm vào nhà tôi ở hẻm 52 Tôn 
         "sender": {"id": "2468000000000000001"},
         "recipient": {"id": "3886000000000000001"},
         "message": {"msg_id": msg_id, "text": text},
-        "timestamp": "1543908534740",
+        "timestamp": _now_ms(),
     }
     return json.dumps(event, ensure_ascii=False).encode()
 
 
-def _sign(body: bytes, timestamp="1543908534740", secret=SECRET) -> str:
+def _now_ms() -> str:
+    return str(int(time.time() * 1000))
+
+
+def _sign(body: bytes, timestamp=None, secret=SECRET) -> str:
+    timestamp = json.loads(body)["timestamp"] if timestamp is None else timestamp
     return "mac=" + hashlib.sha256(APP_ID.encode() + body + timestamp.encode() + secret.encode()).hexdigest()
 
 
@@ -95,8 +101,8 @@ def test_probe_and_get_answer_200_without_side_effects(client):
 
 
 def test_other_events_are_acknowledged_and_ignored(client):
-    body = json.dumps({"event_name": "oa_send_text", "sender": {"id": "1"}, "timestamp": "1"}).encode()
-    response = _post(client, body, _sign(body, timestamp="1"))
+    body = json.dumps({"event_name": "oa_send_text", "sender": {"id": "1"}, "timestamp": _now_ms()}).encode()
+    response = _post(client, body, _sign(body))
     assert response.status_code == 200 and response.json()["status"] == "ignored"
     assert not Report.objects.exists()
 
@@ -128,3 +134,29 @@ def test_a_racing_duplicate_is_answered_as_a_duplicate(client, monkeypatch):
     second = _post(client, body, _sign(body))
     assert second.status_code == 200 and second.json() == {"status": "duplicate", "code": first["code"]}
     assert ReportModel.objects.count() == 1
+
+
+def test_a_replayed_event_older_than_five_minutes_is_refused(client, settings):
+    """Issue 12.7: a captured, correctly signed event cannot be replayed later."""
+    settings.ZALO_WEBHOOK_MAX_AGE_SECONDS = 300
+    event = json.loads(_event(msg_id="old-1"))
+    event["timestamp"] = str(int(time.time() * 1000) - 301_000)
+    body = json.dumps(event, ensure_ascii=False).encode()
+    response = _post(client, body, _sign(body))
+    assert response.status_code == 401
+    assert not Report.objects.exists()
+    event["timestamp"] = str(int(time.time() * 1000) + 301_000)  # nor one dated in the future
+    body = json.dumps(event, ensure_ascii=False).encode()
+    assert _post(client, body, _sign(body)).status_code == 401
+
+
+def test_a_large_body_is_refused_before_it_is_parsed(client, settings, monkeypatch):
+    settings.ZALO_WEBHOOK_MAX_BYTES = 64 * 1024
+    body = _event(text="x" * (65 * 1024))
+    signature = _sign(body)
+    parsed = []
+    real_loads = json.loads
+    monkeypatch.setattr(json, "loads", lambda *a, **k: parsed.append(1) or real_loads(*a, **k))
+    response = _post(client, body, signature)
+    assert response.status_code == 413
+    assert parsed == [] and not Report.objects.exists()

@@ -1,6 +1,7 @@
 from django import template
-from django.urls import translate_url
+from django.urls import Resolver404, resolve, translate_url
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 
 register = template.Library()
 
@@ -11,7 +12,17 @@ def switch_language_url(context, language: str) -> str:
     request = context.get("request")
     if request is None:
         return "/" if language == "vi" else f"/{language}/"
-    url = translate_url(request.get_full_path(), language)
+    home = "/" if language == "vi" else f"/{language}/"
+    path = request.get_full_path()
+    # Only a page of this site is offered in the other language; anything else (a 404 at "//evil.example/",
+    # which a browser reads as another site) leads to the home page.
+    try:
+        resolve(request.path_info)
+    except Resolver404:
+        return home
+    url = translate_url(path, language)
+    if not url.startswith("/") or url.startswith("//") or not url_has_allowed_host_and_scheme(url, allowed_hosts=None):
+        return home
     return url
 
 

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from apps.core.names import NameLengthMixin, accents_confirm_check, accents_confirm_prepare
 from apps.declarations.widgets import FastInput, FastSelect
 
 from . import validation
@@ -89,7 +90,7 @@ def normalize_person_name(raw: str) -> str:
     return value
 
 
-class PersonNameField(CharField):
+class PersonNameField(NameLengthMixin, CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 100)
         super().__init__(**kwargs)
@@ -171,6 +172,7 @@ class ProcedureForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        accents_confirm_prepare(self, fields=("holder_name",))
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
@@ -190,6 +192,11 @@ class ProcedureForm(forms.Form):
                 if self.fields[name].help_text:
                     described.insert(0, f"{self[name].auto_id}_helptext")
                 attrs["aria-describedby"] = " ".join(described)
+
+    def clean(self):
+        cleaned = super().clean()
+        accents_confirm_check(self, cleaned, fields=("holder_name",))
+        return cleaned
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"]
