@@ -9,9 +9,11 @@ import functools
 import unicodedata
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms.journey import (
@@ -269,7 +271,8 @@ def _address_fields(prefix: str, province: int) -> tuple[tuple[str, forms.Field]
             f"{prefix}_old_name",
             forms.CharField(
                 label=_("Cannot find it? Type the old ward or district name"), required=False, max_length=100,
-                widget=FastInput, help_text=_("For example “Phường 9, Quận 4”."),
+                widget=FastInput,
+                help_text=format_lazy(_("For example “{example}”."), example=settings.PORTAL_ADDRESS_EXAMPLES[0]),
             ),
         ),
         (
