@@ -152,3 +152,25 @@ def test_holds_expiring_while_others_book(setup):
     from django.utils import timezone
 
     assert _places_taken(TARGET, timezone.now()) == 10
+
+
+def test_one_card_booking_many_slots_at_once(setup):
+    """Issue 12 acceptance: one card number racing bookings into 20 different slots gets exactly one (the advisory
+    lock on the card number serialises the "one booking per card" check across slots)."""
+    unit, procedure, _ = setup
+    holds = [
+        appointment_hold(
+            unit=unit,
+            procedure=procedure,
+            starts_at=at(2026, 12, 2, 7, 30) + timedelta(minutes=15 * n),
+            phone=f"+8494{n:07d}",
+            id_number="079090123456",
+            holder_key=f"card{n}",
+        )
+        for n in range(16)
+    ]
+    outcomes = race([_booking(h, "C") for h in holds], workers=16)
+    assert not outcomes.crashed and not outcomes.refused
+    assert len(outcomes.ok) == 1
+    assert [e.code for e in outcomes.other] == ["already_booked"] * 15
+    assert Appointment.objects.filter(status=AppointmentStatus.BOOKED, id_number="079090123456").count() == 1
