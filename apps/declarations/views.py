@@ -74,11 +74,25 @@ def _step_url(slug: str) -> str:
     return reverse("declarations:step", args=[slug])
 
 
-def _draft_from_cookie(request):
-    draft_id = request.get_signed_cookie(
+def _draft_id_from_cookie(request):
+    return request.get_signed_cookie(
         DRAFT_COOKIE, default=None, salt=DRAFT_COOKIE_SALT, max_age=services.DRAFT_LIFETIME.total_seconds()
     )
-    return selectors.draft_get(draft_id=draft_id)
+
+
+def _draft_from_cookie(request):
+    return selectors.draft_get(draft_id=_draft_id_from_cookie(request))
+
+
+def _already_submitted(request):
+    """A double tap on "submit": the second request finds this browser's draft submitted (issue 12.11), and is
+    shown the filing that went through instead of an error."""
+    declaration = selectors.draft_submitted_declaration(draft_id=_draft_id_from_cookie(request))
+    if declaration is None:
+        return None
+    response = redirect("declarations:done", token=receipt_token(declaration.code))
+    response.delete_cookie(DRAFT_COOKIE)
+    return response
 
 
 def _set_draft_cookie(response, draft) -> None:
@@ -303,6 +317,8 @@ def _client(request) -> str:
 def confirm_view(request):
     """Step 8: a 6-digit code sent to the phone (notifications service); the right code submits."""
     draft = _draft_from_cookie(request)
+    if draft is None and (done := _already_submitted(request)) is not None:
+        return done
     answers, missing = selectors.draft_answers(draft=draft)
     if draft is None or missing is not None:
         if draft is not None:
@@ -372,6 +388,8 @@ def _submit(request, draft, answers):
             messages.warning(request, MSG_SLOT_TAKEN)
             draft.refresh_from_db()
             return _render_appointment(request, draft, picker, status=409)
+        if (done := _already_submitted(request)) is not None:  # the other tap won the race
+            return done
         messages.error(request, error.messages[0])
         return redirect("declarations:confirm")
     response = redirect("declarations:done", token=receipt_token(declaration.code))

@@ -25,7 +25,7 @@ from apps.notifications.services import otp_issue, otp_verify
 
 from .forms.confirm import ConfirmCodeForm
 from .forms.registry import form_class_for
-from .journey import journey_current, journey_forget, journey_remember
+from .journey import journey_current, journey_forget, journey_just_submitted, journey_remember
 from .models import Procedure, RequestStatus
 from .selectors import (
     procedure_cached,
@@ -157,6 +157,8 @@ class DraftJourneyMixin(ProcedureJourneyMixin):
     def dispatch(self, request, *args, **kwargs):
         if self.procedure is not None and self.form_class is not None:
             self.draft = journey_current(request, slug=self.procedure.slug)
+            if self.draft is None and (done := journey_just_submitted(request, slug=self.procedure.slug)):
+                return redirect(procedure_request_done_path(request=done))
             if self.draft is None:
                 messages.info(request, MSG_START_AGAIN)
                 return redirect("procedures:start", slug=self.procedure.slug)
