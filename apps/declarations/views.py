@@ -426,6 +426,11 @@ def _declaration_from_receipt(token: str) -> Declaration:
     return declaration
 
 
+def _refuse_when_cancelled(declaration) -> None:
+    if declaration.status == FilingStatus.CANCELLED:
+        raise Http404  # its QR, slip and calendar file are no longer offered
+
+
 class ReceiptExpired(Http404):
     """The done page's address is too old (see receipt_link_is_current): the lookup still works."""
 
@@ -455,6 +460,7 @@ def done_view(request, token: str):
 @_receipts
 def slip_view(request, token: str):
     declaration = _declaration_from_receipt(token)
+    _refuse_when_cancelled(declaration)
     context = summary.done_context(declaration, token=token)
     return render(request, "declarations/slip.html", context)
 
@@ -468,12 +474,14 @@ def _image(data: bytes, content_type: str, *, cache_seconds: int = 3600) -> Http
 @_receipts
 def receipt_qr_view(request, token: str):
     declaration = _declaration_from_receipt(token)
+    _refuse_when_cancelled(declaration)
     return _image(outputs.qr_png(qr_token(declaration.code), box=5), "image/png")
 
 
 @_receipts
 def slip_png_view(request, token: str):
     declaration = _declaration_from_receipt(token)
+    _refuse_when_cancelled(declaration)
     context = summary.done_context(declaration, token=token)
     data = outputs.slip_png(
         title=str(MSG_SLIP_TITLE),
@@ -488,6 +496,7 @@ def slip_png_view(request, token: str):
 @_receipts
 def ics_view(request, token: str):
     declaration = _declaration_from_receipt(token)
+    _refuse_when_cancelled(declaration)
     event = summary.calendar_event(declaration)
     if event is None:
         raise Http404

@@ -342,6 +342,8 @@ class RequestDoneView(RequestDoneMixin, TemplateView):
 
 class RequestQrView(RequestDoneMixin, View):
     def get(self, request, *args, **kwargs):
+        if self.procedure_request.status == RequestStatus.CANCELLED:
+            raise Http404  # a cancelled booking's QR, slip and calendar file are no longer offered
         # The same QR as the identity card's: a signed token of the code, which check-in scans.
         data = outputs.qr_png(qr_token(self.procedure_request.code), box=5)
         response = HttpResponse(data, content_type="image/png")
@@ -351,6 +353,8 @@ class RequestQrView(RequestDoneMixin, View):
 
 class RequestCalendarView(RequestDoneMixin, View):
     def get(self, request, *args, **kwargs):
+        if self.procedure_request.status == RequestStatus.CANCELLED:
+            raise Http404  # a cancelled booking's QR, slip and calendar file are no longer offered
         obj, appointment = self.procedure_request, self.procedure_request.appointment
         if appointment is None:
             raise Http404
@@ -372,6 +376,8 @@ class RequestSlipView(RequestDoneMixin, View):
     """The booking as one image a citizen can long-press to save (Zalo's browser often cannot download files)."""
 
     def get(self, request, *args, **kwargs):
+        if self.procedure_request.status == RequestStatus.CANCELLED:
+            raise Http404  # a cancelled booking's QR, slip and calendar file are no longer offered
         obj, appointment = self.procedure_request, self.procedure_request.appointment
         lines = [(pgettext("procedure booking", "Name"), obj.holder_name)]
         if appointment is not None:
