@@ -26,6 +26,7 @@ urlpatterns += i18n_patterns(
     path("tin-tuc/", include("apps.news.urls")),
     path("phan-anh/", include("apps.reports.urls")),
     path(f"{settings.ADMIN_URL}quay/", include("apps.backoffice.urls")),
+    path(f"{settings.ADMIN_URL}du-lieu-ca-nhan/", include("apps.privacy.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     prefix_default_language=False,
 )

@@ -199,6 +199,36 @@ def demo_data(db):
     call_command("load_demo", stdout=StringIO())
 
 
+# --- Officers' second factor --------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _officers_signed_in_with_a_second_factor(request, monkeypatch):
+    """`client.login()` / `force_login()` of an officer also records a verified authenticator device in the
+    session, as the sign-in form does (apps.backoffice.signin), so tests of back-office pages need not type codes.
+    Tests of the sign-in itself post the form, which this does not touch; mark a test `real_second_factor` to
+    log in without the device."""
+    if request.node.get_closest_marker("real_second_factor"):
+        return
+    from django.test.client import ClientMixin
+
+    original = ClientMixin._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        if not user.is_staff:
+            return
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="test", confirmed=True
+        )
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
+
+
 # --- S3-compatible storage (a real server on loopback: moto in server mode) -----------------------------------
 S3_ACCESS_KEY = "test-access-key"
 S3_SECRET_KEY = "test-secret-key"

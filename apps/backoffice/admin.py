@@ -425,3 +425,39 @@ def _register_appointments() -> None:
 
 _register_declarations()
 _register_appointments()
+
+
+# --- Officers' authenticator devices (django-otp) --------------------------------------------------------------
+# Devices are set up by the officer (signin.second_factor_setup_view), never typed in here: the admin only lists
+# them, and a district administrator removes the device of an officer who lost their phone. The key is never shown.
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorDeviceAdmin(admin.ModelAdmin):
+    list_display = ("officer", "device_name", "is_confirmed")
+    search_fields = ("user__username",)
+    fields = ("officer", "device_name", "is_confirmed")
+    readonly_fields = fields
+    list_select_related = ("user",)
+
+    @admin.display(description=_("officer"), ordering="user__username")
+    def officer(self, obj):
+        return obj.user.get_username()
+
+    @admin.display(description=_("device"))
+    def device_name(self, obj):
+        return obj.name
+
+    @admin.display(description=_("set up"), boolean=True)
+    def is_confirmed(self, obj):
+        return obj.confirmed
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

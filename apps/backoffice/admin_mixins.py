@@ -15,11 +15,9 @@
 * `WorkflowAdminMixin`: the state field is read-only; a "change state" page offers only the allowed moves.
 """
 
-import json
 from collections.abc import Callable
 
 from django.contrib import admin, messages
-from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import label_for_field, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
@@ -30,6 +28,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .audit_writes import AuditedWritesMixin
 from .forms import StateTransitionForm
 from .models import AuditAction
 from .scoping import queryset_scope_to_user, user_can_access_object, user_sees_all_units, user_unit_ids
@@ -159,32 +158,13 @@ class PermissionLabelsAdminMixin:
         return field
 
 
-def _change_message_text(message) -> str:
-    if isinstance(message, list):
-        return LogEntry(change_message=json.dumps(message)).get_change_message()
-    return force_str(message)
-
-
-class AuditedAdminMixin:
-    """Write to the audit log every opening of a record's page and every addition, change and deletion."""
+class AuditedAdminMixin(AuditedWritesMixin):
+    """Also write to the audit log every opening of a record's page (the writes: AuditedWritesMixin)."""
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and not add and request.method == "GET":
             audit_record(user=request.user, action=AuditAction.VIEW, obj=obj)
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
-
-    def log_addition(self, request, obj, message):
-        audit_record(user=request.user, action=AuditAction.ADD, obj=obj, detail=_change_message_text(message))
-        return super().log_addition(request, obj, message)
-
-    def log_change(self, request, obj, message):
-        audit_record(user=request.user, action=AuditAction.CHANGE, obj=obj, detail=_change_message_text(message))
-        return super().log_change(request, obj, message)
-
-    def log_deletions(self, request, queryset):
-        for obj in queryset:
-            audit_record(user=request.user, action=AuditAction.DELETE, obj=obj)
-        return super().log_deletions(request, queryset)
 
 
 Column = tuple[str, str | Callable[[Model], object]]

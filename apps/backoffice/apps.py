@@ -14,6 +14,14 @@ class BackofficeConfig(AppConfig):
         admin.site.index_title = _("Today at a glance")
         # The dashboard (bookings, utilisation, filings, reports of the officer's units) above the app list.
         admin.site.index_template = "backoffice/admin_index.html"
+        # Sign-in with the authenticator code for roles that see personal data (and the session signal).
+        from .signin import admin_site_setup
+
+        admin_site_setup()
+        # Every write made through any admin class is audited with a before/after summary (audit_writes.py).
+        from .audit_writes import audit_every_admin
+
+        audit_every_admin(admin.site)
 
         # The roles (groups and their permissions) exist in every database once it is migrated: this app comes
         # last in INSTALLED_APPS, so every other app's permissions have been created when its signal fires.

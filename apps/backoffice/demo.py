@@ -18,6 +18,10 @@ DEMO_ROLES = {
     "canbo.phuong8": [roles.COUNTER_OFFICER, roles.REPORT_HANDLER],
 }
 
+# DEBUG only: every demo officer's authenticator device uses this public key, so one code signs any of them in
+# (`manage.py otp_demo_code` prints it). Never used when DEBUG is off: demo accounts do not exist then.
+DEMO_TOTP_KEY = "4445d04d4f2d504f5254414c2d32303236"  # hex, 17 bytes
+
 COUNTER_UNIT = "cong-an-phuong-1-quan-4"
 # Citizens booked at the counter (name, phone, card number); codes are fixed so that loading twice adds nothing.
 CITIZENS = [
@@ -80,3 +84,22 @@ def load(*, stdout) -> None:
             continue
         user.groups.add(*Group.objects.filter(name__in=names))
         stdout.write(f"  {username:<16} {', '.join(names)}")
+    _demo_devices(stdout=stdout)
+
+
+def _demo_devices(*, stdout) -> None:
+    from base64 import b32encode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from apps.accounts.demo import ACCOUNTS
+
+    for user in get_user_model().objects.filter(username__in=[a[0] for a in ACCOUNTS]):
+        TOTPDevice.objects.get_or_create(
+            user=user, name="demo", defaults={"key": DEMO_TOTP_KEY, "confirmed": True, "tolerance": 2}
+        )
+    key = b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode().rstrip("=")
+    stdout.write(
+        "Second factor of the demo officers (the same for all): the code from "
+        "`python manage.py otp_demo_code`, or add the key " + key + " to an authenticator app."
+    )

@@ -21,6 +21,7 @@ class AuditAction(models.TextChoices):
     CHECK_IN = "check_in", _("Checked in")
     RESCHEDULE = "reschedule", _("Moved to another slot")
     NO_SHOW = "no_show", _("Marked as not come")
+    RESEND = "resend", _("Resent a message")
 
 
 class AuditLogEntry(models.Model):

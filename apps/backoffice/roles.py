@@ -19,6 +19,17 @@ UNIT_ADMINISTRATOR = "Quản trị đơn vị"
 NEWS_EDITOR = "Biên tập tin tức"
 REPORT_HANDLER = "Cán bộ xử lý phản ánh"
 DISTRICT_ADMINISTRATOR = "Quản trị cấp quận"
+DATA_PROTECTION_OFFICER = "Cán bộ bảo vệ dữ liệu cá nhân"
+
+# Roles that see citizens' personal data: signing in needs a second factor (apps.backoffice.signin).
+PERSONAL_DATA_ROLES = (
+    REVIEWER,
+    COUNTER_OFFICER,
+    UNIT_ADMINISTRATOR,
+    REPORT_HANDLER,
+    DISTRICT_ADMINISTRATOR,
+    DATA_PROTECTION_OFFICER,
+)
 
 _SEE_UNITS = ["units.view_policeunit", "procedures.view_procedure"]
 _REVIEW = [
@@ -52,6 +63,10 @@ _NEWS = ["news.*"]
 _REPORTS = ["reports.view_*", "reports.change_report"]
 
 ROLES: dict[str, dict] = {
+    DATA_PROTECTION_OFFICER: {
+        "description": _("Answers citizens' requests about their data: finds, exports and erases it."),
+        "permissions": ["privacy.handle_subject_request", "privacy.view_subjectrequest"],
+    },
     REVIEWER: {
         "description": _("Reviews citizens' declarations of the officer's units."),
         "permissions": [*_SEE_UNITS, *_REVIEW],
@@ -106,9 +121,13 @@ ROLES: dict[str, dict] = {
             "reports.assign_report",
             "accounts.view_user",
             "notifications.view_*",
+            "notifications.resend_notification",
             "axes.view_*",
             # Unlocking an officer locked out by wrong passwords is deleting their failed attempts.
             "axes.delete_accessattempt",
+            # An officer who lost their phone: remove the authenticator device so they can set up a new one.
+            "otp_totp.view_totpdevice",
+            "otp_totp.delete_totpdevice",
         ],
     },
 }

@@ -1,8 +1,10 @@
 """Writes of the back office: audit records, roles, state transitions."""
 
+from datetime import timedelta
 from fnmatch import fnmatchcase
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -383,6 +385,42 @@ def _review_follow_counter(*, appointment, target: str, user, source: str | None
     if source is not None and review.state != source:
         return
     state_transition_apply(workflow=REVIEW, obj=review, target=target, user=user, check_permission=False)
+
+
+# --- Resending messages to citizens -------------------------------------------------------------------------
+RESEND_TOO_MANY_SELECTED = _("Select at most %(limit)d messages to resend at once.")
+RESEND_OFFICER_LIMIT = _("At most %(limit)d messages can be resent per officer per hour: try again later.")
+
+
+def notification_resend_by_officer(*, user, notifications) -> tuple[int, list[str]]:
+    """Resend messages on an officer's behalf: at most NOTIFICATIONS_RESEND_MAX_PER_ACTION at once and
+    NOTIFICATIONS_RESEND_PER_OFFICER_PER_HOUR per officer (counted from the audit log), each one audited.
+    Returns (resent, refusal messages); raises ValidationError when a limit refuses the whole request."""
+    from apps.notifications.services import notification_resend
+
+    per_action = settings.NOTIFICATIONS_RESEND_MAX_PER_ACTION
+    selected = list(notifications[: per_action + 1])
+    if len(selected) > per_action:
+        raise ValidationError(RESEND_TOO_MANY_SELECTED % {"limit": per_action}, code="too_many")
+    per_hour = settings.NOTIFICATIONS_RESEND_PER_OFFICER_PER_HOUR
+    with transaction.atomic():
+        # One officer's resends are counted under a lock on their account row, so two tabs cannot both pass.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        done = AuditLogEntry.objects.filter(
+            user=user, action=AuditAction.RESEND, at__gte=timezone.now() - timedelta(hours=1)
+        ).count()
+        if done + len(selected) > per_hour:
+            raise ValidationError(RESEND_OFFICER_LIMIT % {"limit": per_hour}, code="officer_limit")
+        resent, refused = 0, []
+        for notification in selected:
+            try:
+                copy = notification_resend(notification=notification)
+            except ValidationError as exc:
+                refused.extend(exc.messages)
+                continue
+            audit_record(user=user, action=AuditAction.RESEND, obj=notification, detail=f"→ #{copy.pk}")
+            resent += 1
+    return resent, refused
 
 
 # --- Bulk cancel -------------------------------------------------------------------------------------------

@@ -6,11 +6,12 @@ admin_view gives them the admin's sign-in check, CSRF protection and no caching.
 from django.contrib import admin
 from django.urls import path
 
-from . import views
+from . import signin, views
 
 app_name = "backoffice"
 
 urlpatterns = [
+    path("xac-thuc-hai-buoc/", admin.site.admin_view(signin.second_factor_setup_view), name="second-factor-setup"),
     path("", admin.site.admin_view(views.roster_view), name="roster"),
     path("diem-danh/", admin.site.admin_view(views.check_in_view), name="check-in"),
     path("lich-hen/<int:pk>/vang-mat/", admin.site.admin_view(views.no_show_view), name="no-show"),

@@ -174,6 +174,9 @@ def done_context(declaration: Declaration, *, token: str) -> dict:
         "reason_label": REASON_LABELS.get(declaration.reason, ""),
         "appointment": appointment,
         "fee": fee,
+        "post_to": declaration.answers.get("delivery_address", "")
+        if declaration.answers.get("delivery") == "post"
+        else "",
         "bring": bring,
         "token": token,
         "cancelled": not live,

@@ -64,7 +64,8 @@ class PostAdmin(UnitScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ("title", "summary", "title_en")
     list_select_related = ("unit",)
     date_hierarchy = "publish_at"
-    prepopulated_fields = {"slug": ("title",)}
+    # No prepopulated slug: admin's URLify script drops Vietnamese letters ("Tạm ngừng" -> "tm-ngng"); left
+    # empty, the slug is made from the title on the server, transliterated ("tam-ngung").
     fieldsets = (
         (None, {"fields": ("title", "summary", "body", "cover", "category", "unit")}),
         (_("Publishing"), {"fields": ("publish_at", "is_published", "is_pinned", "slug")}),

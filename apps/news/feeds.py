@@ -5,7 +5,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from .selectors import post_list_feed
-from .text import html_to_text
+from .text import html_to_text, sanitize_html
 
 
 class LatestPostsFeed(Feed):
@@ -22,7 +22,10 @@ class LatestPostsFeed(Feed):
         return item.display_title
 
     def item_description(self, item):
-        return item.display_summary or html_to_text(item.display_body)[:300]
+        # Feed readers render the description as HTML: the summary goes through the body's sanitiser.
+        if item.display_summary:
+            return sanitize_html(item.display_summary)
+        return html_to_text(item.display_body)[:300]
 
     def item_pubdate(self, item):
         return item.publish_at

@@ -13,7 +13,7 @@ from apps.core.paging import EstimatedCountPaginator
 
 from .forms import MessageTemplateForm
 from .models import DeliveryAttempt, MessageTemplate, Notification, OtpChallenge, ZaloFollower, ZaloToken
-from .services import ZaloTokenError, notification_resend, zalo_token_refresh
+from .services import ZaloTokenError, zalo_token_refresh
 from .templating import PLACEHOLDERS, SAMPLE_CONTEXT, render_text
 
 
@@ -139,16 +139,17 @@ class NotificationAdmin(SearchAdminMixin, admin.ModelAdmin):
             return _("Delivered to the phone")
         return obj.get_status_display()
 
-    @admin.action(description=_("Resend the selected messages"), permissions=["view"])
+    @admin.action(description=_("Resend the selected messages"), permissions=["resend"])
     def resend(self, request, queryset):
-        resent, refused = 0, []
-        for notification in queryset:
-            try:
-                notification_resend(notification=notification)
-            except ValidationError as exc:
-                refused.extend(exc.messages)
-            else:
-                resent += 1
+        # Bounded and audited by the back office's service (a resend costs money and reaches a citizen).
+        from apps.backoffice.services import notification_resend_by_officer
+
+        try:
+            resent, refused = notification_resend_by_officer(user=request.user, notifications=queryset)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, messages.ERROR)
+            return
         if resent:
             self.message_user(
                 request,
@@ -158,6 +159,9 @@ class NotificationAdmin(SearchAdminMixin, admin.ModelAdmin):
             )
         for message in sorted(set(refused)):
             self.message_user(request, message, messages.WARNING)
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("notifications.resend_notification")
 
 
 @admin.register(OtpChallenge)

@@ -148,6 +148,7 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ("-created_at", "-id")
+        permissions = [("resend_notification", _("Can resend messages to citizens"))]
         indexes = [
             models.Index(fields=("status", "next_attempt_at"), name="notifications_due_idx"),
             # The citizen's language (their latest message to this phone) for reminders and appointment changes.

@@ -61,6 +61,7 @@ NOT_JSON = _("The message data must be plain text and numbers.")
 OTP_CANNOT_BE_RESENT = _(
     "Confirmation codes are not resent by officers: the citizen asks for a new code on the portal."
 )
+RESENT_TOO_OFTEN = _("This message has already been resent as often as allowed.")
 OTP_TOO_SOON = _(
     "A code was sent to this number less than a minute ago. Please wait a moment before asking for a new one."
 )
@@ -222,9 +223,14 @@ def notification_mark_enqueued(*, notification_id: int) -> None:
 
 
 def notification_resend(*, notification: Notification) -> Notification:
-    """An operator's "resend": a new message (new key and verification code) with the same content."""
+    """An operator's "resend": a new message (new key and verification code) with the same content.
+
+    Each message can be resent NOTIFICATIONS_RESEND_MAX_PER_MESSAGE times (every resend costs a message to the
+    provider and lands on a citizen's phone); officers' own limits are in apps.backoffice's resend service."""
     if notification.kind == Kind.OTP:
         raise ValidationError(OTP_CANNOT_BE_RESENT, code="otp_not_resendable")
+    if notification.resends.count() >= settings.NOTIFICATIONS_RESEND_MAX_PER_MESSAGE:
+        raise ValidationError(RESENT_TOO_OFTEN, code="resent_too_often")
     resent, _created = _notification_create(
         kind=notification.kind,
         language=notification.language,

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 
@@ -17,7 +18,8 @@ class ReportStatus(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned to an officer")
     IN_PROGRESS = "in_progress", _("Being handled")
     ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    # A context of its own: the slot picker's "Closed" (a day off, "Nghỉ") is another word in Vietnamese.
+    CLOSED = "closed", pgettext_lazy("report status", "Closed")
     FORWARDED = "forwarded", _("Forwarded to another unit")
 
 

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "apps.declarations",
     "apps.exports",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "apps.backoffice",
     "apps.privacy",
 ]
@@ -233,6 +235,10 @@ NOTIFICATIONS_REMINDER_HOURS = (
     env.int("NOTIFICATIONS_REMINDER_FROM_HOUR", default=8),
     env.int("NOTIFICATIONS_REMINDER_UNTIL_HOUR", default=20),
 )
+# Officers' "Resend" (notifications admin, permission notifications.resend_notification): bounded, audited.
+NOTIFICATIONS_RESEND_MAX_PER_MESSAGE = env.int("NOTIFICATIONS_RESEND_MAX_PER_MESSAGE", default=2)
+NOTIFICATIONS_RESEND_MAX_PER_ACTION = env.int("NOTIFICATIONS_RESEND_MAX_PER_ACTION", default=20)
+NOTIFICATIONS_RESEND_PER_OFFICER_PER_HOUR = env.int("NOTIFICATIONS_RESEND_PER_OFFICER_PER_HOUR", default=50)
 NOTIFICATIONS_OTP_TTL_SECONDS = 300
 NOTIFICATIONS_OTP_MAX_TRIES = 5
 NOTIFICATIONS_OTP_RESEND_SECONDS = 60
@@ -444,6 +450,15 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# Second factor (TOTP, django-otp) for officers whose roles see personal data; see apps/backoffice/signin.py.
+_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+MIDDLEWARE[_auth + 1 : _auth + 1] = [
+    "django_otp.middleware.OTPMiddleware",
+    "apps.backoffice.signin.SecondFactorMiddleware",
+]
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Cổng CCCD")
+# An officer's session ends after this long without a request (a working day); citizens' sessions are unchanged.
+BACKOFFICE_SESSION_IDLE_SECONDS = env.int("BACKOFFICE_SESSION_IDLE_SECONDS", default=10 * 3600)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

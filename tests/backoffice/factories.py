@@ -78,3 +78,19 @@ def declaration_create(*, appointment=None, name="NGUYỄN VĂN A", id_number="0
         id_number=id_number,
         answers={},
     )
+
+
+def browser_sign_in(page, url: str, officer) -> None:
+    """Open `url` in the browser and sign in as `officer` on admin's sign-in page, second factor included."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=officer, confirmed=True).first() or TOTPDevice.objects.create(
+        user=officer, name="app", confirmed=True
+    )
+    page.goto(url)
+    page.fill("#id_username", officer.username)
+    page.fill("#id_password", PASSWORD)
+    if page.locator("#id_otp_token").count():
+        page.fill("#id_otp_token", f"{totp(device.bin_key):06d}")
+    page.click("input[type=submit]")

@@ -12,7 +12,7 @@ from apps.appointments.models import Appointment
 from apps.backoffice import roles
 from apps.notifications.models import Notification
 
-from .factories import PASSWORD, OfficerFactory, appointment_create
+from .factories import OfficerFactory, appointment_create, browser_sign_in
 
 REASON = "Trụ sở tạm đóng cửa để sửa chữa điện."
 
@@ -105,14 +105,11 @@ def test_bulk_cancel_confirmation_in_the_browser(live_server, page, ward_a, ward
     from apps.backoffice.services import roles_setup
 
     roles_setup()
-    OfficerFactory(username="quantri.p1", units=[ward_a], roles=[roles.UNIT_ADMINISTRATOR])
+    officer = OfficerFactory(username="quantri.p1", units=[ward_a], roles=[roles.UNIT_ADMINISTRATOR])
     a = appointment_create(unit=ward_a, starts_at=_at(2), name="NGUYỄN VĂN A", phone="+84912000001")
     b = appointment_create(unit=ward_a, starts_at=_at(2, 9, 15), name="TRẦN THỊ B", phone="+84912000002")
     page.set_viewport_size({"width": 1366, "height": 768})
-    page.goto(live_server.url + "/admin/appointments/appointment/")
-    page.fill("#id_username", "quantri.p1")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    browser_sign_in(page, live_server.url + "/admin/appointments/appointment/", officer)
     page.wait_for_url("**/admin/appointments/appointment/")
     page.check(f"input[name=_selected_action][value='{a.pk}']")
     page.check(f"input[name=_selected_action][value='{b.pk}']")

@@ -11,7 +11,7 @@ from apps.backoffice.models import Arrival, AuditLogEntry, FilingReview
 from apps.backoffice.selectors import counter_search
 from apps.backoffice.services import appointment_check_in, appointment_check_in_undo
 
-from .factories import PASSWORD, OfficerFactory, appointment_create, declaration_create
+from .factories import OfficerFactory, appointment_create, browser_sign_in, declaration_create
 
 pytestmark = pytest.mark.django_db
 
@@ -104,16 +104,13 @@ def test_camera_less_check_in_by_name_in_the_browser(live_server, page, ward_a):
     from apps.backoffice.services import roles_setup
 
     roles_setup()
-    OfficerFactory(username="quay.phuong1", units=[ward_a], roles=[roles.COUNTER_OFFICER])
+    officer = OfficerFactory(username="quay.phuong1", units=[ward_a], roles=[roles.COUNTER_OFFICER])
     starts = min(
         timezone.localtime() + timedelta(hours=1),
         datetime.combine(timezone.localdate(), time(23, 45), tzinfo=timezone.get_current_timezone()),
     ).replace(second=0, microsecond=0)
     booking = appointment_create(unit=ward_a, starts_at=starts, name="NGUYỄN THỊ HỒNG NHUNG")
-    page.goto(live_server.url + "/admin/quay/diem-danh/")
-    page.fill("#id_username", "quay.phuong1")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    browser_sign_in(page, live_server.url + "/admin/quay/diem-danh/", officer)
     page.wait_for_url("**/admin/quay/diem-danh/")
     scan = page.locator("input[name=scan]").first
     scan.fill("hong nhung")

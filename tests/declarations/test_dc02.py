@@ -56,6 +56,14 @@ def test_the_dc02_printout_says_where_the_result_goes_and_the_statement(demo_dat
     assert any(line.startswith("(11)") and "5 Tôn Đản" not in line for line in lines)
 
 
+def test_the_done_page_shows_where_the_card_is_sent(client, demo_data):
+    from apps.filings.tokens import receipt_token
+
+    posted = submitted_declaration(**{"lien-he": {"delivery": "post", "delivery_address": "5 Tôn Đản, Xóm Chiếu"}})
+    html = client.get(reverse("declarations:done", args=[receipt_token(posted.code)])).content.decode()
+    assert "5 Tôn Đản, Xóm Chiếu" in html and "Địa chỉ nhận kết quả" in html
+
+
 def test_the_check_page_shows_the_postal_charge_from_the_fee_schedule(client, demo_data):
     walk(client, **{"lien-he": {"delivery": "post"}})
     hold(client)

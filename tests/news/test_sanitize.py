@@ -61,3 +61,38 @@ def test_rows_written_around_the_service_are_still_sanitised_on_output(client):
 
 def test_search_key_ignores_diacritics_and_case():
     assert normalize_search("Lịch TIẾP dân – Đoàn Như Hài!") == "lich tiep dan doan nhu hai"
+
+
+def test_the_allow_lists_are_exactly_these():
+    from apps.news import text
+
+    assert {
+        "p", "br", "strong", "b", "em", "i", "u", "s", "ul", "ol", "li", "h2", "h3", "h4",
+        "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "hr",
+    } == text.ALLOWED_TAGS  # fmt: skip
+    assert {
+        "a": {"href", "title"},
+        "th": {"colspan", "rowspan"},
+        "td": {"colspan", "rowspan"},
+    } == text.ALLOWED_ATTRIBUTES
+    assert {"http", "https", "mailto", "tel"} == text.ALLOWED_URL_SCHEMES
+
+
+def test_a_style_on_a_link_and_an_image_are_stripped():
+    clean = sanitize_html('<a href="https://cand.com.vn" style="color:red" class="x" id="y">Bộ Công an</a>')
+    assert clean == '<a href="https://cand.com.vn" rel="noopener noreferrer nofollow">Bộ Công an</a>'
+    assert sanitize_html('<p>Ảnh <img src="https://cand.com.vn/a.png" alt="a"></p>') == "<p>Ảnh </p>"
+    assert sanitize_html('<a href="data:text/html,x">x</a>') == '<a rel="noopener noreferrer nofollow">x</a>'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/tin-tuc/rss/", "/tin-tuc/atom/"])
+def test_feed_summaries_go_through_the_same_sanitiser(client, path):
+    PostFactory(
+        summary='Lịch <img src=x onerror="alert(1)"><a href="https://a.vn" style="color:red">tiếp dân</a>'
+        "<script>alert(2)</script>"
+    )
+    xml = client.get(path).content.decode()
+    assert "Lịch " in xml and "tiếp dân" in xml
+    for needle in ("img", "onerror", "style=", "&lt;script", "<script", "alert("):
+        assert needle not in xml

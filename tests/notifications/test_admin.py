@@ -57,6 +57,51 @@ def test_resend_action_goes_through_the_service(
     assert not Notification.objects.filter(resent_from_id=challenge.notification_id).exists()
 
 
+def test_resend_needs_its_own_permission_is_bounded_and_audited(
+    client, settings, send_confirmation, django_capture_on_commit_callbacks
+):
+    from apps.backoffice.models import AuditLogEntry
+    from tests.reports.factories import OfficerFactory
+
+    settings.NOTIFICATIONS_RESEND_MAX_PER_ACTION = 3
+    settings.NOTIFICATIONS_RESEND_PER_OFFICER_PER_HOUR = 4
+    settings.NOTIFICATIONS_RESEND_MAX_PER_MESSAGE = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = [send_confirmation() for _ in range(5)]
+    changelist = reverse("admin:notifications_notification_changelist")
+    viewer = OfficerFactory(username="xem.tin", permissions=["notifications.view_notification"])
+    client.force_login(viewer)
+    assert 'value="resend"' not in client.get(changelist).content.decode()  # reading the log is not enough
+    response = client.post(changelist, {"action": "resend", "_selected_action": [sent[0].pk]})
+    assert not Notification.objects.filter(resent_from__isnull=False).exists()
+
+    sender = OfficerFactory(
+        username="gui.lai",
+        permissions=["notifications.view_notification", "notifications.resend_notification"],
+    )
+    client.force_login(sender)
+
+    def resend(*notifications):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                changelist, {"action": "resend", "_selected_action": [n.pk for n in notifications]}, follow=True
+            )
+        return response.content.decode()
+
+    assert "tối đa 3 tin nhắn" in resend(*sent[:4])  # more than one action may resend
+    assert not Notification.objects.filter(resent_from__isnull=False).exists()
+    assert "Đã đưa 3 tin nhắn" in resend(*sent[:3])
+    assert "đã được gửi lại đủ số lần" in resend(sent[0])  # each message at most once here
+    assert "trong một giờ" in resend(sent[3], sent[4])  # 3 + 2 > 4 per officer per hour
+    assert Notification.objects.filter(resent_from__isnull=False).count() == 3
+    audit = AuditLogEntry.objects.filter(action="resend").order_by("id")
+    copies = {n.resent_from_id: n.pk for n in Notification.objects.filter(resent_from__isnull=False)}
+    assert sorted((e.username, e.object_id, e.detail) for e in audit) == sorted(
+        ("gui.lai", str(n.pk), f"→ #{copies[n.pk]}") for n in sent[:3]
+    )
+    assert response.status_code in (200, 302)
+
+
 def test_template_admin_shows_a_preview_and_refuses_unknown_placeholders(admin_client):
     template, _ = MessageTemplate.objects.get_or_create(
         kind=Kind.REPORT_RECEIVED, language="vi", defaults={"body": "Đã nhận phản ánh {reference}."}
