@@ -18,6 +18,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from apps.core.middleware import PERMISSIONS_POLICY
+
 from .forms import MoveForm, ScanForm
 from .masking import mask_phone
 from .models import AuditAction
@@ -274,7 +276,10 @@ def check_in_view(request):
         search_rows=search_rows,
         record_links=_record_links(appointment) if appointment else [],
     )
-    return TemplateResponse(request, "backoffice/check_in.html", context)
+    response = TemplateResponse(request, "backoffice/check_in.html", context)
+    # The one page that uses the camera (camera.js reads the QR); every other page keeps it off.
+    response.headers["Permissions-Policy"] = PERMISSIONS_POLICY.replace("camera=()", "camera=(self)")
+    return response
 
 
 def _record_links(appointment) -> list[tuple[str, str]]:

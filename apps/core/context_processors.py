@@ -21,4 +21,5 @@ def portal(request):
         "home_unit": home,
         "home_unit_name": home.display_name(language) if home else "",
         "emergency_number": settings.EMERGENCY_NUMBER,
+        "address_examples": settings.PORTAL_ADDRESS_EXAMPLES,
     }

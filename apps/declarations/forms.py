@@ -10,12 +10,14 @@ import unicodedata
 
 import phonenumbers
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
@@ -433,7 +435,8 @@ def _address_fields(prefix: str, province: int) -> tuple[tuple[str, forms.Field]
             f"{prefix}_old_name",
             forms.CharField(
                 label=_("Cannot find it? Type the old ward or district name"), required=False, max_length=100,
-                widget=FastInput, help_text=_("For example “Phường 9, Quận 4”."),
+                widget=FastInput,
+                help_text=format_lazy(_("For example “{example}”."), example=settings.PORTAL_ADDRESS_EXAMPLES[0]),
             ),
         ),
         (

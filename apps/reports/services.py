@@ -19,7 +19,8 @@ from apps.core.codes import code_format, code_generate
 from apps.news.images import image_reencode
 from apps.notifications.services import notification_send
 from apps.units.finder import ward_station_find
-from apps.units.models import PoliceUnit, UnitKind
+from apps.units.models import PoliceUnit
+from apps.units.selectors import unit_get_home_unit
 
 from .models import Report, ReportCategory, ReportEvent, ReportPhoto, ReportSource, ReportStatus
 from .selectors import report_user_can_assign, report_user_can_see
@@ -59,7 +60,7 @@ def _new_code() -> str:
 
 
 def _district_unit() -> PoliceUnit:
-    unit = PoliceUnit.objects.filter(kind=UnitKind.DISTRICT, is_active=True).order_by("order", "pk").first()
+    unit = unit_get_home_unit()  # the portal's own unit (PORTAL_HOME_UNIT), not necessarily a district
     if unit is None:
         raise ValidationError(NO_DISTRICT_UNIT, code="no_district")
     return unit

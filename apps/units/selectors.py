@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
@@ -39,12 +40,21 @@ class HomeUnit:
         return self.name_en if language == "en" and self.name_en else self.name
 
 
+def unit_get_home_unit() -> PoliceUnit | None:
+    """The unit that runs the portal: settings.PORTAL_HOME_UNIT (a slug) when set; otherwise the first active district
+    police, or, where there is none (a province police after the 2025 reform), the first active unit of any kind."""
+    units = unit_list_active().order_by("order", "pk")
+    if settings.PORTAL_HOME_UNIT:
+        return units.filter(slug=settings.PORTAL_HOME_UNIT).first()
+    return units.filter(kind=UnitKind.DISTRICT).first() or units.exclude(kind=UnitKind.WARD).first() or units.first()
+
+
 def unit_get_home() -> HomeUnit | None:
-    """The unit that runs the portal: the district police (the first active one)."""
+    """What the header and footer show of the home unit (unit_get_home_unit), cached."""
     cached = cache.get(HOME_UNIT_CACHE_KEY)
     if cached is not None:
         return cached or None
-    unit = unit_list_active(kind=UnitKind.DISTRICT).first()
+    unit = unit_get_home_unit()
     if unit is None:
         cache.set(HOME_UNIT_CACHE_KEY, False, 60)
         return None

@@ -368,6 +368,12 @@ X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # --- Portal -----------------------------------------------------------------------------------------------
+# The unit that runs the portal (its name and hotline on every page, the default queue for reports): a unit's slug.
+# Unset: the first active district police, else the first active city/province unit.
+PORTAL_HOME_UNIT = env.str("PORTAL_HOME_UNIT", default="")
+# Place names citizens of the home unit know, shown as examples next to address fields (an old ward, a street);
+# translated texts hold only placeholders for them.
+PORTAL_ADDRESS_EXAMPLES = env.list("PORTAL_ADDRESS_EXAMPLES", default=["Phường 9, Quận 4", "Khánh Hội"])
 # Emergency number shown on every page.
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="113")
 
