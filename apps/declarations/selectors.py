@@ -1,7 +1,9 @@
 """Reads of the declarations app: the journey's steps, a draft's answers, lookups."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.filings import selectors as filings_selectors
@@ -42,6 +44,18 @@ def step_index(slug: str) -> int:
 def draft_get(*, draft_id) -> Draft | None:
     """An identity-card draft still open (not expired, not yet submitted)."""
     return filings_selectors.draft_get(draft_id=draft_id, procedure_slug=IDENTITY_CARD)
+
+
+def draft_submitted_declaration(*, draft_id, within: timedelta = timedelta(hours=1)):
+    """The declaration a draft became, when it was submitted in the last hour (a double tap, a reload)."""
+    if not draft_id:
+        return None
+    draft = (
+        Draft.objects.select_related("filing")
+        .filter(id=draft_id, filing__isnull=False, updated_at__gte=timezone.now() - within)
+        .first()
+    )
+    return draft.filing if draft else None
 
 
 def draft_answers(*, draft: Draft | None, upto: str | None = None) -> tuple[dict, Step | None]:

@@ -30,6 +30,7 @@ from apps.filings.drafts import draft_cookie_delete, draft_cookie_set, draft_fro
 from apps.filings.selectors import (
     draft_get,
     filing_done_path,
+    filing_get,
     filing_from_token,
     filing_last_reason,
     filing_state_label,
@@ -50,6 +51,7 @@ from .selectors import (
 # The name of the submit button that shows the form again with what was typed (e.g. the wards of a new province).
 REFRESH = "_refresh"
 FORM_STEP = "form"  # the key of the form's raw data in Draft.data
+SUBMITTED_KEY = "procedures:submitted"  # session: the code this browser just submitted, per procedure
 MSG_START_AGAIN = _("Please fill in the form first: we could not find your request on this phone.")
 MSG_EXPIRED = _("This saved form has expired or was already submitted. Please start again.")
 
@@ -171,6 +173,10 @@ class DraftJourneyMixin(ProcedureJourneyMixin):
             self.draft = draft_from_cookie(request, procedure_slug=self.procedure.slug)
             self.form = _draft_form(self.form_class, self.draft)
             if self.form is None or not self.form.is_valid():
+                # A double tap on "confirm": the second request finds the filing the first one submitted.
+                just_submitted = filing_get(code=request.session.get(f"{SUBMITTED_KEY}:{self.procedure.slug}", ""))
+                if just_submitted is not None:
+                    return redirect(filing_done_path(filing=just_submitted))
                 messages.info(request, MSG_START_AGAIN)
                 return redirect("procedures:start", slug=self.procedure.slug)
             self.phone = self.form.cleaned_data["phone"].as_e164
@@ -282,6 +288,7 @@ class RequestConfirmView(DraftJourneyMixin, TemplateView):
             for message in exc.messages:
                 messages.error(self.request, message)
             return redirect("procedures:book", slug=procedure.slug)
+        self.request.session[f"{SUBMITTED_KEY}:{procedure.slug}"] = filing.code
         response = redirect(filing_done_path(filing=filing))
         draft_cookie_delete(response, procedure_slug=procedure.slug)
         return response
@@ -382,6 +389,8 @@ class RequestDoneView(RequestDoneMixin, TemplateView):
 
 class RequestQrView(RequestDoneMixin, View):
     def get(self, request, *args, **kwargs):
+        if self.filing.state == "cancelled":
+            raise Http404  # a cancelled booking's QR, slip and calendar file are no longer offered
         # The same QR for every procedure: a signed token of the code, which check-in scans.
         data = outputs.qr_png(qr_token(self.filing.code), box=5)
         response = HttpResponse(data, content_type="image/png")
@@ -391,6 +400,8 @@ class RequestQrView(RequestDoneMixin, View):
 
 class RequestCalendarView(RequestDoneMixin, View):
     def get(self, request, *args, **kwargs):
+        if self.filing.state == "cancelled":
+            raise Http404  # a cancelled booking's QR, slip and calendar file are no longer offered
         filing, appointment = self.filing, self.filing.appointment
         if appointment is None:
             raise Http404
@@ -412,6 +423,8 @@ class RequestSlipView(RequestDoneMixin, View):
     """The booking as one image a citizen can long-press to save (Zalo's browser often cannot download files)."""
 
     def get(self, request, *args, **kwargs):
+        if self.filing.state == "cancelled":
+            raise Http404  # a cancelled booking's QR, slip and calendar file are no longer offered
         filing, appointment = self.filing, self.filing.appointment
         lines = [(pgettext("procedure booking", "Name"), filing.holder_name)]
         if appointment is not None:
