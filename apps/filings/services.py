@@ -405,7 +405,11 @@ def filing_submit(
             notify_channel=notify_channel,
         )
         appointment = appointment_book(
-            appointment=draft.hold, reference=filing.code, holder_name=holder_name, id_number=id_number or None
+            appointment=draft.hold,
+            reference=filing.code,
+            holder_name=holder_name,
+            id_number=id_number or None,
+            phone=phone,  # the confirmed number, whatever number the time was held with
         )
         filing.appointment = appointment
         filing.save(update_fields=["appointment"])

@@ -30,8 +30,8 @@ from apps.filings.drafts import draft_cookie_delete, draft_cookie_set, draft_fro
 from apps.filings.selectors import (
     draft_get,
     filing_done_path,
-    filing_get,
     filing_from_token,
+    filing_get,
     filing_last_reason,
     filing_state_label,
 )
