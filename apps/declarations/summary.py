@@ -164,6 +164,9 @@ def done_context(declaration: Declaration, *, token: str) -> dict:
     birth = declaration.birth_date
     fee = identity_fee(reason=declaration.reason, on=visit_day, age=age_on(birth, visit_day))
     bring = (*reference.WHAT_TO_BRING[declaration.request_type], *reference.WHAT_TO_BRING_ALWAYS)
+    # A cancelled booking's QR, slip and calendar file are no longer offered (issue 12.12): the counter would
+    # refuse them, and the citizen can book again.
+    live = declaration.status != "cancelled"
     return {
         "declaration": declaration,
         "code_display": code_format(declaration.code),
@@ -176,10 +179,11 @@ def done_context(declaration: Declaration, *, token: str) -> dict:
         else "",
         "bring": bring,
         "token": token,
-        "qr_url": reverse("declarations:receipt-qr", args=[token]),
-        "slip_url": reverse("declarations:slip", args=[token]),
-        "slip_png_url": reverse("declarations:slip-png", args=[token]),
-        "ics_url": reverse("declarations:ics", args=[token]) if appointment else "",
+        "cancelled": not live,
+        "qr_url": reverse("declarations:receipt-qr", args=[token]) if live else "",
+        "slip_url": reverse("declarations:slip", args=[token]) if live else "",
+        "slip_png_url": reverse("declarations:slip-png", args=[token]) if live else "",
+        "ics_url": reverse("declarations:ics", args=[token]) if appointment and live else "",
         "done_url": reverse("declarations:done", args=[token]),
         "qr_token": qr_token(declaration.code),
     }
