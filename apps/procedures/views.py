@@ -381,7 +381,7 @@ class RequestCalendarView(RequestDoneMixin, View):
             starts_at=appointment.starts_at,
             ends_at=appointment.ends_at,
             summary=f"{obj.procedure.display_name} ({code_format(obj.code)})",
-            location=f"{appointment.unit.display_name}, {appointment.unit.address}",
+            location=f"{appointment.unit.display_name}, {appointment.unit.display_address}",
             description=_("Bring the documents listed on the procedure's page."),
             url=request.build_absolute_uri(obj.procedure.get_absolute_url()),
         )
@@ -401,7 +401,7 @@ class RequestSlipView(RequestDoneMixin, View):
         if appointment is not None:
             unit, starts_at = appointment.unit, timezone.localtime(appointment.starts_at)
             lines += [
-                (pgettext("procedure booking", "Place"), f"{unit.display_name}, {unit.address}"),
+                (pgettext("procedure booking", "Place"), f"{unit.display_name}, {unit.display_address}"),
                 (pgettext("procedure booking", "Date and time"), f"{starts_at:%H:%M %d/%m/%Y}"),
             ]
         data = outputs.slip_png(
