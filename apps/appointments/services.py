@@ -76,8 +76,8 @@ PROCEDURE_NOT_HANDLED = _("This unit does not handle this procedure.")
 BUSY = _("Many people are booking right now. Please try again in a moment.")
 NOT_HELD = _("This place is no longer held for you. Please choose a time again.")
 ALREADY_BOOKED = _(
-    "This identity number already has an appointment for this procedure (%(when)s). "
-    "Change or cancel that appointment instead of booking another one."
+    "This identity number already has an appointment for this procedure. Look it up with its code to change or "
+    "cancel it instead of booking another one."
 )
 PHONE_LIMIT = _("This phone number already has %(count)s upcoming appointments. Cancel one before booking another.")
 INVALID_PHONE = _("Enter a Vietnamese mobile number, e.g. 0912 345 678.")
@@ -269,19 +269,20 @@ def _check_hoarding(
     now: datetime,
     exclude_pk: int | None = None,
     holder_key: str = "",
+    check_id: bool = True,
 ) -> None:
     upcoming = Appointment.objects.filter(slot__starts_at__gt=now)
     if exclude_pk is not None:
         upcoming = upcoming.exclude(pk=exclude_pk)
-    if id_number:
+    if id_number and check_id:
         existing = (
             upcoming.filter(procedure=procedure, id_number=id_number, status=AppointmentStatus.BOOKED)
             .select_related("slot")
             .first()
         )
         if existing is not None:
-            when = formats.date_format(timezone.localtime(existing.slot.starts_at), "SHORT_DATETIME_FORMAT")
-            raise ValidationError(ALREADY_BOOKED, code="already_booked", params={"when": when})
+            # Neither when nor where: typing someone else's card number must not reveal their booking.
+            raise ValidationError(ALREADY_BOOKED, code="already_booked")
     limit = settings.APPOINTMENT_MAX_ACTIVE_PER_PHONE
     active = upcoming.filter(phone=phone).filter(
         Q(status=AppointmentStatus.BOOKED)
@@ -368,7 +369,11 @@ def appointment_hold(
                 holder_key=holder_key, procedure=procedure, status=AppointmentStatus.HELD
             ).update(status=AppointmentStatus.CANCELLED, cancelled_at=now, cancel_reason=str(HOLD_RELEASED))
             availability_changed()
-            _check_hoarding(procedure=procedure, phone=phone, id_number=id_number, now=now, holder_key=holder_key)
+            # The card number's own booking is checked when booking, after the phone is confirmed: at the slot step
+            # anyone can type anyone's number, and a refusal there would tell them the person has a booking.
+            _check_hoarding(
+                procedure=procedure, phone=phone, id_number=id_number, now=now, holder_key=holder_key, check_id=False
+            )
             slot = _lock_slot(slot)
             _check_places(slot=slot, offer=offer, procedure=procedure, now=now)
             counted = _hold_keeps_place(
@@ -401,9 +406,14 @@ def appointment_book(
     reference: str,
     holder_name: str,
     id_number: str | None = None,
+    phone: str | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Turn a hold into a booking for the filing `reference`.
+
+    `phone`: the number the citizen confirmed (default: the hold's). The booking's phone is always that number, so
+    moves, cancellations and reminders never go to a number that confirmed nothing; a changed number is checked
+    against the per-phone limits again.
 
     A hold that has expired is still booked when its place is free (the capacity check runs again under the slot
     lock, holds of others included). Booking an already booked appointment with the same reference returns it.
@@ -416,6 +426,7 @@ def appointment_book(
     if not holder_name:
         raise ValidationError({"holder_name": NAME_REQUIRED}, code="name_required")
     id_number = _id_number_normalize(appointment.id_number if id_number is None else id_number)
+    phone = phone_normalize(phone=phone) if phone else appointment.phone
     unit, procedure = appointment.unit, appointment.procedure
     starts_at = appointment.slot.starts_at
     try:
@@ -424,7 +435,7 @@ def appointment_book(
         # Days off and closures added since the hold was taken refuse it; lead time and horizon do not apply.
         offer = _check_offered(unit=unit, procedure=procedure, starts_at=starts_at, now=now, enforce_window=False)
         with _locked_transaction():
-            _lock_identity(f"id:{procedure.pk}:{id_number}" if id_number else "", f"phone:{appointment.phone}")
+            _lock_identity(f"id:{procedure.pk}:{id_number}" if id_number else "", f"phone:{phone}")
             current = Appointment.objects.select_for_update().select_related("slot").get(pk=appointment.pk)
             if current.status == AppointmentStatus.BOOKED and current.reference == reference:
                 return current
@@ -440,7 +451,7 @@ def appointment_book(
                 )
             _check_hoarding(
                 procedure=procedure,
-                phone=current.phone,
+                phone=phone,
                 id_number=id_number,
                 now=now,
                 exclude_pk=current.pk,
@@ -454,11 +465,20 @@ def appointment_book(
             current.reference = reference
             current.holder_name = holder_name
             current.id_number = id_number
+            current.phone = phone
             current.booked_at = now
             current.hold_expires_at = None
             current.full_clean(exclude=["slot", "unit", "procedure"], validate_constraints=False)
             current.save(
-                update_fields=["status", "reference", "holder_name", "id_number", "booked_at", "hold_expires_at"]
+                update_fields=[
+                    "status",
+                    "reference",
+                    "holder_name",
+                    "id_number",
+                    "phone",
+                    "booked_at",
+                    "hold_expires_at",
+                ]
             )
     except _Refused as refused:
         raise _unavailable(refused, unit=unit, procedure=procedure, starts_at=starts_at, now=now) from None

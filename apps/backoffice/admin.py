@@ -423,8 +423,52 @@ def _register_appointments() -> None:
             )
 
 
+def _register_closures_and_days_off() -> None:
+    """A ward administrator closes only their own unit's counter; the district administrator sees and manages
+    every ward's closures. Official days off apply to every unit, so only the district administrator changes
+    them (a ward administrator reads them)."""
+    from apps.appointments.admin import ClosureAdmin, OfficialDayAdmin
+    from apps.appointments.models import Closure, OfficialDay
+
+    admin.site.unregister(Closure)
+    admin.site.unregister(OfficialDay)
+
+    @admin.register(Closure)
+    class BackofficeClosureAdmin(UnitScopedAdminMixin, AuditedAdminMixin, ClosureAdmin):
+        unit_field = "unit"
+        list_filter = (("unit", ScopedUnitFilter),)
+
+        def get_queryset(self, request):
+            # The appointments app scopes to the officer's own units only; the back office's scoping also lets the
+            # district administrator see every ward, so it replaces that filter.
+            return queryset_scope_to_user(
+                admin.ModelAdmin.get_queryset(self, request).select_related("unit"),
+                user=request.user,
+                unit_field=self.unit_field,
+            )
+
+        def formfield_for_foreignkey(self, db_field, request, **kwargs):
+            if db_field.name == "unit":
+                kwargs["queryset"] = queryset_scope_to_user(
+                    PoliceUnit.objects.filter(is_active=True), user=request.user, unit_field="pk"
+                )
+            return admin.ModelAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
+
+    @admin.register(OfficialDay)
+    class BackofficeOfficialDayAdmin(AuditedAdminMixin, OfficialDayAdmin):
+        def has_add_permission(self, request):
+            return user_sees_all_units(request.user) and super().has_add_permission(request)
+
+        def has_change_permission(self, request, obj=None):
+            return user_sees_all_units(request.user) and super().has_change_permission(request, obj)
+
+        def has_delete_permission(self, request, obj=None):
+            return user_sees_all_units(request.user) and super().has_delete_permission(request, obj)
+
+
 _register_declarations()
 _register_appointments()
+_register_closures_and_days_off()
 
 
 # --- Officers' authenticator devices (django-otp) --------------------------------------------------------------

@@ -126,6 +126,8 @@ ROLES: dict[str, dict] = {
             # Unlocking an officer locked out by wrong passwords is deleting their failed attempts.
             "axes.delete_accessattempt",
             # An officer who lost their phone: remove the authenticator device so they can set up a new one.
+            "privacy.view_privacynotice",
+            "privacy.add_privacynotice",
             "otp_totp.view_totpdevice",
             "otp_totp.delete_totpdevice",
         ],

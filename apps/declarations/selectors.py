@@ -1,7 +1,7 @@
 """Reads of the declarations app: the journey's steps, a draft's answers, lookups."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +48,18 @@ def draft_get(*, draft_id) -> Draft | None:
         .filter(id=draft_id, expires_at__gt=timezone.now(), declaration__isnull=True)
         .first()
     )
+
+
+def draft_submitted_declaration(*, draft_id, within: timedelta = timedelta(hours=1)):
+    """The declaration a draft became, when it was submitted in the last hour (a double tap, a reload)."""
+    if not draft_id:
+        return None
+    draft = (
+        Draft.objects.select_related("declaration")
+        .filter(id=draft_id, declaration__isnull=False, updated_at__gte=timezone.now() - within)
+        .first()
+    )
+    return draft.declaration if draft else None
 
 
 def draft_answers(*, draft: Draft | None, upto: str | None = None) -> tuple[dict, Step | None]:

@@ -198,6 +198,7 @@ def declaration_submit(*, draft: Draft, answers: dict, language: str) -> Declara
             reference=declaration.code,
             holder_name=declaration.holder_name,
             id_number=declaration.id_number,
+            phone=draft.verified_phone,  # the confirmed number, whatever number the time was held with
         )
         declaration.appointment = appointment
         unit = appointment.unit

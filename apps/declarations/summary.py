@@ -164,6 +164,9 @@ def done_context(declaration: Declaration, *, token: str) -> dict:
     birth = declaration.birth_date
     fee = identity_fee(reason=declaration.reason, on=visit_day, age=age_on(birth, visit_day))
     bring = (*reference.WHAT_TO_BRING[declaration.request_type], *reference.WHAT_TO_BRING_ALWAYS)
+    # A cancelled booking's QR, slip and calendar file are no longer offered (issue 12.12): the counter would
+    # refuse them, and the citizen can book again.
+    live = declaration.status != "cancelled"
     return {
         "declaration": declaration,
         "code_display": code_format(declaration.code),
@@ -176,10 +179,11 @@ def done_context(declaration: Declaration, *, token: str) -> dict:
         else "",
         "bring": bring,
         "token": token,
-        "qr_url": reverse("declarations:receipt-qr", args=[token]),
-        "slip_url": reverse("declarations:slip", args=[token]),
-        "slip_png_url": reverse("declarations:slip-png", args=[token]),
-        "ics_url": reverse("declarations:ics", args=[token]) if appointment else "",
+        "cancelled": not live,
+        "qr_url": reverse("declarations:receipt-qr", args=[token]) if live else "",
+        "slip_url": reverse("declarations:slip", args=[token]) if live else "",
+        "slip_png_url": reverse("declarations:slip-png", args=[token]) if live else "",
+        "ics_url": reverse("declarations:ics", args=[token]) if appointment and live else "",
         "done_url": reverse("declarations:done", args=[token]),
         "qr_token": qr_token(declaration.code),
     }
@@ -193,7 +197,7 @@ def slip_lines(context: dict) -> list[tuple[str, str]]:
         (_("Request"), f"{context['request_label']}: {context['reason_label']}"),
     ]
     if appointment:
-        lines.append((_("Place"), f"{appointment.unit.display_name}, {appointment.unit.address}"))
+        lines.append((_("Place"), f"{appointment.unit.display_name}, {appointment.unit.display_address}"))
         lines.append((_("Date and time"), date_format(timezone.localtime(appointment.starts_at), "l d/m/Y H:i")))
     fee = context["fee"]
     fee_text = _("Free") if fee is not None and not fee.amount else _("Told at the counter")
@@ -211,7 +215,7 @@ def calendar_event(declaration: Declaration) -> dict | None:
         "starts_at": appointment.starts_at,
         "ends_at": ends_at,
         "summary": _("Identity card appointment – code %(code)s") % {"code": code_format(declaration.code)},
-        "location": f"{appointment.unit.display_name}, {appointment.unit.address}",
+        "location": f"{appointment.unit.display_name}, {appointment.unit.display_address}",
         "description": _("Bring this code and your current card. Look up or change: %(url)s")
         % {"url": settings.SITE_URL + reverse("declarations:lookup")},
         "url": settings.SITE_URL + reverse("declarations:lookup"),

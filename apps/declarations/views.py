@@ -74,11 +74,25 @@ def _step_url(slug: str) -> str:
     return reverse("declarations:step", args=[slug])
 
 
-def _draft_from_cookie(request):
-    draft_id = request.get_signed_cookie(
+def _draft_id_from_cookie(request):
+    return request.get_signed_cookie(
         DRAFT_COOKIE, default=None, salt=DRAFT_COOKIE_SALT, max_age=services.DRAFT_LIFETIME.total_seconds()
     )
-    return selectors.draft_get(draft_id=draft_id)
+
+
+def _draft_from_cookie(request):
+    return selectors.draft_get(draft_id=_draft_id_from_cookie(request))
+
+
+def _already_submitted(request):
+    """A double tap on "submit": the second request finds this browser's draft submitted (issue 12.11), and is
+    shown the filing that went through instead of an error."""
+    declaration = selectors.draft_submitted_declaration(draft_id=_draft_id_from_cookie(request))
+    if declaration is None:
+        return None
+    response = redirect("declarations:done", token=receipt_token(declaration.code))
+    response.delete_cookie(DRAFT_COOKIE)
+    return response
 
 
 def _set_draft_cookie(response, draft) -> None:
@@ -303,6 +317,8 @@ def _client(request) -> str:
 def confirm_view(request):
     """Step 8: a 6-digit code sent to the phone (notifications service); the right code submits."""
     draft = _draft_from_cookie(request)
+    if draft is None and (done := _already_submitted(request)) is not None:
+        return done
     answers, missing = selectors.draft_answers(draft=draft)
     if draft is None or missing is not None:
         if draft is not None:
@@ -372,6 +388,8 @@ def _submit(request, draft, answers):
             messages.warning(request, MSG_SLOT_TAKEN)
             draft.refresh_from_db()
             return _render_appointment(request, draft, picker, status=409)
+        if (done := _already_submitted(request)) is not None:  # the other tap won the race
+            return done
         messages.error(request, error.messages[0])
         return redirect("declarations:confirm")
     response = redirect("declarations:done", token=receipt_token(declaration.code))
@@ -408,6 +426,11 @@ def _declaration_from_receipt(token: str) -> Declaration:
     return declaration
 
 
+def _refuse_when_cancelled(declaration) -> None:
+    if declaration.status == FilingStatus.CANCELLED:
+        raise Http404  # its QR, slip and calendar file are no longer offered
+
+
 class ReceiptExpired(Http404):
     """The done page's address is too old (see receipt_link_is_current): the lookup still works."""
 
@@ -437,6 +460,7 @@ def done_view(request, token: str):
 @_receipts
 def slip_view(request, token: str):
     declaration = _declaration_from_receipt(token)
+    _refuse_when_cancelled(declaration)
     context = summary.done_context(declaration, token=token)
     return render(request, "declarations/slip.html", context)
 
@@ -450,12 +474,14 @@ def _image(data: bytes, content_type: str, *, cache_seconds: int = 3600) -> Http
 @_receipts
 def receipt_qr_view(request, token: str):
     declaration = _declaration_from_receipt(token)
+    _refuse_when_cancelled(declaration)
     return _image(outputs.qr_png(qr_token(declaration.code), box=5), "image/png")
 
 
 @_receipts
 def slip_png_view(request, token: str):
     declaration = _declaration_from_receipt(token)
+    _refuse_when_cancelled(declaration)
     context = summary.done_context(declaration, token=token)
     data = outputs.slip_png(
         title=str(MSG_SLIP_TITLE),
@@ -470,6 +496,7 @@ def slip_png_view(request, token: str):
 @_receipts
 def ics_view(request, token: str):
     declaration = _declaration_from_receipt(token)
+    _refuse_when_cancelled(declaration)
     event = summary.calendar_event(declaration)
     if event is None:
         raise Http404

@@ -379,7 +379,7 @@ def _send_confirmation(*, filing: Filing, appointment, url: str) -> None:
                 "code": code_format(filing.code),
                 "reference": code_format(filing.code),
                 "unit": appointment.unit.display_name,
-                "address": appointment.unit.address,
+                "address": appointment.unit.display_address,
                 "date": f"{local:%d/%m/%Y}",
                 "time": f"{local:%H:%M}",
                 "url": url,

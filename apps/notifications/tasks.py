@@ -47,6 +47,18 @@ def deliver_notification(self, notification_id: int) -> str | None:
     return report.status
 
 
+@shared_task(name="notifications.deliver_many", acks_late=True)
+def deliver_notifications(notification_ids: list[int]) -> int:
+    """Fan a batch (a chunk of reminders) out into one delivery task per message, on the worker's time. Eager (the
+    embedded default): each is delivered in turn, in-process."""
+    for notification_id in notification_ids:
+        try:
+            deliver_notification.delay(notification_id)
+        except Exception:
+            logger.exception("Notification %s: could not reach the queue; the sweep will send it", notification_id)
+    return len(notification_ids)
+
+
 @shared_task(name="notifications.sweep")
 def sweep_notifications() -> int:
     from .services import notification_requeue_due

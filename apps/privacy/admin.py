@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import SubjectRequest
+from .models import PrivacyNotice, SubjectRequest
+from .services.notices import privacy_notice_current, privacy_notice_publish
 
 
 @admin.register(SubjectRequest)
@@ -20,3 +21,36 @@ class SubjectRequestAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(admin.ModelAdmin):
+    """Each save adds a new version (services.notices.privacy_notice_publish): filings keep the one they accepted."""
+
+    list_display = ("version", "published_at", "created_at")
+    fields = (
+        "published_at",
+        "notice",
+        "notice_en",
+        "sensitive_consent",
+        "sensitive_consent_en",
+        "declaration",
+        "declaration_en",
+    )
+    readonly_fields = ("version",)
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_changeform_initial_data(self, request):
+        """A new version starts from the one in force."""
+        current = privacy_notice_current()
+        if current is None:
+            return super().get_changeform_initial_data(request)
+        return {name: getattr(current, name) for name in self.fields if name != "published_at"}
+
+    def save_model(self, request, obj, form, change):
+        privacy_notice_publish(notice=obj)

@@ -32,3 +32,39 @@ class SubjectRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.subject}"
+
+
+class PrivacyNotice(models.Model):
+    """The notice citizens read on the first step of every journey that collects personal data, the separate
+    consent for sensitive data and the declaration statement of the paper form. Editable by the district in admin:
+    a published version is never changed, a new version is added instead, and each filing records the version the
+    citizen accepted (its `version`)."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True, editable=False)
+    published_at = models.DateTimeField(_("in force from"), default=timezone.now)
+    notice = models.TextField(
+        _("notice"),
+        help_text=_(
+            "Who collects the data (the unit), for what, how long it is kept, who sees it, the person's rights."
+        ),
+    )
+    notice_en = models.TextField(_("notice in English"), blank=True)
+    sensitive_consent = models.TextField(
+        _("consent to sensitive data"),
+        help_text=_("Asked separately where a form asks for ethnicity, religion or blood group."),
+    )
+    sensitive_consent_en = models.TextField(_("consent to sensitive data in English"), blank=True)
+    declaration = models.TextField(_("declaration statement"), help_text=_("“Tôi xin cam đoan…” of the paper form."))
+    declaration_en = models.TextField(_("declaration statement in English"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notices")
+        ordering = ("-version",)
+
+    def __str__(self) -> str:
+        return f"v{self.version} ({self.published_at:%d/%m/%Y})"
+
+    def localized(self, field: str, language: str) -> str:
+        return (language == "en" and getattr(self, f"{field}_en")) or getattr(self, field)

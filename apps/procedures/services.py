@@ -161,7 +161,7 @@ def procedure_request_confirm(*, request: ProcedureRequest) -> ProcedureRequest:
                     "procedure": request.procedure.display_name,
                     "reference": code_format(request.code),
                     "unit": appointment.unit.display_name,
-                    "address": appointment.unit.address,
+                    "address": appointment.unit.display_address,
                     "date": f"{starts_at:%d/%m/%Y}",
                     "time": f"{starts_at:%H:%M}",
                     "url": settings.SITE_URL + procedure_request_done_path(request=request),

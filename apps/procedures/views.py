@@ -25,7 +25,7 @@ from apps.notifications.services import otp_issue, otp_verify
 
 from .forms.confirm import ConfirmCodeForm
 from .forms.registry import form_class_for
-from .journey import journey_current, journey_forget, journey_remember
+from .journey import journey_current, journey_forget, journey_just_submitted, journey_remember
 from .models import Procedure, RequestStatus
 from .selectors import (
     procedure_cached,
@@ -157,6 +157,8 @@ class DraftJourneyMixin(ProcedureJourneyMixin):
     def dispatch(self, request, *args, **kwargs):
         if self.procedure is not None and self.form_class is not None:
             self.draft = journey_current(request, slug=self.procedure.slug)
+            if self.draft is None and (done := journey_just_submitted(request, slug=self.procedure.slug)):
+                return redirect(procedure_request_done_path(request=done))
             if self.draft is None:
                 messages.info(request, MSG_START_AGAIN)
                 return redirect("procedures:start", slug=self.procedure.slug)
@@ -340,6 +342,8 @@ class RequestDoneView(RequestDoneMixin, TemplateView):
 
 class RequestQrView(RequestDoneMixin, View):
     def get(self, request, *args, **kwargs):
+        if self.procedure_request.status == RequestStatus.CANCELLED:
+            raise Http404  # a cancelled booking's QR, slip and calendar file are no longer offered
         # The same QR as the identity card's: a signed token of the code, which check-in scans.
         data = outputs.qr_png(qr_token(self.procedure_request.code), box=5)
         response = HttpResponse(data, content_type="image/png")
@@ -349,6 +353,8 @@ class RequestQrView(RequestDoneMixin, View):
 
 class RequestCalendarView(RequestDoneMixin, View):
     def get(self, request, *args, **kwargs):
+        if self.procedure_request.status == RequestStatus.CANCELLED:
+            raise Http404  # a cancelled booking's QR, slip and calendar file are no longer offered
         obj, appointment = self.procedure_request, self.procedure_request.appointment
         if appointment is None:
             raise Http404
@@ -357,7 +363,7 @@ class RequestCalendarView(RequestDoneMixin, View):
             starts_at=appointment.starts_at,
             ends_at=appointment.ends_at,
             summary=f"{obj.procedure.display_name} ({code_format(obj.code)})",
-            location=f"{appointment.unit.display_name}, {appointment.unit.address}",
+            location=f"{appointment.unit.display_name}, {appointment.unit.display_address}",
             description=_("Bring the documents listed on the procedure's page."),
             url=request.build_absolute_uri(obj.procedure.get_absolute_url()),
         )
@@ -370,12 +376,14 @@ class RequestSlipView(RequestDoneMixin, View):
     """The booking as one image a citizen can long-press to save (Zalo's browser often cannot download files)."""
 
     def get(self, request, *args, **kwargs):
+        if self.procedure_request.status == RequestStatus.CANCELLED:
+            raise Http404  # a cancelled booking's QR, slip and calendar file are no longer offered
         obj, appointment = self.procedure_request, self.procedure_request.appointment
         lines = [(pgettext("procedure booking", "Name"), obj.holder_name)]
         if appointment is not None:
             unit, starts_at = appointment.unit, timezone.localtime(appointment.starts_at)
             lines += [
-                (pgettext("procedure booking", "Place"), f"{unit.display_name}, {unit.address}"),
+                (pgettext("procedure booking", "Place"), f"{unit.display_name}, {unit.display_address}"),
                 (pgettext("procedure booking", "Date and time"), f"{starts_at:%H:%M %d/%m/%Y}"),
             ]
         data = outputs.slip_png(

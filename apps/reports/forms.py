@@ -27,6 +27,9 @@ PHOTO_ERROR = _("“%(name)s”: %(error)s")
 PHONE_INVALID = _("Enter a valid Vietnamese phone number, e.g. 0912 345 678.")
 
 
+NOTICE_REQUIRED = _("Tick the box to accept the notice, or report anonymously.")
+
+
 class ReportBoundField(BoundField):
     """A field's block built in Python (a template include per field cost more than the rest of the page): the
     label (a legend for the radios, after the box for the checkbox), the widget, help text, then each error with
@@ -170,6 +173,12 @@ class ReportForm(ReportFieldsForm):
         error_messages={"invalid": PHONE_INVALID},
         help_text=_("To send you a confirmation code and the answer. Not needed for an anonymous report."),
     )
+    accept_notice = forms.BooleanField(
+        label=_("I have read the notice on the processing of my personal data and agree to it."),
+        required=False,
+        widget=FastCheckbox(attrs={"class": "form-check-input"}),
+        help_text=_("Needed when you give your phone number; not for an anonymous report."),
+    )
     # Left empty by people; bots fill every field.
     website = forms.CharField(required=False, label=_("Leave this field empty"), widget=FastInput(
         attrs={"tabindex": "-1", "autocomplete": "off"}))  # fmt: skip
@@ -226,8 +235,11 @@ class ReportForm(ReportFieldsForm):
             raise ValidationError(_("Your report could not be sent."), code="bot")
         if cleaned.get("is_anonymous"):
             cleaned["contact_name"], cleaned["contact_phone"] = "", ""
-        elif not cleaned.get("contact_phone") and "contact_phone" not in self.errors:
-            self.add_error("contact_phone", ValidationError(PHONE_OR_ANONYMOUS, code="phone_required"))
+        else:
+            if not cleaned.get("contact_phone") and "contact_phone" not in self.errors:
+                self.add_error("contact_phone", ValidationError(PHONE_OR_ANONYMOUS, code="phone_required"))
+            if not cleaned.get("accept_notice"):
+                self.add_error("accept_notice", ValidationError(NOTICE_REQUIRED, code="notice_required"))
         return cleaned
 
 

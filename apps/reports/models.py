@@ -55,6 +55,8 @@ class Report(models.Model):
     address = models.CharField(_("where"), max_length=300, blank=True)
     occurred_at = models.DateTimeField(_("when it happened"), null=True, blank=True)
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    # The privacy notice (apps.privacy) the reporter accepted with their contact details; none when anonymous.
+    notice_version = models.PositiveIntegerField(_("privacy notice accepted"), null=True, blank=True, editable=False)
     contact_name = models.CharField(_("reporter's name"), max_length=120, blank=True)
     contact_phone = PhoneNumberField(_("reporter's phone"), blank=True)
     language = models.CharField(_("language"), max_length=8, default="vi", editable=False)

@@ -105,6 +105,7 @@ def report_submit(
     photos: list | None = None,
     language: str = "vi",
     confirmed: bool = True,
+    notice_version: int | None = None,
 ) -> Report:
     """File a report from the web form. Photos must be validated already (images.image_validate).
 
@@ -123,6 +124,7 @@ def report_submit(
         is_anonymous=is_anonymous,
         contact_name=contact_name.strip(),
         contact_phone=contact_phone or "",
+        notice_version=None if is_anonymous else notice_version,
         language=language,
         source=ReportSource.WEB,
         created_at=now,

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from apps.core.ratelimit import client_address, client_fingerprint, rate_limit_hit
 from apps.notifications.models import OtpChallenge
 from apps.notifications.services import otp_issue, otp_verify
+from apps.privacy.services.notices import privacy_notice_version
 
 from .conversations import zalo_event_handle
 from .forms import ConfirmForm, ReportForm, StatusForm
@@ -91,6 +92,7 @@ class ReportCreateView(View):
                 photos=data["photos"],
                 language=language,
                 confirmed=challenge is None,
+                notice_version=privacy_notice_version(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -188,6 +188,7 @@ def _report_journey(page, audit, server, prefix: str, lang: str, phone: str) -> 
     page.locator("[name=unit]").select_option(index=1)
     page.fill("[name=address]", "Hẻm 52 Tôn Thất Thuyết")
     page.fill("[name=contact_phone]", phone)
+    page.check("[name=accept_notice]")
     page.click("main form button[type=submit]")
     audit(page, f"[{lang}] report: confirm")
     page.fill("[name=code]", server.last_code())

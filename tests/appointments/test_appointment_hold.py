@@ -142,9 +142,15 @@ def test_picking_the_same_time_again_keeps_the_place(unit, procedure, schedule, 
 def test_one_booking_per_identity_number_per_procedure(unit, procedure, frozen_now):
     hold = _hold(unit, procedure, id_number="079201012345")
     appointment_book(appointment=hold, reference="AAA", holder_name="Trần Thị Bình")
+    # Issue 12.5: the slot step says nothing about the card number (anyone can type anyone's); booking refuses,
+    # without saying when the other booking is.
+    other = _hold(unit, procedure, starts_at=at(2026, 12, 3, 9), id_number="079201012345", holder_key="other")
     with pytest.raises(ValidationError) as caught:
-        _hold(unit, procedure, starts_at=at(2026, 12, 3, 9), id_number="079201012345", holder_key="other")
+        appointment_book(appointment=other, reference="BBB", holder_name="Trần Thị Bình")
     assert caught.value.code == "already_booked"
+    with translation.override("vi"):
+        text = " ".join(caught.value.messages)
+    assert "02/12" not in text and "09:00" not in text and "9:00" not in text
     passport = ProcedureFactory(slug="ho-chieu", name="Hộ chiếu")
     passport.units.add(unit)
     _hold(unit, passport, starts_at=at(2026, 12, 3, 9), id_number="079201012345", holder_key="other")

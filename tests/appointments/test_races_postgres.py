@@ -152,3 +152,29 @@ def test_holds_expiring_while_others_book(setup):
     from django.utils import timezone
 
     assert _places_taken(TARGET, timezone.now()) == 10
+
+
+@pytest.mark.usefixtures("holds_take_every_place")
+def test_one_card_number_books_many_slots_at_once_and_gets_one(setup):
+    """20 requests with the same card number (different phones, different times) book at the same moment: the
+    slot locks do not serialise them (each is another slot), the per-card advisory lock does; exactly one is
+    booked, the others are told the card already has a booking."""
+    unit, procedure, _ = setup
+    card = "079203009999"
+    holds = [
+        appointment_hold(
+            unit=unit,
+            procedure=procedure,
+            starts_at=at(2026, 12, 2, 7, 30) + timedelta(minutes=15 * n + (120 if n >= 16 else 0)),
+            phone=f"+8494{n:07d}",
+            id_number=card,
+            holder_key=f"c{n}",
+        )
+        for n in range(20)
+    ]
+    jobs = [_booking(h, "C") for h in holds]
+    outcomes = race(jobs)
+    assert not outcomes.crashed and not outcomes.refused
+    assert len(outcomes.ok) == 1
+    assert sorted(e.code for e in outcomes.other) == ["already_booked"] * 19
+    assert Appointment.objects.filter(id_number=card, status=AppointmentStatus.BOOKED).count() == 1

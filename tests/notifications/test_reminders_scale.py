@@ -87,17 +87,26 @@ def test_queries_grow_per_chunk_not_per_booking(django_capture_on_commit_callbac
 
 @pytest.mark.django_db
 @time_machine.travel(MORNING, tick=False)
-def test_handing_a_chunk_to_the_queue_is_one_update(django_capture_on_commit_callbacks, monkeypatch):
+def test_handing_a_chunk_to_the_queue_is_one_message_and_one_update(django_capture_on_commit_callbacks, monkeypatch):
     _bookings(30)
-    sent = []
-    monkeypatch.setattr("apps.notifications.tasks.deliver_notification.delay", sent.append)
+    batches = []
+    monkeypatch.setattr("apps.notifications.tasks.deliver_notifications.delay", batches.append)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert reminders_run().queued == 30
+        assert reminders_run(chunk_size=20).queued == 30
     with CaptureQueriesContext(connection) as queries:
         for callback in callbacks:
             callback()
-    assert len(sent) == 30 and len(queries) == 1
+    assert [len(batch) for batch in batches] == [20, 10] and len(queries) == 2  # one update per chunk
     assert Notification.objects.filter(enqueued_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+@time_machine.travel(MORNING, tick=False)
+def test_the_batch_task_fans_out_one_delivery_per_message(django_capture_on_commit_callbacks):
+    _bookings(3)
+    with django_capture_on_commit_callbacks(execute=True):  # eager, as on the embedded default
+        assert reminders_run().queued == 3
+    assert Notification.objects.filter(kind=Kind.APPOINTMENT_REMINDER, status=Status.SENT).count() == 3
 
 
 @pytest.mark.django_db

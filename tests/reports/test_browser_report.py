@@ -58,6 +58,7 @@ def test_report_with_a_phone_is_confirmed_by_code_and_followed_with_code_and_pho
     page.get_by_label("Tố giác tội phạm").check()
     page.get_by_label("Sự việc xảy ra như thế nào?").fill("Bị kẻ gian móc túi lấy ví khi đang mua hàng ở chợ.")
     page.get_by_label("Số điện thoại của bạn").fill("0912 345 678")
+    page.get_by_label("Tôi đã đọc thông báo về việc xử lý dữ liệu cá nhân và đồng ý.").check()
     page.get_by_role("button", name="Gửi phản ánh").click()
 
     page.wait_for_url("**/phan-anh/xac-nhan/")

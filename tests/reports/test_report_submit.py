@@ -32,6 +32,7 @@ def _data(ward, **extra):
         "occurred_at": "2026-01-05T21:30",
         "contact_phone": "0912 345 678",
         "contact_name": "Nguyễn Văn Dân",
+        "accept_notice": "on",
     }
     data.update(extra)
     return data
@@ -241,3 +242,18 @@ def test_pages_render_with_one_h1(client, path, ward):
 
 def test_done_page_without_a_report_goes_back_to_the_form(client):
     assert client.get("/phan-anh/da-gui/")["Location"] == "/phan-anh/"
+
+
+def test_a_report_with_contact_details_needs_the_notice_accepted_and_records_its_version(client, ward):
+    response = _post(client, _data(ward, accept_notice=""))
+    assert response.status_code == 400  # the form again, with the message next to the box
+    assert "Đánh dấu vào ô để chấp nhận thông báo" in response.content.decode()
+    assert "Tôi xin cam đoan" in response.content.decode()  # the notice in force is shown on the form
+    assert not Report.objects.exists()
+    _post(client, _data(ward))
+    assert Report.objects.get().notice_version == 1
+
+
+def test_an_anonymous_report_needs_no_notice_and_records_none(client, ward):
+    _post(client, _data(ward, accept_notice="", is_anonymous="on", contact_phone="", contact_name=""))
+    assert Report.objects.get().notice_version is None
