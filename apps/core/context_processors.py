@@ -20,6 +20,7 @@ def portal(request):
     return {
         "home_unit": home,
         "home_unit_name": home.display_name(language) if home else "",
+        "home_unit_address": home.display_address(language) if home else "",
         "emergency_number": settings.EMERGENCY_NUMBER,
         "address_examples": settings.PORTAL_ADDRESS_EXAMPLES,
     }

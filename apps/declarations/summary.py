@@ -198,7 +198,7 @@ def slip_lines(context: dict) -> list[tuple[str, str]]:
         (_("Request"), f"{context['request_label']}: {context['reason_label']}"),
     ]
     if appointment:
-        lines.append((_("Place"), f"{appointment.unit.display_name}, {appointment.unit.address}"))
+        lines.append((_("Place"), f"{appointment.unit.display_name}, {appointment.unit.display_address}"))
         lines.append((_("Date and time"), date_format(timezone.localtime(appointment.starts_at), "l d/m/Y H:i")))
     fee = context["fee"]
     fee_text = _("Free") if fee is not None and not fee.amount else _("Told at the counter")
@@ -216,7 +216,7 @@ def calendar_event(declaration: Filing) -> dict | None:
         "starts_at": appointment.starts_at,
         "ends_at": ends_at,
         "summary": _("Identity card appointment – code %(code)s") % {"code": code_format(declaration.code)},
-        "location": f"{appointment.unit.display_name}, {appointment.unit.address}",
+        "location": f"{appointment.unit.display_name}, {appointment.unit.display_address}",
         "description": _("Bring this code and your current card. Look up or change: %(url)s")
         % {"url": settings.SITE_URL + reverse("filings:lookup")},
         "url": settings.SITE_URL + reverse("filings:lookup"),

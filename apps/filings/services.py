@@ -361,6 +361,25 @@ def draft_verify_code(*, draft: Draft, code: str) -> None:
     draft.save(update_fields=["verified_phone", "updated_at"])
 
 
+FAMILY_CONFIRMATION_WINDOW = timedelta(minutes=30)
+
+
+def draft_confirm_from_earlier(*, draft: Draft, phone: str, challenge_id) -> bool:
+    """Families (issue 12.13): a number confirmed in this browser a short while ago (`challenge_id`, kept in the
+    session) confirms this draft too: no second code. Another number still needs its own."""
+    from apps.notifications.models import OtpChallenge
+
+    since = timezone.now() - FAMILY_CONFIRMATION_WINDOW
+    if (
+        not challenge_id
+        or not OtpChallenge.objects.filter(pk=challenge_id, phone=phone, verified_at__gte=since).exists()
+    ):
+        return False
+    draft.verified_phone = phone
+    draft.save(update_fields=["verified_phone", "updated_at"])
+    return True
+
+
 def filing_submit(
     *,
     draft: Draft,
@@ -434,7 +453,7 @@ def _send_confirmation(*, filing: Filing, appointment, url: str) -> None:
                 "code": code_format(filing.code),
                 "reference": code_format(filing.code),
                 "unit": appointment.unit.display_name,
-                "address": appointment.unit.address,
+                "address": appointment.unit.display_address,
                 "date": f"{local:%d/%m/%Y}",
                 "time": f"{local:%H:%M}",
                 "url": url,

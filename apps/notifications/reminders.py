@@ -51,12 +51,13 @@ def _reminder_notification(row: dict, *, day: date, content_type_id: int) -> Not
     language = row["citizen_language"] if row["citizen_language"] in Language.values else Language.VI
     starts_at = timezone.localtime(row["slot__starts_at"])
     unit_name = row["unit__name_en"] if language == Language.EN and row["unit__name_en"] else row["unit__name"]
+    address = row["unit__address_en"] if language == Language.EN and row["unit__address_en"] else row["unit__address"]
     # The same data `appointment_message_context` gives a single message about an appointment.
     context = {
         "name": row["holder_name"],
         "reference": row["reference"],
         "unit": unit_name,
-        "address": row["unit__address"],
+        "address": address,
         "date": f"{starts_at:%d/%m/%Y}",
         "time": f"{starts_at:%H:%M}",
     }

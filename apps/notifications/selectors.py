@@ -67,7 +67,7 @@ def appointment_message_context(*, appointment, language: str) -> dict:
         "name": appointment.holder_name,
         "reference": appointment.reference,
         "unit": unit.name_en if language == Language.EN and unit.name_en else unit.name,
-        "address": unit.address,
+        "address": unit.address_en if language == Language.EN and unit.address_en else unit.address,
         "date": f"{starts_at:%d/%m/%Y}",
         "time": f"{starts_at:%H:%M}",
     }
@@ -126,6 +126,7 @@ def appointment_reminder_rows(*, ids: list[int]) -> list[dict]:
             "unit__name",
             "unit__name_en",
             "unit__address",
+            "unit__address_en",
         )
     )
 

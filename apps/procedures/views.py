@@ -52,6 +52,7 @@ from .selectors import (
 REFRESH = "_refresh"
 FORM_STEP = "form"  # the key of the form's raw data in Draft.data
 SUBMITTED_KEY = "procedures:submitted"  # session: the code this browser just submitted, per procedure
+CONFIRMED_KEY = "procedures:confirmed"  # session: phone -> the confirmation that covers a family's filings
 MSG_START_AGAIN = _("Please fill in the form first: we could not find your request on this phone.")
 MSG_EXPIRED = _("This saved form has expired or was already submitted. Please start again.")
 
@@ -245,7 +246,10 @@ class RequestConfirmView(DraftJourneyMixin, TemplateView):
         return redirect("procedures:book", slug=self.procedure.slug)
 
     def _verified(self) -> bool:
-        return self.draft.verified_phone == self.phone
+        if self.draft.verified_phone == self.phone:
+            return True
+        earlier = self.request.session.get(CONFIRMED_KEY, {}).get(self.phone)
+        return filings_services.draft_confirm_from_earlier(draft=self.draft, phone=self.phone, challenge_id=earlier)
 
     def get(self, request, *args, **kwargs):
         if not self._held():
@@ -289,6 +293,10 @@ class RequestConfirmView(DraftJourneyMixin, TemplateView):
                 messages.error(self.request, message)
             return redirect("procedures:book", slug=procedure.slug)
         self.request.session[f"{SUBMITTED_KEY}:{procedure.slug}"] = filing.code
+        if self.draft.otp_challenge_id:
+            confirmed = dict(self.request.session.get(CONFIRMED_KEY, {}))
+            confirmed[self.phone] = str(self.draft.otp_challenge_id)
+            self.request.session[CONFIRMED_KEY] = confirmed
         response = redirect(filing_done_path(filing=filing))
         draft_cookie_delete(response, procedure_slug=procedure.slug)
         return response
@@ -430,7 +438,7 @@ class RequestSlipView(RequestDoneMixin, View):
         if appointment is not None:
             unit, starts_at = appointment.unit, timezone.localtime(appointment.starts_at)
             lines += [
-                (pgettext("procedure booking", "Place"), f"{unit.display_name}, {unit.address}"),
+                (pgettext("procedure booking", "Place"), f"{unit.display_name}, {unit.display_address}"),
                 (pgettext("procedure booking", "Date and time"), f"{starts_at:%H:%M %d/%m/%Y}"),
             ]
         data = outputs.slip_png(

@@ -21,14 +21,14 @@ class PoliceUnitAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "parent", "address", "receives_id_applications", "is_active", "order")
     list_filter = ("kind", "receives_id_applications", "is_active")
     list_editable = ("order",)
-    search_fields = ("name", "name_en", "address", "area_served")
+    search_fields = ("name", "name_en", "address", "address_en", "area_served")
     prepopulated_fields = {"slug": ("name",)}
     list_select_related = ("parent",)
     inlines = (UnitPhoneInline, OpeningHoursInline)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("kind", "name", "name_en", "slug", "parent", "order", "is_active")}),
-        (_("Contact"), {"fields": ("address", "email", "map_url")}),
+        (_("Contact"), {"fields": ("address", "address_en", "email", "map_url")}),
         (_("Area and services"), {"fields": ("ward_code", "area_served", "receives_id_applications")}),
     )
 

@@ -10,6 +10,7 @@ YAML (a list under ``units:``)::
         name: Công an tỉnh X
         name_en: X Province Police
         address: 1 Đường A, Phường B
+        address_en: 1 A Street, B Ward   # optional: shown on /en/ pages
         parent: ""                     # slug of the parent unit (listed earlier or already in the database)
         receives_id_applications: true
         phones: [{label: Trực ban, number: "0271 3800 113", hotline: true}]
@@ -34,7 +35,10 @@ from .models import OpeningHours, PoliceUnit, UnitPhone
 
 DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _RANGE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
-UNIT_FIELDS = ("kind", "name", "name_en", "address", "ward_code", "area_served", "email", "map_url", "order")
+UNIT_FIELDS = (
+    *("kind", "name", "name_en", "address", "address_en"),
+    *("ward_code", "area_served", "email", "map_url", "order"),
+)
 SCHEDULE_FIELDS = ("slot_minutes", "capacity", "lead_time_hours", "horizon_days")
 
 

@@ -33,6 +33,12 @@ class PoliceUnit(models.Model):
         verbose_name=_("parent unit"),
     )
     address = models.CharField(_("address"), max_length=300)
+    address_en = models.CharField(
+        _("address in English"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown on the English pages; leave empty to show the Vietnamese address."),
+    )
     ward_code = models.CharField(
         _("administrative ward code"),
         max_length=10,
@@ -76,6 +82,12 @@ class PoliceUnit(models.Model):
         if translation.get_language() == "en" and self.name_en:
             return self.name_en
         return self.name
+
+    @property
+    def display_address(self) -> str:
+        if translation.get_language() == "en" and self.address_en:
+            return self.address_en
+        return self.address
 
 
 class UnitPhone(models.Model):

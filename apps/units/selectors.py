@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from .models import OpeningHours, PoliceUnit, UnitKind, UnitPhone, Weekday
 
-HOME_UNIT_CACHE_KEY = "units:home:v1"
+HOME_UNIT_CACHE_KEY = "units:home:v2"
 DIRECTORY_VERSION_KEY = "units:directory:version"
 
 
@@ -33,11 +33,15 @@ class HomeUnit:
     name: str
     name_en: str
     address: str
+    address_en: str
     hotline: str
     hotline_href: str
 
     def display_name(self, language: str) -> str:
         return self.name_en if language == "en" and self.name_en else self.name
+
+    def display_address(self, language: str) -> str:
+        return self.address_en if language == "en" and self.address_en else self.address
 
 
 def unit_get_home_unit() -> PoliceUnit | None:
@@ -64,6 +68,7 @@ def unit_get_home() -> HomeUnit | None:
         name=unit.name,
         name_en=unit.name_en,
         address=unit.address,
+        address_en=unit.address_en,
         hotline=hotline.number if hotline else "",
         hotline_href=hotline.tel_href if hotline else "",
     )

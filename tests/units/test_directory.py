@@ -26,6 +26,28 @@ def test_directory_lists_every_unit_with_tap_to_call_numbers(client, demo_data, 
 
 
 @pytest.mark.django_db
+def test_english_pages_show_the_english_address_and_vietnamese_pages_the_vietnamese_one(client, demo_data):
+    english = client.get("/en/lien-he/").content.decode()
+    assert "14 Đoàn Như Hài, Xóm Chiếu Ward, Ho Chi Minh City" in english
+    assert "2 Đoàn Văn Bơ, District 4, Ho Chi Minh City" in english
+    assert "Phường Xóm Chiếu, Thành phố Hồ Chí Minh" not in english  # neither in the card nor in the footer
+    vietnamese = client.get("/lien-he/").content.decode()
+    assert "14 Đoàn Như Hài, Phường Xóm Chiếu, Thành phố Hồ Chí Minh" in vietnamese
+    assert "Xóm Chiếu Ward" not in vietnamese
+    home = client.get("/").content.decode()  # the footer shows the home unit's address
+    assert "14 Đoàn Như Hài, Phường Xóm Chiếu, Thành phố Hồ Chí Minh" in home and "Ho Chi Minh City" not in home
+    assert "14 Đoàn Như Hài, Xóm Chiếu Ward, Ho Chi Minh City" in client.get("/en/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_unit_without_an_english_address_shows_the_vietnamese_one_on_english_pages(client, demo_data):
+    PoliceUnit.objects.filter(slug="cong-an-phuong-9-quan-4").update(address_en="")
+    english = client.get("/en/lien-he/").content.decode()
+    assert "52 Tôn Thất Thuyết, Quận 4, Thành phố Hồ Chí Minh" in english
+    assert "188 Khánh Hội, District 4, Ho Chi Minh City" in english
+
+
+@pytest.mark.django_db
 def test_changing_a_unit_in_admin_refreshes_the_directory(client, demo_data, admin_client):
     client.get("/lien-he/")
     unit = PoliceUnit.objects.get(slug="cong-an-phuong-9-quan-4")

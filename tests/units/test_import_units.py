@@ -18,6 +18,7 @@ units:
     name: Công an tỉnh Bắc Ninh
     name_en: Bac Ninh Province Police
     address: 1 Lý Thái Tổ, phường Suối Hoa
+    address_en: 1 Lý Thái Tổ, Suối Hoa Ward
     phones: [{label: Trực ban, number: "0222 3822 113", hotline: true}, {label: Tiếp dân, number: "0222 3810 222"}]
     hours: "mon-fri 07:30-11:30 13:30-17:00"
   - slug: cong-an-phuong-kinh-bac
@@ -32,9 +33,9 @@ units:
     schedule: {slot_minutes: 20, capacity: 3, lead_time_hours: 4, horizon_days: 14}
 """
 
-CSV = """slug,kind,name,name_en,address,parent,phones,hours,slot_minutes,capacity
-cong-an-tinh-bac-ninh,city,Công an tỉnh Bắc Ninh,Bac Ninh Province Police,1 Lý Thái Tổ,,Trực ban=0222 3822 113,mon-fri 07:30-11:30,,
-cong-an-xa-tien-du,ward,Công an xã Tiên Du,Tien Du Commune Police,Thôn Lũng Giang,cong-an-tinh-bac-ninh,Trực ban=0222 3840 002;Tiếp dân=0222 3840 003,mon-sat 07:30-11:30,30,1
+CSV = """slug,kind,name,name_en,address,address_en,parent,phones,hours,slot_minutes,capacity
+cong-an-tinh-bac-ninh,city,Công an tỉnh Bắc Ninh,Bac Ninh Province Police,1 Lý Thái Tổ,1 Lý Thái Tổ Street,,Trực ban=0222 3822 113,mon-fri 07:30-11:30,,
+cong-an-xa-tien-du,ward,Công an xã Tiên Du,Tien Du Commune Police,Thôn Lũng Giang,,cong-an-tinh-bac-ninh,Trực ban=0222 3840 002;Tiếp dân=0222 3840 003,mon-sat 07:30-11:30,30,1
 """  # noqa: E501
 
 
@@ -52,6 +53,7 @@ def test_yaml_import_creates_units_phones_hours_and_schedule_and_is_idempotent(t
     province = PoliceUnit.objects.get(slug="cong-an-tinh-bac-ninh")
     ward = PoliceUnit.objects.get(slug="cong-an-phuong-kinh-bac")
     assert (province.kind, province.name_en) == (UnitKind.CITY, "Bac Ninh Province Police")
+    assert (province.address_en, ward.address_en) == ("1 Lý Thái Tổ, Suối Hoa Ward", "")
     assert ward.parent == province and ward.receives_id_applications
     assert [(p.number, p.is_hotline) for p in province.phones.all()] == [
         ("0222 3822 113", True),
@@ -72,6 +74,8 @@ def test_yaml_import_creates_units_phones_hours_and_schedule_and_is_idempotent(t
 def test_csv_import(tmp_path):
     assert _run(tmp_path, "units.csv", CSV).strip() == "2 units created, 0 updated."
     commune = PoliceUnit.objects.get(slug="cong-an-xa-tien-du")
+    assert PoliceUnit.objects.get(slug="cong-an-tinh-bac-ninh").address_en == "1 Lý Thái Tổ Street"
+    assert commune.address_en == ""
     assert [(p.label, p.number, p.is_hotline) for p in commune.phones.all()] == [
         ("Trực ban", "0222 3840 002", True),
         ("Tiếp dân", "0222 3840 003", False),
