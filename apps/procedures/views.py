@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import phonenumbers
 from django.conf import settings
 from django.contrib import messages
@@ -203,6 +205,7 @@ def _holder_key(request) -> str:
 
 
 OTP_PURPOSE = "procedure-booking"
+FAMILY_CONFIRMATION_WINDOW = timedelta(minutes=30)
 SESSION_CHALLENGE = "procedures:otp"
 MSG_CODE_SENT = _("We sent a confirmation code to %(phone)s.")
 MSG_ASK_FOR_CODE = _("Ask for a confirmation code first.")
@@ -221,10 +224,25 @@ class RequestConfirmView(DraftJourneyMixin, TemplateView):
 
     def _challenge(self):
         # Only a code sent to the request's current number counts (the citizen may have changed it since).
-        challenge_id = self.request.session.get(SESSION_CHALLENGE, {}).get(str(self.draft.pk))
-        if not challenge_id:
-            return None
-        return OtpChallenge.objects.filter(pk=challenge_id, phone=str(self.draft.phone)).first()
+        state = self.request.session.get(SESSION_CHALLENGE, {})
+        challenge_id = state.get(str(self.draft.pk))
+        own = (
+            OtpChallenge.objects.filter(pk=challenge_id, phone=str(self.draft.phone)).first() if challenge_id else None
+        )
+        if own is not None and own.verified_at is not None:
+            return own
+        # Families (issue 12.13): a parent who confirmed this number in this browser a short while ago, for a
+        # child's filing, needs no second code (and waits for no cooldown); limits per phone still apply.
+        family = (
+            OtpChallenge.objects.filter(
+                pk__in=list(state.values()),
+                phone=str(self.draft.phone),
+                verified_at__gte=timezone.now() - FAMILY_CONFIRMATION_WINDOW,
+            )
+            .order_by("-verified_at")
+            .first()
+        )
+        return family or own
 
     def _choose_again(self):
         if self.draft.appointment is not None:

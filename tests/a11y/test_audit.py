@@ -106,6 +106,8 @@ def _identity_card_journey(page, audit, server, prefix: str, lang: str, phone: s
     audit(page, f"[{lang}] identity card: check your answers")
     page.click("a.btn-primary[href$='/xac-nhan/']")
     audit(page, f"[{lang}] identity card: confirm")
+    if page.locator("[name=pledge]").count():  # DC02's declaration statement
+        page.check("[name=pledge]")
     page.click("button[name=action][value=send]")
     page.fill("[name=code]", "000000")
     page.click("button[name=action][value=verify]")

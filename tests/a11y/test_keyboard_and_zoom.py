@@ -119,6 +119,9 @@ def test_identity_card_journey_with_the_keyboard_only_at_200_percent_text(live_s
     press_enter(page)
 
     no_sideways_scrolling(page)
+    if page.locator("[name=pledge]").count():  # DC02's declaration statement
+        tab_to(page, "[name=pledge]")
+        page.keyboard.press("Space")
     tab_to(page, "button[name=action][value=send]")
     press_enter(page)
     body = OutboxMessage.objects.latest("pk").body
