@@ -54,6 +54,7 @@ FORM_STEP = "form"  # the key of the form's raw data in Draft.data
 SUBMITTED_KEY = "procedures:submitted"  # session: the code this browser just submitted, per procedure
 CONFIRMED_KEY = "procedures:confirmed"  # session: phone -> the confirmation that covers a family's filings
 MSG_START_AGAIN = _("Please fill in the form first: we could not find your request on this phone.")
+MSG_CANCELLED_ONLINE = _("Cancelled by the citizen online.")
 MSG_EXPIRED = _("This saved form has expired or was already submitted. Please start again.")
 
 
@@ -469,3 +470,12 @@ class RequestMoveView(RequestChangeView):
 
 class RequestCancelView(RequestChangeView):
     target = "filings:lookup-cancel"
+
+    def post(self, request, *args, **kwargs):
+        """The cancel button of the done page's own confirmation: the citizen cancels the filing and its visit."""
+        try:
+            filings_services.filing_cancel(filing=self.filing, reason=str(MSG_CANCELLED_ONLINE))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return redirect(filing_done_path(filing=self.filing))

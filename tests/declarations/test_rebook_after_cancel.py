@@ -6,7 +6,7 @@ import re
 import pytest
 
 from apps.appointments.models import AppointmentStatus
-from apps.declarations import services
+from apps.filings.services import filing_cancel
 from apps.filings.tokens import receipt_token
 
 from .factories import booked_declaration, free_slot
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_identity_card_cancelled_then_booked_again(client, demo_data):
     first = booked_declaration()
-    services.declaration_cancel(declaration=first, reason="changed my mind")
+    filing_cancel(filing=first, reason="changed my mind")
     base = f"/thu-tuc/cap-cccd/hoan-tat/{receipt_token(first.code)}/"
     html = client.get(base).content.decode()
     assert "qr.png" not in html and "phieu.png" not in html and ".ics" not in html
