@@ -21,6 +21,7 @@ urlpatterns += i18n_patterns(
     path("", include("apps.core.urls")),
     path("lien-he/", include("apps.units.urls")),
     path("", include("apps.notifications.urls")),
+    path("", include("apps.filings.urls")),
     path("", include("apps.declarations.urls")),  # before procedures: /thu-tuc/cap-cccd/ is the journey
     path("thu-tuc/", include("apps.procedures.urls")),
     path("tin-tuc/", include("apps.news.urls")),

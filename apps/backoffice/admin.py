@@ -2,8 +2,6 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
 from django.utils import timezone
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -21,15 +19,14 @@ from .admin_mixins import (
     ScopedUnitFilter,
     SearchAdminMixin,
     UnitScopedAdminMixin,
-    WorkflowAdminMixin,
     masked,
 )
-from .masking import mask_id_number, mask_phone
-from .models import Arrival, AuditLogEntry, ReviewState, StateTransition
+from .masking import mask_phone
+from .models import Arrival, AuditLogEntry, StateTransition
 from .scoping import queryset_scope_to_user, user_sees_all_units
 from .search import SearchFields
 from .selectors import state_label
-from .services import appointment_move, filing_review_sync, officer_display_name
+from .services import appointment_move, officer_display_name
 
 
 class ReadOnlyAdminMixin:
@@ -212,118 +209,78 @@ class ArrivalAdmin(SearchAdminMixin, UnitScopedAdminMixin, ReadOnlyAdminMixin, E
         return officer_display_name(obj.officer) if obj.officer else ""
 
 
-# --- Declarations: the journey's admin, limited to the officer's units, audited, masked, with the review -----
-class ReviewStateFilter(admin.SimpleListFilter):
-    title = _("review")
-    parameter_name = "review"
+# --- Filings: every procedure's, limited to the officer's units, audited, masked, searchable, exportable -------
+def _register_filings() -> None:
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import get_object_or_404
+    from django.template.response import TemplateResponse
+    from django.urls import path, reverse
+    from django.utils.html import format_html
 
-    def lookups(self, request, model_admin):
-        return ReviewState.choices
+    from apps.declarations import printing
+    from apps.filings.admin import FilingAdmin
+    from apps.filings.models import Filing
+    from apps.procedures.models import Procedure
 
-    def queryset(self, request, queryset):
-        return queryset.filter(review__state=self.value()) if self.value() else queryset
+    from .models import AuditAction
+    from .services import audit_record
 
+    admin.site.unregister(Filing)
 
-def _register_declarations() -> None:
-    from apps.declarations.admin import DeclarationAdmin
-    from apps.declarations.models import Declaration
+    @admin.register(Filing)
+    class BackofficeFilingAdmin(ExportAdminMixin, FilingAdmin):
+        """The filings app's admin with the exports and, for the identity card, the printable CC01 and DC02."""
 
-    from .review import REVIEW
-
-    admin.site.unregister(Declaration)
-
-    @admin.register(Declaration)
-    class BackofficeDeclarationAdmin(SearchAdminMixin, ExportAdminMixin, WorkflowAdminMixin, DeclarationAdmin):
-        """The declarations app's admin (already scoped to the officer's units and audited) with the review
-        workflow, the accent-insensitive search, the review filters and the exports."""
-
-        workflow = REVIEW
-        export_filename = "to-khai"
-        list_display = (
-            "code",
-            "holder_name",
-            masked("id_number", mask_id_number, _("card number")),
-            masked("phone", mask_phone, _("phone")),
-            "request_type",
-            "review_state",
-            "appointment_time",
-            "unit",
-            "status",
-            "print_links",
-        )
-        list_filter = (
-            ("appointment__unit", ScopedUnitFilter),
-            ReviewStateFilter,
-            "status",
-            "request_type",
-            "submitted_at",
-        )
-        list_select_related = ("review", "appointment__unit", "appointment__slot")
-
-        def get_queryset(self, request):
-            # DeclarationAdmin's queryset already has a select_related, so the changelist would not apply
-            # list_select_related: join the review here too (one query for the whole list page).
-            return super().get_queryset(request).select_related(*self.list_select_related)
-
-        search_spec = SearchFields(code=("code",), phone=("phone",), id_number=("id_number",), name=("holder_name",))
-        readonly_fields = (*DeclarationAdmin.readonly_fields, "review_state", "review_history")
-        fields = readonly_fields
+        export_filename = "ho-so"
+        list_display = (*FilingAdmin.list_display, "print_links")
+        readonly_fields = (*FilingAdmin.readonly_fields, "print_links")
+        fields = (*FilingAdmin.fields, "print_links")
         export_columns = [
             (_("code"), "code"),
+            (_("procedure"), lambda f: str(f.procedure)),
             (_("name"), "holder_name"),
-            (_("Phone"), lambda d: phone_national(str(d.phone or ""))),
+            (_("Phone"), lambda f: phone_national(str(f.phone or ""))),
             (_("Card number"), "id_number"),
-            (_("Status"), lambda d: d.get_status_display()),
-            (_("request"), lambda d: d.get_request_type_display()),
-            (_("review"), lambda d: d.review.get_state_display() if hasattr(d, "review") else ""),
-            (_("appointment"), lambda d: timezone.localtime(d.appointment.slot.starts_at) if d.appointment else None),
-            (_("unit"), lambda d: str(d.appointment.unit) if d.appointment else ""),
+            (_("state"), lambda f: f.get_state_display()),
+            (_("appointment"), lambda f: timezone.localtime(f.appointment.slot.starts_at) if f.appointment else None),
+            (_("unit"), lambda f: str(f.appointment.unit) if f.appointment else ""),
         ]
 
-        def workflow_subject(self, obj):
-            return getattr(obj, "review", None) or filing_review_sync(declaration=obj)
-
-        @admin.display(description=_("review"), ordering="review__state")
-        def review_state(self, obj):
-            review = getattr(obj, "review", None)
-            return review.get_state_display() if review else ""
-
-        @admin.display(description=_("appointment"), ordering="appointment__slot__starts_at")
-        def appointment_time(self, obj):
-            if obj.appointment is None:
+        @admin.display(description=_("print"))
+        def print_links(self, obj):
+            if obj.procedure.slug != Procedure.IDENTITY_CARD:
                 return ""
-            return timezone.localtime(obj.appointment.slot.starts_at).strftime("%H:%M %d/%m/%Y")
+            return format_html(
+                '<a href="{}">CC01</a> · <a href="{}">DC02</a>',
+                reverse("admin:filings_filing_cc01", args=[obj.pk]),
+                reverse("admin:filings_filing_dc02", args=[obj.pk]),
+            )
 
-        @admin.display(description=_("unit"), ordering="appointment__unit__name")
-        def unit(self, obj):
-            return obj.appointment.unit if obj.appointment else ""
+        def get_urls(self):
+            return [
+                path("<int:pk>/cc01/", self.admin_site.admin_view(self.cc01_view), name="filings_filing_cc01"),
+                path("<int:pk>/dc02/", self.admin_site.admin_view(self.dc02_view), name="filings_filing_dc02"),
+                *super().get_urls(),
+            ]
 
-        @admin.display(description=_("review history"))
-        def review_history(self, obj):
-            review = getattr(obj, "review", None)
-            if review is None:
-                return ""
-            rows = StateTransition.objects.filter(
-                content_type__app_label="backoffice",
-                content_type__model="filingreview",
-                object_id=str(review.pk),
-            ).order_by("at", "id")
-            return (
-                format_html_join(
-                    mark_safe("<br>"),
-                    "{} · {} → {} · {}{}",
-                    (
-                        (
-                            timezone.localtime(t.at).strftime("%H:%M %d/%m/%Y"),
-                            dict(ReviewState.choices).get(t.source, t.source),
-                            dict(ReviewState.choices).get(t.target, t.target),
-                            t.username,
-                            f" · {t.reason}" if t.reason else "",
-                        )
-                        for t in rows
-                    ),
-                )
-                or "—"
+        def _printable(self, request, pk, template, extra):
+            queryset = self.get_queryset(request).filter(procedure__slug=Procedure.IDENTITY_CARD)
+            filing = get_object_or_404(queryset, pk=pk)
+            if not self.has_view_permission(request, filing):
+                raise PermissionDenied
+            audit_record(user=request.user, action=AuditAction.VIEW, obj=filing, detail=template.rsplit("/", 1)[-1])
+            context = {**self.admin_site.each_context(request), "declaration": filing, "opts": self.model._meta}
+            context.update(extra(filing))
+            return TemplateResponse(request, template, context)
+
+        def cc01_view(self, request, pk):
+            return self._printable(
+                request, pk, "declarations/admin/cc01.html", lambda f: {"items": printing.cc01_items(f)}
+            )
+
+        def dc02_view(self, request, pk):
+            return self._printable(
+                request, pk, "declarations/admin/dc02.html", lambda f: {"dc02": printing.dc02_sections(f)}
             )
 
 
@@ -466,7 +423,7 @@ def _register_closures_and_days_off() -> None:
             return user_sees_all_units(request.user) and super().has_delete_permission(request, obj)
 
 
-_register_declarations()
+_register_filings()
 _register_appointments()
 _register_closures_and_days_off()
 

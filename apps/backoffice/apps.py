@@ -34,29 +34,11 @@ class BackofficeConfig(AppConfig):
 
         connection_created.connect(_connection_created, dispatch_uid="backoffice_search_sqlite")
 
-        from django.apps import apps
-        from django.db.models.signals import post_save
-
-        if apps.is_installed("apps.declarations"):
-            # Every declaration gets its review record (state + normalised name for search) the moment it is
-            # saved, whichever code path saves it; the handler only keeps that index in step (no workflow).
-            post_save.connect(
-                _declaration_saved, sender="declarations.Declaration", dispatch_uid="backoffice_review_sync"
-            )
-
 
 def _roles_setup(sender, using="default", **kwargs):
     from .services import roles_setup
 
     roles_setup()
-
-
-def _declaration_saved(sender, instance, raw=False, **kwargs):
-    if raw:  # loaddata: the fixture brings its own rows
-        return
-    from .services import filing_review_sync
-
-    filing_review_sync(declaration=instance)
 
 
 def _connection_created(sender, connection, **kwargs):

@@ -37,23 +37,14 @@ _REVIEW = [
     "filings.view_filing",
     "filings.change_filing",
     "filings.view_filingevent",
-    "declarations.view_declaration",
-    "declarations.change_declaration",
-    # Requests for the other procedures (passport, vehicle, residence…) are reviewed like declarations.
-    "procedures.view_procedurerequest",
-    "procedures.change_procedurerequest",
     "appointments.view_*",
     "backoffice.view_statetransition",
-    "backoffice.view_filingreview",
-    "backoffice.change_filingreview",
 ]
 _COUNTER = [
     "appointments.view_*",
     "appointments.change_appointment",
     "filings.view_filing",
     "filings.view_filingevent",
-    "declarations.view_declaration",
-    "procedures.view_procedurerequest",
     "backoffice.check_in",
     "backoffice.view_statetransition",
     "backoffice.view_arrival",
@@ -68,7 +59,7 @@ ROLES: dict[str, dict] = {
         "permissions": ["privacy.handle_subject_request", "privacy.view_subjectrequest"],
     },
     REVIEWER: {
-        "description": _("Reviews citizens' declarations of the officer's units."),
+        "description": _("Reviews citizens' filings of the officer's units."),
         "permissions": [*_SEE_UNITS, *_REVIEW],
     },
     COUNTER_OFFICER: {
@@ -112,10 +103,6 @@ ROLES: dict[str, dict] = {
             "filings.view_filing",
             "filings.change_filing",
             "filings.view_filingevent",
-            "declarations.view_declaration",
-            "declarations.change_declaration",
-            "backoffice.view_filingreview",
-            "backoffice.change_filingreview",
             *_NEWS,
             *_REPORTS,
             "reports.assign_report",

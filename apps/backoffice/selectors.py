@@ -140,23 +140,21 @@ def _booking_charts(*, user, today: date) -> list[Chart]:
 
 
 def _filings_by_state(*, user) -> Chart | None:
-    """Identity-card declarations by where their review stands (the officer's units)."""
-    from django.apps import apps
-
-    if not apps.is_installed("apps.declarations") or not user.has_perm("declarations.view_declaration"):
+    """Every procedure's filings by where they stand (the officer's units)."""
+    if not user.has_perm("filings.view_filing"):
         return None
-    from .models import FilingReview, ReviewState
+    from apps.filings.models import Filing, FilingState
 
     counts = dict(
-        queryset_scope_to_user(FilingReview.objects.all(), user=user, unit_field="declaration__appointment__unit")
+        queryset_scope_to_user(Filing.objects.all(), user=user, unit_field="appointment__unit")
         .values_list("state")
         .annotate(n=Count("id"))
         .values_list("state", "n")
     )
     return Chart(
-        title=_("Declarations by review state"),
-        bars=[Bar(label=str(label), value=counts.get(value, 0)) for value, label in ReviewState.choices],
-        empty_text=_("No declarations yet."),
+        title=_("Filings by state"),
+        bars=[Bar(label=str(label), value=counts.get(value, 0)) for value, label in FilingState.choices],
+        empty_text=_("No filings yet."),
     )
 
 
@@ -236,20 +234,16 @@ ROSTER_STATUSES = ("booked", "checked_in", "no_show", "cancelled")
 
 
 def _signed_code(token: str) -> str:
-    """The code inside a QR (or done-page) token of the declarations app; ValidationError when forged."""
-    from django.apps import apps
+    """The code inside a QR (or done-page) token of a filing; ValidationError when forged."""
     from django.core import signing
 
-    if apps.is_installed("apps.declarations"):
-        from apps.filings import tokens
+    from apps.filings import tokens
 
-        for unsign in (getattr(tokens, "qr_token_code", None), getattr(tokens, "receipt_token_code", None)):
-            if unsign is None:
-                continue
-            try:
-                return unsign(token)
-            except signing.BadSignature:
-                continue
+    for unsign in (tokens.qr_token_code, tokens.receipt_token_code):
+        try:
+            return unsign(token)
+        except signing.BadSignature:
+            continue
     raise ValidationError(SCAN_FORGED, code="forged")
 
 
@@ -332,8 +326,8 @@ def roster_counts(*, appointments) -> dict[str, int]:
 
 
 # --- Search ------------------------------------------------------------------------------------------------
-def declaration_search_q(*, term: str) -> Q:
-    """What an officer typed, as a filter on declarations (the one search of `search.py`): the code in any form
+def filing_search_q(*, term: str) -> Q:
+    """What an officer typed, as a filter on filings (the one search of `search.py`): the code in any form
     or a part of it, the card number, the phone in any form, any part of the name without accents."""
     from .search import SearchFields, search_q
 
@@ -344,19 +338,30 @@ def declaration_search_q(*, term: str) -> Q:
 
 
 def roster_request_labels(*, appointments) -> dict[int, str]:
-    """What each booking is for: the procedure, and for an identity-card declaration its kind of request
+    """What each booking is for: the procedure, and for an identity-card filing its kind of request
     ("Cấp CCCD · New card (first time)"). One query for the whole day."""
-    from django.apps import apps
+    from apps.filings.models import Filing
 
     labels = {a.pk: a.procedure.display_name for a in appointments}
-    if apps.is_installed("apps.declarations") and labels:
-        Declaration = apps.get_model("declarations", "Declaration")
-        for declaration in Declaration.objects.filter(appointment__in=list(labels)).only(
-            "appointment_id", "request_type"
+    if labels:
+        request_labels = _identity_card_request_labels()
+        for appointment_id, answers in Filing.objects.filter(appointment__in=list(labels)).values_list(
+            "appointment_id", "answers"
         ):
-            base = labels.get(declaration.appointment_id, "")
-            labels[declaration.appointment_id] = f"{base} · {declaration.get_request_type_display()}"
+            request = request_labels.get((answers or {}).get("request_type"))
+            if request:
+                labels[appointment_id] = f"{labels.get(appointment_id, '')} · {request}"
     return labels
+
+
+def _identity_card_request_labels() -> dict:
+    from django.apps import apps
+
+    if not apps.is_installed("apps.declarations"):
+        return {}
+    from apps.declarations.reference import REQUEST_CHOICES
+
+    return dict(REQUEST_CHOICES)
 
 
 # --- Officers ----------------------------------------------------------------------------------------------

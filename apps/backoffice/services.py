@@ -12,10 +12,9 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Arrival, AuditAction, AuditLogEntry, FilingReview, ReviewState, StateTransition
+from .models import Arrival, AuditAction, AuditLogEntry, StateTransition
 from .roles import ROLES
 from .scoping import object_unit_id, user_can_access_object
-from .text import search_normalize
 from .workflow import Workflow
 
 INVALID_TRANSITION = _("This record cannot go from “%(source)s” to “%(target)s”.")
@@ -120,6 +119,31 @@ def state_transition_apply(
         raise PermissionDenied(RECORD_OF_OTHER_UNIT)
     if check_permission and not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
         raise PermissionDenied(NOT_ALLOWED)
+    if workflow.apply is not None:
+        with transaction.atomic():
+            change = workflow.apply(obj=obj, target=target, user=user, reason=reason)
+            source = getattr(change, "source", "")
+            unit_id = object_unit_id(obj, unit_field=workflow.unit_field)
+            # The back office's list of state changes covers these records too.
+            StateTransition.objects.create(
+                user=user,
+                username=user.get_username(),
+                content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:200],
+                unit_id=unit_id,
+                source=source,
+                target=target,
+                reason=reason,
+            )
+            audit_record(
+                user=user,
+                action=AuditAction.TRANSITION,
+                obj=obj,
+                detail=f"{source} → {target}" + (f": {reason}" if reason else ""),
+                unit_id=unit_id,
+            )
+        return change
     with transaction.atomic():
         locked = model._default_manager.select_for_update().get(pk=obj.pk)
         source = workflow.state_of(locked)
@@ -244,7 +268,7 @@ def appointment_check_in(*, appointment, user, unit, other_day_ok: bool = False,
             detail=f"{previous} → {current.get_status_display()}" + (f" ({day:%d/%m/%Y})" if other_day else ""),
             unit_id=current.unit_id,
         )
-        _review_follow_counter(appointment=current, target=ReviewState.ATTENDED, user=user)
+        _filing_follow_counter(appointment=current, target="received", user=user)
     appointment.status = current.status
     return arrival
 
@@ -274,7 +298,7 @@ def appointment_check_in_undo(*, appointment, user):
             detail=f"{previous} → {current.get_status_display()}",
             unit_id=current.unit_id,
         )
-        _review_follow_counter(appointment=current, target=ReviewState.CHECKED, user=user, source=ReviewState.ATTENDED)
+        _filing_follow_counter(appointment=current, target="submitted", user=user, source="received")
     appointment.status = current.status
     return current
 
@@ -295,7 +319,7 @@ def appointment_mark_no_show(*, appointment, user, now=None):
         current.status = AppointmentStatus.NO_SHOW
         current.save(update_fields=["status"])
         audit_record(user=user, action=AuditAction.NO_SHOW, obj=current, unit_id=current.unit_id)
-        _review_follow_counter(appointment=current, target=ReviewState.NO_SHOW, user=user)
+        _filing_follow_counter(appointment=current, target="no_show", user=user)
     appointment.status = current.status
     return current
 
@@ -359,32 +383,20 @@ def appointment_move_affected(*, unit, user, now=None) -> tuple[list, list[tuple
     return moved, failed
 
 
-# --- Reviews of declarations -------------------------------------------------------------------------------
-def filing_review_sync(*, declaration) -> FilingReview:
-    """Create the declaration's review record, or refresh its search name. Never changes the review state."""
-    name_search = search_normalize(declaration.holder_name)[:120]
-    review, created = FilingReview.objects.get_or_create(declaration=declaration, defaults={"name_search": name_search})
-    if not created and review.name_search != name_search:
-        review.name_search = name_search
-        review.save(update_fields=["name_search"])
-    return review
+# --- Filings follow the counter -----------------------------------------------------------------------------
+def _filing_follow_counter(*, appointment, target: str, user, source: str | None = None) -> None:
+    """Arrival or absence at the counter moves the filing booked on this appointment ("received", "no_show"),
+    when the filings' transition table allows that move from where the filing stands (else it stays)."""
+    from apps.filings.models import Filing
+    from apps.filings.services import filing_transition
+    from apps.filings.transitions import COUNTER, move_find
 
-
-def _review_follow_counter(*, appointment, target: str, user, source: str | None = None) -> None:
-    """Arrival or absence at the counter moves the review of the declaration booked on this appointment, when
-    the review workflow allows that move from where the review stands (otherwise it is left as it is)."""
-    from django.apps import apps
-
-    if not apps.is_installed("apps.declarations"):
+    filing = Filing.objects.filter(appointment=appointment).first()
+    if filing is None or move_find(source=filing.state, target=target, actor=COUNTER) is None:
         return
-    from .review import REVIEW
-
-    review = FilingReview.objects.filter(declaration__appointment=appointment).select_related("declaration").first()
-    if review is None or REVIEW.find(source=review.state, target=target) is None:
+    if source is not None and filing.state != source:
         return
-    if source is not None and review.state != source:
-        return
-    state_transition_apply(workflow=REVIEW, obj=review, target=target, user=user, check_permission=False)
+    filing_transition(filing=filing, target=target, actor=COUNTER, user=user)
 
 
 # --- Resending messages to citizens -------------------------------------------------------------------------

@@ -297,18 +297,10 @@ def _record_links(appointment) -> list[tuple[str, str]]:
 
 
 def _filing_for(appointment):
-    """The filing whose code the booking carries: a declaration, or another procedure's request."""
-    from django.apps import apps
+    """The filing booked on this appointment, whatever the procedure."""
+    from apps.filings.models import Filing
 
-    if apps.is_installed("apps.declarations"):
-        Declaration = apps.get_model("declarations", "Declaration")
-        declaration = Declaration.objects.filter(code=appointment.reference).first()
-        if declaration is not None:
-            return declaration
-    if apps.is_installed("apps.procedures"):
-        ProcedureRequest = apps.get_model("procedures", "ProcedureRequest")
-        return ProcedureRequest.objects.filter(code=appointment.reference).first()
-    return None
+    return Filing.objects.filter(appointment=appointment).first()
 
 
 def _appointment_in_scope(request, pk: int):

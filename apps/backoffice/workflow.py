@@ -46,6 +46,10 @@ class Workflow:
     # on_apply(obj=, transition=, user=) sets fields that go with a state (e.g. checked_at); returns the names of
     # the fields it changed.
     on_apply: Callable | None = None
+    # apply(obj=, target=, user=, reason=) when the record's own service makes the change (it checks its own table,
+    # locks, records its history and tells the citizen): the back office then checks the officer's units and
+    # permission, and writes the audit log. Returns the record of the change (with `.source`).
+    apply: Callable | None = None
     extra: dict = field(default_factory=dict)
 
     def state_of(self, obj) -> str:

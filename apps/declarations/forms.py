@@ -8,34 +8,30 @@ import copy
 import functools
 import unicodedata
 
-import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.forms.boundfield import BoundField
 from django.utils import timezone
-from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 from django.utils.text import format_lazy
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
+from apps.core.forms.journey import (
+    MSG_REQUIRED,
+    ChoiceField,
+    DayMonthYearField,
+    JourneyForm,
+    VietnameseMobileField,
+)
+from apps.core.forms.widgets import FastCheckbox, FastInput, FastRadioSelect, FastSelect
 from apps.core.names import NameLengthMixin, accents_confirm_check, accents_confirm_prepare
 
 from . import addresses, eligibility, reference
 from .idnumbers import MSG_OLD_ID_OR_NEW, digits_normalize, id_number_check, old_id_check
-from .widgets import FastCheckbox, FastInput, FastRadioSelect, FastSelect
 
-MSG_REQUIRED = _("Please fill in this item.")
-MSG_CHOOSE = _("Please choose one.")
 MSG_NAME_CHARS = _("Use letters only (Vietnamese letters with accents are fine), with spaces between words.")
-MSG_DATE_INVALID = _("Enter a real date as day/month/year, for example 05/09/1990.")
 MSG_DATE_FUTURE = _("A date of birth cannot be in the future.")
 MSG_DATE_OLD = _("Check the year: the date of birth is before 1900.")
-MSG_PHONE_INVALID = _("Enter a Vietnamese mobile number, for example 0912 345 678.")
-MSG_PHONE_NOT_MOBILE = _("This is a landline number. Enter a mobile number that can receive text messages.")
 MSG_SPOUSE_REQUIRED = _("You declared that you are married: enter your spouse's name.")
 MSG_REPRESENTATIVE_REQUIRED = _("A legal representative is required: enter the representative's name.")
 MSG_REPRESENTATIVE_ID = _("Enter the representative's 12-digit personal ID number.")
@@ -74,22 +70,6 @@ class NameField(NameLengthMixin, forms.CharField):
                 raise ValidationError(MSG_NAME_CHARS, code="name_chars")
 
 
-class DayMonthYearField(forms.DateField):
-    input_formats = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d%m%Y"]
-    default_error_messages = {"invalid": MSG_DATE_INVALID}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "widget", FastInput(attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off", "inputmode": "text"})
-        )
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = "".join(value.split())
-        return super().to_python(value)
-
-
 class BirthDateField(DayMonthYearField):
     def validate(self, value):
         super().validate(value)
@@ -123,37 +103,6 @@ class IdNumberField(forms.CharField):
             errors = id_number_check(value)
         if errors:
             raise ValidationError(errors)
-
-
-class VietnameseMobileField(PhoneNumberField):
-    default_error_messages = {"invalid": MSG_PHONE_INVALID}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", FastInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}))
-        super().__init__(region="VN", **kwargs)
-        self.error_messages["invalid"] = MSG_PHONE_INVALID
-
-    def validate(self, value):
-        super().validate(value)
-        if value in self.empty_values:
-            return
-        if not value.is_valid() or value.country_code != 84:
-            raise ValidationError(MSG_PHONE_INVALID, code="invalid")
-        if phonenumbers.number_type(value) not in (
-            phonenumbers.PhoneNumberType.MOBILE,
-            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-        ):
-            raise ValidationError(MSG_PHONE_NOT_MOBILE, code="not_mobile")
-
-
-class ChoiceField(forms.ChoiceField):
-    """A ChoiceField whose (immutable, module-level) choices are shared between form instances, not deep-copied
-    for each form: copying the long official lists was a noticeable part of each journey page's cost."""
-
-    def __deepcopy__(self, memo):
-        result = forms.Field.__deepcopy__(self, memo)
-        result._choices = self._choices
-        return result
 
 
 def _choices(values, *, blank=True):
@@ -194,119 +143,6 @@ CHANNEL_CHOICES = (
     ("zalo", _("Zalo message")),
     ("email", _("E-mail")),
 )
-
-
-_FIELD_HTML_CACHE: dict[tuple, str] = {}
-
-
-class JourneyBoundField(BoundField):
-    """Prepares, in Python and once per field, the pieces the lean field template puts together (label or legend,
-    help text, errors when they are to be shown): a template lookup costs more than building these strings."""
-
-    @cached_property
-    def _parts(self) -> tuple[str, str, str, str, str]:
-        field = self.field
-        show = self.form.show_errors and bool(self.errors)
-        auto_id = self.auto_id
-        help_html = (
-            format_html('<div class="form-text mt-0 mb-1" id="{}_helptext">{}</div>', auto_id, field.help_text)
-            if field.help_text
-            else ""
-        )
-        errors_html = (
-            format_html(
-                '<div class="j-error" id="{}_error">{}</div>',
-                auto_id,
-                format_html_join("", "<p>{}</p>", ((e,) for e in self.errors)),
-            )
-            if show
-            else ""
-        )
-        if self.use_fieldset:
-            opening = format_html('<fieldset><legend class="form-label fs-6 fw-semibold">{}</legend>', self.label)
-            return opening, help_html, errors_html, self.as_widget(), mark_safe("</fieldset>")
-        if getattr(field, "is_checkbox", False):
-            opening = format_html(
-                '<div class="form-check">{}<label class="form-check-label" for="{}">{}</label></div>',
-                self.as_widget(),
-                self.id_for_label,
-                self.label,
-            )
-            return opening, help_html, errors_html, "", ""
-        opening = format_html(
-            '<label class="form-label fw-semibold" for="{}">{}</label>', self.id_for_label, self.label
-        )
-        return opening, help_html, errors_html, self.as_widget(), ""
-
-    @property
-    def inner_html(self):
-        """Everything inside the field's wrapper, then what the form puts after it (a button, a sub-heading).
-
-        A field of an empty (unbound) form looks the same for every citizen: its HTML is kept per language, so a
-        first visit, the journey's most frequent page view, renders no widget at all.
-        """
-        key = None
-        if not self.form.is_bound:
-            widget = self.field.widget
-            key = (
-                type(self.form).__qualname__,
-                self.html_name,
-                get_language(),
-                self.field.required,
-                repr(self.value()),
-                getattr(widget, "options_key", None),
-                tuple(sorted(self.form.after_field)),
-            )
-            cached = _FIELD_HTML_CACHE.get(key)
-            if cached is not None:
-                return cached
-        after = self.form.after_field.get(self.name, "")
-        html = mark_safe("".join((*self._parts, after)))  # noqa: S308 (each part is built with format_html)
-        if key is not None:
-            if len(_FIELD_HTML_CACHE) > 5000:
-                _FIELD_HTML_CACHE.clear()
-            _FIELD_HTML_CACHE[key] = html
-        return html
-
-    def build_widget_attrs(self, attrs, widget=None):
-        attrs = super().build_widget_attrs(attrs, widget)
-        if not self.form.show_errors:
-            attrs.pop("aria-invalid", None)
-        elif self.errors and self.auto_id:
-            described = attrs.get("aria-describedby", "")
-            attrs["aria-describedby"] = f"{described} {self.auto_id}_error".strip()
-        return attrs
-
-
-class JourneyForm(forms.Form):
-    """Base of every step: the lean field template, specific required messages, answers of earlier steps."""
-
-    field_template = "declarations/_field.html"
-    template_name = "declarations/_form_fields.html"
-    bound_field_class = JourneyBoundField
-    after_field: dict[str, str] = {}  # field name -> HTML shown after the field (built with format_html)
-
-    def __init__(self, *args, answers: dict | None = None, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-        self.answers = answers or {}
-        self.show_errors = True
-        self._prepare_fields()
-
-    def _prepare_fields(self) -> None:
-        for field in self.fields.values():
-            field.template_name = self.field_template
-            if field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
-                choice = isinstance(field, forms.ChoiceField)
-                field.error_messages["required"] = MSG_CHOOSE if choice else MSG_REQUIRED
-            widget = field.widget
-            field.is_checkbox = isinstance(widget, FastCheckbox)
-            if isinstance(widget, FastSelect):
-                widget.attrs.setdefault("class", "form-select")
-            elif isinstance(widget, FastCheckbox):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, FastInput):
-                widget.attrs.setdefault("class", "form-control")
 
 
 # --- Step 1: what you ask for -------------------------------------------------------------------------------
@@ -650,42 +486,3 @@ class ContactForm(JourneyForm):
         if data.get("delivery") != DELIVERY_POST:
             data["delivery"], data["delivery_address"] = DELIVERY_COUNTER, ""
         return data
-
-
-# --- Lookup ---------------------------------------------------------------------------------------------------
-MSG_CODE_INVALID = _("Check the declaration code: it has 9 letters and digits, for example K7MX-3PQ9-R.")
-MSG_SECOND_FACTOR = _("Enter the phone number or the date of birth given in the declaration.")
-
-
-class LookupForm(JourneyForm):
-    code = forms.CharField(
-        label=_("Declaration code"),
-        max_length=20,
-        widget=FastInput(attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}),
-    )
-    phone = VietnameseMobileField(label=_("Mobile phone given in the declaration"), required=False)
-    birth_date = DayMonthYearField(label=_("or the date of birth"), required=False)
-
-    def clean_code(self):
-        from apps.core.codes import code_is_valid, code_normalize
-
-        code = code_normalize(self.cleaned_data["code"])
-        if not code_is_valid(code):
-            raise ValidationError(MSG_CODE_INVALID, code="code_invalid")
-        return code
-
-    def clean(self):
-        data = super().clean()
-        no_factor = not data.get("phone") and not data.get("birth_date")
-        if no_factor and not self.has_error("phone") and not self.has_error("birth_date"):
-            self.add_error("phone", ValidationError(MSG_SECOND_FACTOR, code="required"))
-        return data
-
-
-# --- Confirmation code ----------------------------------------------------------------------------------------
-class CodeForm(JourneyForm):
-    code = forms.CharField(
-        label=_("Confirmation code (6 digits)"),
-        max_length=12,
-        widget=FastInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}),
-    )

@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.appointments.services import appointment_cancel
 from apps.core.codes import code_format
+from apps.filings.models import Draft, Filing
+from apps.filings.services import MSG_NOT_VERIFIED
 from apps.filings.tokens import receipt_token
 from apps.notifications.services import notification_send
 
 from . import eligibility
-from .models import Declaration, Draft
-from .services import MSG_NOT_VERIFIED, declaration_create
+from .services import declaration_create
 
 MSG_VISIT_NEEDED = _("From age 6 the card needs a visit to the counter: choose a time first.")
 STATUS_ONLINE = _("Received online: no visit is needed for a child under 6")
@@ -38,7 +39,7 @@ def comes_with_representative(answers: dict) -> bool:
     )
 
 
-def declaration_submit_online(*, draft: Draft, answers: dict, language: str) -> Declaration:
+def declaration_submit_online(*, draft: Draft, answers: dict, language: str) -> Filing:
     """Store the declaration of a child under 6 without an appointment and confirm it to the representative's
     phone. A place held earlier in the journey (before the date of birth was corrected) is released."""
     if visit_needed(answers):

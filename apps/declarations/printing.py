@@ -5,8 +5,9 @@ from datetime import date
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from apps.filings.models import Filing
+
 from . import reference, summary
-from .models import Declaration
 
 SEX_LABELS = dict(reference.SEX_CHOICES)
 MARITAL_LABELS = dict(reference.MARITAL_CHOICES)
@@ -30,7 +31,7 @@ def _person(answers: dict, prefix: str, *, nationality: bool = True) -> str:
     return "; ".join(parts)
 
 
-def cc01_items(declaration: Declaration) -> list[tuple[int, str, str]]:
+def cc01_items(declaration: Filing) -> list[tuple[int, str, str]]:
     a = declaration.answers
     birth_province = reference.BIRTH_PROVINCES.get(a.get("birth_province", ""), "")
     relation = dict(_relation_choices()).get(a.get("head_relation", ""), "")
@@ -40,8 +41,8 @@ def cc01_items(declaration: Declaration) -> list[tuple[int, str, str]]:
     numbers = a.get("id_number", "")
     if a.get("old_id_number"):
         numbers += " / " + _("old ID card: %(n)s") % {"n": a["old_id_number"]}
-    request_label = summary.REQUEST_LABELS.get(declaration.request_type, "")
-    request = f"{request_label}: {summary.REASON_LABELS.get(declaration.reason, '')}"
+    request_label = summary.REQUEST_LABELS.get(declaration.answers.get("request_type", ""), "")
+    request = f"{request_label}: {summary.REASON_LABELS.get(declaration.answers.get('reason', ''), '')}"
     request += "; " + (
         _("confirm the old ID number: yes") if a.get("old_id_number") else _("confirm the old ID number: no")
     )
@@ -78,7 +79,7 @@ def _relation_choices():
     return RELATION_CHOICES
 
 
-def dc02_sections(declaration: Declaration) -> dict:
+def dc02_sections(declaration: Filing) -> dict:
     a = declaration.answers
     representative = None
     if a.get("rep_name"):
@@ -89,7 +90,7 @@ def dc02_sections(declaration: Declaration) -> dict:
             "relation": a.get("rep_relation", ""),
             "sex": SEX_LABELS.get(a.get("rep_sex"), ""),
         }
-    requests = [f"(1) {summary.REQUEST_LABELS.get(declaration.request_type, '')}"]
+    requests = [f"(1) {summary.REQUEST_LABELS.get(declaration.answers.get('request_type', ''), '')}"]
     if a.get("old_id_number") and len(a["old_id_number"]) == 9:
         requests.append(
             "(2) "
@@ -109,5 +110,5 @@ def dc02_sections(declaration: Declaration) -> dict:
         "residence": summary.address_text(a, "permanent"),
         "representative": representative,
         "requests": requests,
-        "reason": summary.REASON_LABELS.get(declaration.reason, ""),
+        "reason": summary.REASON_LABELS.get(declaration.answers.get("reason", ""), ""),
     }

@@ -129,7 +129,7 @@ WHAT_TO_BRING = {
     ),
 }
 WHAT_TO_BRING_ALWAYS = (
-    _("This declaration code (on your phone or printed)."),
+    _("This filing code (on your phone or printed)."),
     _("The fee, if any, in cash or by bank transfer at the counter."),
 )
 

@@ -1,15 +1,17 @@
 """Reads of the declarations app: the journey's steps, a draft's answers, lookups."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.codes import code_is_valid, code_normalize
+from apps.filings import selectors as filings_selectors
+from apps.filings.models import Draft
 
 from . import forms
-from .models import Declaration, Draft
+
+IDENTITY_CARD = "cap-cccd"  # Procedure.IDENTITY_CARD, without importing the catalogue here
 
 
 @dataclass(frozen=True)
@@ -40,14 +42,8 @@ def step_index(slug: str) -> int:
 
 
 def draft_get(*, draft_id) -> Draft | None:
-    """A draft still open (not expired, not yet submitted)."""
-    if not draft_id:
-        return None
-    return (
-        Draft.objects.select_related("hold__unit", "hold__slot", "otp_challenge")
-        .filter(id=draft_id, expires_at__gt=timezone.now(), declaration__isnull=True)
-        .first()
-    )
+    """An identity-card draft still open (not expired, not yet submitted)."""
+    return filings_selectors.draft_get(draft_id=draft_id, procedure_slug=IDENTITY_CARD)
 
 
 def draft_submitted_declaration(*, draft_id, within: timedelta = timedelta(hours=1)):
@@ -55,11 +51,11 @@ def draft_submitted_declaration(*, draft_id, within: timedelta = timedelta(hours
     if not draft_id:
         return None
     draft = (
-        Draft.objects.select_related("declaration")
-        .filter(id=draft_id, declaration__isnull=False, updated_at__gte=timezone.now() - within)
+        Draft.objects.select_related("filing")
+        .filter(id=draft_id, filing__isnull=False, updated_at__gte=timezone.now() - within)
         .first()
     )
-    return draft.declaration if draft else None
+    return draft.filing if draft else None
 
 
 def draft_answers(*, draft: Draft | None, upto: str | None = None) -> tuple[dict, Step | None]:
@@ -80,22 +76,3 @@ def draft_answers(*, draft: Draft | None, upto: str | None = None) -> tuple[dict
             return answers, step
         answers.update(form.cleaned_data)
     return answers, None
-
-
-def declaration_find(*, code: str, phone=None, birth_date: date | None = None) -> Declaration | None:
-    """The declaration with this code, only when the second factor matches too (the code alone reveals nothing)."""
-    code = code_normalize(code)
-    if not code_is_valid(code) or (phone is None and birth_date is None):
-        return None
-    declaration = (
-        Declaration.objects.select_related("procedure", "appointment__unit", "appointment__slot")
-        .filter(code=code)
-        .first()
-    )
-    if declaration is None:
-        return None
-    if phone is not None and declaration.phone != phone:
-        return None
-    if birth_date is not None and declaration.birth_date != birth_date:
-        return None
-    return declaration

@@ -11,15 +11,15 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from apps.core.codes import code_format
+from apps.core.forms.widgets import flat_choices
 from apps.fees.money import vnd
 from apps.fees.selectors import FeeQuote, fee_quote
+from apps.filings.models import Filing
 from apps.filings.tokens import qr_token
 from apps.procedures.models import Procedure
 
 from . import addresses, reference
 from .eligibility import age_on
-from .models import Declaration
-from .widgets import flat_choices
 
 REQUEST_LABELS = dict(reference.REQUEST_CHOICES)
 REASON_LABELS = dict(reference.REASON_CHOICES)
@@ -153,25 +153,26 @@ def address_text(answers: dict, prefix: str) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def _appointment(declaration: Declaration):
+def _appointment(declaration: Filing):
     return getattr(declaration, "appointment", None)
 
 
-def done_context(declaration: Declaration, *, token: str) -> dict:
+def done_context(declaration: Filing, *, token: str) -> dict:
     appointment = _appointment(declaration)
     # The fee is the one in force on the day of the visit (Vietnam's calendar day), not on the day of filing.
     visit_day = timezone.localdate(appointment.starts_at) if appointment else timezone.localdate()
     birth = declaration.birth_date
-    fee = identity_fee(reason=declaration.reason, on=visit_day, age=age_on(birth, visit_day))
-    bring = (*reference.WHAT_TO_BRING[declaration.request_type], *reference.WHAT_TO_BRING_ALWAYS)
+    answers = declaration.answers
+    fee = identity_fee(reason=answers["reason"], on=visit_day, age=age_on(birth, visit_day))
+    bring = (*reference.WHAT_TO_BRING[answers["request_type"]], *reference.WHAT_TO_BRING_ALWAYS)
     # A cancelled booking's QR, slip and calendar file are no longer offered (issue 12.12): the counter would
     # refuse them, and the citizen can book again.
-    live = declaration.status != "cancelled"
+    live = declaration.state != "cancelled"
     return {
         "declaration": declaration,
         "code_display": code_format(declaration.code),
-        "request_label": REQUEST_LABELS.get(declaration.request_type, ""),
-        "reason_label": REASON_LABELS.get(declaration.reason, ""),
+        "request_label": REQUEST_LABELS.get(answers["request_type"], ""),
+        "reason_label": REASON_LABELS.get(answers["reason"], ""),
         "appointment": appointment,
         "fee": fee,
         "post_to": declaration.answers.get("delivery_address", "")
@@ -205,7 +206,7 @@ def slip_lines(context: dict) -> list[tuple[str, str]]:
     return lines
 
 
-def calendar_event(declaration: Declaration) -> dict | None:
+def calendar_event(declaration: Filing) -> dict | None:
     appointment = _appointment(declaration)
     if appointment is None:
         return None
@@ -217,6 +218,6 @@ def calendar_event(declaration: Declaration) -> dict | None:
         "summary": _("Identity card appointment – code %(code)s") % {"code": code_format(declaration.code)},
         "location": f"{appointment.unit.display_name}, {appointment.unit.display_address}",
         "description": _("Bring this code and your current card. Look up or change: %(url)s")
-        % {"url": settings.SITE_URL + reverse("declarations:lookup")},
-        "url": settings.SITE_URL + reverse("declarations:lookup"),
+        % {"url": settings.SITE_URL + reverse("filings:lookup")},
+        "url": settings.SITE_URL + reverse("filings:lookup"),
     }

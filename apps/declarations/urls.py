@@ -1,4 +1,4 @@
-"""Included at the site root (inside i18n_patterns): /thu-tuc/cap-cccd/… and /tra-cuu/…"""
+"""Included at the site root (inside i18n_patterns): /thu-tuc/cap-cccd/…"""
 
 import re
 
@@ -26,8 +26,4 @@ urlpatterns = [
     # Only the journey's own form steps: other pages under /thu-tuc/cap-cccd/ (e.g. the catalogue's "gioi-thieu")
     # are not shadowed.
     re_path(rf"^thu-tuc/cap-cccd/(?P<slug>{STEP_SLUGS})/$", views.step_view, name="step"),
-    path("tra-cuu/", views.lookup_view, name="lookup"),
-    path("tra-cuu/<str:token>/", views.lookup_detail_view, name="lookup-detail"),
-    path("tra-cuu/<str:token>/huy/", views.cancel_view, name="lookup-cancel"),
-    path("tra-cuu/<str:token>/doi-lich/", views.reschedule_view, name="lookup-reschedule"),
 ]

@@ -1,4 +1,4 @@
-"""The identity-card journey (/thu-tuc/cap-cccd/), the done page and its files, and the lookup (/tra-cuu/).
+"""The identity-card journey (/thu-tuc/cap-cccd/), the done page and its files (the lookup is apps.filings').
 
 Every step is one form on one page. A POST first keeps what was typed in the draft (valid or not), then
 validates: "Back", "Show the wards" and errors never lose input. A GET with no draft renders the empty step
@@ -10,7 +10,6 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -25,13 +24,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.appointments.forms import SlotPickerForm
-from apps.appointments.services import SlotUnavailable, appointment_reschedule
-from apps.core.ratelimit import client_address, client_fingerprint, rate_limit_hit
+from apps.appointments.services import SlotUnavailable
+from apps.core.forms.journey import CodeForm
+from apps.core.ratelimit import client_address
 from apps.filings import outputs
+from apps.filings import services as filings_services
+from apps.filings.models import Filing
+from apps.filings.selectors import filing_from_token
 from apps.filings.tokens import (
     DRAFT_COOKIE_SALT,
-    lookup_token,
-    lookup_token_code,
     qr_token,
     receipt_link_is_current,
     receipt_token,
@@ -41,26 +42,15 @@ from apps.procedures.models import Procedure
 from apps.units.models import PoliceUnit
 
 from . import online, selectors, services, summary
-from .forms import CodeForm, LookupForm
-from .models import Declaration, FilingStatus
 
 DRAFT_COOKIE = "cccd_draft"
-LOOKUP_LIMIT = 10  # tries per client …
-LOOKUP_WINDOW = 15 * 60  # … per 15 minutes
 MSG_SLIP_TITLE = gettext_lazy("Identity card appointment")
 MSG_EXPIRED = gettext_lazy("This saved declaration has expired or was already submitted. Please start again.")
-MSG_LOOKUP_NOT_FOUND = gettext_lazy(
-    "We found no declaration with this code and this phone number or date of birth. Check both and try again."
-)
-MSG_LOOKUP_LIMIT = gettext_lazy("Too many attempts from this device. Please wait 15 minutes and try again.")
-MSG_CANCELLED = gettext_lazy("Your booking is cancelled. The time slot is free for someone else.")
 MSG_CODE_SENT = gettext_lazy("We sent a 6-digit code to %(phone)s. It is valid for 5 minutes.")
 MSG_SLOT_TAKEN = gettext_lazy(
     "Sorry, the time you held was taken while you were finishing. Your answers are kept: please choose another "
     "time below, then confirm again."
 )
-MSG_CANCEL_REASON = gettext_lazy("Cancelled by the citizen online.")
-MSG_MOVED = gettext_lazy("Your appointment is moved. We sent the new time to your phone.")
 MSG_COMPLETE_FIRST = gettext_lazy("Some answers are missing or need correcting. Please complete this step.")
 
 
@@ -76,7 +66,7 @@ def _step_url(slug: str) -> str:
 
 def _draft_id_from_cookie(request):
     return request.get_signed_cookie(
-        DRAFT_COOKIE, default=None, salt=DRAFT_COOKIE_SALT, max_age=services.DRAFT_LIFETIME.total_seconds()
+        DRAFT_COOKIE, default=None, salt=DRAFT_COOKIE_SALT, max_age=filings_services.DRAFT_LIFETIME.total_seconds()
     )
 
 
@@ -100,7 +90,7 @@ def _set_draft_cookie(response, draft) -> None:
         DRAFT_COOKIE,
         str(draft.id),
         salt=DRAFT_COOKIE_SALT,
-        max_age=int(services.DRAFT_LIFETIME.total_seconds()),
+        max_age=int(filings_services.DRAFT_LIFETIME.total_seconds()),
         httponly=True,
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,
@@ -126,9 +116,9 @@ def step_view(request, slug: str = ""):
         form = step.form_class(data=request.POST, answers=answers)
         raw = {name: request.POST.get(name, "") for name in form.fields if name in request.POST}
         if draft is None:
-            draft = services.draft_create()
+            draft = filings_services.draft_create(procedure_slug=Procedure.IDENTITY_CARD)
             created = True
-        services.draft_save_step(draft=draft, step=slug, data=raw)
+        filings_services.draft_save_step(draft=draft, step=slug, data=raw)
         action = request.POST.get("action", "next")
         index = selectors.step_index(slug)
         response = None
@@ -176,7 +166,7 @@ def check_view(request):
         return redirect(_step_url(missing.slug if missing else ""))
     visit = online.visit_needed(answers)
     if draft.hold is None and visit:
-        messages.warning(request, services.MSG_NO_HOLD)
+        messages.warning(request, filings_services.MSG_NO_HOLD)
         return redirect("declarations:appointment")
     visit_day = timezone.localdate(draft.hold.starts_at) if visit else timezone.localdate()
     context = {
@@ -290,7 +280,7 @@ def appointment_view(request):
         picker = _picker(request, procedure, request.POST)
         if picker.is_valid():
             try:
-                services.draft_hold(
+                filings_services.draft_hold(
                     draft=draft,
                     procedure=procedure,
                     unit=picker.cleaned_data["unit"],
@@ -325,7 +315,7 @@ def confirm_view(request):
             messages.warning(request, MSG_COMPLETE_FIRST)
         return redirect(_step_url(missing.slug if missing else ""))
     if draft.hold is None and online.visit_needed(answers):
-        messages.warning(request, services.MSG_NO_HOLD)
+        messages.warning(request, filings_services.MSG_NO_HOLD)
         return redirect("declarations:appointment")
     phone = answers["phone"]
     verified = draft.verified_phone == phone.as_e164
@@ -339,7 +329,7 @@ def confirm_view(request):
             pledge_error = True
         elif action == "send":
             try:
-                services.draft_send_code(
+                filings_services.draft_send_code(
                     draft=draft, phone=phone.as_e164, language=get_language(), client=_client(request)
                 )
             except ValidationError as error:
@@ -349,7 +339,7 @@ def confirm_view(request):
             return redirect("declarations:confirm")
         if action == "verify" and not verified and form.is_valid():
             try:
-                services.draft_verify_code(draft=draft, code=form.cleaned_data["code"])
+                filings_services.draft_verify_code(draft=draft, code=form.cleaned_data["code"])
             except ValidationError as error:
                 form.add_error("code", error)
             else:
@@ -409,25 +399,17 @@ def resume_view(request, draft_id):
 
 
 # --- Done page and what the citizen takes away ---------------------------------------------------------------
-def _declaration_from_receipt(token: str) -> Declaration:
-    try:
-        code = receipt_token_code(token)
-    except signing.BadSignature:
-        raise Http404 from None
-    declaration = (
-        Declaration.objects.select_related("procedure", "appointment__unit", "appointment__slot")
-        .filter(code=code)
-        .first()
-    )
-    if declaration is None:
+def _declaration_from_receipt(token: str) -> Filing:
+    filing = filing_from_token(token=token, unsign=receipt_token_code, slug=Procedure.IDENTITY_CARD)
+    if filing is None:
         raise Http404
-    if not receipt_link_is_current(appointment=declaration.appointment, submitted_at=declaration.submitted_at):
+    if not receipt_link_is_current(appointment=filing.appointment, submitted_at=filing.submitted_at):
         raise ReceiptExpired
-    return declaration
+    return filing
 
 
 def _refuse_when_cancelled(declaration) -> None:
-    if declaration.status == FilingStatus.CANCELLED:
+    if declaration.state == "cancelled":
         raise Http404  # its QR, slip and calendar file are no longer offered
 
 
@@ -488,7 +470,7 @@ def slip_png_view(request, token: str):
         code=context["code_display"],
         lines=summary.slip_lines(context),
         qr_data=qr_token(declaration.code),
-        footer=settings.SITE_URL + reverse("declarations:lookup"),
+        footer=settings.SITE_URL + reverse("filings:lookup"),
     )
     return _image(data, "image/png")
 
@@ -512,110 +494,3 @@ def poster_qr_view(request, fmt: str):
     if fmt == "svg":
         return _image(outputs.qr_svg(url), "image/svg+xml", cache_seconds=86400)
     return _image(outputs.qr_png(url, box=10), "image/png", cache_seconds=86400)
-
-
-# --- Lookup, cancel --------------------------------------------------------------------------------------------
-def _client_key(request) -> str:
-    return "declarations-lookup:" + client_fingerprint(client_address(request))
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def lookup_view(request):
-    form = LookupForm(data=request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if not rate_limit_hit(key=_client_key(request), limit=LOOKUP_LIMIT, window=LOOKUP_WINDOW):
-            form.add_error(None, ValidationError(MSG_LOOKUP_LIMIT, code="rate_limited"))
-        elif form.is_valid():
-            try:
-                declaration = services.declaration_lookup(
-                    code=form.cleaned_data["code"],
-                    phone=form.cleaned_data.get("phone") or None,
-                    birth_date=form.cleaned_data.get("birth_date") or None,
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                if declaration is not None:
-                    return redirect("declarations:lookup-detail", token=lookup_token(declaration.code))
-                form.add_error(None, ValidationError(MSG_LOOKUP_NOT_FOUND, code="not_found"))
-        form.show_errors = True
-    else:
-        form.show_errors = False
-    return render(request, "declarations/lookup.html", {"form": form})
-
-
-def _declaration_from_lookup(token: str) -> Declaration:
-    try:
-        code = lookup_token_code(token)
-    except signing.SignatureExpired:
-        raise Http404 from None
-    except signing.BadSignature:
-        raise Http404 from None
-    declaration = (
-        Declaration.objects.select_related("procedure", "appointment__unit", "appointment__slot")
-        .filter(code=code)
-        .first()
-    )
-    if declaration is None:
-        raise Http404
-    return declaration
-
-
-@never_cache
-def lookup_detail_view(request, token: str):
-    declaration = _declaration_from_lookup(token)
-    context = summary.done_context(declaration, token=receipt_token(declaration.code))
-    context["lookup_token"] = token
-    if declaration.appointment_id:
-        context["reschedule_url"] = reverse("declarations:lookup-reschedule", args=[token])
-    return render(request, "declarations/lookup_detail.html", context)
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def cancel_view(request, token: str):
-    declaration = _declaration_from_lookup(token)
-    if request.method == "POST":
-        try:
-            services.declaration_cancel(
-                declaration=declaration,
-                reason=str(MSG_CANCEL_REASON),
-                notify=services.filing_change_notifier(filing=declaration, language=declaration.language),
-            )
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, MSG_CANCELLED)
-        return redirect("declarations:lookup-detail", token=token)
-    context = summary.done_context(declaration, token=receipt_token(declaration.code))
-    context["lookup_token"] = token
-    return render(request, "declarations/cancel.html", context)
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def reschedule_view(request, token: str):
-    declaration = _declaration_from_lookup(token)
-    if declaration.status != FilingStatus.SUBMITTED or declaration.appointment is None:
-        return redirect("declarations:lookup-detail", token=token)
-    units = PoliceUnit.objects.filter(receives_id_applications=True, is_active=True)
-    picker = SlotPickerForm(
-        request.POST or None, procedure=declaration.procedure, unit_qs=units, query=request.GET, action=request.path
-    )
-    if request.method == "POST" and picker.is_valid():
-        try:
-            appointment_reschedule(
-                appointment=declaration.appointment,
-                starts_at=picker.cleaned_data["starts_at"],
-                unit=picker.cleaned_data["unit"],
-                notify=services.filing_change_notifier(filing=declaration, language=declaration.language),
-            )
-        except ValidationError as error:
-            picker.add_service_error(error)
-        else:
-            messages.success(request, MSG_MOVED)
-            return redirect("declarations:lookup-detail", token=token)
-    context = summary.done_context(declaration, token=receipt_token(declaration.code))
-    context.update({"picker": picker, "lookup_token": token})
-    return render(request, "declarations/reschedule.html", context)

@@ -70,9 +70,10 @@ class TimelineEntry:
     current: bool = False
 
 
-def filing_timeline(*, filing: Filing) -> list[TimelineEntry]:
+def filing_timeline(*, filing: Filing, events: list[FilingEvent] | None = None) -> list[TimelineEntry]:
     """What happened to the filing, oldest first, then the usual steps still ahead (without a time)."""
-    events = list(FilingEvent.objects.filter(filing=filing).order_by("at", "id"))
+    if events is None:
+        events = list(FilingEvent.objects.filter(filing=filing).order_by("at", "id"))
     entries = [
         TimelineEntry(
             state=e.state,
@@ -119,3 +120,11 @@ def draft_get(*, draft_id, procedure_slug: str | None = None) -> Draft | None:
     if procedure_slug is not None:
         drafts = drafts.filter(procedure_slug=procedure_slug)
     return drafts.first()
+
+
+def filing_done_path(*, filing: Filing) -> str:
+    """The filing's done page (code, QR, slip), the same address shape for every procedure:
+    `/thu-tuc/<slug>/hoan-tat/<signed code>/`, in the current language."""
+    from .tokens import receipt_token
+
+    return f"{filing.procedure.start_path}hoan-tat/{receipt_token(filing.code)}/"

@@ -138,6 +138,8 @@ def filing_transition(
             raise ValidationError({"reason": ValidationError(MSG_REASON_REQUIRED, code="reason_required")})
         locked.state = target
         locked.save(update_fields=["state", "updated_at"])
+        if target == FilingState.CANCELLED:
+            _free_the_place(filing=locked, reason=reason, actor=actor)
         authenticated = user is not None and user.is_authenticated
         event = FilingEvent(
             filing=locked,
@@ -186,7 +188,7 @@ def filing_notify_state(*, filing: Filing, reason: str = "") -> None:
 def _lookup_path() -> str:
     from django.urls import reverse
 
-    return reverse("declarations:lookup")  # moves to the filings app with the one lookup
+    return reverse("filings:lookup")
 
 
 def filing_can_change(*, filing: Filing, now=None) -> bool:
@@ -204,18 +206,42 @@ def filing_can_change(*, filing: Filing, now=None) -> bool:
     )
 
 
-def filing_cancel(*, filing: Filing, reason: str = "", actor: str = CITIZEN, user=None) -> Filing:
-    """Cancel the filing and free its booked place, together; the citizen is told about the visit."""
+def filing_correct(*, filing: Filing, holder_name: str, answers: dict, form_version: int = 1) -> FilingEvent:
+    """The citizen corrects the answers of a filing returned for correction and sends it again (returned ->
+    submitted). The phone stays the one confirmed on submission."""
     with transaction.atomic():
-        if actor == CITIZEN and filing.appointment_id and not filing_can_change(filing=filing):
-            raise ValidationError(MSG_CANNOT_CHANGE, code="cannot_change")
-        filing_transition(filing=filing, target=FilingState.CANCELLED, actor=actor, user=user, reason=reason)
-        if filing.appointment_id and filing.appointment.status in (AppointmentStatus.HELD, AppointmentStatus.BOOKED):
-            appointment_cancel(
-                appointment=filing.appointment,
-                reason=reason,
-                notify=filing_change_notifier(filing=filing, language=filing.language),
+        locked = Filing.objects.select_for_update().get(pk=filing.pk)
+        if move_find(source=locked.state, target=FilingState.SUBMITTED, actor=CITIZEN) is None:
+            raise ValidationError(
+                MSG_INVALID_MOVE,
+                code="invalid_transition",
+                params={"source": _label(locked.state), "target": _label(FilingState.SUBMITTED)},
             )
+        locked.holder_name = holder_name
+        locked.answers = answers_to_json(answers)
+        locked.form_version = form_version
+        locked.full_clean(exclude=["code", "appointment"])
+        locked.save(update_fields=["holder_name", "answers", "form_version", "updated_at"])
+        event = filing_transition(filing=locked, target=FilingState.SUBMITTED, actor=CITIZEN)
+    filing.refresh_from_db()
+    return event
+
+
+def _free_the_place(*, filing: Filing, reason: str, actor: str) -> None:
+    """A cancelled filing gives its place back. The citizen who cancelled gets the appointment's message; an
+    officer's cancellation is told by the filing's own message (with the reason), not twice."""
+    appointment = filing.appointment
+    if appointment is None or appointment.status not in (AppointmentStatus.HELD, AppointmentStatus.BOOKED):
+        return
+    notify = filing_change_notifier(filing=filing, language=filing.language) if actor == CITIZEN else None
+    appointment_cancel(appointment=appointment, reason=reason, notify=notify)
+
+
+def filing_cancel(*, filing: Filing, reason: str = "") -> Filing:
+    """The citizen cancels online: the filing and its visit, together (until the visit has begun)."""
+    if filing.appointment_id and not filing_can_change(filing=filing):
+        raise ValidationError(MSG_CANNOT_CHANGE, code="cannot_change")
+    filing_transition(filing=filing, target=FilingState.CANCELLED, actor=CITIZEN, reason=reason)
     return filing
 
 
@@ -239,6 +265,31 @@ def filing_change_notifier(*, filing: Filing, language: str):
         notification_send(kind=kind, language=language, context=context, phone=str(filing.phone), subject=filing)
 
     return notify
+
+
+MSG_LOOKUP_LOCKED = _(
+    "This code was entered with a wrong phone number or date of birth too many times. For your safety, looking it "
+    "up is locked for %(minutes)s minutes. If you need help now, call the police unit."
+)
+
+
+def filing_lookup(*, code: str, phone=None, birth_date=None) -> Filing | None:
+    """The lookup's second factor, counted per code whatever the address (LOOKUP_CODE_MAX_FAILURES wrong answers
+    lock the code's lookup for LOOKUP_CODE_LOCK_MINUTES, the right answer included). Returns the filing or None;
+    raises ValidationError("locked")."""
+    from apps.core.codes import code_normalize
+    from apps.core.ratelimit import lockout_fail, lockout_is_locked
+
+    from .selectors import filing_find
+
+    key = f"lookup-code:{code_normalize(code)}"
+    minutes = settings.LOOKUP_CODE_LOCK_MINUTES
+    if lockout_is_locked(key=key, limit=settings.LOOKUP_CODE_MAX_FAILURES):
+        raise ValidationError(MSG_LOOKUP_LOCKED, code="locked", params={"minutes": minutes})
+    filing = filing_find(code=code, phone=phone, birth_date=birth_date)
+    if filing is None:
+        lockout_fail(key=key, window=minutes * 60)
+    return filing
 
 
 def filing_qr_verify(token: str) -> Filing:
@@ -310,6 +361,25 @@ def draft_verify_code(*, draft: Draft, code: str) -> None:
     draft.save(update_fields=["verified_phone", "updated_at"])
 
 
+FAMILY_CONFIRMATION_WINDOW = timedelta(minutes=30)
+
+
+def draft_confirm_from_earlier(*, draft: Draft, phone: str, challenge_id) -> bool:
+    """Families (issue 12.13): a number confirmed in this browser a short while ago (`challenge_id`, kept in the
+    session) confirms this draft too: no second code. Another number still needs its own."""
+    from apps.notifications.models import OtpChallenge
+
+    since = timezone.now() - FAMILY_CONFIRMATION_WINDOW
+    if (
+        not challenge_id
+        or not OtpChallenge.objects.filter(pk=challenge_id, phone=phone, verified_at__gte=since).exists()
+    ):
+        return False
+    draft.verified_phone = phone
+    draft.save(update_fields=["verified_phone", "updated_at"])
+    return True
+
+
 def filing_submit(
     *,
     draft: Draft,
@@ -354,7 +424,11 @@ def filing_submit(
             notify_channel=notify_channel,
         )
         appointment = appointment_book(
-            appointment=draft.hold, reference=filing.code, holder_name=holder_name, id_number=id_number or None
+            appointment=draft.hold,
+            reference=filing.code,
+            holder_name=holder_name,
+            id_number=id_number or None,
+            phone=phone,  # the confirmed number, whatever number the time was held with
         )
         filing.appointment = appointment
         filing.save(update_fields=["appointment"])

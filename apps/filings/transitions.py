@@ -37,6 +37,8 @@ TRANSITIONS: tuple[Move, ...] = (
         (S.SUBMITTED, S.NO_SHOW, S.RETURNED), S.RECEIVED, _("Receive at the counter"), (OFFICER, COUNTER), False, False
     ),
     Move((S.SUBMITTED,), S.NO_SHOW, _("Did not come"), (OFFICER, COUNTER)),
+    # The counter undoes an arrival recorded by mistake.
+    Move((S.RECEIVED,), S.SUBMITTED, _("Undo the arrival"), (COUNTER,), notify=False),
     Move(
         (S.SUBMITTED, S.RECEIVED, S.IN_PROGRESS),
         S.RETURNED,

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.modelfields import PhoneNumberField
 
 
 class Procedure(models.Model):
@@ -91,53 +90,3 @@ def _language_path(path: str) -> str:
     if language and language != settings.LANGUAGE_CODE:
         return f"/{language}{path}"
     return path
-
-
-class RequestStatus(models.TextChoices):
-    DRAFT = "draft", _("Awaiting confirmation")
-    SUBMITTED = "submitted", _("Booked, awaiting the visit")
-    ACCEPTED = "accepted", _("File accepted")
-    RETURNED = "returned", _("Returned for corrections")
-    COMPLETED = "completed", _("Completed")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class ProcedureRequest(models.Model):
-    """A citizen's request for a procedure other than the identity card: the short form it defines, its code and
-    the booked visit. `data` holds the form's cleaned fields (JSON), validated by the procedure's form class."""
-
-    procedure = models.ForeignKey(
-        Procedure, on_delete=models.PROTECT, related_name="requests", verbose_name=_("procedure")
-    )
-    code = models.CharField(_("code"), max_length=30, unique=True)
-    holder_name = models.CharField(_("full name"), max_length=100)
-    phone = PhoneNumberField(_("phone number"))
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="vi")
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=RequestStatus, default=RequestStatus.DRAFT)
-    # The visit: held while the citizen confirms, booked on confirmation. Its `reference` is this request's code.
-    appointment = models.OneToOneField(
-        "appointments.Appointment",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="procedure_request",
-        verbose_name=_("appointment"),
-    )
-    officer_note = models.TextField(
-        _("officer's note"),
-        blank=True,
-        help_text=_("For colleagues only. The reason given when the state changes is what the citizen receives."),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("procedure request")
-        verbose_name_plural = _("procedure requests")
-        ordering = ("-created_at",)
-        indexes = [models.Index(fields=("procedure", "status"), name="procedures_request_proc_status")]
-
-    def __str__(self) -> str:
-        return f"{self.code} · {self.holder_name}"

@@ -1,16 +1,14 @@
 from collections.abc import Callable
 
-from django.core import signing
 from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.urls import Resolver404, resolve
 
-from apps.filings.tokens import receipt_token_code
 from apps.units.models import PoliceUnit
 from apps.units.selectors import unit_directory_version, unit_list_active, unit_opening_hours_summary
 
 from .forms.registry import form_class_for
-from .models import Procedure, ProcedureRequest, RequestStatus
+from .models import Procedure
 
 # The catalogue changes only when officers edit it: what is built from it (the rendered list and detail pages, the
 # procedure a journey step needs) is cached under a version that every save, delete or change of a procedure's
@@ -94,39 +92,3 @@ def procedure_has_online_journey(*, procedure: Procedure) -> bool:
 def procedure_is_bookable(*, procedure: Procedure) -> bool:
     """Bookable through this app's generic journey: active, with a registered form."""
     return procedure.is_active and form_class_for(procedure.slug) is not None
-
-
-def procedure_request_get(*, code: str) -> ProcedureRequest | None:
-    return ProcedureRequest.objects.select_related("procedure").filter(code=code).first()
-
-
-def procedure_request_from_token(*, slug: str, token: str) -> ProcedureRequest | None:
-    """The submitted request behind a done-page token (signed code), or None when forged or unknown."""
-    try:
-        code = receipt_token_code(token)
-    except signing.BadSignature:
-        return None
-    return (
-        ProcedureRequest.objects.select_related("procedure", "appointment__unit", "appointment__slot")
-        .filter(code=code, procedure__slug=slug)
-        .exclude(status=RequestStatus.DRAFT)
-        .first()
-    )
-
-
-def procedure_request_last_reason(*, request: ProcedureRequest) -> str:
-    """The reason officers gave for the request's current state (e.g. what to correct), or ""."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from apps.backoffice.models import StateTransition
-
-    transition = (
-        StateTransition.objects.filter(
-            content_type=ContentType.objects.get_for_model(ProcedureRequest),
-            object_id=str(request.pk),
-            target=request.status,
-        )
-        .order_by("-at", "-id")
-        .first()
-    )
-    return transition.reason if transition else ""

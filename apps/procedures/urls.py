@@ -21,6 +21,7 @@ urlpatterns = [
     path("<slug:slug>/gioi-thieu/", views.ProcedureDetailView.as_view(), name="detail"),
     path("<procedure:slug>/", views.RequestStartView.as_view(), name="start"),
     path("<procedure:slug>/dat-lich/", views.RequestBookView.as_view(), name="book"),
+    path("<procedure:slug>/tiep-tuc/<uuid:draft_id>/", views.RequestResumeView.as_view(), name="resume"),
     path("<procedure:slug>/xac-nhan/", views.RequestConfirmView.as_view(), name="confirm"),
     path("<procedure:slug>/hoan-tat/<str:token>/", views.RequestDoneView.as_view(), name="done"),
     path("<procedure:slug>/hoan-tat/<str:token>/doi-lich/", views.RequestMoveView.as_view(), name="done-move"),

@@ -1,4 +1,6 @@
-from datetime import timedelta
+"""/thu-tuc/: the catalogue, one "about" page per procedure, and the journey of every procedure with a registered
+form: the form (kept as a draft, like the identity card's steps), the time, the confirmation code, the done page.
+Filing, drafts, codes and states are the filings app's."""
 
 import phonenumbers
 from django.conf import settings
@@ -7,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
@@ -19,41 +22,39 @@ from django.views.generic import TemplateView, View
 from apps.appointments.forms import SlotPickerForm
 from apps.appointments.models import AppointmentStatus
 from apps.core.codes import code_format
+from apps.core.forms.journey import CodeForm
 from apps.core.ratelimit import client_address
 from apps.filings import outputs
-from apps.filings.tokens import qr_token, receipt_link_is_current
-from apps.notifications.models import OtpChallenge
-from apps.notifications.services import otp_issue, otp_verify
+from apps.filings import services as filings_services
+from apps.filings.drafts import draft_cookie_delete, draft_cookie_set, draft_from_cookie
+from apps.filings.selectors import (
+    draft_get,
+    filing_done_path,
+    filing_from_token,
+    filing_get,
+    filing_last_reason,
+    filing_state_label,
+)
+from apps.filings.tokens import lookup_token, qr_token, receipt_link_is_current, receipt_token_code
 
-from .forms.confirm import ConfirmCodeForm
 from .forms.registry import form_class_for
-from .journey import journey_current, journey_forget, journey_just_submitted, journey_remember
-from .models import Procedure, RequestStatus
+from .models import Procedure
 from .selectors import (
     procedure_cached,
     procedure_get_active,
     procedure_get_for_journey,
     procedure_has_online_journey,
     procedure_list_active,
-    procedure_request_from_token,
-    procedure_request_last_reason,
     procedure_units_with_hours,
-)
-from .services import (
-    CANNOT_CHANGE_BOOKING,
-    procedure_request_can_change,
-    procedure_request_cancel,
-    procedure_request_confirm,
-    procedure_request_create,
-    procedure_request_done_path,
-    procedure_request_hold,
-    procedure_request_reschedule,
-    procedure_request_update,
 )
 
 # The name of the submit button that shows the form again with what was typed (e.g. the wards of a new province).
 REFRESH = "_refresh"
+FORM_STEP = "form"  # the key of the form's raw data in Draft.data
+SUBMITTED_KEY = "procedures:submitted"  # session: the code this browser just submitted, per procedure
+CONFIRMED_KEY = "procedures:confirmed"  # session: phone -> the confirmation that covers a family's filings
 MSG_START_AGAIN = _("Please fill in the form first: we could not find your request on this phone.")
+MSG_EXPIRED = _("This saved form has expired or was already submitted. Please start again.")
 
 
 class ProcedureListView(TemplateView):
@@ -112,59 +113,84 @@ class ProcedureJourneyMixin:
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
+    def resume_url(self, draft) -> str:
+        if draft is None:
+            return ""
+        return self.request.build_absolute_uri(
+            reverse("procedures:resume", kwargs={"slug": self.procedure.slug, "draft_id": draft.id})
+        )
+
+
+def _draft_form(form_class, draft):
+    """The procedure's form bound to what the draft keeps (None when nothing was typed yet)."""
+    raw = draft.data.get(FORM_STEP) if draft else None
+    return form_class(data=raw) if raw is not None else None
+
 
 @method_decorator(never_cache, name="dispatch")
 class RequestStartView(ProcedureJourneyMixin, TemplateView):
-    """Step 1: the procedure's short form. Errors and "show the wards" never lose what was typed."""
+    """Step 1: the procedure's short form. What is posted is kept in the draft first (valid or not): errors,
+    "show the wards" and a lost session never lose what was typed."""
 
     template_name = "procedures/request_form.html"
 
     def get(self, request, *args, **kwargs):
-        draft = journey_current(request, slug=self.procedure.slug)
-        initial = {"holder_name": draft.holder_name, "phone": draft.phone, **draft.data} if draft else {}
-        return self.render_to_response(self.get_context_data(form=self.form_class(initial=initial)))
+        draft = draft_from_cookie(request, procedure_slug=self.procedure.slug)
+        form = _draft_form(self.form_class, draft) or self.form_class()
+        form.show_errors = False
+        return self.render_to_response(self.get_context_data(form=form, draft=draft))
 
     def post(self, request, *args, **kwargs):
+        draft = draft_from_cookie(request, procedure_slug=self.procedure.slug)
+        created = draft is None
+        if created:
+            draft = filings_services.draft_create(procedure_slug=self.procedure.slug)
+        raw = {name: request.POST.get(name, "") for name in self.form_class.base_fields if name in request.POST}
+        filings_services.draft_save_step(draft=draft, step=FORM_STEP, data=raw)
         if REFRESH in request.POST:
-            form = self.form_class(initial=request.POST.dict())
-            return self.render_to_response(self.get_context_data(form=form))
-        form = self.form_class(data=request.POST)
-        if form.is_valid():
-            contact = {
-                "holder_name": form.cleaned_data["holder_name"],
-                "phone": str(form.cleaned_data["phone"]),
-                "language": translation.get_language(),
-                "data": form.to_data(),
-            }
-            draft = journey_current(request, slug=self.procedure.slug)
-            try:
-                if draft is None:
-                    draft = procedure_request_create(procedure=self.procedure, **contact)
-                else:
-                    draft = procedure_request_update(request=draft, **contact)
-            except ValidationError as exc:
-                form.add_error(None, exc)
+            form = self.form_class(initial=raw)
+            response = self.render_to_response(self.get_context_data(form=form, draft=draft))
+        else:
+            form = self.form_class(data=request.POST)
+            if form.is_valid():
+                response = redirect("procedures:book", slug=self.procedure.slug)
             else:
-                journey_remember(request, procedure_request=draft)
-                return redirect("procedures:book", slug=self.procedure.slug)
-        return self.render_to_response(self.get_context_data(form=form))
+                response = self.render_to_response(self.get_context_data(form=form, draft=draft))
+        if created:
+            draft_cookie_set(response, draft=draft)
+        return response
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(procedure=self.procedure, refresh=REFRESH, **kwargs)
+        return super().get_context_data(
+            procedure=self.procedure, refresh=REFRESH, resume_url=self.resume_url(kwargs.get("draft")), **kwargs
+        )
 
 
 class DraftJourneyMixin(ProcedureJourneyMixin):
-    """Steps after the form: they need this browser's draft request, else they send the citizen back to step 1."""
+    """Steps after the form: they need this browser's draft with a valid form, else back to step 1."""
 
     def dispatch(self, request, *args, **kwargs):
         if self.procedure is not None and self.form_class is not None:
-            self.draft = journey_current(request, slug=self.procedure.slug)
-            if self.draft is None and (done := journey_just_submitted(request, slug=self.procedure.slug)):
-                return redirect(procedure_request_done_path(request=done))
-            if self.draft is None:
+            self.draft = draft_from_cookie(request, procedure_slug=self.procedure.slug)
+            self.form = _draft_form(self.form_class, self.draft)
+            if self.form is None or not self.form.is_valid():
+                # A double tap on "confirm": the second request finds the filing the first one submitted.
+                just_submitted = filing_get(code=request.session.get(f"{SUBMITTED_KEY}:{self.procedure.slug}", ""))
+                if just_submitted is not None:
+                    return redirect(filing_done_path(filing=just_submitted))
                 messages.info(request, MSG_START_AGAIN)
                 return redirect("procedures:start", slug=self.procedure.slug)
+            self.phone = self.form.cleaned_data["phone"].as_e164
         return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            procedure=self.procedure,
+            draft=self.draft,
+            holder_name=self.form.cleaned_data["holder_name"],
+            resume_url=self.resume_url(self.draft),
+            **kwargs,
+        )
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -174,18 +200,22 @@ class RequestBookView(DraftJourneyMixin, TemplateView):
     template_name = "procedures/request_book.html"
 
     def get(self, request, *args, **kwargs):
-        picker = SlotPickerForm(procedure=self.procedure, query=request.GET, action=request.path)
+        picker = SlotPickerForm(
+            procedure=self.procedure, query=request.GET, action=request.path, holder_key=f"draft:{self.draft.id}"
+        )
         return self.render_to_response(self.get_context_data(picker=picker))
 
     def post(self, request, *args, **kwargs):
         picker = SlotPickerForm(request.POST, procedure=self.procedure, query=request.GET, action=request.path)
         if picker.is_valid():
             try:
-                procedure_request_hold(
-                    request=self.draft,
+                filings_services.draft_hold(
+                    draft=self.draft,
+                    procedure=self.procedure,
                     unit=picker.cleaned_data["unit"],
                     starts_at=picker.cleaned_data["starts_at"],
-                    holder_key=_holder_key(request),
+                    phone=self.phone,
+                    id_number=self.form.holder_id_number(),
                 )
             except ValidationError as exc:
                 picker.add_service_error(exc)
@@ -193,144 +223,150 @@ class RequestBookView(DraftJourneyMixin, TemplateView):
                 return redirect("procedures:confirm", slug=self.procedure.slug)
         return self.render_to_response(self.get_context_data(picker=picker))
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(procedure=self.procedure, draft=self.draft, **kwargs)
 
-
-def _holder_key(request) -> str:
-    """The browser session: one held place per procedure and browser (a new pick releases the previous one)."""
-    if not request.session.session_key:
-        request.session.save()
-    return request.session.session_key
-
-
-OTP_PURPOSE = "procedure-booking"
-FAMILY_CONFIRMATION_WINDOW = timedelta(minutes=30)
-SESSION_CHALLENGE = "procedures:otp"
 MSG_CODE_SENT = _("We sent a confirmation code to %(phone)s.")
-MSG_ASK_FOR_CODE = _("Ask for a confirmation code first.")
 MSG_HOLD_LOST = _("The time you chose is no longer kept for you. Please choose a time again.")
 
 
 @method_decorator(never_cache, name="dispatch")
 class RequestConfirmView(DraftJourneyMixin, TemplateView):
-    """Step 3: check the summary, get a confirmation code by SMS/Zalo, type it in: the visit is booked."""
+    """Step 3: check the summary, get a confirmation code by SMS/Zalo, type it in: the filing is submitted and the
+    visit booked (the filings app's `filing_submit`, the same as the identity card's)."""
 
     template_name = "procedures/request_confirm.html"
 
     def _held(self) -> bool:
-        appointment = self.draft.appointment
-        return appointment is not None and appointment.status == AppointmentStatus.HELD
-
-    def _challenge(self):
-        # Only a code sent to the request's current number counts (the citizen may have changed it since).
-        state = self.request.session.get(SESSION_CHALLENGE, {})
-        challenge_id = state.get(str(self.draft.pk))
-        own = (
-            OtpChallenge.objects.filter(pk=challenge_id, phone=str(self.draft.phone)).first() if challenge_id else None
-        )
-        if own is not None and own.verified_at is not None:
-            return own
-        # Families (issue 12.13): a parent who confirmed this number in this browser a short while ago, for a
-        # child's filing, needs no second code (and waits for no cooldown); limits per phone still apply.
-        family = (
-            OtpChallenge.objects.filter(
-                pk__in=list(state.values()),
-                phone=str(self.draft.phone),
-                verified_at__gte=timezone.now() - FAMILY_CONFIRMATION_WINDOW,
-            )
-            .order_by("-verified_at")
-            .first()
-        )
-        return family or own
+        hold = self.draft.hold
+        # A place held for another number (the citizen changed it since), or let go, is chosen again.
+        return hold is not None and hold.status == AppointmentStatus.HELD and str(hold.phone) == self.phone
 
     def _choose_again(self):
-        if self.draft.appointment is not None:
+        if self.draft.hold is not None:
             messages.warning(self.request, MSG_HOLD_LOST)
         return redirect("procedures:book", slug=self.procedure.slug)
+
+    def _verified(self) -> bool:
+        if self.draft.verified_phone == self.phone:
+            return True
+        earlier = self.request.session.get(CONFIRMED_KEY, {}).get(self.phone)
+        return filings_services.draft_confirm_from_earlier(draft=self.draft, phone=self.phone, challenge_id=earlier)
 
     def get(self, request, *args, **kwargs):
         if not self._held():
             return self._choose_again()
-        return self.render_to_response(self.get_context_data(form=ConfirmCodeForm()))
+        form = CodeForm()
+        form.show_errors = False
+        return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request, *args, **kwargs):
         if not self._held():
             return self._choose_again()
         if request.POST.get("action") == "send":
             return self._send()
-        challenge = self._challenge()
-        # A phone confirmed once stays confirmed for this request (e.g. when the held time was lost and the
-        # citizen chose another): no second code.
-        if challenge is None or challenge.verified_at is None:
-            form = ConfirmCodeForm(request.POST)
+        form = CodeForm(request.POST)
+        if not self._verified():
             if form.is_valid():
-                if challenge is None:
-                    form.add_error("code", MSG_ASK_FOR_CODE)
-                else:
-                    try:
-                        otp_verify(challenge=challenge, code=form.cleaned_data["code"])
-                    except ValidationError as exc:
-                        form.add_error("code", exc)
-            if not form.is_valid():
+                try:
+                    filings_services.draft_verify_code(draft=self.draft, code=form.cleaned_data["code"])
+                except ValidationError as exc:
+                    form.add_error("code", exc)
+            if not self._verified():
                 return self.render_to_response(self.get_context_data(form=form))
+        return self._submit()
+
+    def _submit(self):
+        procedure = self.procedure
         try:
-            procedure_request_confirm(request=self.draft)
+            filing = filings_services.filing_submit(
+                draft=self.draft,
+                holder_name=self.form.cleaned_data["holder_name"],
+                phone=self.phone,
+                language=translation.get_language(),
+                answers=self.form.to_data(),
+                form_version=self.form_class.version,
+                id_number=self.form.holder_id_number(),
+                done_url=lambda filing: filing_done_path(filing=filing),
+            )
         except ValidationError as exc:
             # The held time was lost meanwhile (expired and taken): choose again, the details are kept.
             for message in exc.messages:
-                messages.error(request, message)
-            return redirect("procedures:book", slug=self.procedure.slug)
-        journey_forget(request, slug=self.procedure.slug)
-        return redirect(procedure_request_done_path(request=self.draft))
+                messages.error(self.request, message)
+            return redirect("procedures:book", slug=procedure.slug)
+        self.request.session[f"{SUBMITTED_KEY}:{procedure.slug}"] = filing.code
+        if self.draft.otp_challenge_id:
+            confirmed = dict(self.request.session.get(CONFIRMED_KEY, {}))
+            confirmed[self.phone] = str(self.draft.otp_challenge_id)
+            self.request.session[CONFIRMED_KEY] = confirmed
+        response = redirect(filing_done_path(filing=filing))
+        draft_cookie_delete(response, procedure_slug=procedure.slug)
+        return response
 
     def _send(self):
         try:
-            challenge = otp_issue(
-                phone=str(self.draft.phone),
-                purpose=OTP_PURPOSE,
+            filings_services.draft_send_code(
+                draft=self.draft,
+                phone=self.phone,
                 language=translation.get_language(),
-                client=client_address(self.request),
+                client=client_address(self.request) or "unknown",
             )
         except ValidationError as exc:
-            form = ConfirmCodeForm()
+            form = CodeForm()
+            form.show_errors = False
             return self.render_to_response(self.get_context_data(form=form, send_errors=exc.messages))
-        state = dict(self.request.session.get(SESSION_CHALLENGE, {}))
-        state[str(self.draft.pk)] = str(challenge.pk)
-        self.request.session[SESSION_CHALLENGE] = state
-        messages.info(self.request, MSG_CODE_SENT % {"phone": phone_display(self.draft.phone)})
+        messages.info(self.request, MSG_CODE_SENT % {"phone": phone_display(self.phone)})
         return redirect("procedures:confirm", slug=self.procedure.slug)
 
     def get_context_data(self, **kwargs):
-        challenge = self._challenge()
+        challenge = self.draft.otp_challenge
         return super().get_context_data(
-            procedure=self.procedure,
-            draft=self.draft,
-            appointment=self.draft.appointment,
-            details=self.form_class.describe(self.draft.data),
-            code_sent=challenge is not None,
-            phone_confirmed=challenge is not None and challenge.verified_at is not None,
-            phone=phone_display(self.draft.phone),
+            appointment=self.draft.hold,
+            details=self.form_class.describe(self.form.to_data()),
+            code_sent=challenge is not None and challenge.phone == self.phone,
+            phone_confirmed=self._verified(),
+            phone=phone_display(self.phone),
             **kwargs,
         )
 
 
 def phone_display(phone) -> str:
     """+84901234567 as the citizen writes it: 0901 234 567."""
-    return phonenumbers.format_number(phone, phonenumbers.PhoneNumberFormat.NATIONAL) if phone else ""
+    if not phone:
+        return ""
+    number = phonenumbers.parse(str(phone), "VN")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+class RequestResumeView(ProcedureJourneyMixin, View):
+    """The resume link: the draft's own address (7 days), on this or another device."""
+
+    def get(self, request, *args, **kwargs):
+        draft = draft_get(draft_id=kwargs["draft_id"], procedure_slug=self.procedure.slug)
+        if draft is None:
+            messages.warning(request, MSG_EXPIRED)
+            return redirect("procedures:start", slug=self.procedure.slug)
+        form = _draft_form(self.form_class, draft)
+        if form is None or not form.is_valid():
+            target = reverse("procedures:start", kwargs={"slug": self.procedure.slug})
+        elif draft.hold is None:
+            target = reverse("procedures:book", kwargs={"slug": self.procedure.slug})
+        else:
+            target = reverse("procedures:confirm", kwargs={"slug": self.procedure.slug})
+        response = redirect(target)
+        draft_cookie_set(response, draft=draft)
+        return response
 
 
 class RequestDoneMixin:
-    """The done page and its files, found by a signed token of the request's code (not guessable)."""
+    """The done page and its files, found by a signed token of the filing's code (not guessable)."""
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.procedure_request = procedure_request_from_token(slug=kwargs["slug"], token=kwargs["token"])
+        self.filing = filing_from_token(token=kwargs["token"], unsign=receipt_token_code, slug=kwargs["slug"])
 
     def dispatch(self, request, *args, **kwargs):
-        if self.procedure_request is None:
+        if self.filing is None:
             raise Http404
-        obj = self.procedure_request
+        obj = self.filing
         if not receipt_link_is_current(appointment=obj.appointment, submitted_at=obj.submitted_at):
             response = render(request, "errors/receipt_expired.html", status=410)
         else:
@@ -344,26 +380,27 @@ class RequestDoneView(RequestDoneMixin, TemplateView):
     template_name = "procedures/request_done.html"
 
     def get_context_data(self, **kwargs):
-        obj = self.procedure_request
-        form_class = form_class_for(obj.procedure.slug)
+        filing = self.filing
+        form_class = form_class_for(filing.procedure.slug)
         return super().get_context_data(
-            procedure_request=obj,
-            procedure=obj.procedure,
-            appointment=obj.appointment,
-            code_display=code_format(obj.code),
-            details=form_class.describe(obj.data) if form_class else [],
-            reason=procedure_request_last_reason(request=obj) if obj.status != RequestStatus.SUBMITTED else "",
-            can_change=procedure_request_can_change(request=obj),
+            filing=filing,
+            procedure=filing.procedure,
+            appointment=filing.appointment,
+            code_display=code_format(filing.code),
+            state_label=filing_state_label(filing=filing),
+            details=form_class.describe(filing.answers) if form_class else [],
+            reason=filing_last_reason(filing=filing),
+            can_change=filings_services.filing_can_change(filing=filing),
             **kwargs,
         )
 
 
 class RequestQrView(RequestDoneMixin, View):
     def get(self, request, *args, **kwargs):
-        if self.procedure_request.status == RequestStatus.CANCELLED:
+        if self.filing.state == "cancelled":
             raise Http404  # a cancelled booking's QR, slip and calendar file are no longer offered
-        # The same QR as the identity card's: a signed token of the code, which check-in scans.
-        data = outputs.qr_png(qr_token(self.procedure_request.code), box=5)
+        # The same QR for every procedure: a signed token of the code, which check-in scans.
+        data = outputs.qr_png(qr_token(self.filing.code), box=5)
         response = HttpResponse(data, content_type="image/png")
         response["Cache-Control"] = "private, max-age=3600"
         return response
@@ -371,22 +408,22 @@ class RequestQrView(RequestDoneMixin, View):
 
 class RequestCalendarView(RequestDoneMixin, View):
     def get(self, request, *args, **kwargs):
-        if self.procedure_request.status == RequestStatus.CANCELLED:
+        if self.filing.state == "cancelled":
             raise Http404  # a cancelled booking's QR, slip and calendar file are no longer offered
-        obj, appointment = self.procedure_request, self.procedure_request.appointment
+        filing, appointment = self.filing, self.filing.appointment
         if appointment is None:
             raise Http404
         event = outputs.ics_build(
-            uid=f"{obj.code}@{request.get_host()}",
+            uid=f"{filing.code}@{request.get_host()}",
             starts_at=appointment.starts_at,
             ends_at=appointment.ends_at,
-            summary=f"{obj.procedure.display_name} ({code_format(obj.code)})",
-            location=f"{appointment.unit.display_name}, {appointment.unit.display_address}",
+            summary=f"{filing.procedure.display_name} ({code_format(filing.code)})",
+            location=f"{appointment.unit.display_name}, {appointment.unit.address}",
             description=_("Bring the documents listed on the procedure's page."),
-            url=request.build_absolute_uri(obj.procedure.get_absolute_url()),
+            url=request.build_absolute_uri(filing.procedure.get_absolute_url()),
         )
         response = HttpResponse(event, content_type="text/calendar; charset=utf-8")
-        response["Content-Disposition"] = f'inline; filename="lich-hen-{obj.code}.ics"'
+        response["Content-Disposition"] = f'inline; filename="lich-hen-{filing.code}.ics"'
         return response
 
 
@@ -394,10 +431,10 @@ class RequestSlipView(RequestDoneMixin, View):
     """The booking as one image a citizen can long-press to save (Zalo's browser often cannot download files)."""
 
     def get(self, request, *args, **kwargs):
-        if self.procedure_request.status == RequestStatus.CANCELLED:
+        if self.filing.state == "cancelled":
             raise Http404  # a cancelled booking's QR, slip and calendar file are no longer offered
-        obj, appointment = self.procedure_request, self.procedure_request.appointment
-        lines = [(pgettext("procedure booking", "Name"), obj.holder_name)]
+        filing, appointment = self.filing, self.filing.appointment
+        lines = [(pgettext("procedure booking", "Name"), filing.holder_name)]
         if appointment is not None:
             unit, starts_at = appointment.unit, timezone.localtime(appointment.starts_at)
             lines += [
@@ -405,83 +442,30 @@ class RequestSlipView(RequestDoneMixin, View):
                 (pgettext("procedure booking", "Date and time"), f"{starts_at:%H:%M %d/%m/%Y}"),
             ]
         data = outputs.slip_png(
-            title=obj.procedure.display_name,
-            code=code_format(obj.code),
+            title=filing.procedure.display_name,
+            code=code_format(filing.code),
             lines=lines,
-            qr_data=qr_token(obj.code),
-            footer=settings.SITE_URL + obj.procedure.get_absolute_url(),
+            qr_data=qr_token(filing.code),
+            footer=settings.SITE_URL + filing.procedure.get_absolute_url(),
         )
         response = HttpResponse(data, content_type="image/png")
         response["Cache-Control"] = "private, max-age=3600"
         return response
 
 
-MSG_MOVED = _("Your visit has been moved. We sent the new time to your phone.")
-MSG_CANCELLED = _("Your booking is cancelled. The time is free for someone else.")
+class RequestChangeView(RequestDoneMixin, View):
+    """Moving or cancelling from the done page (its address, sent by SMS/Zalo, is the key): the one lookup's pages,
+    for the same filing, as if the citizen had looked it up."""
 
-
-class ChangeBookingMixin(RequestDoneMixin):
-    """Moving or cancelling from the done page (its address is the citizen's key: it came by SMS/Zalo)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if self.procedure_request is not None and not procedure_request_can_change(request=self.procedure_request):
-            messages.error(request, CANNOT_CHANGE_BOOKING)
-            return redirect(self.done_url())
-        return super().dispatch(request, *args, **kwargs)
-
-    def done_url(self) -> str:
-        return procedure_request_done_path(request=self.procedure_request)
-
-    def get_context_data(self, **kwargs):
-        obj = self.procedure_request
-        return super().get_context_data(
-            procedure_request=obj,
-            procedure=obj.procedure,
-            appointment=obj.appointment,
-            done_url=self.done_url(),
-            **kwargs,
-        )
-
-
-@method_decorator(never_cache, name="dispatch")
-class RequestMoveView(ChangeBookingMixin, TemplateView):
-    template_name = "procedures/request_move.html"
+    target = "filings:lookup-reschedule"
 
     def get(self, request, *args, **kwargs):
-        picker = SlotPickerForm(procedure=self.procedure_request.procedure, query=request.GET, action=request.path)
-        return self.render_to_response(self.get_context_data(picker=picker))
-
-    def post(self, request, *args, **kwargs):
-        picker = SlotPickerForm(
-            request.POST, procedure=self.procedure_request.procedure, query=request.GET, action=request.path
-        )
-        if picker.is_valid():
-            try:
-                procedure_request_reschedule(
-                    request=self.procedure_request,
-                    unit=picker.cleaned_data["unit"],
-                    starts_at=picker.cleaned_data["starts_at"],
-                )
-            except ValidationError as exc:
-                picker.add_service_error(exc)
-            else:
-                messages.success(request, MSG_MOVED)
-                return redirect(self.done_url())
-        return self.render_to_response(self.get_context_data(picker=picker))
+        return redirect(self.target, token=lookup_token(self.filing.code))
 
 
-@method_decorator(never_cache, name="dispatch")
-class RequestCancelView(ChangeBookingMixin, TemplateView):
-    """GET asks to confirm; POST cancels."""
+class RequestMoveView(RequestChangeView):
+    target = "filings:lookup-reschedule"
 
-    template_name = "procedures/request_cancel.html"
 
-    def post(self, request, *args, **kwargs):
-        try:
-            procedure_request_cancel(request=self.procedure_request)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, MSG_CANCELLED)
-        return redirect(self.done_url())
+class RequestCancelView(RequestChangeView):
+    target = "filings:lookup-cancel"

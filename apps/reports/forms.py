@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from apps.declarations.widgets import FastCheckbox, FastInput, FastSelect, flatatt
+from apps.core.forms.widgets import FastCheckbox, FastInput, FastSelect, flatatt
 from apps.news.images import image_validate
 from apps.units.models import PoliceUnit, UnitKind
 from apps.units.selectors import unit_directory_version
@@ -115,7 +115,7 @@ class FastDateTimeInput(FastInput, forms.DateTimeInput):
 
 
 class ReportForm(ReportFieldsForm):
-    # The inputs, the select and the checkbox are built in Python (apps.declarations.widgets): Django's templates
+    # The inputs, the select and the checkbox are built in Python (apps.core.forms.widgets): Django's templates
     # per widget and per <option> were most of the page's rendering time.
     category = forms.ChoiceField(
         label=_("What is it about?"),

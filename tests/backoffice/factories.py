@@ -61,10 +61,10 @@ def declaration_create(*, appointment=None, name="NGUYỄN VĂN A", id_number="0
     from datetime import date
 
     from apps.core.codes import code_generate
-    from apps.declarations.models import Declaration
+    from apps.filings.models import Filing
     from tests.appointments.factories import ProcedureFactory
 
-    return Declaration.objects.create(
+    return Filing.objects.create(
         code=appointment.reference if appointment else code_generate(),
         procedure=appointment.procedure if appointment else ProcedureFactory(),
         holder_name=name,
@@ -72,11 +72,8 @@ def declaration_create(*, appointment=None, name="NGUYỄN VĂN A", id_number="0
         phone=phone,
         language="vi",
         appointment=appointment,
-        request_type="issue",
-        reason="first_card",
-        sex="M",
         id_number=id_number,
-        answers={},
+        answers={"request_type": "issue", "reason": "first_card", "sex": "M"},
     )
 
 

@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.backoffice.models import Arrival, AuditLogEntry, FilingReview
+from apps.backoffice.models import Arrival, AuditLogEntry
 from apps.backoffice.selectors import counter_search
 from apps.backoffice.services import appointment_check_in, appointment_check_in_undo
+from apps.filings.models import Filing
 
 from .factories import OfficerFactory, appointment_create, browser_sign_in, declaration_create
 
@@ -71,12 +72,12 @@ def test_undo_check_in(counter_a, ward_a):
     declaration = declaration_create(appointment=appointment_create(unit=ward_a, starts_at=_at(0, 0, 5)))
     appointment = declaration.appointment
     appointment_check_in(appointment=appointment, user=counter_a, unit=ward_a)
-    assert FilingReview.objects.get(declaration=declaration).state == "attended"
+    assert Filing.objects.get(pk=declaration.pk).state == "received"
     appointment_check_in_undo(appointment=appointment, user=counter_a)
     appointment.refresh_from_db()
     assert appointment.status == "booked"
     assert not Arrival.objects.filter(appointment=appointment).exists()
-    assert FilingReview.objects.get(declaration=declaration).state == "checked"
+    assert Filing.objects.get(pk=declaration.pk).state == "submitted"
     assert AuditLogEntry.objects.filter(object_id=str(appointment.pk), detail="Đã đến → Đã đặt").exists()
     # Nothing to undo twice.
     from django.core.exceptions import ValidationError

@@ -114,8 +114,8 @@ def test_filings_and_reports_charts(ward_a, ward_b, counter_a, role_groups):
     ReportFactory(unit=ward_a, due_at=timezone.now() - timedelta(hours=1))
     ReportFactory(unit=ward_b)
     charts = {str(c.title): c for c in dashboard_charts(user=unit_admin)}
-    filings = {b.label: b.value for b in charts["Tờ khai theo trạng thái kiểm tra"].bars}
-    assert filings["Chờ kiểm tra"] == 1
+    filings = {b.label: b.value for b in charts["Hồ sơ theo trạng thái"].bars}
+    assert filings["Đã nộp"] == 1
     reports = charts["Phản ánh đang chờ trả lời"].bars
     assert [(b.label, b.value) for b in reports] == [(ward_a.name, 2)]
     assert reports[0].note == "1 quá hạn"

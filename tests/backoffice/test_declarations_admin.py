@@ -1,5 +1,5 @@
-"""The declarations in the back office: per-unit isolation of every page and action, audit, masking, search
-without accents, the review workflow and its link with the counter, and the list's query budget."""
+"""The filings in the back office (the identity card's here): per-unit isolation of every page and action, audit,
+masking, search without accents, the review workflow and its link with the counter, and the list's query budget."""
 
 from datetime import datetime, time, timedelta
 from io import BytesIO
@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.backoffice import roles
-from apps.backoffice.models import AuditLogEntry, FilingReview, StateTransition
-from apps.backoffice.review import REVIEW
+from apps.backoffice.models import AuditLogEntry
 from apps.backoffice.services import appointment_check_in, appointment_mark_no_show, state_transition_apply
 from apps.core.codes import code_format
-from apps.declarations.models import Declaration
+from apps.filings.models import Filing
+from apps.filings.workflow import REVIEW
 from apps.notifications.models import Notification
 
 from .factories import OfficerFactory, appointment_create, declaration_create
@@ -50,16 +50,7 @@ def other(ward_b):
 
 
 def _changelist(client, **params):
-    return client.get(reverse("admin:declarations_declaration_changelist"), params)
-
-
-def test_each_declaration_gets_a_review_with_its_searchable_name(own):
-    review = FilingReview.objects.get(declaration=own)
-    assert (review.state, review.name_search) == ("submitted", "nguyen van a")
-    own.holder_name = "Nguyễn Văn Ánh"
-    own.save()
-    review.refresh_from_db()
-    assert review.name_search == "nguyen van anh"
+    return client.get(reverse("admin:filings_filing_changelist"), params)
 
 
 # --- Isolation --------------------------------------------------------------------------------------------
@@ -73,24 +64,24 @@ def test_list_shows_only_own_units(client, reviewer_a, own, other):
 @pytest.mark.parametrize("view", ["change", "history", "transition", "cc01", "dc02"])
 def test_another_units_declaration_is_not_found_whatever_the_url(client, reviewer_a, other, view):
     client.force_login(reviewer_a)
-    response = client.get(reverse(f"admin:declarations_declaration_{view}", args=[other.pk]))
+    response = client.get(reverse(f"admin:filings_filing_{view}", args=[other.pk]))
     assert response.status_code == 404
     assert not AuditLogEntry.objects.filter(action="view").exists()
 
 
 def test_another_units_declaration_cannot_be_moved_by_post(client, reviewer_a, other):
     client.force_login(reviewer_a)
-    url = reverse("admin:declarations_declaration_transition", args=[other.pk])
-    assert client.post(url, {"target": "checked"}).status_code == 404
-    assert FilingReview.objects.get(declaration=other).state == "submitted"
+    url = reverse("admin:filings_filing_transition", args=[other.pk])
+    assert client.post(url, {"target": "received"}).status_code == 404
+    assert Filing.objects.get(pk=other.pk).state == "submitted"
 
 
-@pytest.mark.parametrize("action", ["export_csv", "export_xlsx", "cancel_selected"])
+@pytest.mark.parametrize("action", ["export_csv", "export_xlsx"])
 def test_actions_ignore_another_units_ids(client, reviewer_a, own, other, action, django_capture_on_commit_callbacks):
     from tests.exports.helpers import export_through_admin
 
     client.force_login(reviewer_a)
-    url = reverse("admin:declarations_declaration_changelist")
+    url = reverse("admin:filings_filing_changelist")
     data = {"action": action, "_selected_action": [own.pk, other.pk]}
     if action.startswith("export_"):
         _job, content = export_through_admin(client, django_capture_on_commit_callbacks, url, data)
@@ -104,20 +95,20 @@ def test_actions_ignore_another_units_ids(client, reviewer_a, own, other, action
         values = [c.value for row in load_workbook(BytesIO(content)).active.iter_rows() for c in row]
         assert own.code in values and other.code not in values
     other.refresh_from_db()
-    assert other.status == "submitted"
+    assert other.state == "submitted"
 
 
 def test_district_administrator_sees_every_unit(client, district_admin, own, other):
     client.force_login(district_admin)
     assert set(_changelist(client).context["cl"].result_list) == {own, other}
-    assert client.get(reverse("admin:declarations_declaration_change", args=[other.pk])).status_code == 200
+    assert client.get(reverse("admin:filings_filing_change", args=[other.pk])).status_code == 200
 
 
 # --- Audit and masking ------------------------------------------------------------------------------------
 def test_opening_and_printing_are_audited(client, reviewer_a, own):
     client.force_login(reviewer_a)
-    assert client.get(reverse("admin:declarations_declaration_change", args=[own.pk])).status_code == 200
-    assert client.get(reverse("admin:declarations_declaration_cc01", args=[own.pk])).status_code == 200
+    assert client.get(reverse("admin:filings_filing_change", args=[own.pk])).status_code == 200
+    assert client.get(reverse("admin:filings_filing_cc01", args=[own.pk])).status_code == 200
     entries = list(AuditLogEntry.objects.filter(object_id=str(own.pk)).order_by("id"))
     assert [(e.action, e.user) for e in entries] == [("view", reviewer_a), ("view", reviewer_a)]
     assert entries[1].detail == "cc01.html"
@@ -176,60 +167,58 @@ def test_search_that_matches_nothing(client, reviewer_a, own):
 # --- Review workflow --------------------------------------------------------------------------------------
 def test_reviewer_moves_a_declaration_and_the_citizen_is_told(client, reviewer_a, own):
     client.force_login(reviewer_a)
-    url = reverse("admin:declarations_declaration_transition", args=[own.pk])
-    page = client.get(reverse("admin:declarations_declaration_change", args=[own.pk])).content.decode()
-    assert "?target=checked" in page and "?target=completed" not in page
-    response = client.post(url, {"target": "needs_correction", "reason": ""})
+    url = reverse("admin:filings_filing_transition", args=[own.pk])
+    page = client.get(reverse("admin:filings_filing_change", args=[own.pk])).content.decode()
+    assert "?target=received" in page and "?target=ready" not in page
+    response = client.post(url, {"target": "returned", "reason": ""})
     assert response.context["form"].errors["reason"]
-    response = client.post(url, {"target": "needs_correction", "reason": "Ảnh chân dung bị mờ"})
+    response = client.post(url, {"target": "returned", "reason": "Ảnh chân dung bị mờ"})
     assert response.status_code == 302
-    review = FilingReview.objects.get(declaration=own)
-    assert review.state == "needs_correction"
-    transition = StateTransition.objects.get()
-    assert (transition.user, transition.source, transition.reason) == (reviewer_a, "submitted", "Ảnh chân dung bị mờ")
+    assert Filing.objects.get(pk=own.pk).state == "returned"
+    event = own.events.last()
+    assert (event.user, event.source, event.reason) == (reviewer_a, "submitted", "Ảnh chân dung bị mờ")
     message = Notification.objects.get(kind="declaration_status_changed")
     assert message.context["code"] == code_format(own.code)
-    assert message.context["status"] == "Cần bổ sung, sửa đổi"
+    assert message.context["status"] == "Trả lại để bổ sung, sửa đổi"
     assert message.context["note"] == "Ảnh chân dung bị mờ"
     assert message.context["url"].endswith("/tra-cuu/")
-    history = client.get(reverse("admin:declarations_declaration_change", args=[own.pk])).content.decode()
+    history = client.get(reverse("admin:filings_filing_change", args=[own.pk])).content.decode()
     assert "Ảnh chân dung bị mờ" in history
 
 
 def test_invalid_transitions_are_impossible(client, reviewer_a, own):
     client.force_login(reviewer_a)
-    url = reverse("admin:declarations_declaration_transition", args=[own.pk])
-    for target in ("completed", "attended_x", "submitted"):
+    url = reverse("admin:filings_filing_transition", args=[own.pk])
+    for target in ("ready", "attended_x", "submitted"):
         response = client.post(url, {"target": target})
         assert response.status_code == 200
         assert response.context["form"].errors
-    review = FilingReview.objects.get(declaration=own)
     with pytest.raises(ValidationError):
-        state_transition_apply(workflow=REVIEW, obj=review, target="completed", user=reviewer_a)
-    assert FilingReview.objects.get(declaration=own).state == "submitted"
+        state_transition_apply(workflow=REVIEW, obj=own, target="ready", user=reviewer_a)
+    assert Filing.objects.get(pk=own.pk).state == "submitted"
 
 
 def test_counter_officer_cannot_review(client, counter_a, own):
     client.force_login(counter_a)
-    assert client.get(reverse("admin:declarations_declaration_change", args=[own.pk])).status_code == 200
-    url = reverse("admin:declarations_declaration_transition", args=[own.pk])
-    assert client.post(url, {"target": "checked"}).status_code == 403
+    assert client.get(reverse("admin:filings_filing_change", args=[own.pk])).status_code == 200
+    url = reverse("admin:filings_filing_transition", args=[own.pk])
+    assert client.post(url, {"target": "received"}).status_code == 403
 
 
 def test_arrival_and_absence_at_the_counter_move_the_review(counter_a, ward_a, own):
     appointment_check_in(appointment=own.appointment, user=counter_a, unit=ward_a)
-    assert FilingReview.objects.get(declaration=own).state == "attended"
+    assert Filing.objects.get(pk=own.pk).state == "received"
     missed = declaration_create(
         appointment=appointment_create(unit=ward_a, starts_at=timezone.now() - timedelta(minutes=30)), name="VẮNG"
     )
     appointment_mark_no_show(appointment=missed.appointment, user=counter_a)
-    assert FilingReview.objects.get(declaration=missed).state == "no_show"
+    assert Filing.objects.get(pk=missed.pk).state == "no_show"
 
 
 def test_check_in_page_links_to_the_declaration(client, counter_a, ward_a, own):
     client.force_login(counter_a)
     response = client.post(reverse("backoffice:check-in"), {"unit": ward_a.pk, "scan": own.code})
-    assert reverse("admin:declarations_declaration_change", args=[own.pk]) in response.content.decode()
+    assert reverse("admin:filings_filing_change", args=[own.pk]) in response.content.decode()
 
 
 # --- Query budget -----------------------------------------------------------------------------------------
@@ -237,9 +226,9 @@ def test_list_query_budget(client, reviewer_a, ward_a):
     client.force_login(reviewer_a)
 
     def count(**params):
-        client.get(reverse("admin:declarations_declaration_changelist"), params)
+        client.get(reverse("admin:filings_filing_changelist"), params)
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("admin:declarations_declaration_changelist"), params).status_code == 200
+            assert client.get(reverse("admin:filings_filing_changelist"), params).status_code == 200
         return len(ctx.captured_queries)
 
     for i in range(3):
@@ -255,32 +244,29 @@ def test_list_query_budget(client, reviewer_a, ward_a):
 def test_name_search_uses_the_index_with_many_declarations(ward_a):
     """Tens of thousands of declarations: the name search (any part, without accents) is a trigram index scan,
     not a pass over every row."""
-    from apps.backoffice.selectors import declaration_search_q
+    from apps.backoffice.selectors import filing_search_q
     from apps.backoffice.text import search_normalize
     from tests.appointments.factories import ProcedureFactory
 
     procedure = ProcedureFactory()
     names = ["NGUYỄN VĂN", "TRẦN THỊ", "LÊ HOÀNG", "PHẠM MINH", "HOÀNG ĐỨC", "VÕ THANH", "ĐẶNG QUỐC", "BÙI THU"]
-    Declaration.objects.bulk_create(
-        Declaration(
+    Filing.objects.bulk_create(
+        Filing(
             code=f"T{i:07d}",
             procedure=procedure,
             holder_name=f"{names[i % len(names)]} {i}",
             birth_date="1990-01-01",
             phone="+84901234567",
-            request_type="issue",
-            reason="first_card",
-            sex="M",
             id_number=f"{i:012d}",
-            answers={},
+            answers={"request_type": "issue", "reason": "first_card", "sex": "M"},
         )
         for i in range(20_000)
     )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE declarations_declaration")
-    queryset = Declaration.objects.filter(declaration_search_q(term="Nguyễn Văn 1232"))
+        cursor.execute("ANALYZE filings_filing")
+    queryset = Filing.objects.filter(filing_search_q(term="Nguyễn Văn 1232"))
     names = [d.holder_name for d in queryset]
     assert "NGUYỄN VĂN 1232" in names
     assert all({"nguyen", "van"} <= set(search_normalize(n).split()) and "1232" in n for n in names)
     plan = queryset.explain()
-    assert "declarations_declaration_holder_name_srch" in plan, plan
+    assert "filings_filing_holder_name_srch" in plan, plan

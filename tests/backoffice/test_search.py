@@ -148,24 +148,24 @@ def test_declarations_list(client, district_officer, ward_a):
     own = declaration_create(appointment=appointment_create(unit=ward_a, starts_at=_at(9)), name="LÊ THỊ HỒNG NHUNG")
     declaration_create(appointment=appointment_create(unit=ward_a, starts_at=_at(9, 15)), name="LÊ VĂN TÁM")
     client.force_login(district_officer)
-    assert _result(client, "admin:declarations_declaration_changelist", "hong nhung") == [own]
-    assert _result(client, "admin:declarations_declaration_changelist", own.code[1:6]) == [own]
+    assert _result(client, "admin:filings_filing_changelist", "hong nhung") == [own]
+    assert _result(client, "admin:filings_filing_changelist", own.code[1:6]) == [own]
 
 
-def test_procedure_requests_list(client, district_officer, ward_a):
-    from apps.procedures.models import ProcedureRequest
+def test_other_procedures_filings_in_the_same_list(client, district_officer, ward_a):
+    from apps.filings.models import Filing
     from tests.procedures.factories import ProcedureFactory
 
     procedure = ProcedureFactory()
     appointment = appointment_create(unit=ward_a, starts_at=_at(9), procedure=procedure, reference=CODE)
-    request = ProcedureRequest.objects.create(
+    filing = Filing.objects.create(
         procedure=procedure, code=CODE, holder_name="Phạm Thị Hồng Nhung", phone="+84912345678",
-        appointment=appointment, data={},
+        appointment=appointment, answers={},
     )  # fmt: skip
     client.force_login(district_officer)
     for term in ("hong nhung", "0912 345 678", PAYLOAD):
-        assert _result(client, "admin:procedures_procedurerequest_changelist", term) == [request], term
-    assert _result(client, "admin:procedures_procedurerequest_changelist", "tran") == []
+        assert _result(client, "admin:filings_filing_changelist", term) == [filing], term
+    assert _result(client, "admin:filings_filing_changelist", "tran") == []
 
 
 def test_reports_list(client, district_officer, ward_a):

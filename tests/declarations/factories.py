@@ -2,6 +2,7 @@
 
 from apps.declarations import selectors, services
 from apps.declarations.idnumbers import id_number_build
+from apps.filings import services as filings_services
 
 ID_NUMBER = id_number_build(province_code="079", birth_year=1990, sex="M", serial=123456)  # 079090123456
 
@@ -80,9 +81,9 @@ STEP_DATA = {
 
 def complete_draft(**per_step):
     """A draft with every form step answered (valid unless overridden)."""
-    draft = services.draft_create()
+    draft = filings_services.draft_create(procedure_slug="cap-cccd")
     for slug, builder in STEP_DATA.items():
-        services.draft_save_step(draft=draft, step=slug, data=builder(**per_step.get(slug, {})))
+        filings_services.draft_save_step(draft=draft, step=slug, data=builder(**per_step.get(slug, {})))
     return draft
 
 
@@ -90,7 +91,21 @@ def submitted_declaration(**per_step):
     draft = complete_draft(**per_step)
     answers, missing = selectors.draft_answers(draft=draft)
     assert missing is None, missing
-    return services.declaration_create(draft=draft, answers=answers, language="vi")
+    from apps.procedures.models import Procedure
+
+    filing = filings_services.filing_create(
+        procedure=Procedure.objects.get(slug=Procedure.IDENTITY_CARD),
+        holder_name=answers["full_name"],
+        phone=answers["phone"].as_e164,
+        language="vi",
+        answers=answers,
+        birth_date=answers["birth_date"],
+        id_number=answers["id_number"],
+        email=answers.get("email") or "",
+    )
+    draft.filing = filing
+    draft.save(update_fields=["filing"])
+    return filing
 
 
 def free_slot(*, unit_slug: str | None = None, skip: int = 0):
@@ -129,7 +144,7 @@ def booked_declaration(*, slot=None, **per_step):
     answers, missing = selectors.draft_answers(draft=draft)
     assert missing is None, missing
     slot = slot or free_slot()
-    services.draft_hold(
+    filings_services.draft_hold(
         draft=draft,
         procedure=Procedure.objects.get(slug=Procedure.IDENTITY_CARD),
         unit=slot.unit,

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from apps.appointments.models import AppointmentStatus
 from apps.core.codes import code_is_valid, code_normalize
-from apps.declarations.models import Declaration
 from apps.filings import outputs
+from apps.filings.models import Filing
 from apps.filings.tokens import qr_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -122,7 +122,7 @@ def test_the_whole_journey_on_a_phone_in_zalo(live_server, page, demo_data, sett
     # Done: the code, the QR code (a signed token), the calendar file.
     fits_the_phone(page)
     shown = page.locator("#declaration-code").inner_text()
-    declaration = Declaration.objects.get()
+    declaration = Filing.objects.get()
     assert code_normalize(shown) == declaration.code and code_is_valid(declaration.code)
     assert declaration.appointment.status == AppointmentStatus.BOOKED
     qr = page.locator("img.j-qr")
@@ -145,7 +145,7 @@ def test_the_whole_journey_on_a_phone_in_zalo(live_server, page, demo_data, sett
     page.fill("[name=phone]", "0912345678")
     page.click("main form button[type=submit]")
     fits_the_phone(page)
-    expect(page.locator("#declaration-code")).to_have_text(shown)
+    expect(page.locator("#filing-code")).to_have_text(shown)
     before = declaration.appointment.starts_at
     page.click("a[href$='/doi-lich/']")
     fits_the_phone(page)
@@ -156,7 +156,7 @@ def test_the_whole_journey_on_a_phone_in_zalo(live_server, page, demo_data, sett
     page.click("main form button[type=submit]")
     declaration.refresh_from_db()
     declaration.appointment.refresh_from_db()
-    assert declaration.status == "cancelled"
+    assert declaration.state == "cancelled"
     assert declaration.appointment.status == AppointmentStatus.CANCELLED
 
     # Nothing left the portal; nothing opened a new window.

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from apps.declarations.models import Declaration
+from apps.filings.models import Filing
 from apps.notifications.models import Notification
 
 from .factories import contact_data
@@ -29,7 +29,7 @@ def test_the_booking_keeps_the_confirmed_phone_not_the_one_the_time_was_held_wit
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(CONFIRM, {"action": "verify", "code": code})
     assert response.status_code == 302 and "/hoan-tat/" in response["Location"]
-    declaration = Declaration.objects.get()
+    declaration = Filing.objects.get()
     assert declaration.appointment.phone == "+84987654321"
     assert str(declaration.phone) == "+84987654321"
     ours = Notification.objects.exclude(pk__in=before)

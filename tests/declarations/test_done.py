@@ -12,11 +12,12 @@ from PIL import Image
 
 from apps.core.codes import code_format, code_is_valid
 from apps.declarations import selectors, services
-from apps.declarations.models import Declaration
 from apps.filings import outputs
+from apps.filings.models import Filing
+from apps.filings.services import filing_qr_verify
 from apps.filings.tokens import qr_token, receipt_token
 
-from .factories import complete_draft, submitted_declaration
+from .factories import submitted_declaration
 
 pytestmark = pytest.mark.django_db
 
@@ -29,17 +30,19 @@ def test_declaration_create_stores_the_answers_and_a_readable_code(demo_data):
     assert str(declaration.phone) == "+84912345678"
     assert declaration.answers["birth_date"] == "1990-09-05"
     assert declaration.answers["permanent_ward"] == "27265"
-    assert declaration.draft.declaration_id == declaration.pk
+    assert declaration.procedure.slug == "cap-cccd" and declaration.state == "submitted"
+    assert declaration.draft.filing_id == declaration.pk
 
 
 def test_a_submitted_draft_cannot_be_submitted_twice(demo_data):
-    draft = complete_draft()
+    declaration = submitted_declaration()
+    draft = declaration.draft
     answers, _ = selectors.draft_answers(draft=draft)
-    services.declaration_create(draft=draft, answers=answers, language="vi")
     with pytest.raises(ValidationError) as excinfo:
-        services.declaration_create(draft=draft, answers=answers, language="vi")
+        services.declaration_submit(draft=draft, answers=answers, language="vi")
     assert excinfo.value.code == "already_submitted"
     assert selectors.draft_get(draft_id=draft.id) is None
+    assert Filing.objects.count() == 1
 
 
 def test_a_code_collision_draws_another_code(demo_data):
@@ -48,17 +51,15 @@ def test_a_code_collision_draws_another_code(demo_data):
 
     fresh = "ABCDEFGH" + check_character("ABCDEFGH")
     codes = iter([first.code, fresh])
-    with mock.patch("apps.declarations.services.code_generate", side_effect=lambda length: next(codes)):
+    with mock.patch("apps.filings.services.code_generate", side_effect=lambda length: next(codes)):
         second = submitted_declaration()
     assert second.code == fresh
-    assert Declaration.objects.count() == 2
+    assert Filing.objects.count() == 2
 
 
 def test_other_integrity_errors_are_not_swallowed(demo_data):
-    draft = complete_draft()
-    answers, _ = selectors.draft_answers(draft=draft)
-    with mock.patch.object(Declaration, "save", side_effect=IntegrityError("boom")), pytest.raises(IntegrityError):
-        services.declaration_create(draft=draft, answers=answers, language="vi")
+    with mock.patch.object(Filing, "save", side_effect=IntegrityError("boom")), pytest.raises(IntegrityError):
+        submitted_declaration()
 
 
 @time_machine.travel(datetime(2026, 12, 3, 3, 0, tzinfo=UTC), tick=False)  # 10:00 in Vietnam, half price
@@ -96,7 +97,7 @@ def test_qr_code_carries_the_signed_token(client, demo_data):
 def test_qr_verify_accepts_the_real_token_and_refuses_forged_or_altered_ones(demo_data):
     declaration = submitted_declaration()
     token = qr_token(declaration.code)
-    assert services.declaration_qr_verify(token) == declaration
+    assert filing_qr_verify(token) == declaration
     other = submitted_declaration()
     forged = other.code + "." + token.split(".", 1)[1]
     for bad in (
@@ -107,7 +108,7 @@ def test_qr_verify_accepts_the_real_token_and_refuses_forged_or_altered_ones(dem
         receipt_token(declaration.code),
     ):
         with pytest.raises(ValidationError) as excinfo:
-            services.declaration_qr_verify(bad)
+            filing_qr_verify(bad)
         assert excinfo.value.code == "qr_invalid"
 
 

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from apps.declarations.models import Draft
 from apps.fees.selectors import fee_quote
+from apps.filings.models import Draft
 
 from .factories import STEP_DATA, about_data, address_data, free_slot, picker_post
 

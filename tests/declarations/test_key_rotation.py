@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.declarations import services
+from apps.filings.services import filing_qr_verify
 from apps.filings.tokens import qr_token, receipt_token
 
 from .factories import submitted_declaration
@@ -20,12 +20,12 @@ def test_old_qr_codes_and_slips_stay_valid_after_a_key_rotation(client, settings
     printed_qr, printed_receipt = qr_token(declaration.code), receipt_token(declaration.code)
 
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = NEW, [OLD]
-    assert services.declaration_qr_verify(printed_qr) == declaration
+    assert filing_qr_verify(printed_qr) == declaration
     assert client.get(f"/thu-tuc/cap-cccd/hoan-tat/{printed_receipt}/").status_code == 200
     assert qr_token(declaration.code) != printed_qr  # new codes are signed with the new key
-    assert services.declaration_qr_verify(qr_token(declaration.code)) == declaration
+    assert filing_qr_verify(qr_token(declaration.code)) == declaration
 
     settings.SECRET_KEY_FALLBACKS = []  # once the old key is retired, its codes are refused
     with pytest.raises(ValidationError):
-        services.declaration_qr_verify(printed_qr)
+        filing_qr_verify(printed_qr)
     assert client.get(f"/thu-tuc/cap-cccd/hoan-tat/{printed_receipt}/").status_code == 404

@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from apps.core.codes import code_format
-from apps.declarations.models import FilingStatus
 
 from .factories import submitted_declaration
 
@@ -72,12 +71,12 @@ def test_cancel_frees_the_booking(client, demo_data):
     declaration = submitted_declaration()
     detail = lookup(client, code=declaration.code, phone="0912345678")["Location"]
     token = detail.rstrip("/").rsplit("/", 1)[1]
-    cancel_url = reverse("declarations:lookup-cancel", args=[token])
+    cancel_url = reverse("filings:lookup-cancel", args=[token])
     assert client.get(cancel_url).status_code == 200
     response = client.post(cancel_url)
     assert response["Location"] == detail
     declaration.refresh_from_db()
-    assert declaration.status == FilingStatus.CANCELLED and declaration.cancelled_at
+    assert declaration.state == "cancelled" and declaration.events.last().state == "cancelled"
     html = client.get(detail).content.decode()
     assert cancel_url not in html
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from apps.appointments.models import AppointmentStatus
 from apps.declarations.idnumbers import id_number_build
-from apps.declarations.models import Declaration, Draft
+from apps.filings.models import Draft, Filing
 from apps.filings.tokens import receipt_token
 from apps.notifications.models import Notification
 
@@ -58,7 +58,7 @@ def test_a_child_under_6_is_filed_online_without_a_visit(client, demo_data, djan
     code = send_code(client, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(CONFIRM, {"action": "verify", "code": code})
-    declaration = Declaration.objects.get()
+    declaration = Filing.objects.get()
     assert response["Location"] == reverse("declarations:done", args=[receipt_token(declaration.code)])
     assert declaration.appointment is None and declaration.holder_name == "NGUYỄN MINH KHANG"
     message = Notification.objects.get(kind="declaration_status_changed")
@@ -78,7 +78,7 @@ def test_a_place_held_before_the_age_was_corrected_is_released(client, demo_data
     code = send_code(client, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(CONFIRM, {"action": "verify", "code": code})
-    assert Declaration.objects.get().appointment is None
+    assert Filing.objects.get().appointment is None
     held.refresh_from_db()
     assert held.status == AppointmentStatus.CANCELLED
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.appointments.models import Appointment, AppointmentStatus
 from apps.appointments.services import appointment_book, appointment_hold
-from apps.declarations.models import Declaration, Draft
+from apps.filings.models import Draft, Filing
 from apps.filings.tokens import receipt_token
 from apps.notifications.models import Notification, OutboxMessage
 
@@ -74,7 +74,7 @@ def test_the_whole_journey_submits_with_the_right_code(client, demo_data, django
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(CONFIRM, {"action": "verify", "code": code})
     assert response.status_code == 302, response.content.decode()[:2000]
-    declaration = Declaration.objects.get()
+    declaration = Filing.objects.get()
     assert response["Location"] == f"/thu-tuc/cap-cccd/hoan-tat/{receipt_token(declaration.code)}/"
     appointment = declaration.appointment
     assert appointment.status == AppointmentStatus.BOOKED
@@ -101,7 +101,7 @@ def test_a_wrong_code_is_refused_beside_the_field_and_nothing_is_submitted(
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="id_code_error"' in html and 'id="error-summary"' in html
-    assert not Declaration.objects.exists()
+    assert not Filing.objects.exists()
     assert Draft.objects.get().hold.status == AppointmentStatus.HELD
 
 
@@ -137,7 +137,7 @@ def test_lapsed_hold_with_the_place_taken_goes_back_to_the_picker_with_alternati
     assert response.status_code == 409
     html = response.content.decode()
     assert 'id="slot-picker"' in html and "slot-alt-1" in html
-    assert not Declaration.objects.exists()
+    assert not Filing.objects.exists()
     # nothing else lost: answers kept, phone still confirmed; pick an alternative and submit without a new code
     alternative = re.search(r'id="slot-alt-1"\s+value="([^"]+)"', html).group(1)
     data = {**picker_post(slot), "slot": alternative}
@@ -147,7 +147,7 @@ def test_lapsed_hold_with_the_place_taken_goes_back_to_the_picker_with_alternati
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(CONFIRM, {"action": "submit"})
     assert response.status_code == 302
-    declaration = Declaration.objects.get()
+    declaration = Filing.objects.get()
     assert declaration.holder_name == "NGUYỄN VĂN AN"
     assert declaration.appointment.status == AppointmentStatus.BOOKED
 
@@ -157,7 +157,7 @@ def test_submit_without_a_confirmed_phone_is_refused(client, demo_data):
     hold(client)
     response = client.post(CONFIRM, {"action": "submit"})
     assert response.status_code == 200
-    assert not Declaration.objects.exists()
+    assert not Filing.objects.exists()
 
 
 def test_confirm_and_appointment_pages_query_counts(client, demo_data, django_assert_max_num_queries):
@@ -200,9 +200,9 @@ def test_cancel_from_the_lookup_frees_the_place(client, demo_data, django_captur
     detail = client.post("/tra-cuu/", {"code": declaration.code, "birth_date": "05/09/1990"})["Location"]
     token = detail.rstrip("/").rsplit("/", 1)[1]
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("declarations:lookup-cancel", args=[token]))
+        client.post(reverse("filings:lookup-cancel", args=[token]))
     declaration.refresh_from_db()
-    assert declaration.status == "cancelled"
+    assert declaration.state == "cancelled"
     assert declaration.appointment.status == AppointmentStatus.CANCELLED
     assert Notification.objects.filter(kind="appointment_cancelled").exists()
 
@@ -211,9 +211,10 @@ def test_done_and_lookup_pages_query_counts(client, demo_data, django_assert_max
     declaration = booked_declaration()
     done = f"/thu-tuc/cap-cccd/hoan-tat/{receipt_token(declaration.code)}/"
     detail = client.post("/tra-cuu/", {"code": declaration.code, "phone": "0912345678"})["Location"]
-    for url in (done, detail, done + "phieu/", done + "lich-hen.ics"):
+    for url, queries in ((done, 1), (detail, 2), (done + "phieu/", 1), (done + "lich-hen.ics", 1)):
         client.get(url)
-        with django_assert_max_num_queries(1):
+        # The lookup's page reads the filing's timeline too.
+        with django_assert_max_num_queries(queries):
             assert client.get(url).status_code == 200
     with django_assert_max_num_queries(1):
         assert client.post("/tra-cuu/", {"code": declaration.code, "phone": "0912345678"}).status_code == 302

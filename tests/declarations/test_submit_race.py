@@ -14,7 +14,7 @@ from apps.appointments.models import Appointment, AppointmentStatus, BookingSche
 from apps.appointments.services import SlotUnavailable, appointment_hold
 from apps.declarations import selectors, services
 from apps.declarations.idnumbers import id_number_build
-from apps.declarations.models import Declaration, Draft
+from apps.filings.models import Draft, Filing
 from apps.procedures.models import Procedure
 
 from .factories import complete_draft, free_slot
@@ -84,10 +84,10 @@ def test_a_slot_with_capacity_n_accepts_exactly_n_racing_submissions():
     assert len(outcomes) == CITIZENS, outcomes
     assert outcomes.count("booked") == CAPACITY, outcomes
     assert outcomes.count("full") == CITIZENS - CAPACITY, outcomes
-    assert Declaration.objects.count() == CAPACITY
+    assert Filing.objects.count() == CAPACITY
     booked = Appointment.objects.filter(slot__starts_at=slot.starts_at, unit=slot.unit, status=AppointmentStatus.BOOKED)
     assert booked.count() == CAPACITY
-    assert set(booked.values_list("reference", flat=True)) == set(Declaration.objects.values_list("code", flat=True))
+    assert set(booked.values_list("reference", flat=True)) == set(Filing.objects.values_list("code", flat=True))
     # No declaration is lost: every refused citizen still has a complete, open draft to pick another time.
     open_drafts = Draft.objects.filter(declaration__isnull=True)
     assert open_drafts.count() == CITIZENS - CAPACITY

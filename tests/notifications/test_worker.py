@@ -26,11 +26,11 @@ def test_a_confirmation_arrives(worker, worker_fakes):
 
 def test_a_submitted_declarations_confirmation_arrives(worker, worker_fakes, demo_data):
     from apps.core.codes import code_format
-    from apps.declarations.models import Declaration
+    from apps.filings.models import Filing
     from tests.declarations.factories import booked_declaration
 
     booked_declaration()  # the journey's own submission: declaration, booking and message in one transaction
-    declaration = Declaration.objects.get()
+    declaration = Filing.objects.get()
     notification = Notification.objects.get(kind="declaration_confirmed")
     assert notification.subject == declaration
     wait_for(lambda: status_of(notification) == Status.SENT, what="the declaration's confirmation", logs=[worker])

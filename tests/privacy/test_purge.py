@@ -14,17 +14,13 @@ from django.core.management import call_command
 
 from apps.appointments.models import Appointment
 from apps.backoffice.models import AuditLogEntry, StateTransition
-from apps.declarations.models import Declaration, Draft
-from apps.filings.models import Draft as FilingDraft
-from apps.filings.models import Filing, FilingEvent
+from apps.filings.models import Draft, Filing, FilingEvent
 from apps.notifications.models import DeliveryAttempt, Notification, OtpChallenge, OutboxMessage
 from apps.privacy.services.purge import personal_data_purge_expired
-from apps.procedures.models import ProcedureRequest
 from apps.reports.models import Report, ReportPhoto
 from tests.backoffice.factories import appointment_create, declaration_create
 from tests.filings.factories import filing_make
 from tests.notifications.factories import NotificationFactory
-from tests.procedures.factories import ProcedureRequestFactory
 from tests.reports.factories import ReportFactory
 from tests.units.factories import WardUnitFactory
 
@@ -89,8 +85,6 @@ def test_purge_deletes_exactly_what_is_older_than_each_limit(photo_root, django_
     # Drafts: after their last change.
     gone["draft"] = make(_older("drafts"), lambda: Draft.objects.create(expires_at=NOW))
     keep["draft"] = make(_younger("drafts"), lambda: Draft.objects.create(expires_at=NOW))
-    gone["request_draft"] = make(_older("drafts"), lambda: ProcedureRequestFactory(status="draft"))
-    keep["request_draft"] = make(_younger("drafts"), lambda: ProcedureRequestFactory(status="draft"))
     # Expired holds, after they expired.
     gone["hold"] = appointment_create(unit=unit, starts_at=NOW + timedelta(days=3), status="held")
     Appointment.objects.filter(pk=gone["hold"].pk).update(hold_expires_at=_older("holds"))
@@ -114,26 +108,21 @@ def test_purge_deletes_exactly_what_is_older_than_each_limit(photo_root, django_
     )
     queued_old = make(_older("message_bodies"), lambda: NotificationFactory(status="queued", body="chưa gửi"))
     gone["message"] = make(_older("messages"), lambda: NotificationFactory(status="sent"))
-    # Filings: a declaration whose appointment is older than the limit, one whose appointment is not, one whose
-    # appointment is old but was reviewed recently; a procedure request likewise.
+    # Filings (every procedure's): one whose appointment is older than the limit, one whose appointment is not, one
+    # whose appointment is old but was moved along recently.
     old_slot = appointment_create(unit=unit, starts_at=_older("filings"))
     recent_slot = appointment_create(unit=unit, starts_at=_younger("filings"))
     gone["declaration"] = make(_at(200), lambda: declaration_create(appointment=old_slot))
     StateTransition.objects.create(
-        content_type_id=_ct(Declaration), object_id=str(gone["declaration"].pk), source="a", target="b"
+        content_type_id=_ct(Filing), object_id=str(gone["declaration"].pk), source="a", target="b"
     )
     keep["declaration"] = make(_at(200), lambda: declaration_create(appointment=recent_slot))
     reviewed_slot = appointment_create(unit=unit, starts_at=_at(300))
     keep["reviewed"] = make(_at(300), lambda: declaration_create(appointment=reviewed_slot))
-    keep["reviewed"].review.__class__.objects.filter(pk=keep["reviewed"].review.pk).update(
-        updated_at=_younger("filings")
-    )
-    request_slot = appointment_create(unit=unit, starts_at=_older("filings"))
-    gone["request"] = make(_at(200), lambda: ProcedureRequestFactory(status="completed", appointment=request_slot))
-    keep["request"] = make(_younger("filings"), lambda: ProcedureRequestFactory(status="completed"))
+    Filing.objects.filter(pk=keep["reviewed"].pk).update(updated_at=_younger("filings"))
     filing_slot = appointment_create(unit=unit, starts_at=_older("filings"))
     gone["filing"] = make(_at(200), lambda: filing_make(appointment=filing_slot))
-    FilingDraft.objects.create(filing=gone["filing"], expires_at=NOW)  # touched now, but goes with its filing
+    Draft.objects.create(filing=gone["filing"], expires_at=NOW)  # touched now, but goes with its filing
     keep["filing"] = make(_younger("filings"), lambda: filing_make())
     gone["orphan_booking"] = appointment_create(unit=unit, starts_at=_older("filings"), status="cancelled")
     # Reports: unconfirmed after a day; closed ones after their limit; photos of closed ones earlier.
@@ -176,12 +165,12 @@ def test_purge_deletes_exactly_what_is_older_than_each_limit(photo_root, django_
     traveller.stop()
 
     assert counts == {
-        "drafts": 2,
+        "drafts": 1,
         "holds": 1,
         "otp_challenges": 1,
         "message_bodies": 3,  # two finished messages blanked (one is also past its whole limit), an outbox copy
         "messages": 1,
-        "filings": 3,
+        "filings": 2,
         "bookings": 1,
         "unconfirmed_reports": 1,
         "reports": 1,
@@ -191,10 +180,7 @@ def test_purge_deletes_exactly_what_is_older_than_each_limit(photo_root, django_
         "audit_log": 1,
     }
     assert set(Draft.objects.values_list("pk", flat=True)) == {keep["draft"].pk}
-    assert set(ProcedureRequest.objects.values_list("pk", flat=True)) == {keep["request_draft"].pk, keep["request"].pk}
-    assert not Appointment.objects.filter(
-        pk__in=[gone["hold"].pk, old_slot.pk, request_slot.pk, gone["orphan_booking"].pk]
-    ).exists()
+    assert not Appointment.objects.filter(pk__in=[gone["hold"].pk, old_slot.pk, gone["orphan_booking"].pk]).exists()
     assert Appointment.objects.filter(pk__in=[keep["hold"].pk, recent_slot.pk, reviewed_slot.pk]).count() == 3
     assert list(OtpChallenge.objects.all()) == [keep["otp"]]
     blanked.refresh_from_db()
@@ -204,11 +190,10 @@ def test_purge_deletes_exactly_what_is_older_than_each_limit(photo_root, django_
     assert Notification.objects.get(pk=keep["text"].pk).body == "Mã hồ sơ K7MX3PQ9R"
     assert Notification.objects.get(pk=queued_old.pk).body == "chưa gửi"  # not finished: still needed
     assert not Notification.objects.filter(pk=gone["message"].pk).exists()
-    assert set(Declaration.objects.values_list("pk", flat=True)) == {keep["declaration"].pk, keep["reviewed"].pk}
     assert not StateTransition.objects.exists()
-    assert list(Filing.objects.all()) == [keep["filing"]]
+    kept = {keep["declaration"].pk, keep["reviewed"].pk, keep["filing"].pk}
+    assert set(Filing.objects.values_list("pk", flat=True)) == kept
     assert set(FilingEvent.objects.values_list("filing_id", flat=True)) == {keep["filing"].pk}
-    assert not FilingDraft.objects.exists()
     assert set(Report.objects.values_list("pk", flat=True)) == {
         keep["unconfirmed"].pk,
         photo_only.pk,
@@ -223,7 +208,7 @@ def test_purge_deletes_exactly_what_is_older_than_each_limit(photo_root, django_
     assert list(AuditLogEntry.objects.values_list("object_repr", flat=True)) == ["recent"]
 
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("apps.privacy"))
-    assert "drafts=2" in logged and "audit_log=1" in logged
+    assert "drafts=1" in logged and "audit_log=1" in logged
     for secret in ("K7MX3PQ9R", "NGUYỄN", "079203001234", "+8490", "0912"):
         assert secret not in logged
 

@@ -87,7 +87,7 @@ def test_find_lists_everything_and_records_who_and_why(client, person, dpo):
         reverse("privacy:subject-requests"), {"query": "0912 000 111", "reason": "Đơn ngày 1/12", "action": "find"}
     )
     html = response.content.decode()
-    for label in ("declarations.Declaration", "filings.Filing", "appointments.Appointment", "reports.Report"):
+    for label in ("filings.Filing", "appointments.Appointment", "reports.Report"):
         assert label in html
     request = SubjectRequest.objects.get()
     assert (request.officer, request.action, request.subject, request.reason) == (
@@ -107,7 +107,7 @@ def test_export_is_a_json_file_of_the_persons_records_only(client, person, dpo):
     )
     assert response["Content-Disposition"] == 'attachment; filename="du-lieu-ca-nhan.json"'
     document = json.loads(response.content)
-    assert set(document) == {"filings.Filing", "declarations.Declaration", "appointments.Appointment"}
+    assert set(document) == {"filings.Filing", "appointments.Appointment"}
     assert OTHER_CARD not in response.content.decode()
     assert AuditLogEntry.objects.filter(action="export", username="baove.dulieu").count() == 1
 

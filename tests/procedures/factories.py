@@ -1,6 +1,6 @@
 import factory
 
-from apps.procedures.models import Procedure, ProcedureRequest
+from apps.procedures.models import Procedure
 
 
 class ProcedureFactory(factory.django.DjangoModelFactory):
@@ -21,23 +21,3 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
     processing_time_en = "3 working days"
     legal_basis = "Luật số 1/2020/QH14"
     legal_basis_en = "Law 1/2020/QH14"
-
-
-class ProcedureRequestFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ProcedureRequest
-
-    procedure = factory.SubFactory(ProcedureFactory, slug="ho-chieu")
-    code = factory.Sequence(lambda n: f"CODE{n:05d}")
-    holder_name = "Nguyễn Văn An"
-    phone = "+84901234567"
-    language = "vi"
-    data = factory.LazyFunction(
-        lambda: {
-            "id_number": "079203001234",
-            "request_type": "expiring",
-            "current_passport": "C1234567",
-            "purpose": "tourism",
-            "travel_date": "",
-        }
-    )

@@ -5,7 +5,8 @@ import re
 import pytest
 
 from apps.appointments.models import Appointment, AppointmentStatus
-from apps.procedures.models import Procedure, ProcedureRequest
+from apps.filings.models import Filing
+from apps.procedures.models import Procedure
 
 from .journey import sample_data, sent_code
 
@@ -57,7 +58,7 @@ def test_book_a_procedure_on_a_phone(live_server, page, demo_data, slug):
     page.locator("button[value='verify']").click()
     assert "/hoan-tat/" in page.url
 
-    request = ProcedureRequest.objects.get(procedure=procedure)
+    request = Filing.objects.get(procedure=procedure)
     code_shown = page.locator("#request-code").inner_text()
     assert re.sub(r"\W", "", code_shown) == request.code
     page.wait_for_function("() => document.querySelector(\"img[src$='qr.png']\").naturalWidth > 0", timeout=5000)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.declarations.models import Declaration
+from apps.filings.models import Filing
 from tests.declarations.test_journey import hold, walk
 from tests.declarations.test_submit import CONFIRM, send_code
 
@@ -23,7 +23,7 @@ def test_identity_card_double_tap(client, demo_data, django_capture_on_commit_ca
     second = client.post(CONFIRM, {"action": "verify", "code": code})
     assert first.status_code == second.status_code == 302
     assert second["Location"] == first["Location"]
-    assert Declaration.objects.count() == 1
+    assert Filing.objects.count() == 1
 
 
 def test_other_procedure_double_tap(client, demo_data, django_capture_on_commit_callbacks):

@@ -3,9 +3,10 @@ covers the family's filings (no second code, no cooldown); another number still 
 
 import pytest
 
+from apps.filings.models import Filing
 from apps.notifications.models import Notification
 from apps.procedures.forms.registry import form_class_for
-from apps.procedures.models import Procedure, ProcedureRequest, RequestStatus
+from apps.procedures.models import Procedure
 
 from .journey import book, first_free_slot, sample_data
 
@@ -26,7 +27,7 @@ def test_one_confirmation_covers_the_familys_filings(client, demo_data, django_c
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/thu-tuc/dang-ky-xe/xac-nhan/", {"action": "verify", "code": ""})
     assert response.status_code == 302 and "/hoan-tat/" in response["Location"]
-    assert ProcedureRequest.objects.filter(status=RequestStatus.SUBMITTED).count() == 2
+    assert Filing.objects.filter(state="submitted").count() == 2
     assert Notification.objects.filter(kind="otp").count() == 1
 
 
@@ -38,4 +39,4 @@ def test_another_number_still_needs_its_own_code(client, demo_data, django_captu
     assert client.post("/thu-tuc/dang-ky-xe/dat-lich/", {"slot": slot.value}).status_code == 302
     response = client.post("/thu-tuc/dang-ky-xe/xac-nhan/", {"action": "verify", "code": ""})
     assert response.status_code == 200  # the code form again
-    assert ProcedureRequest.objects.filter(status=RequestStatus.SUBMITTED).count() == 1
+    assert Filing.objects.filter(state="submitted").count() == 1

@@ -47,11 +47,11 @@ def test_identity_card_receipt_links(client, demo_data, settings):
 
 
 def test_other_procedures_receipt_links(client, demo_data, settings, django_capture_on_commit_callbacks):
-    from apps.procedures.models import ProcedureRequest
+    from apps.filings.models import Filing
 
     response = book(client, django_capture_on_commit_callbacks, "dang-ky-xe")
     done_url = response.request["PATH_INFO"]
     urls = _files(done_url, response.content.decode())
     assert any(u.endswith(".ics") for u in urls)
-    starts_at = ProcedureRequest.objects.get().appointment.starts_at
+    starts_at = Filing.objects.get().appointment.starts_at
     _check(client, urls, starts_at, settings)

@@ -7,13 +7,13 @@ from django.utils import timezone
 
 from apps.appointments.models import AppointmentStatus
 from apps.backoffice import roles
-from apps.backoffice.models import AuditLogEntry, StateTransition
+from apps.backoffice.models import AuditLogEntry
 from apps.backoffice.selectors import appointment_find_for_code, roster_list, scan_code_parse
 from apps.backoffice.services import appointment_check_in, roles_setup, state_transition_apply
+from apps.filings.models import Filing
 from apps.filings.tokens import qr_token
+from apps.filings.workflow import REVIEW
 from apps.notifications.models import Notification
-from apps.procedures.models import ProcedureRequest, RequestStatus
-from apps.procedures.workflow import REVIEW
 from apps.units.models import PoliceUnit
 
 from ..backoffice.factories import PASSWORD, OfficerFactory
@@ -24,7 +24,7 @@ from .journey import book
 def booked(client, demo_data, django_capture_on_commit_callbacks):
     """A vehicle registration booked through the journey (handled at the district headquarters)."""
     book(client, django_capture_on_commit_callbacks, "dang-ky-xe")
-    return ProcedureRequest.objects.select_related("appointment__unit", "appointment__slot").get()
+    return Filing.objects.select_related("appointment__unit", "appointment__slot").get()
 
 
 @pytest.fixture
@@ -43,28 +43,26 @@ def other_reviewer(booked):
 @pytest.mark.django_db
 def test_return_needs_a_reason_which_the_citizen_receives(booked, reviewer, django_capture_on_commit_callbacks):
     with pytest.raises(ValidationError):
-        state_transition_apply(workflow=REVIEW, obj=booked, target=RequestStatus.RETURNED, user=reviewer)
+        state_transition_apply(workflow=REVIEW, obj=booked, target="returned", user=reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         state_transition_apply(
-            workflow=REVIEW, obj=booked, target=RequestStatus.RETURNED, user=reviewer, reason="Thiếu hóa đơn mua xe."
+            workflow=REVIEW, obj=booked, target="returned", user=reviewer, reason="Thiếu hóa đơn mua xe."
         )
-    assert ProcedureRequest.objects.get().status == RequestStatus.RETURNED
+    assert Filing.objects.get().state == "returned"
     message = Notification.objects.filter(kind="declaration_status_changed").get()
     assert "Thiếu hóa đơn mua xe." in message.body and "Trả lại để bổ sung" in message.body
-    assert StateTransition.objects.filter(target=RequestStatus.RETURNED, reason="Thiếu hóa đơn mua xe.").exists()
+    assert booked.events.filter(state="returned", reason="Thiếu hóa đơn mua xe.").exists()
     # Not a move the workflow lists.
     with pytest.raises(ValidationError):
-        state_transition_apply(workflow=REVIEW, obj=booked, target=RequestStatus.COMPLETED, user=reviewer)
-    state_transition_apply(workflow=REVIEW, obj=booked, target=RequestStatus.ACCEPTED, user=reviewer)
-    state_transition_apply(workflow=REVIEW, obj=booked, target=RequestStatus.COMPLETED, user=reviewer)
-    assert ProcedureRequest.objects.get().status == RequestStatus.COMPLETED
+        state_transition_apply(workflow=REVIEW, obj=booked, target="ready", user=reviewer)
+    state_transition_apply(workflow=REVIEW, obj=booked, target="received", user=reviewer)
+    state_transition_apply(workflow=REVIEW, obj=booked, target="ready", user=reviewer)
+    assert Filing.objects.get().state == "ready"
 
 
 @pytest.mark.django_db
 def test_cancelling_a_request_frees_its_place(booked, reviewer):
-    state_transition_apply(
-        workflow=REVIEW, obj=booked, target=RequestStatus.CANCELLED, user=reviewer, reason="Công dân xin hủy."
-    )
+    state_transition_apply(workflow=REVIEW, obj=booked, target="cancelled", user=reviewer, reason="Công dân xin hủy.")
     booked.appointment.refresh_from_db()
     assert booked.appointment.status == AppointmentStatus.CANCELLED
 
@@ -72,24 +70,24 @@ def test_cancelling_a_request_frees_its_place(booked, reviewer):
 @pytest.mark.django_db
 def test_officers_of_another_unit_neither_see_nor_move_it(client, booked, reviewer, other_reviewer):
     with pytest.raises(PermissionDenied):
-        state_transition_apply(workflow=REVIEW, obj=booked, target=RequestStatus.ACCEPTED, user=other_reviewer)
+        state_transition_apply(workflow=REVIEW, obj=booked, target="received", user=other_reviewer)
     client.login(username=other_reviewer.username, password=PASSWORD)
-    assert booked.code not in client.get("/admin/procedures/procedurerequest/").content.decode()
-    assert client.get(f"/admin/procedures/procedurerequest/{booked.pk}/change/").status_code in (302, 404)
+    assert booked.code not in client.get("/admin/filings/filing/").content.decode()
+    assert client.get(f"/admin/filings/filing/{booked.pk}/change/").status_code in (302, 404)
     client.login(username=reviewer.username, password=PASSWORD)
-    html = client.get(f"/admin/procedures/procedurerequest/{booked.pk}/change/").content.decode()
+    html = client.get(f"/admin/filings/filing/{booked.pk}/change/").content.decode()
     assert "Biển số xe" in html and "59-X1 234.56" in html  # the form's labels and the normalised plate
-    assert "Tiếp nhận hồ sơ" in html  # the workflow's moves offered
+    assert "Tiếp nhận tại quầy" in html  # the workflow's moves offered
     assert AuditLogEntry.objects.filter(username=reviewer.username, object_id=str(booked.pk)).exists()
 
 
 @pytest.mark.django_db
 def test_admin_state_page_moves_the_request(client, booked, reviewer):
     client.login(username=reviewer.username, password=PASSWORD)
-    url = f"/admin/procedures/procedurerequest/{booked.pk}/state/"
-    response = client.post(url, {"target": RequestStatus.ACCEPTED, "reason": ""})
+    url = f"/admin/filings/filing/{booked.pk}/state/"
+    response = client.post(url, {"target": "received", "reason": ""})
     assert response.status_code == 302
-    assert ProcedureRequest.objects.get().status == RequestStatus.ACCEPTED
+    assert Filing.objects.get().state == "received"
 
 
 @pytest.mark.django_db
@@ -110,12 +108,12 @@ def test_counter_finds_it_in_the_roster_and_checks_it_in_from_the_qr(booked):
 
 @pytest.mark.django_db
 def test_the_done_page_shows_the_state_and_what_to_correct(client, booked, reviewer):
-    from apps.procedures.services import procedure_request_done_path
+    from apps.filings.selectors import filing_done_path
 
     state_transition_apply(
-        workflow=REVIEW, obj=booked, target=RequestStatus.RETURNED, user=reviewer, reason="Thiếu hóa đơn mua xe."
+        workflow=REVIEW, obj=booked, target="returned", user=reviewer, reason="Thiếu hóa đơn mua xe."
     )
-    html = client.get(procedure_request_done_path(request=booked)).content.decode()
+    html = client.get(filing_done_path(filing=booked)).content.decode()
     assert "Trả lại để bổ sung" in html and "Thiếu hóa đơn mua xe." in html
 
 
@@ -137,4 +135,4 @@ def test_counter_pages_show_and_check_in_a_procedure_booking(client, booked):
     assert appointment.status == AppointmentStatus.CHECKED_IN
     # The booking leads the officer to the request ("Open the filing").
     html = client.get(f"/admin/quay/diem-danh/?unit={appointment.unit.pk}&t={qr_token(booked.code)}").content.decode()
-    assert f"/admin/procedures/procedurerequest/{booked.pk}/change/" in html
+    assert f"/admin/filings/filing/{booked.pk}/change/" in html

@@ -70,31 +70,15 @@ def _forget_subjects(model, ids) -> None:
 
 
 def _purge_drafts(now) -> int:
-    from apps.declarations.models import Draft
-    from apps.filings.models import Draft as FilingDraft
-    from apps.procedures.models import ProcedureRequest, RequestStatus
+    from apps.filings.models import Draft
 
-    cutoff = _cutoff(now, "drafts")
-    drafts = _delete(Draft.objects.filter(updated_at__lt=cutoff))
-    drafts += _delete(FilingDraft.objects.filter(updated_at__lt=cutoff))
-    # Requests that never got their confirmation code are the other procedures' drafts.
-    unconfirmed = ProcedureRequest.objects.filter(status=RequestStatus.DRAFT, updated_at__lt=cutoff)
-    ids = list(unconfirmed.values_list("pk", flat=True))
-    _forget_subjects(ProcedureRequest, ids)
-    ProcedureRequest.objects.filter(pk__in=ids).delete()
-    return drafts + len(ids)
+    return _delete(Draft.objects.filter(updated_at__lt=_cutoff(now, "drafts"), filing__isnull=True))
 
 
 def _protected_appointment_ids():
-    from apps.declarations.models import Declaration
     from apps.filings.models import Filing
-    from apps.procedures.models import ProcedureRequest
 
-    return [
-        *Filing.objects.filter(appointment__isnull=False).values_list("appointment_id", flat=True),
-        *Declaration.objects.filter(appointment__isnull=False).values_list("appointment_id", flat=True),
-        *ProcedureRequest.objects.filter(appointment__isnull=False).values_list("appointment_id", flat=True),
-    ]
+    return Filing.objects.filter(appointment__isnull=False).values_list("appointment_id", flat=True)
 
 
 def _purge_holds(now) -> int:
@@ -141,10 +125,8 @@ def _purge_messages(now) -> int:
 def _purge_filings(now) -> int:
     """Filings whose every date (submitted, cancelled, appointment, last review step) is older than the limit."""
     from apps.appointments.models import Appointment
-    from apps.declarations.models import Declaration, Draft
     from apps.filings.models import Draft as FilingDraft
     from apps.filings.models import Filing
-    from apps.procedures.models import ProcedureRequest, RequestStatus
 
     cutoff = _cutoff(now, "filings")
     filings = Filing.objects.filter(submitted_at__lt=cutoff, updated_at__lt=cutoff).filter(
@@ -156,32 +138,7 @@ def _purge_filings(now) -> int:
     FilingDraft.objects.filter(filing_id__in=ids).delete()
     Filing.objects.filter(pk__in=ids).delete()  # with its timeline (FilingEvent)
     Appointment.objects.filter(pk__in=[a for _, a in rows if a]).delete()
-    total = len(ids)
-
-    declarations = Declaration.objects.filter(submitted_at__lt=cutoff).filter(
-        Q(cancelled_at__isnull=True) | Q(cancelled_at__lt=cutoff),
-        Q(appointment__isnull=True) | Q(appointment__slot__starts_at__lt=cutoff),
-        Q(review__isnull=True) | Q(review__updated_at__lt=cutoff),
-    )
-    rows = list(declarations.values_list("pk", "appointment_id"))
-    ids = [pk for pk, _ in rows]
-    _forget_subjects(Declaration, ids)
-    Draft.objects.filter(declaration_id__in=ids).delete()
-    Declaration.objects.filter(pk__in=ids).delete()
-    total += len(ids)
-    Appointment.objects.filter(pk__in=[a for _, a in rows if a]).delete()
-
-    requests = ProcedureRequest.objects.exclude(status=RequestStatus.DRAFT).filter(
-        Q(appointment__isnull=True) | Q(appointment__slot__starts_at__lt=cutoff),
-        created_at__lt=cutoff,
-        updated_at__lt=cutoff,
-    )
-    rows = list(requests.values_list("pk", "appointment_id"))
-    ids = [pk for pk, _ in rows]
-    _forget_subjects(ProcedureRequest, ids)
-    ProcedureRequest.objects.filter(pk__in=ids).delete()
-    Appointment.objects.filter(pk__in=[a for _, a in rows if a]).delete()
-    return total + len(ids)
+    return len(ids)
 
 
 def _purge_bookings(now) -> int:

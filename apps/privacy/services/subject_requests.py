@@ -27,9 +27,6 @@ ERASED = "[đã xóa]"
 HOLDERS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
     ("filings.Draft", (), ("verified_phone",), ("data",)),
     ("filings.Filing", ("id_number",), ("phone",), ("answers",)),
-    ("declarations.Draft", (), ("verified_phone",), ("data",)),
-    ("declarations.Declaration", ("id_number",), ("phone",), ("answers",)),
-    ("procedures.ProcedureRequest", (), ("phone",), ("data",)),
     ("appointments.Appointment", ("id_number",), ("phone",), ()),
     ("notifications.OtpChallenge", (), ("phone",), ()),
     ("notifications.Notification", (), ("phone",), ("context", "body")),

@@ -1,4 +1,5 @@
-"""The base class of every procedure form, and the fields several procedures share."""
+"""The base class of every procedure form (on the journeys' shared `JourneyForm`), and the fields several
+procedures share."""
 
 import re
 from datetime import date
@@ -7,14 +8,12 @@ from typing import Any, ClassVar
 import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms import BoundField
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from apps.core.forms.journey import JourneyForm
+from apps.core.forms.widgets import FastInput, FastSelect
 from apps.core.names import NameLengthMixin, accents_confirm_check, accents_confirm_prepare
-from apps.declarations.widgets import FastInput, FastSelect
 
 from . import validation
 
@@ -42,42 +41,6 @@ class TypedChoiceField(forms.TypedChoiceField):
 
 class CharField(forms.CharField):
     widget = FastInput
-
-
-class ProcedureBoundField(BoundField):
-    """A field's block built in Python: bold label (a legend for radios), help text, the widget, and each error
-    under the field with the ids its aria-describedby points to. A template include per field cost more than
-    the rest of the page."""
-
-    def as_procedure_field(self):
-        auto_id = self.auto_id
-        if self.use_fieldset:
-            opening = format_html('<fieldset><legend class="form-label fw-semibold fs-6">{}</legend>', self.label)
-            closing = mark_safe("</fieldset>")
-        else:
-            opening = format_html(
-                '<label class="form-label fw-semibold" for="{}">{}</label>', self.id_for_label, self.label
-            )
-            closing = ""
-        help_html = (
-            format_html('<div class="form-text mt-0 mb-1" id="{}_helptext">{}</div>', auto_id, self.help_text)
-            if self.help_text
-            else ""
-        )
-        errors = format_html_join(
-            "",
-            '<div class="invalid-feedback d-block" id="{}_error_{}">{}</div>',
-            ((auto_id, number, error) for number, error in enumerate(self.errors, 1)),
-        )
-        return format_html(
-            '<div class="mb-3" id="f-{}">{}{}{}{}{}</div>',
-            self.html_name,
-            opening,
-            help_html,
-            self.as_widget(),
-            errors,
-            closing,
-        )
 
 
 _NAME = re.compile(r"[^\W\d_]+(?:[ '\-.][^\W\d_]+)*")
@@ -139,19 +102,20 @@ class DateField(forms.DateField):
         super().__init__(**kwargs)
 
 
-class ProcedureForm(forms.Form):
+class ProcedureForm(JourneyForm):
     """The short form a procedure asks for before booking.
 
-    Every form has the holder's name and mobile number (the columns of `ProcedureRequest`); the other fields are
-    the procedure's own and are stored, cleaned, in `ProcedureRequest.data`. Subclasses add fields and
+    Every form has the holder's name and mobile number (columns of `Filing`); the other fields are the
+    procedure's own and are stored, cleaned, in `Filing.answers`. Subclasses add fields and
     `clean_*`/`clean` checks and are registered with `@register("<procedure slug>")`.
 
     `id_number_field` names the field whose value goes on the appointment as the holder's ID number.
     `display_<field>(value)` methods turn a stored value into readable text for officers.
     """
 
-    bound_field_class = ProcedureBoundField
     COMMON_FIELDS: ClassVar[tuple[str, ...]] = ("holder_name", "phone")
+    # Stored with each filing (Filing.form_version): raise it when a change makes older answers read differently.
+    version: ClassVar[int] = 1
     procedure_slug: ClassVar[str] = ""
     id_number_field: ClassVar[str | None] = None
     # A choice field whose change alters another field's choices: the page offers a button to show them.
@@ -173,25 +137,6 @@ class ProcedureForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         accents_confirm_prepare(self, fields=("holder_name",))
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def _post_clean(self):
-        super()._post_clean()
-        # Bootstrap's red border, and the error read out with the field by screen readers.
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-                attrs["aria-invalid"] = "true"
-                described = [f"{self[name].auto_id}_error_1"]
-                if self.fields[name].help_text:
-                    described.insert(0, f"{self[name].auto_id}_helptext")
-                attrs["aria-describedby"] = " ".join(described)
 
     def clean(self):
         cleaned = super().clean()
