@@ -71,3 +71,49 @@ def test_beat_uses_the_single_beat_scheduler_with_redis():
         [sys.executable, "-c", f"import django; django.setup(); {code}"], env=env, capture_output=True, text=True
     )
     assert out.stdout.strip() == "apps.core.beat:SingleBeatScheduler", out.stderr
+
+
+@pytest.mark.redis
+def test_two_celery_beat_processes_only_one_schedules(tmp_path):
+    """Two real `celery beat` processes (two nodes) against one Redis: one takes the lock, the other stands by."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete(beat.LOCK_KEY)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    beats = []
+    for name in ("a", "b"):
+        log = (tmp_path / f"beat-{name}.log").open("w+")
+        command = [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO"]
+        command += ["--schedule", str(tmp_path / f"schedule-{name}"), "--pidfile", ""]
+        beats.append((subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=log), log))
+        time.sleep(0.5)
+    try:
+        logs = ["", ""]
+        for _ in range(150):
+            logs = [(tmp_path / f"beat-{name}.log").read_text() for name in ("a", "b")]
+            if all("beat: this beat schedules" in log or "standing by" in log for log in logs):
+                break
+            time.sleep(0.2)
+        taken = ["beat: this beat schedules the periodic tasks" in log for log in logs]
+        standing_by = ["another beat schedules the periodic tasks; standing by" in log for log in logs]
+        assert sorted(taken) == [False, True] and sorted(standing_by) == [False, True], logs
+        assert taken != standing_by
+        assert client.exists(beat.LOCK_KEY) == 1
+    finally:
+        for process, log in beats:
+            process.terminate()
+            process.wait(timeout=20)
+            log.close()
+    time.sleep(0.2)
+    assert client.exists(beat.LOCK_KEY) == 0  # the holder released its lock on stopping
