@@ -17,12 +17,15 @@ from .conftest import OFFICER
 pytestmark = [pytest.mark.browser]
 
 PROCEDURES = ["ho-chieu", "dang-ky-xe", "dang-ky-cu-tru", "tam-tru-nguoi-nuoc-ngoai"]
-# Citizen URL names that are not HTML pages (files, feeds) or not for citizens (DEBUG-only outbox).
+# Citizen URL names that are not HTML pages (files, feeds, redirects) or not for citizens (DEBUG-only outbox).
 NOT_PAGES = {
     "declarations:slip-png", "declarations:receipt-qr", "declarations:ics", "declarations:poster-qr",
     "procedures:done-qr", "procedures:done-slip", "procedures:done-ics",
     "news:feed-rss", "news:feed-atom", "notifications:dev-outbox",
     "declarations:resume",  # a redirect to the first step still missing (audited as that step)
+    "procedures:resume",  # likewise, for the other procedures' drafts
+    # The done page's "move" and "cancel" links redirect to the one lookup's pages (audited as those pages).
+    "procedures:done-move", "procedures:done-cancel",
 }  # fmt: skip
 CITIZEN_NAMESPACES = {"core", "units", "notifications", "declarations", "procedures", "news", "reports"}
 
