@@ -385,6 +385,10 @@ LOOKUP_CODE_LOCK_MINUTES = env.int("LOOKUP_CODE_LOCK_MINUTES", default=30)
 # The done page's address (sent by SMS/Zalo) and its slip, QR and .ics stop working this many days after the visit.
 RECEIPT_LINK_DAYS_AFTER_VISIT = env.int("RECEIPT_LINK_DAYS_AFTER_VISIT", default=7)
 
+# Families (issue 12.13): a phone confirmed with a code in a browser session covers that session's next filings
+# (a parent filing for each child) for this many minutes: no second code. Another number or browser needs its own.
+FILINGS_FAMILY_CONFIRMATION_MINUTES = env.int("FILINGS_FAMILY_CONFIRMATION_MINUTES", default=30)
+
 # --- Appointments (apps.appointments) -------------------------------------------------------------------------
 # How long a picked time is kept for a citizen who is finishing their form.
 APPOINTMENT_HOLD_MINUTES = env.int("APPOINTMENT_HOLD_MINUTES", default=15)
