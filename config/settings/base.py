@@ -288,7 +288,9 @@ USE_TZ = True
 
 # --- Static and media files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (nginx serves it as /static/). A setting so that two servers built from one checkout,
+# e.g. a test run beside CI's smoke test, do not write into each other's folder.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
