@@ -34,6 +34,7 @@ from django.db.models import Count, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.metrics import refusal_count
 from apps.core.paging import local_day_range
 from apps.core.ratelimit import client_fingerprint, current_client
 from apps.procedures.models import Procedure
@@ -301,6 +302,7 @@ def _check_hoarding(
         )
         if existing is not None:
             # Neither when nor where: typing someone else's card number must not reveal their booking.
+            refusal_count(limit="already-booked")
             raise ValidationError(ALREADY_BOOKED, code="already_booked")
     limit = settings.APPOINTMENT_MAX_ACTIVE_PER_PHONE
     of_phone = Appointment.objects.filter(phone=phone)
@@ -315,6 +317,7 @@ def _check_hoarding(
         holds=Count("id", filter=_live_holds(now)),
     )
     if counts["active"] >= limit:
+        refusal_count(limit="phone-appointments")
         raise ValidationError(PHONE_LIMIT, code="phone_limit", params={"count": counts["active"]})
     return counts["holds"]
 
@@ -345,6 +348,8 @@ def _hold_keeps_place(
 def _unavailable(
     refused: _Refused, *, unit: PoliceUnit, procedure: Procedure, starts_at: datetime, now: datetime
 ) -> SlotUnavailable:
+    refusal_count(limit=f"slot-{refused.code}")  # slot-full, slot-too_soon, slot-closed…
+
     def nearest():
         return slot_list_nearest(unit=unit, procedure=procedure, near=max(starts_at, now), now=now)
 
@@ -407,6 +412,8 @@ def appointment_hold(
             counted = _hold_keeps_place(
                 offer=offer, places=places, phone_holds=phone_holds, client_hash=client_hash, now=now
             )
+            if not counted:  # given, but over a hold budget: it keeps no place from others
+                refusal_count(limit="hold-budget")
             appointment = Appointment(
                 slot=slot,
                 unit=unit,
