@@ -39,6 +39,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SERVER_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DATABASE = os.environ.get("BENCH_DATABASE", "bench_booking")
 RESULTS = ROOT / "benchmarks" / "results" / "booking.md"
+NOTES_MARK = "<!-- notes: kept when the script rewrites the figures above -->"
 
 
 def database_url(name: str) -> str:
@@ -258,7 +259,10 @@ def write_results(results: dict[str, list[dict]], pg_version: str) -> None:
         "",
     ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    notes = ""
+    if RESULTS.exists() and NOTES_MARK in RESULTS.read_text():
+        notes = RESULTS.read_text().split(NOTES_MARK, 1)[1]
+    RESULTS.write_text("\n".join(lines) + "\n" + NOTES_MARK + notes, encoding="utf-8")
     print(f"\nwrote {RESULTS.relative_to(ROOT)}")
 
 
