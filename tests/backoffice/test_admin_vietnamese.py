@@ -182,6 +182,7 @@ def _admin_pages(user):
                     pages.append(reverse(f"{name}_{page}", args=[obj.pk]))
     for url_name in (
         "backoffice:roster", "backoffice:check-in", "backoffice:move-affected", "admin:reports_report_overdue",
+        "backoffice:statistics",
     ):  # fmt: skip
         pages.append(reverse(url_name))
     return pages
