@@ -1,31 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .services import CANCEL_REASON_REQUIRED, REASON_REQUIRED
-from .workflow import Transition
-
-
-class StateTransitionForm(forms.Form):
-    target = forms.ChoiceField(label=_("New state"), widget=forms.RadioSelect)
-    reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required when rejecting or asking for a correction; the citizen reads it."),
-    )
-
-    def __init__(self, *args, transitions: list[Transition], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.transitions = {t.target: t for t in transitions}
-        self.fields["target"].choices = [(t.target, t.label) for t in transitions]
-
-    def clean(self):
-        cleaned = super().clean()
-        transition = self.transitions.get(cleaned.get("target"))
-        if transition and transition.reason_required and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", REASON_REQUIRED)
-        return cleaned
+from .services import CANCEL_REASON_REQUIRED
 
 
 class ScanForm(forms.Form):
@@ -67,3 +43,27 @@ class BulkCancelForm(forms.Form):
         help_text=_("Each citizen reads it in the cancellation message, e.g. “The station is closed for repairs.”"),
         error_messages={"required": CANCEL_REASON_REQUIRED},
     )
+
+
+class StatisticsForm(forms.Form):
+    """The period (both days included, at most a year) and the unit (empty: all the officer's units)."""
+
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", _("All my units")), *((u.pk, str(u)) for u in units)]
+
+    def clean(self):
+        from .statistics import MAX_DAYS
+
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", _("The end of the period is before its start."))
+            elif (end - start).days + 1 > MAX_DAYS:
+                self.add_error("end", _("A period is at most %(days)s days.") % {"days": MAX_DAYS})
+        return cleaned
