@@ -16,7 +16,7 @@ def key_from_id(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("filings", "0004_search_indexes")]
+    dependencies = [("filings", "0006_events_from_state_transitions")]
 
     operations = [
         migrations.AddField(model_name="draft", name="key", field=models.UUIDField(null=True, editable=False)),
