@@ -17,6 +17,7 @@ from apps.core.codes import code_format
 from apps.filings.models import Draft, Filing
 from apps.filings.services import MSG_NOT_VERIFIED
 from apps.filings.tokens import receipt_token
+from apps.notifications.models import Kind
 from apps.notifications.services import notification_send
 
 from . import eligibility
@@ -55,11 +56,11 @@ def declaration_submit_online(*, draft: Draft, answers: dict, language: str) -> 
         with translation.override(language):
             status, note = str(STATUS_ONLINE), str(NOTE_ONLINE)
         notification_send(
-            kind="declaration_status_changed",
+            kind=Kind.FILING_STATUS_CHANGED,
             language=language,
             context={
                 "name": declaration.holder_name,
-                "code": code_format(declaration.code),
+                "reference": code_format(declaration.code),
                 "status": status,
                 "note": note,
                 "url": settings.SITE_URL + reverse("declarations:done", args=[receipt_token(declaration.code)]),

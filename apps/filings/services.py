@@ -171,11 +171,11 @@ def filing_notify_state(*, filing: Filing, reason: str = "") -> None:
         status = str(filing_state_label(filing=filing))
         url = settings.SITE_URL + _lookup_path()
     notification_send(
-        kind=Kind.DECLARATION_STATUS_CHANGED,
+        kind=Kind.FILING_STATUS_CHANGED,
         language=language,
         context={
             "name": filing.holder_name,
-            "code": code_format(filing.code),
+            "reference": code_format(filing.code),
             "status": status,
             "note": reason,
             "url": url,
@@ -444,13 +444,12 @@ def _send_confirmation(*, filing: Filing, appointment, url: str) -> None:
         local = timezone.localtime(appointment.starts_at)
         identity_card = filing.procedure.slug == Procedure.IDENTITY_CARD
         notification_send(
-            kind=Kind.DECLARATION_CONFIRMED if identity_card else Kind.PROCEDURE_BOOKED,
+            kind=Kind.FILING_CONFIRMED if identity_card else Kind.PROCEDURE_BOOKED,
             language=language,
             context={
                 "name": filing.holder_name,
                 "procedure": filing.procedure.display_name,
                 # One code per message: the filing's code (the visit is booked under the same code).
-                "code": code_format(filing.code),
                 "reference": code_format(filing.code),
                 "unit": appointment.unit.display_name,
                 "address": appointment.unit.display_address,

@@ -2,6 +2,8 @@
 form: the form (kept as a draft, like the identity card's steps), the time, the confirmation code, the done page.
 Filing, drafts, codes and states are the filings app's."""
 
+import hashlib
+
 import phonenumbers
 from django.conf import settings
 from django.contrib import messages
@@ -41,6 +43,7 @@ from .forms.registry import form_class_for
 from .models import Procedure
 from .selectors import (
     procedure_cached,
+    procedure_fee_text,
     procedure_get_active,
     procedure_get_for_journey,
     procedure_has_online_journey,
@@ -80,6 +83,10 @@ class ProcedureDetailView(TemplateView):
 
     def get_context_data(self, **kwargs):
         slug = kwargs["slug"]
+        # The fee's amounts come from the fee schedule for today (cached, no query when warm): the page is kept
+        # per fee text, so it changes the day a reduction ends or an officer changes the schedule.
+        listed = procedure_get_for_journey(slug=slug)
+        fee_text = procedure_fee_text(procedure=listed, on=timezone.localdate()) if listed else ""
 
         def build() -> tuple[Procedure, str] | None:
             procedure = procedure_get_active(slug=slug)
@@ -87,6 +94,7 @@ class ProcedureDetailView(TemplateView):
                 return None
             context = {
                 "procedure": procedure,
+                "fee_text": fee_text,
                 "units": procedure_units_with_hours(procedure=procedure),
                 "can_book": procedure_has_online_journey(procedure=procedure),
             }
@@ -94,7 +102,8 @@ class ProcedureDetailView(TemplateView):
             del procedure.active_units  # only the rendered units are kept, not the prefetched rows
             return procedure, html
 
-        cached = procedure_cached(key=f"detail:{translation.get_language()}:{slug[:80]}", build=build)
+        fee_key = hashlib.blake2s(fee_text.encode(), digest_size=8).hexdigest()
+        cached = procedure_cached(key=f"detail:{translation.get_language()}:{slug[:80]}:{fee_key}", build=build)
         if cached is None:
             raise Http404
         procedure, html = cached

@@ -61,9 +61,9 @@ def test_a_child_under_6_is_filed_online_without_a_visit(client, demo_data, djan
     declaration = Filing.objects.get()
     assert response["Location"] == reverse("declarations:done", args=[receipt_token(declaration.code)])
     assert declaration.appointment is None and declaration.holder_name == "NGUYỄN MINH KHANG"
-    message = Notification.objects.get(kind="declaration_status_changed")
+    message = Notification.objects.get(kind="filing_status_changed")
     assert message.phone == "+84912345678"
-    assert not Notification.objects.filter(kind="declaration_confirmed").exists()
+    assert not Notification.objects.filter(kind="filing_confirmed").exists()
     html = client.get(response["Location"]).content.decode()
     assert "lich-hen.ics" not in html
 
