@@ -162,14 +162,18 @@ def _label(state: str) -> str:
     return str(dict(FilingState.choices).get(state, state))
 
 
-def filing_notify_state(*, filing: Filing, reason: str = "") -> None:
-    """Tell the citizen where their filing now stands (and why), at the phone confirmed on submission."""
+def filing_notify_state(
+    *, filing: Filing, reason: str = "", status: str | None = None, url: str | None = None, email: bool = False
+) -> None:
+    """Tell the citizen where their filing now stands (and why), at the phone confirmed on submission. `status`
+    (already in the citizen's language) and `url` default to the state's label and the lookup; `email` copies the
+    message to the filing's e-mail address too."""
     from .selectors import filing_state_label
 
     language = filing.language or settings.LANGUAGE_CODE
     with translation.override(language):
-        status = str(filing_state_label(filing=filing))
-        url = settings.SITE_URL + _lookup_path()
+        status = status or str(filing_state_label(filing=filing))
+        url = url or settings.SITE_URL + _lookup_path()
     notification_send(
         kind=Kind.FILING_STATUS_CHANGED,
         language=language,
@@ -181,6 +185,7 @@ def filing_notify_state(*, filing: Filing, reason: str = "") -> None:
             "url": url,
         },
         phone=str(filing.phone),
+        email=(filing.email or None) if email else None,
         subject=filing,
     )
 
