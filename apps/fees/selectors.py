@@ -121,6 +121,8 @@ def fee_text_render(*, procedure: str, text: str, on: date) -> str:
     """A catalogue's fee text with the schedule's figures for the day `on` (the catalogue never hard-codes an
     amount or the end of a reduction): `{<reason>}` becomes that reason's fee for an adult, `{reduction}` the legal
     basis of each reduction for everyone in force that day (nothing when none is). Other braces stay as written."""
+    if not _PLACEHOLDER.search(text):
+        return text  # nothing to fill: no read of the schedule
     _rules, reductions = _schedule(procedure)
 
     def replace(match: re.Match) -> str:

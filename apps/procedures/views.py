@@ -2,14 +2,13 @@
 form: the form (kept as a draft, like the identity card's steps), the time, the confirmation code, the done page.
 Filing, drafts, codes and states are the filings app's."""
 
-import hashlib
-
 import phonenumbers
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -81,6 +80,10 @@ class ProcedureListView(TemplateView):
         return super().get_context_data(content_html=mark_safe(html), **kwargs)  # noqa: S308
 
 
+# Where the fee goes in the kept page (a marker no text contains, left as it is by escaping).
+FEE_SLOT = "@@procedure-fee@@"
+
+
 class ProcedureDetailView(TemplateView):
     """Like the list, rendered once per procedure and language (units, phones and hours included)."""
 
@@ -88,10 +91,6 @@ class ProcedureDetailView(TemplateView):
 
     def get_context_data(self, **kwargs):
         slug = kwargs["slug"]
-        # The fee's amounts come from the fee schedule for today (cached, no query when warm): the page is kept
-        # per fee text, so it changes the day a reduction ends or an officer changes the schedule.
-        listed = procedure_get_for_journey(slug=slug)
-        fee_text = procedure_fee_text(procedure=listed, on=timezone.localdate()) if listed else ""
 
         def build() -> tuple[Procedure, str] | None:
             procedure = procedure_get_active(slug=slug)
@@ -99,7 +98,7 @@ class ProcedureDetailView(TemplateView):
                 return None
             context = {
                 "procedure": procedure,
-                "fee_text": fee_text,
+                "fee_slot": FEE_SLOT,
                 "units": procedure_units_with_hours(procedure=procedure),
                 "can_book": procedure_has_online_journey(procedure=procedure),
             }
@@ -107,11 +106,14 @@ class ProcedureDetailView(TemplateView):
             del procedure.active_units  # only the rendered units are kept, not the prefetched rows
             return procedure, html
 
-        fee_key = hashlib.blake2s(fee_text.encode(), digest_size=8).hexdigest()
-        cached = procedure_cached(key=f"detail:{translation.get_language()}:{slug[:80]}:{fee_key}", build=build)
+        cached = procedure_cached(key=f"detail:{translation.get_language()}:{slug[:80]}", build=build)
         if cached is None:
             raise Http404
         procedure, html = cached
+        # The fee's amounts come from the fee schedule for today (cached, no query when warm), filled in after the
+        # kept page: it changes the day a reduction ends or an officer changes the schedule.
+        fee_text = procedure_fee_text(procedure=procedure, on=timezone.localdate())
+        html = html.replace(FEE_SLOT, linebreaksbr(fee_text, autoescape=True))
         return super().get_context_data(procedure=procedure, content_html=mark_safe(html), **kwargs)  # noqa: S308
 
 
