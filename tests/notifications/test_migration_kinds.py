@@ -1,4 +1,4 @@
-"""0010: the declaration_* kinds become filing_* in stored messages, limit records and templates; a template still
+"""0011: the declaration_* kinds become filing_* in stored messages, limit records and templates; a template still
 holding the shipped text gets the new one, an edited one keeps its words with the code named "mã hồ sơ"."""
 
 from datetime import date
@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("notifications", "0009_resend_permission")]
-AFTER = [("notifications", "0010_filing_kinds_and_code_names")]
+BEFORE = [("notifications", "0010_lean_indexes")]
+AFTER = [("notifications", "0011_filing_kinds_and_code_names")]
 
 
 @pytest.mark.django_db(transaction=True)

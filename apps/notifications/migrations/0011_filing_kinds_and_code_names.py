@@ -140,7 +140,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0009_resend_permission"),
+        ("notifications", "0010_lean_indexes"),
     ]
 
     operations = [
