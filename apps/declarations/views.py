@@ -40,7 +40,7 @@ from apps.filings.drafts import (
     draft_posted_version,
     draft_resume,
 )
-from apps.filings.models import Filing
+from apps.filings.models import Filing, FilingState
 from apps.filings.selectors import filing_from_token, filing_last_reason
 from apps.filings.services import DraftConflict
 from apps.filings.tokens import (
@@ -151,7 +151,8 @@ def step_view(request, slug: str = ""):
         "progress": _progress(slug),
         "draft": draft,
         "returning": returning,
-        "resume_url": _resume_url(request, draft),
+        # A correction draft holds a filing's answers: reopened only through the lookup, never by a link.
+        "resume_url": _resume_url(request, draft) if not correcting else "",
         "guide_html": summary.guide_html() if not slug else "",
         "is_first": not slug,
     }
@@ -487,6 +488,11 @@ def _submit(request, draft, answers):
 
 def resume_view(request, draft_id):
     """The resume link: this browser continues the draft (another browser takes it over, under a new key)."""
+    draft = selectors.draft_get(key=draft_id)
+    if draft is not None and draft.corrects_id is not None:
+        # A correction is reopened only through the lookup (code + phone or date of birth).
+        messages.warning(request, MSG_LOOK_UP_AGAIN)
+        return redirect("filings:lookup")
     draft = draft_resume(request, key=draft_id, procedure_slug=Procedure.IDENTITY_CARD)
     if draft is None:
         messages.warning(request, MSG_EXPIRED)
@@ -598,6 +604,11 @@ def poster_qr_view(request, fmt: str):
 # --- Correcting a filing an officer returned (from the lookup) ----------------------------------------------------
 def _render_correction_check(request, draft, answers):
     filing = draft.corrects
+    if filing.state != FilingState.RETURNED:  # received at the counter or cancelled meanwhile
+        messages.info(request, services.MSG_NOT_RETURNED)
+        response = redirect("filings:lookup")
+        response.delete_cookie(DRAFT_COOKIE)
+        return response
     appointment = filing.appointment
     visit_day = timezone.localdate(appointment.starts_at) if appointment else timezone.localdate()
     context = {
@@ -607,7 +618,6 @@ def _render_correction_check(request, draft, answers):
         "hold": appointment,
         "no_visit": appointment is None,
         "progress": _progress("kiem-tra"),
-        "resume_url": request.build_absolute_uri(reverse("declarations:resume", args=[draft.key])),
         "correction": filing,
         "reason": filing_last_reason(filing=filing),
         "send_url": reverse("declarations:correct-send", args=[draft.data.get(services.LOOKUP_KEY) or "-"]),
