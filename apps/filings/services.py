@@ -162,25 +162,30 @@ def _label(state: str) -> str:
     return str(dict(FilingState.choices).get(state, state))
 
 
-def filing_notify_state(*, filing: Filing, reason: str = "") -> None:
-    """Tell the citizen where their filing now stands (and why), at the phone confirmed on submission."""
+def filing_notify_state(
+    *, filing: Filing, reason: str = "", status: str | None = None, url: str | None = None, email: bool = False
+) -> None:
+    """Tell the citizen where their filing now stands (and why), at the phone confirmed on submission. `status`
+    (already in the citizen's language) and `url` default to the state's label and the lookup; `email` copies the
+    message to the filing's e-mail address too."""
     from .selectors import filing_state_label
 
     language = filing.language or settings.LANGUAGE_CODE
     with translation.override(language):
-        status = str(filing_state_label(filing=filing))
-        url = settings.SITE_URL + _lookup_path()
+        status = status or str(filing_state_label(filing=filing))
+        url = url or settings.SITE_URL + _lookup_path()
     notification_send(
-        kind=Kind.DECLARATION_STATUS_CHANGED,
+        kind=Kind.FILING_STATUS_CHANGED,
         language=language,
         context={
             "name": filing.holder_name,
-            "code": code_format(filing.code),
+            "reference": code_format(filing.code),
             "status": status,
             "note": reason,
             "url": url,
         },
         phone=str(filing.phone),
+        email=(filing.email or None) if email else None,
         subject=filing,
     )
 
@@ -462,13 +467,12 @@ def _send_confirmation(*, filing: Filing, appointment, url: str) -> None:
         local = timezone.localtime(appointment.starts_at)
         identity_card = filing.procedure.slug == Procedure.IDENTITY_CARD
         notification_send(
-            kind=Kind.DECLARATION_CONFIRMED if identity_card else Kind.PROCEDURE_BOOKED,
+            kind=Kind.FILING_CONFIRMED if identity_card else Kind.PROCEDURE_BOOKED,
             language=language,
             context={
                 "name": filing.holder_name,
                 "procedure": filing.procedure.display_name,
                 # One code per message: the filing's code (the visit is booked under the same code).
-                "code": code_format(filing.code),
                 "reference": code_format(filing.code),
                 "unit": appointment.unit.display_name,
                 "address": appointment.unit.display_address,

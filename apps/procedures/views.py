@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -47,6 +48,7 @@ from .forms.registry import form_class_for
 from .models import Procedure
 from .selectors import (
     procedure_cached,
+    procedure_fee_text,
     procedure_get_active,
     procedure_get_for_journey,
     procedure_has_online_journey,
@@ -78,6 +80,10 @@ class ProcedureListView(TemplateView):
         return super().get_context_data(content_html=mark_safe(html), **kwargs)  # noqa: S308
 
 
+# Where the fee goes in the kept page (a marker no text contains, left as it is by escaping).
+FEE_SLOT = "@@procedure-fee@@"
+
+
 class ProcedureDetailView(TemplateView):
     """Like the list, rendered once per procedure and language (units, phones and hours included)."""
 
@@ -92,6 +98,7 @@ class ProcedureDetailView(TemplateView):
                 return None
             context = {
                 "procedure": procedure,
+                "fee_slot": FEE_SLOT,
                 "units": procedure_units_with_hours(procedure=procedure),
                 "can_book": procedure_has_online_journey(procedure=procedure),
             }
@@ -103,6 +110,10 @@ class ProcedureDetailView(TemplateView):
         if cached is None:
             raise Http404
         procedure, html = cached
+        # The fee's amounts come from the fee schedule for today (cached, no query when warm), filled in after the
+        # kept page: it changes the day a reduction ends or an officer changes the schedule.
+        fee_text = procedure_fee_text(procedure=procedure, on=timezone.localdate())
+        html = html.replace(FEE_SLOT, linebreaksbr(fee_text, autoescape=True))
         return super().get_context_data(procedure=procedure, content_html=mark_safe(html), **kwargs)  # noqa: S308
 
 

@@ -79,7 +79,7 @@ def test_the_whole_journey_submits_with_the_right_code(client, demo_data, django
     appointment = declaration.appointment
     assert appointment.status == AppointmentStatus.BOOKED
     assert appointment.reference == declaration.code and appointment.holder_name == "NGUYỄN VĂN AN"
-    confirmation = Notification.objects.get(kind="declaration_confirmed")
+    confirmation = Notification.objects.get(kind="filing_confirmed")
     assert confirmation.phone == "+84912345678"
     assert callbacks  # delivery queued after commit
     assert OutboxMessage.objects.filter(notification=confirmation).exists()
