@@ -175,6 +175,29 @@ class UnitCalendar:
             ).order_by("starts_at")
         )
 
+    @classmethod
+    def for_schedules(cls, *, schedules: list[BookingSchedule], start: date, end: date) -> dict[int, UnitCalendar]:
+        """Unit id → calendar of each schedule's unit, loaded with three queries for all of them (statistics)."""
+        unit_ids = [s.unit_id for s in schedules]
+        sessions: dict[int, dict[int, list[tuple[time, time]]]] = {}
+        for row in OpeningHours.objects.filter(unit__in=unit_ids).order_by("unit", "weekday", "opens"):
+            sessions.setdefault(row.unit_id, {}).setdefault(row.weekday, []).append((row.opens, row.closes))
+        official = {d.date: d for d in OfficialDay.objects.filter(date__range=(start, end))}
+        closures: dict[int, list[Closure]] = {}
+        for closure in Closure.objects.filter(
+            unit__in=unit_ids, starts_at__lt=_local(end + timedelta(days=1), time()), ends_at__gt=_local(start, time())
+        ).order_by("starts_at"):
+            closures.setdefault(closure.unit_id, []).append(closure)
+        calendars = {}
+        for schedule in schedules:
+            calendar = cls.__new__(cls)
+            calendar.unit, calendar.schedule, calendar.start, calendar.end = schedule.unit, schedule, start, end
+            calendar.sessions = sessions.get(schedule.unit_id, {})
+            calendar.official = official
+            calendar.closures = closures.get(schedule.unit_id, [])
+            calendars[schedule.unit_id] = calendar
+        return calendars
+
     def day_off_reason(self, day: date) -> str | None:
         official = self.official.get(day)
         if official is not None:
