@@ -132,7 +132,7 @@ def test_a_correction_has_no_resume_link_and_its_draft_id_opens_nothing(client, 
     from django.test import Client
 
     stranger = Client()
-    assert stranger.get(f"/thu-tuc/cap-cccd/tiep-tuc/{draft.id}/")["Location"] == "/tra-cuu/"
+    assert stranger.get(f"/thu-tuc/cap-cccd/tiep-tuc/{draft.key}/")["Location"] == "/tra-cuu/"
     assert OLD_STREET not in stranger.get("/thu-tuc/cap-cccd/kiem-tra/", follow=True).content.decode()
 
 
