@@ -41,6 +41,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 # (name, path, kind, needs a session). Content pages must reach 30 % of the bare view; journey pages 10 %.
 # A path may contain {unit} and {day}: the first unit and the first bookable day the slot picker links to.
 TARGETS = {"content": 0.30, "journey": 0.10}
+NOTES_MARK = "<!-- notes: kept when the script rewrites the figures above -->"
 PAGES = [
     ("Home", "/", "content", False),
     ("Home (English)", "/en/", "content", False),
@@ -254,7 +255,10 @@ def report(cached: dict, uncached: dict, load_before: float) -> int:
     text = "\n".join(lines) + "\n"
     print(text)
     out = ROOT / "benchmarks" / "results" / "pages.md"
-    out.write_text(text)
+    notes = ""
+    if out.exists() and NOTES_MARK in out.read_text():
+        notes = out.read_text().split(NOTES_MARK, 1)[1]
+    out.write_text(text + "\n" + NOTES_MARK + notes)
     print(f"written to {out.relative_to(ROOT)}")
     return 1 if failed else 0
 
