@@ -25,6 +25,7 @@ from apps.core.forms.journey import (
 )
 from apps.core.forms.widgets import FastCheckbox, FastInput, FastRadioSelect, FastSelect
 from apps.core.names import NameLengthMixin, accents_confirm_check, accents_confirm_prepare
+from apps.privacy.forms import NoticeConsentMixin
 
 from . import addresses, eligibility, reference
 from .idnumbers import MSG_OLD_ID_OR_NEW, digits_normalize, id_number_check, old_id_check
@@ -146,7 +147,13 @@ CHANNEL_CHOICES = (
 
 
 # --- Step 1: what you ask for -------------------------------------------------------------------------------
-class RequestForm(JourneyForm):
+class RequestForm(NoticeConsentMixin, JourneyForm):
+    """What the citizen asks for, with the privacy notice and consents (the journey's first step). The CC01 asks
+    for ethnicity, religion and blood group, so the separate consent to sensitive data is asked here; refused, the
+    "about you" step leaves those items out (SENSITIVE_FIELDS) and the officer fills them in at the counter."""
+
+    CONSENT_SENSITIVE = True
+
     reason = ChoiceField(
         label=_("Why do you need a card?"),
         choices=reference.REASON_CHOICES_GROUPED,
@@ -167,6 +174,10 @@ class RequestForm(JourneyForm):
 
 
 # --- Step 2: about you ----------------------------------------------------------------------------------------
+# Sensitive personal data (Decree 13/2023, art. 2(4)): asked online only with the first step's separate consent.
+SENSITIVE_FIELDS = ("ethnicity", "religion", "blood_group")
+
+
 class AboutForm(JourneyForm):
     full_name = NameField(label=_("Full name (as on the birth certificate)"))
     other_name = NameField(label=_("Other name, if any"), required=False)
@@ -221,6 +232,9 @@ class AboutForm(JourneyForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.answers and not self.answers.get("accept_sensitive"):
+            for name in SENSITIVE_FIELDS:
+                del self.fields[name]
         accents_confirm_prepare(self, fields=("full_name",), widget=FastCheckbox)
         self._prepare_fields()
 

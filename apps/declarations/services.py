@@ -12,12 +12,18 @@ from apps.procedures.models import Procedure
 FORM_VERSION = 1
 
 
+# The first step's consents are columns of the filing (the notice version, the sensitive-data consent), not answers.
+CONSENT_ANSWERS = ("accept_notice", "accept_sensitive")
+
+
 def _filing_fields(answers: dict) -> dict:
     """What the identity card's answers give every filing (the rest stays in `answers`)."""
     return {
         "holder_name": answers["full_name"],
         "phone": answers["phone"].as_e164,
-        "answers": answers,
+        "answers": {name: value for name, value in answers.items() if name not in CONSENT_ANSWERS},
+        "notice_version": answers.get("accept_notice"),
+        "sensitive_consent": bool(answers.get("accept_sensitive")),
         "form_version": FORM_VERSION,
         "birth_date": answers["birth_date"],
         "id_number": answers["id_number"],
@@ -42,14 +48,7 @@ def declaration_submit(*, draft: Draft, answers: dict, language: str) -> Filing:
     booked under its code, the confirmation queued (see `filings.services.filing_submit`)."""
     return filing_submit(
         draft=draft,
-        holder_name=answers["full_name"],
-        phone=answers["phone"].as_e164,
         language=language,
-        answers=answers,
-        form_version=FORM_VERSION,
-        birth_date=answers["birth_date"],
-        id_number=answers["id_number"],
-        email=answers.get("email") or "",
-        notify_channel=answers.get("channel") or "sms",
         done_url=lambda filing: reverse("declarations:done", args=[receipt_token(filing.code)]),
+        **_filing_fields(answers),
     )

@@ -84,7 +84,14 @@ def answer_sections(answers: dict) -> list[dict]:
                 continue
             if name.startswith("current_") and name != "current_same" and answers.get("current_same"):
                 continue
+            if name == "accept_notice":  # required: a complete draft has it; the version is not for the citizen
+                continue
             value = answers.get(name)
+            if name == "accept_sensitive":
+                text = _("Yes") if value else _("No: the officer fills them in with you at the counter")
+                rows.append({"label": _("Ethnic group, religion and blood group given online"), "value": text,
+                             "name": name})  # fmt: skip
+                continue
             if name.endswith("_province") and step.slug == "dia-chi":
                 text = addresses.province_name(value) if value else "—"
             elif name.endswith("_ward"):

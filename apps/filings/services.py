@@ -84,6 +84,8 @@ def filing_create(
     id_number: str = "",
     email: str = "",
     notify_channel: str = "sms",
+    notice_version: int | None = None,
+    sensitive_consent: bool | None = None,
     appointment=None,
     now=None,
 ) -> Filing:
@@ -99,6 +101,8 @@ def filing_create(
         notify_channel=notify_channel or "sms",
         answers=answers_to_json(answers),
         form_version=form_version,
+        notice_version=notice_version,
+        sensitive_consent=sensitive_consent,
         appointment=appointment,
         state=FilingState.SUBMITTED,
         submitted_at=now or timezone.now(),
@@ -392,6 +396,8 @@ def filing_submit(
     id_number: str = "",
     email: str = "",
     notify_channel: str = "sms",
+    notice_version: int | None = None,
+    sensitive_consent: bool | None = None,
     done_url,
 ) -> Filing:
     """One transaction: store the filing, book the held place under its code, queue the confirmation.
@@ -422,6 +428,8 @@ def filing_submit(
             id_number=id_number,
             email=email,
             notify_channel=notify_channel,
+            notice_version=notice_version,
+            sensitive_consent=sensitive_consent,
         )
         appointment = appointment_book(
             appointment=draft.hold,

@@ -146,7 +146,8 @@ class RequestStartView(ProcedureJourneyMixin, TemplateView):
         created = draft is None
         if created:
             draft = filings_services.draft_create(procedure_slug=self.procedure.slug)
-        raw = {name: request.POST.get(name, "") for name in self.form_class.base_fields if name in request.POST}
+        names = (*self.form_class.base_fields, *self.form_class.CONSENT_FIELDS)
+        raw = {name: request.POST.get(name, "") for name in names if name in request.POST}
         filings_services.draft_save_step(draft=draft, step=FORM_STEP, data=raw)
         if REFRESH in request.POST:
             form = self.form_class(initial=raw)
@@ -286,6 +287,8 @@ class RequestConfirmView(DraftJourneyMixin, TemplateView):
                 answers=self.form.to_data(),
                 form_version=self.form_class.version,
                 id_number=self.form.holder_id_number(),
+                notice_version=self.form.notice_version,
+                sensitive_consent=self.form.sensitive_consent,
                 done_url=lambda filing: filing_done_path(filing=filing),
             )
         except ValidationError as exc:

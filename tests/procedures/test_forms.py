@@ -12,8 +12,17 @@ from apps.procedures.forms.passport import PassportForm
 from apps.procedures.forms.residence import ResidenceForm
 from apps.procedures.forms.vehicle import VehicleForm
 
+# The first step's notice (apps.privacy) is read from the database when a journey form is built.
+pytestmark = pytest.mark.django_db
+
 TODAY = date.today()
-CONTACT = {"holder_name": "  Nguyễn   Văn An ", "phone": "0901 234 567"}
+# With the first step's notice (version 1) and declaration statement ticked.
+CONTACT = {
+    "holder_name": "  Nguyễn   Văn An ",
+    "phone": "0901 234 567",
+    "accept_notice": "1",
+    "accept_declaration": "1",
+}
 
 
 def _form(form_class, **data):
