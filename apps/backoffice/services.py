@@ -1,4 +1,5 @@
-"""Writes of the back office: audit records, roles, state transitions."""
+"""Writes of the back office: audit records, roles, the counter (a filing's review moves are
+apps.filings.services.filing_transition's)."""
 
 from datetime import timedelta
 from fnmatch import fnmatchcase
@@ -9,16 +10,13 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Arrival, AuditAction, AuditLogEntry, StateTransition
+from .models import Arrival, AuditAction, AuditLogEntry
 from .roles import ROLES
 from .scoping import object_unit_id, user_can_access_object
-from .workflow import Workflow
 
-INVALID_TRANSITION = _("This record cannot go from “%(source)s” to “%(target)s”.")
-REASON_REQUIRED = _("Give the reason: the citizen will read it.")
 NOT_ALLOWED = _("You may not make this change.")
 RECORD_OF_OTHER_UNIT = _("This record belongs to another unit.")
 
@@ -101,108 +99,6 @@ def roles_setup() -> dict[str, int]:
             group.permissions.set(permissions)
             result[name] = len(permissions)
     return result
-
-
-def state_transition_apply(
-    *, workflow: Workflow, obj: models.Model, target: str, user, reason: str = "", check_permission: bool = True
-) -> StateTransition:
-    """Move `obj` to state `target` if the workflow allows it from its current state; record who, when, why.
-
-    The row is locked while it changes, so two officers acting at once cannot both move it from the same state.
-    `check_permission=False` is for moves that follow from another action the officer was allowed to make (an
-    arrival at the counter); the record must still be of the officer's units.
-    """
-    reason = (reason or "").strip()
-    model = type(obj)
-    opts = model._meta
-    if not user_can_access_object(user, obj, unit_field=workflow.unit_field):
-        raise PermissionDenied(RECORD_OF_OTHER_UNIT)
-    if check_permission and not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
-        raise PermissionDenied(NOT_ALLOWED)
-    if workflow.apply is not None:
-        with transaction.atomic():
-            change = workflow.apply(obj=obj, target=target, user=user, reason=reason)
-            source = getattr(change, "source", "")
-            unit_id = object_unit_id(obj, unit_field=workflow.unit_field)
-            # The back office's list of state changes covers these records too.
-            StateTransition.objects.create(
-                user=user,
-                username=user.get_username(),
-                content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
-                object_id=str(obj.pk),
-                object_repr=str(obj)[:200],
-                unit_id=unit_id,
-                source=source,
-                target=target,
-                reason=reason,
-            )
-            audit_record(
-                user=user,
-                action=AuditAction.TRANSITION,
-                obj=obj,
-                detail=f"{source} → {target}" + (f": {reason}" if reason else ""),
-                unit_id=unit_id,
-            )
-        return change
-    with transaction.atomic():
-        locked = model._default_manager.select_for_update().get(pk=obj.pk)
-        source = workflow.state_of(locked)
-        transition = workflow.find(source=source, target=target)
-        if transition is None:
-            raise ValidationError(
-                INVALID_TRANSITION,
-                code="invalid_transition",
-                params={
-                    "source": _state_label(locked, workflow, source),
-                    "target": _state_label(locked, workflow, target),
-                },
-            )
-        if check_permission and transition.permission and not user.has_perm(transition.permission):
-            raise PermissionDenied(NOT_ALLOWED)
-        if transition.reason_required and not reason:
-            raise ValidationError({"reason": ValidationError(REASON_REQUIRED, code="reason_required")})
-        setattr(locked, workflow.state_field, target)
-        fields = [workflow.state_field]
-        if workflow.on_apply:
-            fields += list(workflow.on_apply(obj=locked, transition=transition, user=user) or [])
-        locked.save(update_fields=fields)
-        record = StateTransition(
-            user=user,
-            username=user.get_username(),
-            content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
-            object_id=str(locked.pk),
-            object_repr=str(locked)[:200],
-            unit_id=object_unit_id(locked, unit_field=workflow.unit_field),
-            source=source,
-            target=target,
-            reason=reason,
-        )
-        record.full_clean()
-        record.save()
-        audit_record(
-            user=user,
-            action=AuditAction.TRANSITION,
-            obj=locked,
-            detail=_transition_text(locked, workflow, source, target) + (f": {reason}" if reason else ""),
-            unit_id=record.unit_id,
-        )
-        if transition.notify and workflow.notify:
-            workflow.notify(obj=locked, transition=transition, reason=reason)
-    # The caller's instance reflects the change too.
-    for name in fields:
-        setattr(obj, name, getattr(locked, name))
-    return record
-
-
-def _state_label(obj: models.Model, workflow: Workflow, state: str) -> str:
-    field = obj._meta.get_field(workflow.state_field)
-    return str(dict(field.flatchoices).get(state, state)) if field.choices else state
-
-
-def _transition_text(obj: models.Model, workflow: Workflow, source: str, target: str) -> str:
-    """ "Chờ kiểm tra → Đã kiểm tra" for the audit log, in the portal's language whoever reads it later."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return f"{_state_label(obj, workflow, source)} → {_state_label(obj, workflow, target)}"
 
 
 # --- The counter: check-in, no-show, moving bookings -------------------------------------------------------
@@ -381,6 +277,28 @@ def appointment_move_affected(*, unit, user, now=None) -> tuple[list, list[tuple
         except ValidationError as error:
             failed.append((appointment, " ".join(error.messages)))
     return moved, failed
+
+
+# --- Reviewing filings ---------------------------------------------------------------------------------------
+def filing_review_move(*, filing, target: str, user, reason: str = ""):
+    """An officer's move of a filing from the back office: only a filing of the officer's units, and only along
+    the one table (`apps.filings.services.filing_transition` checks the move, the permission and the reason, records
+    the timeline's event and messages the citizen); the change is written to the audit log. Returns the event."""
+    from apps.filings.services import filing_transition
+    from apps.filings.transitions import OFFICER
+
+    if not user_can_access_object(user, filing, unit_field="appointment__unit"):
+        raise PermissionDenied(RECORD_OF_OTHER_UNIT)
+    with transaction.atomic():
+        event = filing_transition(filing=filing, target=target, actor=OFFICER, user=user, reason=reason)
+        audit_record(
+            user=user,
+            action=AuditAction.TRANSITION,
+            obj=filing,
+            detail=f"{event.source} → {event.state}" + (f": {event.reason}" if event.reason else ""),
+            unit_id=object_unit_id(filing, unit_field="appointment__unit"),
+        )
+    return event
 
 
 # --- Filings follow the counter -----------------------------------------------------------------------------

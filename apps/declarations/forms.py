@@ -232,7 +232,8 @@ class AboutForm(JourneyForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.answers and not self.answers.get("accept_sensitive"):
+        # Refused on step 1 (a journey's answers always have the box; a filing's stored answers do not).
+        if "accept_sensitive" in self.answers and not self.answers["accept_sensitive"]:
             for name in SENSITIVE_FIELDS:
                 del self.fields[name]
         accents_confirm_prepare(self, fields=("full_name",), widget=FastCheckbox)

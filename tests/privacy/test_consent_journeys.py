@@ -82,3 +82,29 @@ def test_another_procedures_filing_records_the_notice_version(client, demo_data,
     filing = Filing.objects.get(procedure__slug="ho-chieu")
     assert (filing.notice_version, filing.sensitive_consent) == (1, None)
     assert not {"accept_notice", "accept_declaration"} & set(filing.answers)
+
+
+@pytest.mark.parametrize(("consent", "ethnicity"), [("1", "Kinh"), ("", None)])
+def test_a_correction_reopens_the_journey_with_the_consents_given(demo_data, consent, ethnicity):
+    from apps.declarations.selectors import draft_answers
+    from apps.declarations.services import declaration_correct, declaration_correction_start
+    from apps.filings.services import filing_transition
+    from tests.backoffice.factories import OfficerFactory
+
+    filing = booked_declaration(**{"": {"accept_sensitive": consent}})
+    filing_transition(filing=filing, target="returned", user=OfficerFactory(is_superuser=True), reason="Sửa quê quán")
+    draft = declaration_correction_start(filing=filing)
+    answers, missing = draft_answers(draft=draft)
+    assert missing is None  # nothing to tick again: the check page opens
+    assert (answers["accept_notice"], answers["accept_sensitive"], answers.get("ethnicity")) == (
+        1,
+        bool(consent),
+        ethnicity,
+    )
+    declaration_correct(draft=draft, filing=filing)
+    filing.refresh_from_db()
+    assert (filing.notice_version, filing.sensitive_consent, filing.answers.get("ethnicity")) == (
+        1,
+        bool(consent),
+        ethnicity,
+    )

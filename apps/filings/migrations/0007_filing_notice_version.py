@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('filings', '0004_search_indexes'),
+        ('filings', '0006_events_from_state_transitions'),
     ]
 
     operations = [
