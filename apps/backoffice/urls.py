@@ -6,7 +6,7 @@ admin_view gives them the admin's sign-in check, CSRF protection and no caching.
 from django.contrib import admin
 from django.urls import path
 
-from . import signin, views
+from . import signin, statistics_views, views
 
 app_name = "backoffice"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("lich-hen/<int:pk>/huy-diem-danh/", admin.site.admin_view(views.check_in_undo_view), name="check-in-undo"),
     path("lich-hen/<int:pk>/doi-lich/", admin.site.admin_view(views.move_view), name="move"),
     path("doi-lich-hang-loat/", admin.site.admin_view(views.move_affected_view), name="move-affected"),
+    path("thong-ke/", admin.site.admin_view(statistics_views.statistics_view), name="statistics"),
 ]

@@ -13,11 +13,14 @@ from apps.procedures.models import Procedure
 
 from . import summary
 
-# The identity card's answers as stored by this version of the step forms (Filing.form_version).
-FORM_VERSION = 1
+# The identity card's answers as stored by this version of the step forms (Filing.form_version): 1 = the CC01-era
+# questions (ethnic group, religion, birth registration, home town, family, occupation, education); 2 = DC02's
+# fields only (since 1 July 2024), the representative on the about-you step. Version 1 answers stay as they were and
+# are still printed and shown.
+FORM_VERSION = 2
 
 
-# The first step's consents are columns of the filing (the notice version, the sensitive-data consent), not answers.
+# The first step's consents are columns of the filing (Filing.notice_version), not answers.
 CONSENT_ANSWERS = ("accept_notice", "accept_sensitive")
 
 
@@ -28,7 +31,8 @@ def _filing_fields(answers: dict) -> dict:
         "phone": answers["phone"].as_e164,
         "answers": {name: value for name, value in answers.items() if name not in CONSENT_ANSWERS},
         "notice_version": answers.get("accept_notice"),
-        "sensitive_consent": bool(answers.get("accept_sensitive")),
+        # Not asked: the journey asks for no sensitive data since form version 2 (DC02's items only).
+        "sensitive_consent": None,
         "form_version": FORM_VERSION,
         "birth_date": answers["birth_date"],
         "id_number": answers["id_number"],
@@ -78,13 +82,8 @@ def declaration_correction_start(*, filing: Filing, draft: Draft | None = None, 
         draft.corrects = filing
         draft.verified_phone = str(filing.phone)
         draft.data = summary.step_data_from_json(filing.answers)
-        # The first step's consents are the filing's columns, not answers: prefilled as given (a filing from before
-        # the sensitive-data consent was asked has those answers, so the consent is taken as given).
-        draft.data[""] = {
-            **draft.data.get("", {}),
-            "accept_notice": str(filing.notice_version or 1),
-            **({} if filing.sensitive_consent is False else {"accept_sensitive": "on"}),
-        }
+        # The notice accepted is the filing's column, not an answer: prefilled as accepted (nothing to tick again).
+        draft.data[""] = {**draft.data.get("", {}), "accept_notice": str(filing.notice_version or 1)}
     draft.data = {**draft.data, LOOKUP_KEY: lookup}
     draft.save(update_fields=["corrects", "verified_phone", "data", "updated_at"])
     return draft

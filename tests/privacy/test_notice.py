@@ -62,13 +62,11 @@ def test_the_notice_renders_in_the_pages_language(language, expected):
     assert ("nhóm máu" if language == "vi" else "blood group") in html
 
 
-def test_the_first_steps_boxes_record_the_version_and_sensitive_consent_is_separate_and_optional():
+def test_the_first_steps_box_records_the_version_shown():
     base = {"reason": "first_card", "applicant": "self"}
     form = RequestForm(data={**base, "accept_notice": "1"})
     assert form.is_valid(), form.errors
-    assert (form.notice_version, form.sensitive_consent) == (1, False)
-    form = RequestForm(data={**base, "accept_notice": "1", "accept_sensitive": "1"})
-    assert form.is_valid() and (form.notice_version, form.sensitive_consent) == (1, True)
+    assert (form.notice_version, form.sensitive_consent) == (1, None)  # the identity card asks no sensitive data
     with translation.override("vi"):
         form = RequestForm(data=base)
         assert not form.is_valid()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('filings', '0006_events_from_state_transitions'),
+        ('filings', '0007_draft_key_version'),
     ]
 
     operations = [
