@@ -67,3 +67,25 @@ class BulkCancelForm(forms.Form):
         help_text=_("Each citizen reads it in the cancellation message, e.g. “The station is closed for repairs.”"),
         error_messages={"required": CANCEL_REASON_REQUIRED},
     )
+
+
+class CloseDayForm(forms.Form):
+    """Closing a counter for a day: which day, why (every affected citizen reads it), and what to do with them."""
+
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Each citizen booked on that day reads it in their message, e.g. “Trụ sở mất điện.”"),
+        error_messages={"required": CANCEL_REASON_REQUIRED},
+    )
+    outcome = forms.ChoiceField(
+        label=_("The citizens booked on that day"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("move", _("Move each to the nearest free time of this unit")),
+            ("cancel", _("Cancel their bookings")),
+        ],
+        initial="move",
+    )

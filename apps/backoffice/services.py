@@ -1,7 +1,8 @@
 """Writes of the back office: audit records, roles, state transitions."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from fnmatch import fnmatchcase
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,7 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Arrival, AuditAction, AuditLogEntry, StateTransition
+from .models import Arrival, AuditAction, AuditLogEntry, ClosureBooking, ClosureOutcome, StateTransition
 from .roles import ROLES
 from .scoping import object_unit_id, user_can_access_object
 from .workflow import Workflow
@@ -122,26 +123,14 @@ def state_transition_apply(
     if workflow.apply is not None:
         with transaction.atomic():
             change = workflow.apply(obj=obj, target=target, user=user, reason=reason)
-            source = getattr(change, "source", "")
-            unit_id = object_unit_id(obj, unit_field=workflow.unit_field)
-            # The back office's list of state changes covers these records too.
-            StateTransition.objects.create(
+            transition_record(
                 user=user,
-                username=user.get_username(),
-                content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
-                object_id=str(obj.pk),
-                object_repr=str(obj)[:200],
-                unit_id=unit_id,
-                source=source,
+                obj=obj,
+                unit_field=workflow.unit_field,
+                state_field=workflow.state_field,
+                source=getattr(change, "source", ""),
                 target=target,
                 reason=reason,
-            )
-            audit_record(
-                user=user,
-                action=AuditAction.TRANSITION,
-                obj=obj,
-                detail=f"{source} → {target}" + (f": {reason}" if reason else ""),
-                unit_id=unit_id,
             )
         return change
     with transaction.atomic():
@@ -192,6 +181,43 @@ def state_transition_apply(
     for name in fields:
         setattr(obj, name, getattr(locked, name))
     return record
+
+
+def transition_record(
+    *, user, obj: models.Model, unit_field: str, source: str, target: str, reason: str = "", state_field: str = "state"
+) -> StateTransition:
+    """Write a move another app's service made (a filing's `filing_transition`) to the back office's list of state
+    changes and, once, to the audit log."""
+    unit_id = object_unit_id(obj, unit_field=unit_field)
+    record = StateTransition.objects.create(
+        user=user,
+        username=user.get_username(),
+        content_type=ContentType.objects.get_for_model(type(obj), for_concrete_model=False),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        unit_id=unit_id,
+        source=source,
+        target=target,
+        reason=reason,
+    )
+    audit_record(
+        user=user,
+        action=AuditAction.TRANSITION,
+        obj=obj,
+        detail=_state_text(obj, state_field, source, target) + (f": {reason}" if reason else ""),
+        unit_id=unit_id,
+    )
+    return record
+
+
+def _state_text(obj: models.Model, state_field: str, source: str, target: str) -> str:
+    """ "Đã nộp → Đã hủy" for the audit log, in the portal's language whoever reads it later."""
+    try:
+        choices = dict(obj._meta.get_field(state_field).flatchoices)
+    except Exception:
+        choices = {}
+    with translation.override(settings.LANGUAGE_CODE):
+        return f"{choices.get(source, source)} → {choices.get(target, target)}"
 
 
 def _state_label(obj: models.Model, workflow: Workflow, state: str) -> str:
@@ -258,7 +284,16 @@ def appointment_check_in(*, appointment, user, unit, other_day_ok: bool = False,
         previous = current.get_status_display()
         current.status = AppointmentStatus.CHECKED_IN
         current.save(update_fields=["status"])
-        arrival = Arrival(appointment=current, unit=current.unit, at=now, officer=user, other_day=other_day)
+        today = timezone.localdate(now)
+        arrival = Arrival(
+            appointment=current,
+            unit=current.unit,
+            at=now,
+            officer=user,
+            other_day=other_day,
+            day=today,
+            queue_number=_queue_number_next(unit=current.unit, day=today),
+        )
         arrival.full_clean()
         arrival.save()
         audit_record(
@@ -271,6 +306,17 @@ def appointment_check_in(*, appointment, user, unit, other_day_ok: bool = False,
         _filing_follow_counter(appointment=current, target="received", user=user)
     appointment.status = current.status
     return arrival
+
+
+def _queue_number_next(*, unit, day) -> int:
+    """The next number of `unit`'s queue on `day`. The unit's row is locked until the transaction ends, so two
+    counters of one unit checking citizens in at the same moment never draw the same number (the unique
+    constraint on unit, day and number backs it up)."""
+    from apps.units.models import PoliceUnit
+
+    PoliceUnit.objects.select_for_update().filter(pk=unit.pk).first()
+    last = Arrival.objects.filter(unit=unit, day=day).aggregate(last=models.Max("queue_number"))["last"]
+    return (last or 0) + 1
 
 
 CHECKIN_UNDO_NOT_ARRIVED = _("This citizen is not checked in: there is no arrival to undo.")
@@ -324,8 +370,9 @@ def appointment_mark_no_show(*, appointment, user, now=None):
     return current
 
 
-def appointment_move(*, appointment, user, starts_at, unit=None, now=None):
-    """An officer moves a booking to another time (and unit, among theirs); the citizen is told."""
+def appointment_move(*, appointment, user, starts_at, unit=None, now=None, reason: str = ""):
+    """An officer moves a booking to another time (and unit, among theirs); the citizen is told (with `reason`,
+    when the officer gives one)."""
     from apps.appointments.services import appointment_reschedule
     from apps.notifications.services import notification_send_appointment_change
 
@@ -340,14 +387,15 @@ def appointment_move(*, appointment, user, starts_at, unit=None, now=None):
         starts_at=starts_at,
         unit=unit,
         by_officer=True,
-        notify=notification_send_appointment_change,
+        notify=partial(notification_send_appointment_change, reason=reason),
         **({"now": now} if now else {}),
     )
     audit_record(
         user=user,
         action=AuditAction.RESCHEDULE,
         obj=moved,
-        detail=f"{previous:%d/%m/%Y %H:%M} → {timezone.localtime(moved.slot.starts_at):%d/%m/%Y %H:%M}",
+        detail=f"{previous:%d/%m/%Y %H:%M} → {timezone.localtime(moved.slot.starts_at):%d/%m/%Y %H:%M}"
+        + (f": {reason}" if reason else ""),
         unit_id=moved.unit_id,
     )
     return moved
@@ -438,42 +486,197 @@ def notification_resend_by_officer(*, user, notifications) -> tuple[int, list[st
 # --- Bulk cancel -------------------------------------------------------------------------------------------
 CANCEL_REASON_REQUIRED = _("Give the reason: each citizen reads it in the cancellation message.")
 CANCEL_NOT_BOOKED = _("Only a booked appointment can be cancelled (this one is “%(status)s”).")
+CANCEL_FILING_STATE = _("This filing cannot be cancelled from “%(state)s”.")
+
+
+def appointment_cancel_plan(*, appointment) -> bool:
+    """Whether `appointment_cancel_by_officer` would cancel this booking (what the confirmation page shows)."""
+    from apps.appointments.models import AppointmentStatus
+
+    return appointment.status == AppointmentStatus.BOOKED
+
+
+def filing_cancel_plan(*, filing) -> bool:
+    """Whether `filing_cancel_by_officer` would cancel this filing (its visit goes with it)."""
+    from apps.filings.models import FilingState
+    from apps.filings.transitions import OFFICER, move_find
+
+    return move_find(source=filing.state, target=FilingState.CANCELLED, actor=OFFICER) is not None
+
+
+def _reason_required(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": ValidationError(CANCEL_REASON_REQUIRED, code="reason_required")})
+    return reason
+
+
+def _filing_cancel(*, filing, user, reason: str) -> None:
+    """Cancel a filing through the filings' transition table (its booked visit is freed by the same service, and
+    the citizen's message carries `reason`); one entry in the list of state changes and in the audit log. The
+    officer may cancel bookings, so the filing booked on one follows even without the right to review filings."""
+    from apps.filings.models import FilingState
+    from apps.filings.services import filing_transition
+    from apps.filings.transitions import OFFICER
+
+    with transaction.atomic():
+        event = filing_transition(
+            filing=filing,
+            target=FilingState.CANCELLED,
+            actor=OFFICER,
+            user=user,
+            reason=reason,
+            check_permission=False,
+        )
+        transition_record(
+            user=user,
+            obj=filing,
+            unit_field="appointment__unit",
+            source=event.source,
+            target=FilingState.CANCELLED,
+            reason=reason,
+        )
 
 
 def appointment_cancel_by_officer(*, appointments, user, reason: str, now=None) -> tuple[list, list[tuple]]:
     """Cancel bookings for an officer, each citizen told by message with `reason` (required), each cancellation
-    written to the audit log. Returns (cancelled, [(appointment, why not)]). Bookings of other units are refused."""
-    from apps.appointments.models import AppointmentStatus
+    written once to the audit log. A booking that belongs to a filing is cancelled by cancelling the filing
+    (`filings.transitions`), which frees the place and tells the citizen; one without a filing is cancelled
+    alone. Returns (cancelled, [(appointment, why not)]). Bookings of other units are refused."""
     from apps.appointments.services import appointment_cancel
+    from apps.filings.models import Filing
     from apps.notifications.services import notification_send_appointment_change
 
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError({"reason": ValidationError(CANCEL_REASON_REQUIRED, code="reason_required")})
+    reason = _reason_required(reason)
     cancelled, refused = [], []
     for appointment in appointments:
         if not user_can_access_object(user, appointment, unit_field="unit"):
             refused.append((appointment, str(RECORD_OF_OTHER_UNIT)))
             continue
-        if appointment.status != AppointmentStatus.BOOKED:
+        if not appointment_cancel_plan(appointment=appointment):
             refused.append((appointment, str(CANCEL_NOT_BOOKED % {"status": appointment.get_status_display()})))
             continue
+        filing = Filing.objects.filter(appointment=appointment).first()
         try:
-            appointment_cancel(
-                appointment=appointment,
-                reason=reason,
-                notify=notification_send_appointment_change,
-                **({"now": now} if now else {}),
-            )
+            if filing is not None:
+                if not filing_cancel_plan(filing=filing):
+                    raise ValidationError(CANCEL_FILING_STATE % {"state": filing.get_state_display()})
+                _filing_cancel(filing=filing, user=user, reason=reason)
+                appointment.refresh_from_db()
+            else:
+                appointment_cancel(
+                    appointment=appointment,
+                    reason=reason,
+                    notify=notification_send_appointment_change,
+                    **({"now": now} if now else {}),
+                )
+                audit_record(
+                    user=user,
+                    action=AuditAction.CHANGE,
+                    obj=appointment,
+                    detail=f"{appointment.get_status_display()}: {reason}",
+                    unit_id=appointment.unit_id,
+                )
         except ValidationError as error:
             refused.append((appointment, " ".join(error.messages)))
             continue
-        audit_record(
-            user=user,
-            action=AuditAction.CHANGE,
-            obj=appointment,
-            detail=f"{appointment.get_status_display()}: {reason}",
-            unit_id=appointment.unit_id,
-        )
         cancelled.append(appointment)
     return cancelled, refused
+
+
+def filing_cancel_by_officer(*, filings, user, reason: str) -> tuple[list, list[tuple]]:
+    """Cancel filings (and their booked visits) for an officer through the filings' transition table; each
+    citizen is told `reason` (required) by message; each cancellation is written once to the audit log.
+    Returns (cancelled, [(filing, why not)]). Filings of other units are refused."""
+    reason = _reason_required(reason)
+    cancelled, refused = [], []
+    for filing in filings:
+        if not user_can_access_object(user, filing, unit_field="appointment__unit"):
+            refused.append((filing, str(RECORD_OF_OTHER_UNIT)))
+            continue
+        if not filing_cancel_plan(filing=filing):
+            refused.append((filing, str(CANCEL_FILING_STATE % {"state": filing.get_state_display()})))
+            continue
+        try:
+            _filing_cancel(filing=filing, user=user, reason=reason)
+        except ValidationError as error:
+            refused.append((filing, " ".join(error.messages)))
+            continue
+        cancelled.append(filing)
+    return cancelled, refused
+
+
+# --- Closing a counter for a day ----------------------------------------------------------------------------
+CLOSE_NOT_ALLOWED = _("You may close only your own unit's counter.")
+CLOSE_DAY_PAST = _("This day has passed: choose today or a later day.")
+CLOSE_ALREADY = _("This counter is already closed on %(date)s.")
+CLOSE_MOVE, CLOSE_CANCEL = "move", "cancel"
+
+
+def closure_close_day(*, unit, day, reason: str, outcome: str, user, now=None):
+    """Close `unit`'s counter for the whole of `day`, then move each citizen booked on it to the nearest free time
+    of the unit (`outcome="move"`; one with no free time left stays booked, to be called) or cancel their booking
+    (`"cancel"`, the filing through its transitions). Every citizen's message carries `reason` (required).
+    Only the unit's own officers (or the district's) may; each step is written to the audit log.
+    Returns the closure and its `ClosureBooking` rows."""
+    from apps.appointments.models import Appointment, Closure
+    from apps.appointments.selectors import slot_list_nearest
+    from apps.appointments.services import closure_create
+
+    from .selectors import closure_day_bookings
+
+    now = now or timezone.now()
+    if not user.has_perm("appointments.add_closure") or not user_can_access_object(user, unit, unit_field="pk"):
+        raise PermissionDenied(CLOSE_NOT_ALLOWED)
+    reason = _reason_required(reason)
+    if day < timezone.localdate(now):
+        raise ValidationError({"day": ValidationError(CLOSE_DAY_PAST, code="past")})
+    tz = timezone.get_current_timezone()
+    starts_at = datetime.combine(day, time.min, tzinfo=tz)
+    ends_at = starts_at + timedelta(days=1)
+    if Closure.objects.filter(unit=unit, starts_at__lte=starts_at, ends_at__gte=ends_at).exists():
+        raise ValidationError(
+            {"day": ValidationError(CLOSE_ALREADY, code="closed", params={"date": f"{day:%d/%m/%Y}"})}
+        )
+    bookings = list(closure_day_bookings(unit=unit, day=day, now=now))
+    with transaction.atomic():
+        closure, _affected = closure_create(unit=unit, starts_at=starts_at, ends_at=ends_at, reason=reason, now=now)
+        audit_record(
+            user=user, action=AuditAction.ADD, obj=closure, detail=f"{day:%d/%m/%Y}: {reason}", unit_id=unit.pk
+        )
+    rows = []
+    for appointment in bookings:
+        previous = appointment.slot.starts_at
+        result, detail = ClosureOutcome.CANCELLED, ""
+        if outcome == CLOSE_MOVE:
+            options = slot_list_nearest(
+                unit=unit, procedure=appointment.procedure, near=previous, limit=1, other_units=0, now=now
+            )
+            result, detail = ClosureOutcome.NOT_MOVED, str(NO_FREE_SLOT)
+            if options:
+                try:
+                    moved = appointment_move(
+                        appointment=appointment, user=user, starts_at=options[0].starts_at, now=now, reason=reason
+                    )
+                except ValidationError as error:
+                    detail = " ".join(error.messages)
+                else:
+                    result = ClosureOutcome.MOVED
+                    detail = f"{timezone.localtime(moved.slot.starts_at):%H:%M %d/%m/%Y}"
+        else:
+            _cancelled, refused = appointment_cancel_by_officer(
+                appointments=[appointment], user=user, reason=reason, now=now
+            )
+            if refused:
+                result, detail = ClosureOutcome.NOT_MOVED, refused[0][1]
+        row = ClosureBooking(
+            closure=closure,
+            appointment=Appointment.objects.get(pk=appointment.pk),
+            previous_starts_at=previous,
+            outcome=result,
+            detail=detail[:300],
+        )
+        row.full_clean()
+        row.save()
+        rows.append(row)
+    return closure, rows

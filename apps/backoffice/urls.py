@@ -14,8 +14,20 @@ urlpatterns = [
     path("xac-thuc-hai-buoc/", admin.site.admin_view(signin.second_factor_setup_view), name="second-factor-setup"),
     path("", admin.site.admin_view(views.roster_view), name="roster"),
     path("diem-danh/", admin.site.admin_view(views.check_in_view), name="check-in"),
-    path("lich-hen/<int:pk>/vang-mat/", admin.site.admin_view(views.no_show_view), name="no-show"),
-    path("lich-hen/<int:pk>/huy-diem-danh/", admin.site.admin_view(views.check_in_undo_view), name="check-in-undo"),
+    path(
+        "lich-hen/<int:pk>/vang-mat/",
+        admin.site.admin_view(views.row_action_view),
+        {"action": "no-show"},
+        name="no-show",
+    ),
+    path(
+        "lich-hen/<int:pk>/huy-diem-danh/",
+        admin.site.admin_view(views.row_action_view),
+        {"action": "check-in-undo"},
+        name="check-in-undo",
+    ),
     path("lich-hen/<int:pk>/doi-lich/", admin.site.admin_view(views.move_view), name="move"),
     path("doi-lich-hang-loat/", admin.site.admin_view(views.move_affected_view), name="move-affected"),
+    path("dong-quay/", admin.site.admin_view(views.close_day_view), name="close-day"),
+    path("dong-quay/<int:pk>/", admin.site.admin_view(views.closure_view), name="closure"),
 ]

@@ -112,7 +112,14 @@ def filing_create(
 
 # --- Moving a filing --------------------------------------------------------------------------------------------
 def filing_transition(
-    *, filing: Filing, target: str, actor: str = OFFICER, user=None, reason: str = "", notify: bool = True
+    *,
+    filing: Filing,
+    target: str,
+    actor: str = OFFICER,
+    user=None,
+    reason: str = "",
+    notify: bool = True,
+    check_permission: bool = True,
 ) -> FilingEvent:
     """Move `filing` to `target` if `transitions.TRANSITIONS` lets `actor` do it from where the filing stands.
 
@@ -120,9 +127,11 @@ def filing_transition(
     Officers need the permission to change filings (which records they may see is the back office's business,
     checked before calling). The move is a `FilingEvent` (the citizen's timeline); when the table says so and
     `notify` is true, the citizen gets a message at the confirmed phone, in their language, after commit.
+    `check_permission=False`: a move that follows from another action the officer may make (cancelling the
+    booking a filing stands on); an officer is still needed.
     """
     reason = (reason or "").strip()
-    if actor == OFFICER and (user is None or not user.has_perm("filings.change_filing")):
+    if actor == OFFICER and (user is None or (check_permission and not user.has_perm("filings.change_filing"))):
         raise PermissionDenied(MSG_NOT_ALLOWED)
     with transaction.atomic():
         locked = Filing.objects.select_for_update().select_related("procedure").get(pk=filing.pk)
