@@ -15,6 +15,7 @@ from apps.core.forms.widgets import flat_choices
 from apps.fees.money import vnd
 from apps.fees.selectors import FeeQuote, fee_quote
 from apps.filings.models import Filing
+from apps.filings.selectors import filing_post_to
 from apps.filings.tokens import qr_token
 from apps.procedures.models import Procedure
 
@@ -175,9 +176,7 @@ def done_context(declaration: Filing, *, token: str) -> dict:
         "reason_label": REASON_LABELS.get(answers["reason"], ""),
         "appointment": appointment,
         "fee": fee,
-        "post_to": declaration.answers.get("delivery_address", "")
-        if declaration.answers.get("delivery") == "post"
-        else "",
+        "post_to": filing_post_to(filing=declaration),
         "bring": bring,
         "token": token,
         "cancelled": not live,

@@ -29,6 +29,7 @@ from apps.core.forms.journey import CodeForm
 from apps.core.ratelimit import client_address
 from apps.filings import outputs
 from apps.filings import services as filings_services
+from apps.filings.drafts import draft_confirmation_remember, draft_confirmed_in_session
 from apps.filings.models import Filing
 from apps.filings.selectors import filing_from_token
 from apps.filings.tokens import (
@@ -318,7 +319,10 @@ def confirm_view(request):
         messages.warning(request, filings_services.MSG_NO_HOLD)
         return redirect("declarations:appointment")
     phone = answers["phone"]
-    verified = draft.verified_phone == phone.as_e164
+    verified = draft_confirmed_in_session(request, draft=draft, phone=phone.as_e164)
+    # Confirmed by a family's earlier code in this session (issue 12.13): no code for this declaration, so its
+    # statement is ticked with the submit button.
+    pledge_with_submit = verified and draft.otp_challenge_id is None
     code_sent = draft.otp_challenge is not None and draft.otp_challenge.phone == phone.as_e164
     form = CodeForm(data=request.POST if request.POST.get("action") == "verify" else None)
     pledge_error = False
@@ -344,7 +348,9 @@ def confirm_view(request):
                 form.add_error("code", error)
             else:
                 verified = True
-        if verified and action in ("verify", "submit"):
+        if action == "submit" and pledge_with_submit and not request.POST.get("pledge"):
+            pledge_error = True
+        elif verified and action in ("verify", "submit"):
             return _submit(request, draft, answers)
     context = {
         "form": form,
@@ -352,6 +358,7 @@ def confirm_view(request):
         "verified": verified,
         "code_sent": code_sent,
         "pledge_error": pledge_error,
+        "pledge_with_submit": pledge_with_submit,
         "progress": _progress("xac-nhan"),
         "step": selectors.STEP_BY_SLUG["xac-nhan"],
     }
@@ -382,6 +389,7 @@ def _submit(request, draft, answers):
             return done
         messages.error(request, error.messages[0])
         return redirect("declarations:confirm")
+    draft_confirmation_remember(request, draft=draft, phone=answers["phone"].as_e164)
     response = redirect("declarations:done", token=receipt_token(declaration.code))
     response.delete_cookie(DRAFT_COOKIE)
     return response

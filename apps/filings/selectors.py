@@ -90,6 +90,12 @@ def filing_timeline(*, filing: Filing, events: list[FilingEvent] | None = None) 
     return entries
 
 
+def filing_post_to(*, filing: Filing) -> str:
+    """The address the result is posted to (DC02 III(11)) when the citizen chose delivery by post, else ""."""
+    answers = filing.answers or {}
+    return answers.get("delivery_address", "") if answers.get("delivery") == "post" else ""
+
+
 def filing_last_reason(*, filing: Filing) -> str:
     """The reason given for the filing's current state (e.g. what to correct), or ""."""
     event = FilingEvent.objects.filter(filing=filing, state=filing.state).order_by("-at", "-id").first()

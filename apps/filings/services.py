@@ -370,15 +370,12 @@ def draft_verify_code(*, draft: Draft, code: str) -> None:
     draft.save(update_fields=["verified_phone", "updated_at"])
 
 
-FAMILY_CONFIRMATION_WINDOW = timedelta(minutes=30)
-
-
 def draft_confirm_from_earlier(*, draft: Draft, phone: str, challenge_id) -> bool:
     """Families (issue 12.13): a number confirmed in this browser a short while ago (`challenge_id`, kept in the
     session) confirms this draft too: no second code. Another number still needs its own."""
     from apps.notifications.models import OtpChallenge
 
-    since = timezone.now() - FAMILY_CONFIRMATION_WINDOW
+    since = timezone.now() - timedelta(minutes=settings.FILINGS_FAMILY_CONFIRMATION_MINUTES)
     if (
         not challenge_id
         or not OtpChallenge.objects.filter(pk=challenge_id, phone=phone, verified_at__gte=since).exists()

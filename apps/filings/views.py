@@ -80,6 +80,7 @@ def _context(filing: Filing, token: str) -> dict:
         "filing": filing,
         "procedure": filing.procedure,
         "appointment": filing.appointment,
+        "post_to": selectors.filing_post_to(filing=filing),
         "code_display": code_format(filing.code),
         "state_label": selectors.filing_state_label(filing=filing),
         "timeline": selectors.filing_timeline(filing=filing, events=events),

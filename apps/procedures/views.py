@@ -26,7 +26,13 @@ from apps.core.forms.journey import CodeForm
 from apps.core.ratelimit import client_address
 from apps.filings import outputs
 from apps.filings import services as filings_services
-from apps.filings.drafts import draft_cookie_delete, draft_cookie_set, draft_from_cookie
+from apps.filings.drafts import (
+    draft_confirmation_remember,
+    draft_confirmed_in_session,
+    draft_cookie_delete,
+    draft_cookie_set,
+    draft_from_cookie,
+)
 from apps.filings.selectors import (
     draft_get,
     filing_done_path,
@@ -52,7 +58,6 @@ from .selectors import (
 REFRESH = "_refresh"
 FORM_STEP = "form"  # the key of the form's raw data in Draft.data
 SUBMITTED_KEY = "procedures:submitted"  # session: the code this browser just submitted, per procedure
-CONFIRMED_KEY = "procedures:confirmed"  # session: phone -> the confirmation that covers a family's filings
 MSG_START_AGAIN = _("Please fill in the form first: we could not find your request on this phone.")
 MSG_CANCELLED_ONLINE = _("Cancelled by the citizen online.")
 MSG_EXPIRED = _("This saved form has expired or was already submitted. Please start again.")
@@ -247,10 +252,7 @@ class RequestConfirmView(DraftJourneyMixin, TemplateView):
         return redirect("procedures:book", slug=self.procedure.slug)
 
     def _verified(self) -> bool:
-        if self.draft.verified_phone == self.phone:
-            return True
-        earlier = self.request.session.get(CONFIRMED_KEY, {}).get(self.phone)
-        return filings_services.draft_confirm_from_earlier(draft=self.draft, phone=self.phone, challenge_id=earlier)
+        return draft_confirmed_in_session(self.request, draft=self.draft, phone=self.phone)
 
     def get(self, request, *args, **kwargs):
         if not self._held():
@@ -294,10 +296,7 @@ class RequestConfirmView(DraftJourneyMixin, TemplateView):
                 messages.error(self.request, message)
             return redirect("procedures:book", slug=procedure.slug)
         self.request.session[f"{SUBMITTED_KEY}:{procedure.slug}"] = filing.code
-        if self.draft.otp_challenge_id:
-            confirmed = dict(self.request.session.get(CONFIRMED_KEY, {}))
-            confirmed[self.phone] = str(self.draft.otp_challenge_id)
-            self.request.session[CONFIRMED_KEY] = confirmed
+        draft_confirmation_remember(self.request, draft=self.draft, phone=self.phone)
         response = redirect(filing_done_path(filing=filing))
         draft_cookie_delete(response, procedure_slug=procedure.slug)
         return response

@@ -288,7 +288,9 @@ USE_TZ = True
 
 # --- Static and media files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (nginx serves it as /static/). A setting so that two servers built from one checkout,
+# e.g. a test run beside CI's smoke test, do not write into each other's folder.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
@@ -384,6 +386,10 @@ LOOKUP_CODE_LOCK_MINUTES = env.int("LOOKUP_CODE_LOCK_MINUTES", default=30)
 
 # The done page's address (sent by SMS/Zalo) and its slip, QR and .ics stop working this many days after the visit.
 RECEIPT_LINK_DAYS_AFTER_VISIT = env.int("RECEIPT_LINK_DAYS_AFTER_VISIT", default=7)
+
+# Families (issue 12.13): a phone confirmed with a code in a browser session covers that session's next filings
+# (a parent filing for each child) for this many minutes: no second code. Another number or browser needs its own.
+FILINGS_FAMILY_CONFIRMATION_MINUTES = env.int("FILINGS_FAMILY_CONFIRMATION_MINUTES", default=30)
 
 # --- Appointments (apps.appointments) -------------------------------------------------------------------------
 # How long a picked time is kept for a citizen who is finishing their form.

@@ -72,6 +72,8 @@ def production_server(tmp_path_factory):
         "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
         "REDIS_URL": "",
         "MEDIA_ROOT": str(tmp / "media"),
+        # Its own static folder: collectstatic here must not rewrite files another server or run is serving.
+        "STATIC_ROOT": str(tmp / "static"),
     }
     manage = [sys.executable, "manage.py"]
     for command in (["migrate", "--noinput", "-v0"], ["load_demo"], ["collectstatic", "--noinput", "-v0"]):

@@ -101,7 +101,6 @@ def test_officer_sessions_end_after_a_working_day_without_activity(client, role_
         assert client.get(reverse("admin:index")).status_code == 302  # 10 hours idle: signed out
 
 
-@pytest.mark.xfail(strict=False, reason="fails with --clock=2028-02-29; fix next session")
 def test_demo_officers_sign_in_with_the_printed_code(client, settings):
     from io import StringIO
 
@@ -120,5 +119,7 @@ def test_demo_officers_sign_in_with_the_printed_code(client, settings):
             reverse("admin:login"),
             {"username": "canbo.phuong1", "password": DEMO_PASSWORD, "otp_token": code.getvalue()[:6]},
         )
-    assert response.status_code == 302
-    assert client.session["otp_device_id"]
+        # Read inside the travel: the officer session lasts a working day from T0, and the suite's own clock
+        # (--clock) may be any day, long after that day has ended.
+        assert response.status_code == 302
+        assert client.session["otp_device_id"]

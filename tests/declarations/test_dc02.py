@@ -87,3 +87,22 @@ def test_the_code_is_sent_only_after_the_declaration_statement_is_ticked(client,
     response = client.post(CONFIRM, {"action": "send", "pledge": "1"})
     assert response.status_code == 302 and Notification.objects.filter(kind="otp").count() == 1
     assert re.search(r'name="code"', client.get(CONFIRM).content.decode())
+
+
+def test_the_lookup_shows_where_the_card_is_posted_and_nothing_for_the_counter(client, demo_data):
+    posted = submitted_declaration(**{"lien-he": {"delivery": "post", "delivery_address": "5 Tôn Đản, Xóm Chiếu"}})
+    detail = client.post("/tra-cuu/", {"code": posted.code, "phone": "0912345678"})["Location"]
+    html = client.get(detail).content.decode()
+    assert re.search(r'<dd id="post-to">\s*5 Tôn Đản, Xóm Chiếu\s*</dd>', html)
+    assert "Địa chỉ nhận kết quả" in html
+    client.cookies.clear()
+    counter = submitted_declaration(
+        **{
+            "ban-than": {"id_number": "079190654321", "birth_date": "01/02/1990", "sex": "F"},
+            "lien-he": {"phone": "0987654321"},
+        }
+    )
+    detail = client.post("/tra-cuu/", {"code": counter.code, "phone": "0987654321"})["Location"]
+    html = client.get(detail).content.decode()
+    assert detail.startswith("/tra-cuu/") and counter.holder_name in html
+    assert 'id="post-to"' not in html and "Địa chỉ nhận kết quả" not in html

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -89,7 +90,7 @@ class FutureDateField(forms.DateField):
 
     def clean(self, value):
         value = super().clean(value)
-        if value and value < date.today():
+        if value and value < timezone.localdate():
             raise ValidationError(DATE_IN_PAST, code="date_past")
         return value
 

@@ -1,10 +1,11 @@
 """Temporary residence declaration for a foreigner (Law 47/2014/QH13 on entry, exit, transit and residence of
 foreigners in Vietnam, as amended): the host (accommodation establishment or household) declares the guest."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import validation
@@ -67,7 +68,7 @@ class ForeignerStayForm(ProvinceWardMixin, ProcedureForm):
 
     def clean_arrival(self):
         arrival = self.cleaned_data["arrival"]
-        today = date.today()
+        today = timezone.localdate()
         if arrival < today - timedelta(days=ARRIVAL_LOOKBACK_DAYS):
             raise ValidationError(ARRIVAL_TOO_OLD, code="arrival_too_old")
         if arrival > today + timedelta(days=365):

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .base import ChoiceField, FutureDateField, IdNumberField, ProcedureForm, ProvinceWardMixin
@@ -68,6 +69,6 @@ class ResidenceForm(ProvinceWardMixin, ProcedureForm):
                 self.add_error("stay_until", ValidationError(STAY_UNTIL_NOT_FOR_PERMANENT, code="until_permanent"))
         elif not until:
             self.add_error("stay_until", ValidationError(STAY_UNTIL_REQUIRED, code="until_required"))
-        elif until > _two_years_after(date.today()):
+        elif until > _two_years_after(timezone.localdate()):
             self.add_error("stay_until", ValidationError(STAY_UNTIL_TOO_FAR, code="until_too_far"))
         return cleaned
