@@ -34,6 +34,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.metrics import refusal_count
 from apps.core.paging import local_day_range
 from apps.core.ratelimit import client_fingerprint, current_client
 from apps.procedures.models import Procedure
@@ -282,6 +283,7 @@ def _check_hoarding(
         )
         if existing is not None:
             # Neither when nor where: typing someone else's card number must not reveal their booking.
+            refusal_count(limit="already-booked")
             raise ValidationError(ALREADY_BOOKED, code="already_booked")
     limit = settings.APPOINTMENT_MAX_ACTIVE_PER_PHONE
     active = upcoming.filter(phone=phone).filter(
@@ -290,6 +292,7 @@ def _check_hoarding(
     )
     count = active.count()
     if count >= limit:
+        refusal_count(limit="phone-appointments")
         raise ValidationError(PHONE_LIMIT, code="phone_limit", params={"count": count})
 
 
@@ -318,6 +321,7 @@ def _hold_keeps_place(
 def _unavailable(
     refused: _Refused, *, unit: PoliceUnit, procedure: Procedure, starts_at: datetime, now: datetime
 ) -> SlotUnavailable:
+    refusal_count(limit=f"slot-{refused.code}")  # slot-full, slot-too_soon, slot-closed…
     alternatives = []
     if refused.code not in {"procedure_not_handled"}:
         # Computed after the transaction: the lock is never held while we search.
@@ -379,6 +383,8 @@ def appointment_hold(
             counted = _hold_keeps_place(
                 slot=slot, offer=offer, procedure=procedure, phone=phone, client_hash=client_hash, now=now
             )
+            if not counted:  # given, but over a hold budget: it keeps no place from others
+                refusal_count(limit="hold-budget")
             appointment = Appointment(
                 slot=slot,
                 unit=unit,

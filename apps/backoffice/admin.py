@@ -24,10 +24,9 @@ from .admin_mixins import (
     masked,
 )
 from .masking import mask_phone
-from .models import Arrival, AuditLogEntry, StateTransition
+from .models import Arrival, AuditLogEntry
 from .scoping import queryset_scope_to_user, user_sees_all_units
 from .search import SearchFields
-from .selectors import state_label
 from .services import appointment_move, officer_display_name
 
 
@@ -64,60 +63,6 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, ExportAdminMixin, admin.ModelAdmin)
 
     def has_view_permission(self, request, obj=None):
         return user_sees_all_units(request.user) and super().has_view_permission(request, obj)
-
-
-class TargetStateFilter(admin.SimpleListFilter):
-    """The states records were moved to, by their names (the stored values are codes)."""
-
-    title = _("to state")
-    parameter_name = "target"
-
-    def lookups(self, request, model_admin):
-        from django.contrib.contenttypes.models import ContentType
-
-        pairs = model_admin.get_queryset(request).values_list("content_type", "target").distinct().order_by()
-        labels = {}
-        for content_type_id, target in pairs:
-            label = state_label(content_type=ContentType.objects.get_for_id(content_type_id), value=target)
-            labels.setdefault(target, label)
-        return sorted(labels.items(), key=lambda pair: pair[1])
-
-    def queryset(self, request, queryset):
-        return queryset.filter(target=self.value()) if self.value() else queryset
-
-
-@admin.register(StateTransition)
-class StateTransitionAdmin(UnitScopedAdminMixin, ReadOnlyAdminMixin, ExportAdminMixin, admin.ModelAdmin):
-    unit_field = "unit"
-    export_filename = "chuyen-trang-thai"
-    list_display = ("at", "object_repr", "source_label", "target_label", "username", "unit", "reason")
-    list_filter = (("unit", ScopedUnitFilter), "content_type", TargetStateFilter, "at")
-    search_fields = ("object_repr", "object_id", "username", "reason")
-    list_select_related = ("unit", "content_type")
-    # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-    fields = (
-        "at",
-        "user",
-        "username",
-        "content_type",
-        "object_id",
-        "object_repr",
-        "unit",
-        "source_label",
-        "target_label",
-        "reason",
-    )
-    readonly_fields = fields
-
-    @admin.display(description=_("from state"), ordering="source")
-    def source_label(self, obj):
-        return state_label(content_type=obj.content_type, value=obj.source)
-
-    @admin.display(description=_("to state"), ordering="target")
-    def target_label(self, obj):
-        return state_label(content_type=obj.content_type, value=obj.target)
 
 
 # Groups (the roles) and officers: permission pickers in Vietnamese, officers' names in Vietnamese order.

@@ -12,29 +12,25 @@
 * `AuditedAdminMixin`: opening a record's page, adding, changing and deleting are written to the audit log.
 * `ExportAdminMixin`: "export to CSV / Excel" actions over the selected rows, recorded in the audit log.
 * `SearchAdminMixin`: the one search (`search.py`): code, phone, card number, name without accents.
-* `WorkflowAdminMixin`: the state field is read-only; a "change state" page offers only the allowed moves.
 """
 
 from collections.abc import Callable
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import label_for_field, unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.utils import label_for_field
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .audit_writes import AuditedWritesMixin
-from .forms import StateTransitionForm
 from .models import AuditAction
 from .scoping import queryset_scope_to_user, user_can_access_object, user_sees_all_units, user_unit_ids
 from .search import SearchFields, search_q
-from .services import audit_record, state_transition_apply
-from .workflow import Workflow
+from .services import audit_record
 
 OUT_OF_SCOPE = _("This record belongs to another unit.")
 
@@ -260,87 +256,3 @@ def masked(field: str, mask: Callable[[object], str], description) -> Callable:
 
     column.__name__ = f"{field}_masked"
     return column
-
-
-class WorkflowAdminMixin:
-    """A record moved through a `Workflow`: its state is read-only in the form, and a separate page
-    (`<id>/state/`) offers the moves allowed from the current state, with the reason when one is needed.
-
-    The state may live on a companion record (`workflow_subject(obj)`, e.g. a declaration's review)."""
-
-    workflow: Workflow
-    change_form_template = "backoffice/workflow_change_form.html"
-
-    def workflow_subject(self, obj):
-        return obj
-
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if self.workflow.state_field not in fields and any(
-            f.name == self.workflow.state_field for f in self.model._meta.get_fields()
-        ):
-            fields.append(self.workflow.state_field)
-        return fields
-
-    def get_urls(self):
-        opts = self.model._meta
-        return [
-            path(
-                "<path:object_id>/state/",
-                self.admin_site.admin_view(self.transition_view),
-                name=f"{opts.app_label}_{opts.model_name}_transition",
-            ),
-            *super().get_urls(),
-        ]
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and not add:
-            subject = self.workflow_subject(obj)
-            context["workflow_transitions"] = (
-                self.workflow.available(subject, user=request.user) if self.has_change_permission(request, obj) else []
-            )
-            context["workflow_state_url"] = reverse(
-                f"{self.admin_site.name}:{obj._meta.app_label}_{obj._meta.model_name}_transition", args=[obj.pk]
-            )
-        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
-
-    def transition_view(self, request, object_id):
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404
-        if not self.has_change_permission(request, obj):
-            raise PermissionDenied
-        subject = self.workflow_subject(obj)
-        transitions = self.workflow.available(subject, user=request.user)
-        form = StateTransitionForm(request.POST or None, transitions=transitions, initial=request.GET.dict())
-        if request.method == "POST" and form.is_valid():
-            try:
-                state_transition_apply(
-                    workflow=self.workflow,
-                    obj=subject,
-                    target=form.cleaned_data["target"],
-                    user=request.user,
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, gettext("The state has been changed."))
-                opts = obj._meta
-                return HttpResponseRedirect(
-                    reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-                )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "object": obj,
-            "form": form,
-            "title": gettext("Change the state of %(record)s") % {"record": obj},
-            "current_state": _display_state(subject, self.workflow),
-        }
-        return TemplateResponse(request, "backoffice/transition.html", context)
-
-
-def _display_state(obj, workflow: Workflow) -> str:
-    display = getattr(obj, f"get_{workflow.state_field}_display", None)
-    return display() if display else workflow.state_of(obj)

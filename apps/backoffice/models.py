@@ -1,7 +1,8 @@
-"""The back office's own records: the audit log and the history of state transitions.
+"""The back office's own records: the audit log and the counter's arrivals (a filing's history of states is its
+timeline, apps.filings' FilingEvent).
 
-Both point at their subject generically (content type + object id + a text copy of what it was), so they work
-for declarations, appointments, reports or any model added later, and outlive the subject's deletion.
+The audit log points at its subject generically (content type + object id + a text copy of what it was), so it
+works for filings, appointments, reports or any model added later, and outlives the subject's deletion.
 """
 
 from django.conf import settings
@@ -71,46 +72,6 @@ class AuditLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.object_repr}"
-
-
-class StateTransition(models.Model):
-    """One change of state of a record (a declaration under review, for instance): who, when, why."""
-
-    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("officer"),
-    )
-    username = models.CharField(_("user name"), max_length=150, blank=True)
-    content_type = models.ForeignKey(
-        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("kind of record")
-    )
-    object_id = models.CharField(_("record id"), max_length=64)
-    object_repr = models.CharField(_("record"), max_length=200, blank=True)
-    unit = models.ForeignKey(
-        "units.PoliceUnit",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("unit"),
-    )
-    source = models.CharField(_("from state"), max_length=32)
-    target = models.CharField(_("to state"), max_length=32)
-    reason = models.TextField(_("reason"), blank=True)
-
-    class Meta:
-        verbose_name = _("state change")
-        verbose_name_plural = _("state changes")
-        ordering = ("-at", "-id")
-        indexes = [models.Index(fields=("content_type", "object_id"), name="backoffice_transition_subject")]
-
-    def __str__(self) -> str:
-        return f"{self.object_repr}: {self.source} → {self.target}"
 
 
 class Arrival(models.Model):

@@ -38,7 +38,6 @@ _REVIEW = [
     "filings.change_filing",
     "filings.view_filingevent",
     "appointments.view_*",
-    "backoffice.view_statetransition",
 ]
 _COUNTER = [
     "appointments.view_*",
@@ -46,7 +45,6 @@ _COUNTER = [
     "filings.view_filing",
     "filings.view_filingevent",
     "backoffice.check_in",
-    "backoffice.view_statetransition",
     "backoffice.view_arrival",
 ]
 _NEWS = ["news.*"]
@@ -97,7 +95,6 @@ ROLES: dict[str, dict] = {
         "permissions": [
             "backoffice.access_all_units",
             "backoffice.view_auditlogentry",
-            "backoffice.view_statetransition",
             "backoffice.check_in",
             "backoffice.view_arrival",
             "units.*",

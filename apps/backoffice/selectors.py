@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.codes import code_is_valid, code_normalize
 from apps.core.paging import local_day_range
 
-from .models import StateTransition
 from .scoping import queryset_scope_to_user
 
 
@@ -188,21 +187,22 @@ def _reports_waiting(*, user) -> Chart | None:
 
 
 def _state_changes_today(*, user, today: date) -> Chart:
-    from django.contrib.contenttypes.models import ContentType
+    """Filings moved today, by the state they went to (the timeline's events, a filing's creation excluded)."""
+    from apps.filings.models import FilingEvent, FilingState
 
+    start, end = local_day_range(today)
     rows = (
-        queryset_scope_to_user(StateTransition.objects.all(), user=user, unit_field="unit")
-        .filter(at__gte=local_day_range(today)[0], at__lt=local_day_range(today)[1])
-        .values("content_type", "target")
+        queryset_scope_to_user(FilingEvent.objects.all(), user=user, unit_field="filing__appointment__unit")
+        .filter(at__gte=start, at__lt=end)
+        .exclude(source="")
+        .values("state")
         .annotate(n=Count("id"))
-        .order_by("-n", "target")
+        .order_by("-n", "state")
     )
-    types = {pk: ContentType.objects.get_for_id(pk) for pk in {r["content_type"] for r in rows}}
+    labels = dict(FilingState.choices)
     return Chart(
         title=_("State changes today"),
-        bars=[
-            Bar(label=state_label(content_type=types[r["content_type"]], value=r["target"]), value=r["n"]) for r in rows
-        ],
+        bars=[Bar(label=str(labels.get(r["state"], r["state"])), value=r["n"]) for r in rows],
         empty_text=_("No state changes yet today."),
     )
 

@@ -1,4 +1,5 @@
-"""Writes of the back office: audit records, roles, state transitions."""
+"""Writes of the back office: audit records, roles, the counter (a filing's review moves are
+apps.filings.services.filing_transition's)."""
 
 from datetime import datetime, time, timedelta
 from fnmatch import fnmatchcase
@@ -13,13 +14,10 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Arrival, AuditAction, AuditLogEntry, ClosureBooking, ClosureOutcome, StateTransition
+from .models import Arrival, AuditAction, AuditLogEntry, ClosureBooking, ClosureOutcome
 from .roles import ROLES
 from .scoping import object_unit_id, user_can_access_object
-from .workflow import Workflow
 
-INVALID_TRANSITION = _("This record cannot go from “%(source)s” to “%(target)s”.")
-REASON_REQUIRED = _("Give the reason: the citizen will read it.")
 NOT_ALLOWED = _("You may not make this change.")
 RECORD_OF_OTHER_UNIT = _("This record belongs to another unit.")
 
@@ -102,133 +100,6 @@ def roles_setup() -> dict[str, int]:
             group.permissions.set(permissions)
             result[name] = len(permissions)
     return result
-
-
-def state_transition_apply(
-    *, workflow: Workflow, obj: models.Model, target: str, user, reason: str = "", check_permission: bool = True
-) -> StateTransition:
-    """Move `obj` to state `target` if the workflow allows it from its current state; record who, when, why.
-
-    The row is locked while it changes, so two officers acting at once cannot both move it from the same state.
-    `check_permission=False` is for moves that follow from another action the officer was allowed to make (an
-    arrival at the counter); the record must still be of the officer's units.
-    """
-    reason = (reason or "").strip()
-    model = type(obj)
-    opts = model._meta
-    if not user_can_access_object(user, obj, unit_field=workflow.unit_field):
-        raise PermissionDenied(RECORD_OF_OTHER_UNIT)
-    if check_permission and not user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
-        raise PermissionDenied(NOT_ALLOWED)
-    if workflow.apply is not None:
-        with transaction.atomic():
-            change = workflow.apply(obj=obj, target=target, user=user, reason=reason)
-            transition_record(
-                user=user,
-                obj=obj,
-                unit_field=workflow.unit_field,
-                state_field=workflow.state_field,
-                source=getattr(change, "source", ""),
-                target=target,
-                reason=reason,
-            )
-        return change
-    with transaction.atomic():
-        locked = model._default_manager.select_for_update().get(pk=obj.pk)
-        source = workflow.state_of(locked)
-        transition = workflow.find(source=source, target=target)
-        if transition is None:
-            raise ValidationError(
-                INVALID_TRANSITION,
-                code="invalid_transition",
-                params={
-                    "source": _state_label(locked, workflow, source),
-                    "target": _state_label(locked, workflow, target),
-                },
-            )
-        if check_permission and transition.permission and not user.has_perm(transition.permission):
-            raise PermissionDenied(NOT_ALLOWED)
-        if transition.reason_required and not reason:
-            raise ValidationError({"reason": ValidationError(REASON_REQUIRED, code="reason_required")})
-        setattr(locked, workflow.state_field, target)
-        fields = [workflow.state_field]
-        if workflow.on_apply:
-            fields += list(workflow.on_apply(obj=locked, transition=transition, user=user) or [])
-        locked.save(update_fields=fields)
-        record = StateTransition(
-            user=user,
-            username=user.get_username(),
-            content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
-            object_id=str(locked.pk),
-            object_repr=str(locked)[:200],
-            unit_id=object_unit_id(locked, unit_field=workflow.unit_field),
-            source=source,
-            target=target,
-            reason=reason,
-        )
-        record.full_clean()
-        record.save()
-        audit_record(
-            user=user,
-            action=AuditAction.TRANSITION,
-            obj=locked,
-            detail=_transition_text(locked, workflow, source, target) + (f": {reason}" if reason else ""),
-            unit_id=record.unit_id,
-        )
-        if transition.notify and workflow.notify:
-            workflow.notify(obj=locked, transition=transition, reason=reason)
-    # The caller's instance reflects the change too.
-    for name in fields:
-        setattr(obj, name, getattr(locked, name))
-    return record
-
-
-def transition_record(
-    *, user, obj: models.Model, unit_field: str, source: str, target: str, reason: str = "", state_field: str = "state"
-) -> StateTransition:
-    """Write a move another app's service made (a filing's `filing_transition`) to the back office's list of state
-    changes and, once, to the audit log."""
-    unit_id = object_unit_id(obj, unit_field=unit_field)
-    record = StateTransition.objects.create(
-        user=user,
-        username=user.get_username(),
-        content_type=ContentType.objects.get_for_model(type(obj), for_concrete_model=False),
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        unit_id=unit_id,
-        source=source,
-        target=target,
-        reason=reason,
-    )
-    audit_record(
-        user=user,
-        action=AuditAction.TRANSITION,
-        obj=obj,
-        detail=_state_text(obj, state_field, source, target) + (f": {reason}" if reason else ""),
-        unit_id=unit_id,
-    )
-    return record
-
-
-def _state_text(obj: models.Model, state_field: str, source: str, target: str) -> str:
-    """ "Đã nộp → Đã hủy" for the audit log, in the portal's language whoever reads it later."""
-    try:
-        choices = dict(obj._meta.get_field(state_field).flatchoices)
-    except Exception:
-        choices = {}
-    with translation.override(settings.LANGUAGE_CODE):
-        return f"{choices.get(source, source)} → {choices.get(target, target)}"
-
-
-def _state_label(obj: models.Model, workflow: Workflow, state: str) -> str:
-    field = obj._meta.get_field(workflow.state_field)
-    return str(dict(field.flatchoices).get(state, state)) if field.choices else state
-
-
-def _transition_text(obj: models.Model, workflow: Workflow, source: str, target: str) -> str:
-    """ "Chờ kiểm tra → Đã kiểm tra" for the audit log, in the portal's language whoever reads it later."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return f"{_state_label(obj, workflow, source)} → {_state_label(obj, workflow, target)}"
 
 
 # --- The counter: check-in, no-show, moving bookings -------------------------------------------------------
@@ -431,6 +302,28 @@ def appointment_move_affected(*, unit, user, now=None) -> tuple[list, list[tuple
     return moved, failed
 
 
+# --- Reviewing filings ---------------------------------------------------------------------------------------
+def filing_review_move(*, filing, target: str, user, reason: str = ""):
+    """An officer's move of a filing from the back office: only a filing of the officer's units, and only along
+    the one table (`apps.filings.services.filing_transition` checks the move, the permission and the reason, records
+    the timeline's event and messages the citizen); the change is written to the audit log. Returns the event."""
+    from apps.filings.services import filing_transition
+    from apps.filings.transitions import OFFICER
+
+    if not user_can_access_object(user, filing, unit_field="appointment__unit"):
+        raise PermissionDenied(RECORD_OF_OTHER_UNIT)
+    with transaction.atomic():
+        event = filing_transition(filing=filing, target=target, actor=OFFICER, user=user, reason=reason)
+        audit_record(
+            user=user,
+            action=AuditAction.TRANSITION,
+            obj=filing,
+            detail=f"{event.source} → {event.state}" + (f": {event.reason}" if event.reason else ""),
+            unit_id=object_unit_id(filing, unit_field="appointment__unit"),
+        )
+    return event
+
+
 # --- Filings follow the counter -----------------------------------------------------------------------------
 def _filing_follow_counter(*, appointment, target: str, user, source: str | None = None) -> None:
     """Arrival or absence at the counter moves the filing booked on this appointment ("received", "no_show"),
@@ -513,8 +406,9 @@ def _reason_required(reason: str) -> str:
 
 def _filing_cancel(*, filing, user, reason: str) -> None:
     """Cancel a filing through the filings' transition table (its booked visit is freed by the same service, and
-    the citizen's message carries `reason`); one entry in the list of state changes and in the audit log. The
-    officer may cancel bookings, so the filing booked on one follows even without the right to review filings."""
+    the citizen's message carries `reason`); one event in the filing's timeline, one entry in the audit log. The
+    officer may cancel bookings, so the filing booked on one follows even without the right to review filings
+    (`filing_review_move` is the reviewer's own move)."""
     from apps.filings.models import FilingState
     from apps.filings.services import filing_transition
     from apps.filings.transitions import OFFICER
@@ -528,14 +422,21 @@ def _filing_cancel(*, filing, user, reason: str) -> None:
             reason=reason,
             check_permission=False,
         )
-        transition_record(
+        audit_record(
             user=user,
+            action=AuditAction.TRANSITION,
             obj=filing,
-            unit_field="appointment__unit",
-            source=event.source,
-            target=FilingState.CANCELLED,
-            reason=reason,
+            detail=f"{_filing_state_text(event.source)} → {_filing_state_text(event.state)}: {reason}",
+            unit_id=object_unit_id(filing, unit_field="appointment__unit"),
         )
+
+
+def _filing_state_text(state: str) -> str:
+    """A filing's state as the audit log shows it, in the portal's language whoever reads it later."""
+    from apps.filings.models import FilingState
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(dict(FilingState.choices).get(state, state))
 
 
 def appointment_cancel_by_officer(*, appointments, user, reason: str, now=None) -> tuple[list, list[tuple]]:

@@ -19,7 +19,14 @@ REQUEST_SECONDS = Histogram(
     ["method", "route", "status"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-REFUSALS = Counter("portal_refusals_total", "Requests refused by a rate limit, by limit.", ["limit"])
+# Every refusal a citizen meets, by what refused: a rate limit (its key's prefix: check, otp-phone, otp-interval,
+# msg-daily…), a message cap (msg-booking, msg-daily), a slot (slot-full, slot-too_soon…), the hold budget (a hold
+# given but keeping no place: hold-budget) and the per-phone booking limits (phone-appointments, already-booked).
+REFUSALS = Counter(
+    "portal_refusals_total",
+    "Refusals by limit: rate limits, message caps, full or unavailable slots, hold budgets, booking limits.",
+    ["limit"],
+)
 
 
 def request_observe(*, method: str, route: str, status: int, seconds: float) -> None:

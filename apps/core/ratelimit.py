@@ -88,10 +88,15 @@ def rate_limit_hit(*, key: str, limit: int, window: int) -> bool:
 def rate_limit_once(*, key: str, seconds: int) -> bool:
     """True the first time in `seconds` (a minimum interval between two actions)."""
     try:
-        return bool(cache.add(f"rl-once:{key}", 1, timeout=seconds))
+        first = bool(cache.add(f"rl-once:{key}", 1, timeout=seconds))
     except Exception:
         logger.warning("interval limit not enforced: cache unavailable", exc_info=True)
         return True
+    if not first:
+        from .metrics import refusal_count
+
+        refusal_count(limit=key.split(":", 1)[0])
+    return first
 
 
 # --- Lockouts: failures counted per target (a code, an account), whatever the address they come from -----------

@@ -220,3 +220,58 @@ def calendar_event(declaration: Filing) -> dict | None:
         % {"url": settings.SITE_URL + reverse("filings:lookup")},
         "url": settings.SITE_URL + reverse("filings:lookup"),
     }
+
+
+# --- A stored filing's answers (JSON), for officers and for a correction -----------------------------------------
+def answers_from_json(stored: dict) -> dict:
+    """The stored answers (dates as ISO text, the phone as E.164) back as the step forms' cleaned values."""
+    import contextlib
+    import re
+
+    from phonenumber_field.phonenumber import PhoneNumber
+
+    answers = {}
+    for name, value in (stored or {}).items():
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            with contextlib.suppress(ValueError):
+                value = date.fromisoformat(value)
+        elif name == "phone" and isinstance(value, str) and value.startswith("+"):
+            value = PhoneNumber.from_string(value)
+        answers[name] = value
+    return answers
+
+
+def stored_answer_rows(stored: dict) -> list:
+    """Every answer of a stored identity-card filing as labelled fields, section by section (the officer's review
+    and the comparison of a corrected filing with the answers it replaced)."""
+    from apps.filings.answers import AnswerRow
+
+    return [
+        AnswerRow(key=row["name"], label=row["label"], value=row["value"], section=section["title"])
+        for section in answer_sections(answers_from_json(stored))
+        for row in section["rows"]
+    ]
+
+
+def step_data_from_json(stored: dict) -> dict[str, dict[str, str]]:
+    """The stored answers as each step's form data (what the citizen would have typed), to reopen the journey
+    prefilled for a correction."""
+    answers = answers_from_json(stored)
+    data = {}
+    for step in forms_steps():
+        form = step.form_class(answers=answers, initial=answers)
+        raw = {}
+        for name in form.fields:
+            value = answers.get(name)
+            if name not in answers or value is None or value is False:
+                continue
+            if value is True:
+                raw[name] = "on"
+            elif isinstance(value, date):
+                raw[name] = value.strftime("%d/%m/%Y")
+            elif hasattr(value, "as_national"):
+                raw[name] = "".join(value.as_national.split())
+            else:
+                raw[name] = str(value)
+        data[step.slug] = raw
+    return data

@@ -17,6 +17,9 @@ urlpatterns = [
     path(f"{J}kiem-tra/", views.check_view, name="check"),
     path(f"{J}xac-nhan/", views.confirm_view, name="confirm"),
     path(f"{J}tiep-tuc/<uuid:draft_id>/", views.resume_view, name="resume"),
+    # A filing returned for correction, reopened from the lookup (the lookup's signed token in the address).
+    path(f"{J}sua/<str:token>/", views.correct_start_view, name="correct"),
+    path(f"{J}sua/<str:token>/gui/", views.correct_send_view, name="correct-send"),
     path(f"{J}hoan-tat/<str:token>/", views.done_view, name="done"),
     path(f"{J}hoan-tat/<str:token>/phieu/", views.slip_view, name="slip"),
     path(f"{J}hoan-tat/<str:token>/phieu.png", views.slip_png_view, name="slip-png"),

@@ -31,9 +31,10 @@ from apps.filings import outputs
 from apps.filings import services as filings_services
 from apps.filings.drafts import draft_confirmation_remember, draft_confirmed_in_session
 from apps.filings.models import Filing
-from apps.filings.selectors import filing_from_token
+from apps.filings.selectors import filing_from_token, filing_last_reason
 from apps.filings.tokens import (
     DRAFT_COOKIE_SALT,
+    lookup_token_code,
     qr_token,
     receipt_link_is_current,
     receipt_token,
@@ -53,6 +54,14 @@ MSG_SLOT_TAKEN = gettext_lazy(
     "time below, then confirm again."
 )
 MSG_COMPLETE_FIRST = gettext_lazy("Some answers are missing or need correcting. Please complete this step.")
+MSG_PHONE_KEPT = gettext_lazy(
+    "The number confirmed when you submitted: it cannot be changed here. To change it, ask at the counter."
+)
+MSG_CORRECTED = gettext_lazy("Thank you: your corrected filing is sent again. The officers will check it.")
+MSG_LOOK_UP_AGAIN = gettext_lazy(
+    "For your safety, look up your filing again (code and phone or date of birth), then send the correction. "
+    "Your corrected answers are kept."
+)
 
 
 _NAMED_STEPS = {"": "declarations:start", "lich-hen": "declarations:appointment", "kiem-tra": "declarations:check",
@@ -112,10 +121,17 @@ def step_view(request, slug: str = ""):
     draft = _draft_from_cookie(request)
     answers, _missing = selectors.draft_answers(draft=draft, upto=slug)
     returning = request.GET.get("sua") == "1" or request.POST.get("return") == "check"
+    correcting = draft is not None and draft.corrects_id is not None
+    returning = returning or correcting
     created = False
     if request.method == "POST":
-        form = step.form_class(data=request.POST, answers=answers)
-        raw = {name: request.POST.get(name, "") for name in form.fields if name in request.POST}
+        posted = request.POST
+        if correcting and "phone" in step.form_class.base_fields:
+            # A correction keeps the phone confirmed on submission, whatever is posted.
+            posted = request.POST.copy()
+            posted["phone"] = (draft.data.get(slug) or {}).get("phone", "")
+        form = step.form_class(data=posted, answers=answers)
+        raw = {name: posted.get(name, "") for name in form.fields if name in posted}
         if draft is None:
             draft = filings_services.draft_create(procedure_slug=Procedure.IDENTITY_CARD)
             created = True
@@ -141,6 +157,9 @@ def step_view(request, slug: str = ""):
         raw = draft.data.get(slug) if draft else None
         form = step.form_class(data=raw, answers=answers) if raw is not None else step.form_class(answers=answers)
         form.show_errors = False
+    if correcting and "phone" in form.fields:
+        form.fields["phone"].widget.attrs["readonly"] = True
+        form.fields["phone"].help_text = MSG_PHONE_KEPT
     context = {
         "form": form,
         "step": step,
@@ -165,6 +184,8 @@ def check_view(request):
         if draft is not None:
             messages.warning(request, MSG_COMPLETE_FIRST)
         return redirect(_step_url(missing.slug if missing else ""))
+    if draft.corrects_id is not None:
+        return _render_correction_check(request, draft, answers)
     visit = online.visit_needed(answers)
     if draft.hold is None and visit:
         messages.warning(request, filings_services.MSG_NO_HOLD)
@@ -263,6 +284,8 @@ def appointment_view(request):
     Picking a time holds the place for the rest of the journey (appointment_hold); submitting books it.
     """
     draft = _draft_from_cookie(request)
+    if draft is not None and draft.corrects_id is not None:
+        return redirect("declarations:check")  # a correction keeps its appointment (moved from the lookup)
     with_representative = False
     if draft is not None and draft.data.get("ban-than"):
         answers, _missing = selectors.draft_answers(draft=draft, upto="lich-hen")
@@ -310,6 +333,8 @@ def confirm_view(request):
     draft = _draft_from_cookie(request)
     if draft is None and (done := _already_submitted(request)) is not None:
         return done
+    if draft is not None and draft.corrects_id is not None:
+        return redirect("declarations:check")  # sent from the check page, with the lookup's token
     answers, missing = selectors.draft_answers(draft=draft)
     if draft is None or missing is not None:
         if draft is not None:
@@ -502,3 +527,66 @@ def poster_qr_view(request, fmt: str):
     if fmt == "svg":
         return _image(outputs.qr_svg(url), "image/svg+xml", cache_seconds=86400)
     return _image(outputs.qr_png(url, box=10), "image/png", cache_seconds=86400)
+
+
+# --- Correcting a filing an officer returned (from the lookup) ----------------------------------------------------
+def _render_correction_check(request, draft, answers):
+    filing = draft.corrects
+    appointment = filing.appointment
+    visit_day = timezone.localdate(appointment.starts_at) if appointment else timezone.localdate()
+    context = {
+        "sections": summary.answer_sections(answers),
+        "fee": summary.fee_for_answers(answers, on=visit_day),
+        "postal_fee": summary.postal_fee(answers, on=visit_day),
+        "hold": appointment,
+        "no_visit": appointment is None,
+        "progress": _progress("kiem-tra"),
+        "resume_url": request.build_absolute_uri(reverse("declarations:resume", args=[draft.id])),
+        "correction": filing,
+        "reason": filing_last_reason(filing=filing),
+        "send_url": reverse("declarations:correct-send", args=[draft.data.get(services.LOOKUP_KEY) or "-"]),
+    }
+    return render(request, "declarations/check.html", context)
+
+
+def _returned_filing(token: str):
+    """The filing behind the lookup's signed token (code + phone or date of birth checked within 30 minutes)."""
+    return filing_from_token(token=token, unsign=lookup_token_code, slug=Procedure.IDENTITY_CARD)
+
+
+@never_cache
+def correct_start_view(request, token: str):
+    """The lookup's "correct my answers" for an identity card: the journey reopened, prefilled, at the check page."""
+    filing = _returned_filing(token)
+    if filing is None:
+        messages.warning(request, MSG_LOOK_UP_AGAIN)
+        return redirect("filings:lookup")
+    try:
+        draft = services.declaration_correction_start(filing=filing, draft=_draft_from_cookie(request), lookup=token)
+    except ValidationError as error:
+        messages.warning(request, error.messages[0])
+        return redirect("filings:lookup-detail", token=token)
+    response = redirect("declarations:check")
+    _set_draft_cookie(response, draft)
+    return response
+
+
+@never_cache
+@require_http_methods(["POST"])
+def correct_send_view(request, token: str):
+    filing = _returned_filing(token)
+    if filing is None:
+        messages.warning(request, MSG_LOOK_UP_AGAIN)
+        return redirect("filings:lookup")
+    draft = _draft_from_cookie(request)
+    if draft is None or draft.corrects_id != filing.pk:
+        return redirect("filings:lookup-detail", token=token)
+    try:
+        services.declaration_correct(draft=draft, filing=filing)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("declarations:check")
+    messages.success(request, MSG_CORRECTED)
+    response = redirect("filings:lookup-detail", token=token)
+    response.delete_cookie(DRAFT_COOKIE)
+    return response

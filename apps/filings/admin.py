@@ -1,23 +1,38 @@
-from django.contrib import admin
+"""The officers' review of filings (every procedure alike): the answers as labelled fields, what the citizen's
+last correction changed, and the moves `transitions.TRANSITIONS` allows an officer from the filing's state, each
+made by `backoffice.services.filing_review_move` (the officer's units, the audit log) through
+`services.filing_transition` (the timeline's event, the citizen's message)."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.backoffice.admin_mixins import (
     AuditedAdminMixin,
+    ExportAdminMixin,
     ScopedUnitFilter,
     SearchAdminMixin,
     UnitScopedAdminMixin,
-    WorkflowAdminMixin,
     masked,
 )
 from apps.backoffice.masking import mask_id_number, mask_phone
 from apps.backoffice.search import SearchFields
+from apps.backoffice.services import filing_review_move
 from apps.core.paging import EstimatedCountPaginator
-from apps.procedures.forms.registry import form_class_for
 
-from .models import Filing, FilingEvent
-from .workflow import REVIEW
+from . import selectors
+from .forms import FilingMoveForm
+from .models import Filing, FilingEvent, FilingState
+from .transitions import OFFICER
+
+MSG_MOVED = _("The filing is now “%(state)s”.")
 
 
 class FilingEventInline(admin.TabularInline):
@@ -31,13 +46,43 @@ class FilingEventInline(admin.TabularInline):
         return False
 
 
+@admin.register(FilingEvent)
+class FilingEventAdmin(UnitScopedAdminMixin, ExportAdminMixin, admin.ModelAdmin):
+    """Every filing's moves, newest first (the back office's list of state changes): written only by
+    `services.filing_transition`, read here."""
+
+    unit_field = "filing__appointment__unit"
+    export_filename = "chuyen-trang-thai"
+    list_display = ("at", "filing", "source_label", "state", "username", "reason")
+    list_filter = ("state", "at")
+    search_fields = ("filing__code", "username", "reason")
+    list_select_related = ("filing",)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    fields = ("at", "filing", "source_label", "state", "reason", "user", "username")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("from state"), ordering="source")
+    def source_label(self, obj: FilingEvent) -> str:
+        return str(dict(FilingState.choices).get(obj.source, obj.source or "—"))
+
+
 @admin.register(Filing)
-class FilingAdmin(SearchAdminMixin, UnitScopedAdminMixin, AuditedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+class FilingAdmin(SearchAdminMixin, UnitScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     """Every procedure's filings (the review queue): officers see those booked at their units and move them only
-    through `services.filing_transition` (the buttons of the workflow)."""
+    through `services.filing_transition` (the buttons above the form, one per move the table allows)."""
 
     unit_field = "appointment__unit"
-    workflow = REVIEW
+    change_form_template = "admin/filings/filing/change_form.html"
     list_display = (
         "code",
         "procedure",
@@ -64,6 +109,7 @@ class FilingAdmin(SearchAdminMixin, UnitScopedAdminMixin, AuditedAdminMixin, Wor
         "email",
         "language",
         "details",
+        "changes",
         "visit",
         "state",
         "officer_note",
@@ -82,15 +128,74 @@ class FilingAdmin(SearchAdminMixin, UnitScopedAdminMixin, AuditedAdminMixin, Wor
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description=_("details"))
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields  # the state too: it changes only by a move
+
+    @admin.display(description=_("answers"))
     def details(self, obj: Filing) -> str:
-        """The answers, with the procedure form's own labels and readable values where it has a short form."""
-        form_class = form_class_for(obj.procedure.slug)
-        # A procedure without a short form (the identity card) is read on its own printouts (CC01/DC02).
-        rows = form_class.describe(obj.answers or {}) if form_class else []
-        if not rows:
+        """The answers with the procedure form's own labels and readable values (the identity card's too)."""
+        return render_to_string(
+            "admin/filings/filing/_answers.html", {"rows": selectors.filing_answer_rows(filing=obj)}
+        )
+
+    @admin.display(description=_("what the citizen corrected"))
+    def changes(self, obj: Filing) -> str:
+        correction = selectors.filing_last_correction(filing=obj)
+        if correction is None:
             return "—"
-        return format_html('<dl class="filing-details">{}</dl>', format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows))
+        return render_to_string("admin/filings/filing/_changes.html", {"correction": correction})
+
+    # --- Moves ---------------------------------------------------------------------------------------------------
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/state/",
+                self.admin_site.admin_view(self.transition_view),
+                name="filings_filing_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _moves(self, request, obj: Filing):
+        if not self.has_change_permission(request, obj) or not request.user.has_perm("filings.change_filing"):
+            return []
+        return selectors.filing_moves(filing=obj, actor=OFFICER)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["filing_moves"] = self._moves(request, obj)
+            context["filing_move_url"] = reverse(f"{self.admin_site.name}:filings_filing_transition", args=[obj.pk])
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def transition_view(self, request, object_id):
+        """One move of the filing: the officer picks among the moves allowed from its state (the reason the
+        citizen reads, required where the table says so). Another unit's filing is a 404 (`get_object`)."""
+        obj = self.get_object(request, unquote(object_id))
+        moves = self._moves(request, obj)
+        if not moves and not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        form = FilingMoveForm(request.POST or None, moves=moves, initial=request.GET.dict())
+        if request.method == "POST" and form.is_valid():
+            target, reason = form.cleaned_data["target"], form.cleaned_data["reason"]
+            try:
+                filing_review_move(filing=obj, target=target, user=request.user, reason=reason)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                label = selectors.filing_state_label(filing=obj)
+                messages.success(request, MSG_MOVED % {"state": label})
+                return HttpResponseRedirect(reverse(f"{self.admin_site.name}:filings_filing_change", args=[obj.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "object": obj,
+            "form": form,
+            "title": gettext("Change the state of %(record)s") % {"record": obj},
+            "current_state": selectors.filing_state_label(filing=obj),
+            "rows": selectors.filing_answer_rows(filing=obj),
+            "correction": selectors.filing_last_correction(filing=obj),
+        }
+        return TemplateResponse(request, "admin/filings/filing/transition.html", context)
 
     @admin.display(description=_("visit"), ordering="appointment__slot__starts_at")
     def visit(self, obj: Filing) -> str:

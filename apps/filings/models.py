@@ -110,6 +110,31 @@ class FilingEvent(models.Model):
         return f"{self.filing_id}: {self.source} → {self.state}"
 
 
+class FilingVersion(models.Model):
+    """The answers a filing had before the citizen corrected them (number 1: as first submitted). The filing itself
+    holds the current answers; the officer reads what changed between the two (`selectors.filing_changes`)."""
+
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="versions", verbose_name=_("filing"))
+    number = models.PositiveSmallIntegerField(_("version"))
+    holder_name = models.CharField(_("full name"), max_length=120)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    form_version = models.PositiveSmallIntegerField(_("form version"), default=1)
+    # When the correction replaced these answers, and the timeline's event of that resubmission.
+    replaced_at = models.DateTimeField(_("replaced at"), default=timezone.now)
+    event = models.OneToOneField(
+        FilingEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_version"
+    )
+
+    class Meta:
+        verbose_name = _("earlier answers")
+        verbose_name_plural = _("earlier answers")
+        ordering = ("filing", "number")
+        constraints = [models.UniqueConstraint(fields=["filing", "number"], name="filing_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.filing_id} v{self.number}"
+
+
 class Draft(models.Model):
     """A filing in progress, for any procedure, kept on the server for 7 days. `id` is the resume link's secret.
 
@@ -133,6 +158,11 @@ class Draft(models.Model):
         "notifications.OtpChallenge", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     verified_phone = models.CharField(max_length=20, blank=True)
+    # A multi-step form reopened to correct a filing returned for correction (the identity card): its answers
+    # replace the filing's on "send the corrected filing"; the filing keeps its code and appointment.
+    corrects = models.ForeignKey(
+        Filing, on_delete=models.CASCADE, null=True, blank=True, related_name="correction_drafts"
+    )
 
     class Meta:
         verbose_name = _("draft")

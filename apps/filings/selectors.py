@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.codes import code_is_valid, code_normalize
 
-from .models import Draft, Filing, FilingEvent, FilingState
+from .models import Draft, Filing, FilingEvent, FilingState, FilingVersion
 from .transitions import CHANGEABLE, CITIZEN, OFFICER, Move, moves_from
 
 # The identity card's result is the card itself: its "ready" reads "card ready".
@@ -134,3 +134,34 @@ def filing_done_path(*, filing: Filing) -> str:
     from .tokens import receipt_token
 
     return f"{filing.procedure.start_path}hoan-tat/{receipt_token(filing.code)}/"
+
+
+def filing_answer_rows(*, filing: Filing) -> list:
+    """The filing's current answers as labelled fields (`answers.AnswerRow`), in the current language."""
+    from .answers import answers_rows
+
+    return answers_rows(procedure_slug=filing.procedure.slug, holder_name=filing.holder_name, answers=filing.answers)
+
+
+@dataclass(frozen=True)
+class FilingCorrection:
+    version: FilingVersion  # the answers the correction replaced
+    at: datetime
+    changes: list  # [answers.AnswerChange]
+
+
+def filing_last_correction(*, filing: Filing) -> FilingCorrection | None:
+    """The citizen's latest correction: when, and which labelled fields changed from the answers it replaced to
+    the filing's current ones. None when the answers were never corrected."""
+    from .answers import answers_changes, answers_rows
+
+    version = FilingVersion.objects.filter(filing=filing).order_by("-number").first()
+    if version is None:
+        return None
+    slug = filing.procedure.slug
+    before = answers_rows(procedure_slug=slug, holder_name=version.holder_name, answers=version.answers)
+    return FilingCorrection(
+        version=version,
+        at=version.replaced_at,
+        changes=answers_changes(before=before, after=filing_answer_rows(filing=filing)),
+    )

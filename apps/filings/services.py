@@ -16,7 +16,7 @@ from apps.notifications.models import Kind
 from apps.notifications.services import notification_send, otp_issue, otp_verify
 from apps.procedures.models import Procedure
 
-from .models import Draft, Filing, FilingEvent, FilingState
+from .models import Draft, Filing, FilingEvent, FilingState, FilingVersion
 from .transitions import CITIZEN, OFFICER, move_find
 
 CODE_LENGTH = 8  # + 1 check character; about 40 random bits
@@ -215,9 +215,18 @@ def filing_can_change(*, filing: Filing, now=None) -> bool:
     )
 
 
-def filing_correct(*, filing: Filing, holder_name: str, answers: dict, form_version: int = 1) -> FilingEvent:
+# What a correction may change besides the answers (never the code, the phone, the appointment or the state).
+CORRECTABLE_COLUMNS = ("birth_date", "id_number", "email", "notify_channel")
+
+
+def filing_correct(
+    *, filing: Filing, holder_name: str, answers: dict, form_version: int = 1, columns: dict | None = None
+) -> FilingEvent:
     """The citizen corrects the answers of a filing returned for correction and sends it again (returned ->
-    submitted). The phone stays the one confirmed on submission."""
+    submitted, a `FilingEvent`). The answers replaced are kept as a `FilingVersion`, so the officer sees what
+    changed; the filing keeps its code, appointment and the phone confirmed on submission. `columns` are other
+    columns the answers give (the identity card's date of birth, card number, e-mail)."""
+    columns = {k: v for k, v in (columns or {}).items() if k in CORRECTABLE_COLUMNS}
     with transaction.atomic():
         locked = Filing.objects.select_for_update().get(pk=filing.pk)
         if move_find(source=locked.state, target=FilingState.SUBMITTED, actor=CITIZEN) is None:
@@ -226,12 +235,24 @@ def filing_correct(*, filing: Filing, holder_name: str, answers: dict, form_vers
                 code="invalid_transition",
                 params={"source": _label(locked.state), "target": _label(FilingState.SUBMITTED)},
             )
+        previous = FilingVersion(
+            filing=locked,
+            number=locked.versions.count() + 1,
+            holder_name=locked.holder_name,
+            answers=locked.answers,
+            form_version=locked.form_version,
+        )
         locked.holder_name = holder_name
         locked.answers = answers_to_json(answers)
         locked.form_version = form_version
+        for name, value in columns.items():
+            setattr(locked, name, value)
         locked.full_clean(exclude=["code", "appointment"])
-        locked.save(update_fields=["holder_name", "answers", "form_version", "updated_at"])
+        locked.save(update_fields=["holder_name", "answers", "form_version", *columns, "updated_at"])
         event = filing_transition(filing=locked, target=FilingState.SUBMITTED, actor=CITIZEN)
+        previous.event = event
+        previous.full_clean()
+        previous.save()
     filing.refresh_from_db()
     return event
 

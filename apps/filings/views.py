@@ -19,6 +19,7 @@ from apps.procedures.models import Procedure
 from apps.units.models import PoliceUnit
 
 from . import selectors, services
+from .answers import multi_step_for
 from .forms import LookupForm
 from .models import Filing, FilingState
 from .tokens import lookup_token, lookup_token_code
@@ -86,7 +87,8 @@ def _context(filing: Filing, token: str) -> dict:
         "timeline": selectors.filing_timeline(filing=filing, events=events),
         "reason": current[-1].reason if current else "",
         "returned": filing.state == FilingState.RETURNED,
-        "can_correct": filing.state == FilingState.RETURNED and form_class_for(filing.procedure.slug) is not None,
+        "can_correct": filing.state == FilingState.RETURNED
+        and (form_class_for(filing.procedure.slug) is not None or multi_step_for(filing.procedure.slug) is not None),
         "can_change": services.filing_can_change(filing=filing),
         "done_url": selectors.filing_done_path(filing=filing),
         "lookup_token": token,
@@ -157,6 +159,10 @@ def reschedule_view(request, token: str):
 def correct_view(request, token: str):
     """A filing returned for correction: the procedure's own form with the answers given, to correct and send."""
     filing = _filing_from_lookup(token)
+    multi_step = multi_step_for(filing.procedure.slug)
+    if multi_step is not None and filing.state == FilingState.RETURNED:
+        # A procedure with its own multi-step form (the identity card) reopens it, prefilled.
+        return redirect(multi_step.correct_url_name, token=token)
     form_class = form_class_for(filing.procedure.slug)
     if form_class is None or filing.state != FilingState.RETURNED:
         return redirect("filings:lookup-detail", token=token)

@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from apps.core.metrics import refusal_count
 from apps.core.ratelimit import rate_limit_hit
 
 from .models import CeilingTrip, Kind, Notification
@@ -58,6 +59,8 @@ def ceiling_daily_allows(*, kind: str) -> bool:
     cap = daily_cap(kind)
     if cap > 0 and rate_limit_hit(key=f"msg-daily:{kind}:{day:%Y%m%d}", limit=cap, window=2 * 86400):
         return True
+    if cap <= 0:  # (past a positive cap, rate_limit_hit has counted the refusal)
+        refusal_count(limit="msg-daily")
     ceiling_trip_record(kind=kind, scope=CeilingTrip.Scope.GLOBAL)
     return False
 
@@ -74,5 +77,6 @@ def ceiling_booking_allows(*, kind: str, subject: models.Model | None) -> bool:
     ).count()
     if sent < settings.NOTIFICATIONS_PER_BOOKING_PER_DAY:
         return True
+    refusal_count(limit="msg-booking")
     ceiling_trip_record(kind=kind, scope=CeilingTrip.Scope.BOOKING)
     return False

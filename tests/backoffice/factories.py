@@ -91,3 +91,17 @@ def browser_sign_in(page, url: str, officer) -> None:
     if page.locator("#id_otp_token").count():
         page.fill("#id_otp_token", f"{totp(device.bin_key):06d}")
     page.click("input[type=submit]")
+
+
+def filing_event_create(*, unit, n: int = 1, state: str = "received", at=None):
+    """`n` moves of one filing booked at `unit` (rows of the back office's list of state changes)."""
+    from django.utils import timezone
+
+    from apps.filings.models import FilingEvent
+
+    filing = declaration_create(appointment=appointment_create(unit=unit, starts_at=timezone.now()))
+    FilingEvent.objects.bulk_create(
+        FilingEvent(filing=filing, at=at or timezone.now(), source="submitted", state=state, username="x")
+        for _i in range(n)
+    )
+    return FilingEvent.objects.filter(filing=filing).latest("id")

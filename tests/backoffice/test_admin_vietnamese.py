@@ -232,12 +232,11 @@ def officers(demo_data):
     appointment_create(unit=ward, starts_at=at - timedelta(days=1), status="no_show", name="LÊ VĂN TÁM")
     checked = declaration_create(appointment=appointment_create(unit=ward, starts_at=at), name="VÕ VĂN KIỆT")
     # A review step and an arrival today: the dashboard and the histories show states.
-    from apps.backoffice.services import appointment_check_in, state_transition_apply
-    from apps.filings.workflow import REVIEW
+    from apps.backoffice.services import appointment_check_in, filing_review_move
 
     superuser = User.objects.create_superuser("sieuquantri", "sieuquantri@example.invalid", "x")
-    state_transition_apply(
-        workflow=REVIEW, obj=checked, target="returned", user=superuser,
+    filing_review_move(
+        filing=checked, target="returned", user=superuser,
         reason="Ảnh chưa rõ",
     )  # fmt: skip
     appointment_check_in(appointment=checked.appointment, user=superuser, unit=ward, other_day_ok=True)

@@ -1,10 +1,9 @@
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from apps.backoffice.models import StateTransition
-from apps.backoffice.selectors import Bar, Chart
-from apps.units.models import PoliceUnit
+from apps.backoffice.selectors import Bar, Chart, dashboard_charts
+
+from .factories import filing_event_create
 
 pytestmark = pytest.mark.django_db
 
@@ -17,19 +16,19 @@ def test_chart_rows_scale_to_the_largest_bar_or_to_their_total():
 
 
 def test_dashboard_on_the_admin_index_counts_only_own_units(client, counter_a, ward_a, ward_b):
-    ct = ContentType.objects.get_for_model(PoliceUnit)
-    for unit, target in ((ward_a, "checked"), (ward_b, "rejected")):
-        StateTransition.objects.create(
-            content_type=ct, object_id="1", unit=unit, source="submitted", target=target, username="x"
-        )
+    filing_event_create(unit=ward_a, state="returned")
+    filing_event_create(unit=ward_b, state="posted")
     client.force_login(counter_a)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 200
     page = response.content.decode()
     assert "<svg" in page
-    assert "checked" in page
-    assert "rejected" not in page
     assert "Thay đổi trạng thái hôm nay" in page
+    charts = {str(c.title): c for c in dashboard_charts(user=counter_a)}
+    # The filings' moves of the officer's unit only, by the states' names.
+    assert [(b.label, b.value) for b in charts["Thay đổi trạng thái hôm nay"].bars] == [
+        ("Trả lại để bổ sung, sửa đổi", 1)
+    ]
 
 
 def test_booking_charts_per_unit_and_utilisation(ward_a, ward_b, counter_a, district_admin):

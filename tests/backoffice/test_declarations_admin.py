@@ -13,10 +13,9 @@ from django.utils import timezone
 
 from apps.backoffice import roles
 from apps.backoffice.models import AuditLogEntry
-from apps.backoffice.services import appointment_check_in, appointment_mark_no_show, state_transition_apply
+from apps.backoffice.services import appointment_check_in, appointment_mark_no_show, filing_review_move
 from apps.core.codes import code_format
 from apps.filings.models import Filing
-from apps.filings.workflow import REVIEW
 from apps.notifications.models import Notification
 
 from .factories import OfficerFactory, appointment_create, declaration_create
@@ -194,7 +193,7 @@ def test_invalid_transitions_are_impossible(client, reviewer_a, own):
         assert response.status_code == 200
         assert response.context["form"].errors
     with pytest.raises(ValidationError):
-        state_transition_apply(workflow=REVIEW, obj=own, target="ready", user=reviewer_a)
+        filing_review_move(filing=own, target="ready", user=reviewer_a)
     assert Filing.objects.get(pk=own.pk).state == "submitted"
 
 

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.backoffice.models import AuditAction, AuditLogEntry, StateTransition
+from apps.backoffice.models import AuditAction, AuditLogEntry
 from apps.units.models import PoliceUnit
 from tests.units.factories import WardUnitFactory
 
@@ -22,19 +22,10 @@ def _queries(client, url) -> int:
 
 
 def _transitions(units, n):
-    ct = ContentType.objects.get_for_model(PoliceUnit)
-    StateTransition.objects.bulk_create(
-        StateTransition(
-            content_type=ct,
-            object_id=str(i),
-            object_repr=f"#{i}",
-            unit=units[i % len(units)],
-            source="submitted",
-            target="checked",
-            username="x",
-        )
-        for i in range(n)
-    )
+    from .factories import filing_event_create
+
+    for unit in units:
+        filing_event_create(unit=unit, n=n // len(units) or 1)
 
 
 def _audit(units, user, n):
@@ -68,7 +59,7 @@ def test_audit_log_list(client, district_admin, ward_a, ward_b):
 @pytest.mark.parametrize("officer", ["counter_a", "district_admin"])
 def test_state_change_list(client, request, ward_a, ward_b, officer):
     client.force_login(request.getfixturevalue(officer))
-    url = reverse("admin:backoffice_statetransition_changelist")
+    url = reverse("admin:filings_filingevent_changelist")
     _transitions([ward_a, ward_b], 3)
     few = _queries(client, url)
     _transitions([ward_a, ward_b], 60)

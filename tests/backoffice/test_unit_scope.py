@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from apps.backoffice.admin_mixins import ScopedUnitFilter
-from apps.backoffice.models import AuditLogEntry, StateTransition
+from apps.backoffice.models import AuditLogEntry
 from apps.backoffice.scoping import queryset_scope_to_user, user_sees_all_units
 from apps.units.models import PoliceUnit
 
@@ -14,17 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _transition(unit, n=0):
-    from django.contrib.contenttypes.models import ContentType
+    from .factories import filing_event_create
 
-    return StateTransition.objects.create(
-        content_type=ContentType.objects.get_for_model(PoliceUnit),
-        object_id=str(unit.pk),
-        object_repr=f"{unit} #{n}",
-        unit=unit,
-        source="submitted",
-        target="checked",
-        username="someone",
-    )
+    return filing_event_create(unit=unit)
 
 
 def test_queryset_scope(unit_admin_a, district_admin, ward_a, ward_b, district):
@@ -113,23 +105,26 @@ def test_district_administrator_opens_every_unit(client, district_admin, ward_a,
 def test_transition_history_is_scoped(client, counter_a, ward_a, ward_b):
     own, other = _transition(ward_a), _transition(ward_b)
     client.force_login(counter_a)
-    response = client.get(reverse("admin:backoffice_statetransition_changelist"))
+    response = client.get(reverse("admin:filings_filingevent_changelist"))
     assert list(response.context["cl"].result_list) == [own]
-    assert client.get(reverse("admin:backoffice_statetransition_change", args=[own.pk])).status_code == 200
-    assert client.get(reverse("admin:backoffice_statetransition_change", args=[other.pk])).status_code == 404
+    assert client.get(reverse("admin:filings_filingevent_change", args=[own.pk])).status_code == 200
+    assert client.get(reverse("admin:filings_filingevent_change", args=[other.pk])).status_code == 404
 
 
 def test_unit_filter_offers_only_own_units(rf, counter_a, district_admin, ward_a, ward_b):
     from django.contrib import admin
 
-    model_admin = admin.site._registry[StateTransition]
-    field = StateTransition._meta.get_field("unit")
+    from apps.appointments.models import Appointment
+    from apps.filings.models import Filing
+
+    model_admin = admin.site._registry[Filing]
+    field = Appointment._meta.get_field("unit")
     request = rf.get("/")
     request.user = counter_a
-    choices = ScopedUnitFilter(field, request, {}, StateTransition, model_admin, "unit").lookup_choices
+    choices = ScopedUnitFilter(field, request, {}, Filing, model_admin, "appointment__unit").lookup_choices
     assert [pk for pk, _label in choices] == [ward_a.pk]
     request.user = district_admin
-    choices = ScopedUnitFilter(field, request, {}, StateTransition, model_admin, "unit").lookup_choices
+    choices = ScopedUnitFilter(field, request, {}, Filing, model_admin, "appointment__unit").lookup_choices
     assert {ward_a.pk, ward_b.pk} <= {pk for pk, _label in choices}
 
 
@@ -144,13 +139,13 @@ def test_export_contains_only_own_units_rows_even_when_other_ids_are_posted(
     _job, content = export_through_admin(
         client,
         django_capture_on_commit_callbacks,
-        reverse("admin:backoffice_statetransition_changelist"),
+        reverse("admin:filings_filingevent_changelist"),
         {"action": action, "_selected_action": [own.pk, other.pk]},
     )
     if action == "export_csv":
         text = content.decode("utf-8-sig")
-        assert own.object_repr in text
-        assert other.object_repr not in text
+        assert str(own.filing) in text
+        assert str(other.filing) not in text
     else:
         from io import BytesIO
 
@@ -158,8 +153,8 @@ def test_export_contains_only_own_units_rows_even_when_other_ids_are_posted(
 
         sheet = load_workbook(BytesIO(content)).active
         values = [cell.value for row in sheet.iter_rows() for cell in row]
-        assert own.object_repr in values
-        assert other.object_repr not in values
+        assert str(own.filing) in values
+        assert str(other.filing) not in values
     export = AuditLogEntry.objects.get(action="export")
     assert export.user == counter_a
     assert export.detail.startswith(action.removeprefix("export_").upper() + ", ")

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from apps.appointments.models import Appointment
-from apps.backoffice.models import AuditLogEntry, StateTransition
+from apps.backoffice.models import AuditLogEntry
 from apps.filings.models import Draft, Filing, FilingEvent
 from apps.notifications.models import DeliveryAttempt, Notification, OtpChallenge, OutboxMessage
 from apps.privacy.services.purge import personal_data_purge_expired
@@ -113,9 +113,6 @@ def test_purge_deletes_exactly_what_is_older_than_each_limit(photo_root, django_
     old_slot = appointment_create(unit=unit, starts_at=_older("filings"))
     recent_slot = appointment_create(unit=unit, starts_at=_younger("filings"))
     gone["declaration"] = make(_at(200), lambda: declaration_create(appointment=old_slot))
-    StateTransition.objects.create(
-        content_type_id=_ct(Filing), object_id=str(gone["declaration"].pk), source="a", target="b"
-    )
     keep["declaration"] = make(_at(200), lambda: declaration_create(appointment=recent_slot))
     reviewed_slot = appointment_create(unit=unit, starts_at=_at(300))
     keep["reviewed"] = make(_at(300), lambda: declaration_create(appointment=reviewed_slot))
@@ -190,7 +187,6 @@ def test_purge_deletes_exactly_what_is_older_than_each_limit(photo_root, django_
     assert Notification.objects.get(pk=keep["text"].pk).body == "Mã hồ sơ K7MX3PQ9R"
     assert Notification.objects.get(pk=queued_old.pk).body == "chưa gửi"  # not finished: still needed
     assert not Notification.objects.filter(pk=gone["message"].pk).exists()
-    assert not StateTransition.objects.exists()
     kept = {keep["declaration"].pk, keep["reviewed"].pk, keep["filing"].pk}
     assert set(Filing.objects.values_list("pk", flat=True)) == kept
     assert set(FilingEvent.objects.values_list("filing_id", flat=True)) == {keep["filing"].pk}
@@ -215,12 +211,6 @@ def test_purge_deletes_exactly_what_is_older_than_each_limit(photo_root, django_
     # A second run finds nothing more.
     with time_machine.travel(NOW, tick=False):
         assert set(personal_data_purge_expired().values()) == {0}
-
-
-def _ct(model):
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(model).pk
 
 
 def test_the_command_and_the_beat_task_run_the_purge(capsys):

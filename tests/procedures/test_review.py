@@ -9,10 +9,9 @@ from apps.appointments.models import AppointmentStatus
 from apps.backoffice import roles
 from apps.backoffice.models import AuditLogEntry
 from apps.backoffice.selectors import appointment_find_for_code, roster_list, scan_code_parse
-from apps.backoffice.services import appointment_check_in, roles_setup, state_transition_apply
+from apps.backoffice.services import appointment_check_in, filing_review_move, roles_setup
 from apps.filings.models import Filing
 from apps.filings.tokens import qr_token
-from apps.filings.workflow import REVIEW
 from apps.notifications.models import Notification
 from apps.units.models import PoliceUnit
 
@@ -43,26 +42,24 @@ def other_reviewer(booked):
 @pytest.mark.django_db
 def test_return_needs_a_reason_which_the_citizen_receives(booked, reviewer, django_capture_on_commit_callbacks):
     with pytest.raises(ValidationError):
-        state_transition_apply(workflow=REVIEW, obj=booked, target="returned", user=reviewer)
+        filing_review_move(filing=booked, target="returned", user=reviewer)
     with django_capture_on_commit_callbacks(execute=True):
-        state_transition_apply(
-            workflow=REVIEW, obj=booked, target="returned", user=reviewer, reason="Thiếu hóa đơn mua xe."
-        )
+        filing_review_move(filing=booked, target="returned", user=reviewer, reason="Thiếu hóa đơn mua xe.")
     assert Filing.objects.get().state == "returned"
     message = Notification.objects.filter(kind="declaration_status_changed").get()
     assert "Thiếu hóa đơn mua xe." in message.body and "Trả lại để bổ sung" in message.body
     assert booked.events.filter(state="returned", reason="Thiếu hóa đơn mua xe.").exists()
     # Not a move the workflow lists.
     with pytest.raises(ValidationError):
-        state_transition_apply(workflow=REVIEW, obj=booked, target="ready", user=reviewer)
-    state_transition_apply(workflow=REVIEW, obj=booked, target="received", user=reviewer)
-    state_transition_apply(workflow=REVIEW, obj=booked, target="ready", user=reviewer)
+        filing_review_move(filing=booked, target="ready", user=reviewer)
+    filing_review_move(filing=booked, target="received", user=reviewer)
+    filing_review_move(filing=booked, target="ready", user=reviewer)
     assert Filing.objects.get().state == "ready"
 
 
 @pytest.mark.django_db
 def test_cancelling_a_request_frees_its_place(booked, reviewer):
-    state_transition_apply(workflow=REVIEW, obj=booked, target="cancelled", user=reviewer, reason="Công dân xin hủy.")
+    filing_review_move(filing=booked, target="cancelled", user=reviewer, reason="Công dân xin hủy.")
     booked.appointment.refresh_from_db()
     assert booked.appointment.status == AppointmentStatus.CANCELLED
 
@@ -70,7 +67,7 @@ def test_cancelling_a_request_frees_its_place(booked, reviewer):
 @pytest.mark.django_db
 def test_officers_of_another_unit_neither_see_nor_move_it(client, booked, reviewer, other_reviewer):
     with pytest.raises(PermissionDenied):
-        state_transition_apply(workflow=REVIEW, obj=booked, target="received", user=other_reviewer)
+        filing_review_move(filing=booked, target="received", user=other_reviewer)
     client.login(username=other_reviewer.username, password=PASSWORD)
     assert booked.code not in client.get("/admin/filings/filing/").content.decode()
     assert client.get(f"/admin/filings/filing/{booked.pk}/change/").status_code in (302, 404)
@@ -110,9 +107,7 @@ def test_counter_finds_it_in_the_roster_and_checks_it_in_from_the_qr(booked):
 def test_the_done_page_shows_the_state_and_what_to_correct(client, booked, reviewer):
     from apps.filings.selectors import filing_done_path
 
-    state_transition_apply(
-        workflow=REVIEW, obj=booked, target="returned", user=reviewer, reason="Thiếu hóa đơn mua xe."
-    )
+    filing_review_move(filing=booked, target="returned", user=reviewer, reason="Thiếu hóa đơn mua xe.")
     html = client.get(filing_done_path(filing=booked)).content.decode()
     assert "Trả lại để bổ sung" in html and "Thiếu hóa đơn mua xe." in html
 

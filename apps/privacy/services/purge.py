@@ -57,15 +57,13 @@ def _delete_files(files) -> None:
 
 
 def _forget_subjects(model, ids) -> None:
-    """Rows of other apps that point at a deleted filing or report generically (state history, messages)."""
-    from apps.backoffice.models import StateTransition
+    """Rows of other apps that point at a deleted filing or report generically (messages)."""
     from apps.notifications.models import Notification
 
     if not ids:
         return
     content_type = ContentType.objects.get_for_model(model)
     keys = [str(pk) for pk in ids]
-    StateTransition.objects.filter(content_type=content_type, object_id__in=keys).delete()
     Notification.objects.filter(subject_type=content_type, subject_id__in=keys).delete()
 
 

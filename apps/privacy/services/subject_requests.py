@@ -26,6 +26,7 @@ ERASED = "[đã xóa]"
 # (model label, fields holding the card number, fields holding the phone, JSON/text fields that may hold either)
 HOLDERS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
     ("filings.Draft", (), ("verified_phone",), ("data",)),
+    ("filings.FilingVersion", (), (), ("answers",)),
     ("filings.Filing", ("id_number",), ("phone",), ("answers",)),
     ("appointments.Appointment", ("id_number",), ("phone",), ()),
     ("notifications.OtpChallenge", (), ("phone",), ()),
@@ -36,7 +37,6 @@ HOLDERS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ..
 # Texts that may mention a person without being theirs: scrubbed, not deleted.
 MENTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("backoffice.AuditLogEntry", ("object_repr", "detail")),
-    ("backoffice.StateTransition", ("object_repr", "reason")),
     ("filings.FilingEvent", ("reason",)),
     ("reports.ReportEvent", ("note",)),
 )

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('appointments', '0004_hold_budget'),
-        ('backoffice', '0007_arrival_queue_number'),
+        ('backoffice', '0008_arrival_queue_number'),
     ]
 
     operations = [

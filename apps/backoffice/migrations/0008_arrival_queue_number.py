@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('appointments', '0004_hold_budget'),
-        ('backoffice', '0006_delete_filingreview'),
+        ('backoffice', '0007_delete_statetransition'),
         ('units', '0002_police_unit_address_en'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
