@@ -65,3 +65,26 @@ class CloseDayForm(forms.Form):
         ],
         initial="move",
     )
+
+
+class CounterBookingForm(forms.Form):
+    """A walk-in or a phone booking: the time (among the free ones of the day shown) and who the citizen is."""
+
+    slot = forms.ChoiceField(label=_("Time"), widget=forms.RadioSelect)
+    holder_name = forms.CharField(label=_("Full name"), max_length=120)
+    phone = forms.CharField(
+        label=_("Mobile phone"), max_length=20, help_text=_("The confirmation and any change are sent there.")
+    )
+    id_number = forms.CharField(label=_("Card number"), max_length=12, required=False)
+    check_in = forms.BooleanField(label=_("The citizen is here now: check them in"), required=False, initial=True)
+
+    def __init__(self, *args, options, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = {o.value: o for o in options}
+        self.fields["slot"].choices = [(o.value, f"{o.local_start:%H:%M} ({o.free})") for o in options]
+
+    def clean_slot(self):
+        return self.options[self.cleaned_data["slot"]]
+
+    def clean_holder_name(self):
+        return " ".join(self.cleaned_data["holder_name"].split())

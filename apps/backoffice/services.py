@@ -581,3 +581,45 @@ def closure_close_day(*, unit, day, reason: str, outcome: str, user, now=None):
         row.save()
         rows.append(row)
     return closure, rows
+
+
+# --- Walk-ins and phone bookings ----------------------------------------------------------------------------
+BOOK_NOT_ALLOWED = _("You may book only at your own units.")
+BOOK_CHECK_IN_TODAY = _("Only a citizen booked for today can be checked in now: untick “here now” for a later day.")
+
+
+def appointment_book_at_counter(
+    *, user, unit, procedure, starts_at, holder_name: str, phone: str, id_number: str = "", check_in: bool = False
+):
+    """An officer books for a citizen who came without a booking or called: a filing and its appointment through
+    the citizens' own services (`filing_book_at_counter`: capacity, one booking per card number, per-phone
+    limits), written to the audit log; `check_in` (the citizen is at the counter) records the arrival at once,
+    with its queue number. Returns (filing, arrival or None)."""
+    from apps.filings.services import filing_book_at_counter
+
+    if not user.has_perm("backoffice.check_in") or not user_can_access_object(user, unit, unit_field="pk"):
+        raise PermissionDenied(BOOK_NOT_ALLOWED)
+    if check_in and timezone.localdate(starts_at) != timezone.localdate():
+        raise ValidationError({"check_in": ValidationError(BOOK_CHECK_IN_TODAY, code="other_day")})
+    filing = filing_book_at_counter(
+        procedure=procedure,
+        unit=unit,
+        starts_at=starts_at,
+        holder_name=holder_name,
+        phone=phone,
+        id_number=id_number,
+        holder_key=f"counter:{user.pk}",
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        how = str(_("at the counter") if check_in else _("by phone"))
+    audit_record(
+        user=user,
+        action=AuditAction.ADD,
+        obj=filing,
+        detail=f"{how}: {timezone.localtime(filing.appointment.slot.starts_at):%H:%M %d/%m/%Y}",
+        unit_id=unit.pk,
+    )
+    arrival = None
+    if check_in:
+        arrival = appointment_check_in(appointment=filing.appointment, user=user, unit=unit)
+    return filing, arrival

@@ -29,5 +29,6 @@ urlpatterns = [
     path("lich-hen/<int:pk>/doi-lich/", admin.site.admin_view(views.move_view), name="move"),
     path("doi-lich-hang-loat/", admin.site.admin_view(views.move_affected_view), name="move-affected"),
     path("dong-quay/", admin.site.admin_view(views.close_day_view), name="close-day"),
+    path("dat-lich/", admin.site.admin_view(views.book_view), name="book"),
     path("dong-quay/<int:pk>/", admin.site.admin_view(views.closure_view), name="closure"),
 ]

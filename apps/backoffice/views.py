@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.middleware import PERMISSIONS_POLICY
 
-from .forms import CloseDayForm, MoveForm, ScanForm
+from .forms import CloseDayForm, CounterBookingForm, MoveForm, ScanForm
 from .masking import mask_phone
 from .models import AuditAction
 from .scoping import queryset_scope_to_user, user_can_access_object
@@ -41,6 +41,7 @@ from .selectors import (
 )
 from .services import (
     CHECKIN_OTHER_UNIT,
+    appointment_book_at_counter,
     appointment_check_in,
     appointment_check_in_undo,
     appointment_mark_no_show,
@@ -64,7 +65,7 @@ def _counter(request):
 
 def _day(request) -> date:
     try:
-        return date.fromisoformat(request.GET.get("day", ""))
+        return date.fromisoformat(request.POST.get("day") or request.GET.get("day", ""))
     except ValueError:
         return timezone.localdate()
 
@@ -505,3 +506,68 @@ def closure_view(request, pk: int):
         roster_url=_roster_url(closure.unit, local.date()),
     )
     return TemplateResponse(request, "backoffice/closure.html", context)
+
+
+# --- Walk-ins and phone bookings ----------------------------------------------------------------------------
+@permission_required("backoffice.check_in", raise_exception=True)
+def book_view(request):
+    """Book for a citizen at the counter (a walk-in, checked in at once) or on the phone: the procedure and the
+    day (GET), then the free times of that day at this unit (capacity as for citizens), the name and the phone."""
+    from apps.appointments.selectors import slot_list_available
+    from apps.appointments.services import SlotUnavailable
+
+    units, unit = _counter(request)
+    procedures = list(unit.procedures.filter(is_active=True).order_by("name"))
+    wanted = request.POST.get("procedure") or request.GET.get("procedure")
+    procedure = next((p for p in procedures if str(p.pk) == wanted), procedures[0] if procedures else None)
+    day = _day(request)
+    options = []
+    if procedure is not None:
+        options = [
+            slot
+            for available in slot_list_available(unit=unit, procedure=procedure, start=day, end=day, by_officer=True)
+            for slot in available.free_slots
+        ]
+    form = CounterBookingForm(request.POST or None, options=options, initial={"check_in": day == timezone.localdate()})
+    if request.method == "POST" and procedure is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            filing, arrival = appointment_book_at_counter(
+                user=request.user,
+                unit=unit,
+                procedure=procedure,
+                starts_at=data["slot"].starts_at,
+                holder_name=data["holder_name"],
+                phone=data["phone"],
+                id_number=data["id_number"],
+                check_in=data["check_in"],
+            )
+        except SlotUnavailable as exc:
+            form.add_error("slot", exc)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            text = gettext("%(name)s is booked at %(time)s, code %(code)s; the confirmation is sent by message.") % {
+                "name": filing.holder_name,
+                "time": timezone.localtime(filing.appointment.slot.starts_at).strftime("%H:%M %d/%m/%Y"),
+                "code": filing.code,
+            }
+            if arrival is not None:
+                text += " " + gettext("Queue number: %(number)s.") % {"number": arrival.queue_number}
+            messages.success(request, text)
+            return redirect(_roster_url(unit, timezone.localdate(filing.appointment.slot.starts_at)))
+    context = _context(
+        request,
+        title=gettext("Book for a citizen at %(unit)s") % {"unit": unit},
+        units=units,
+        unit=unit,
+        day=day,
+        procedures=procedures,
+        procedure=procedure,
+        form=form,
+    )
+    return TemplateResponse(request, "backoffice/book.html", context)

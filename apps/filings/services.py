@@ -465,6 +465,53 @@ def filing_submit(
     return filing
 
 
+def filing_book_at_counter(
+    *,
+    procedure: Procedure,
+    unit,
+    starts_at,
+    holder_name: str,
+    phone: str,
+    id_number: str = "",
+    language: str = "vi",
+    holder_key: str,
+) -> Filing:
+    """A walk-in or a phone call: an officer files for the citizen and books a time, through the services the
+    citizen's journey uses (hold, then one transaction that creates the filing and books the place under its
+    code, capacity checked under the slot lock). The answers are taken down at the counter; the citizen gets the
+    usual confirmation at `phone`. Raises SlotUnavailable (with alternatives) or ValidationError."""
+    from apps.appointments.services import phone_normalize
+
+    phone = phone_normalize(phone=phone)
+    hold = appointment_hold(
+        unit=unit,
+        procedure=procedure,
+        starts_at=starts_at,
+        phone=phone,
+        id_number=id_number,
+        holder_key=holder_key,
+        language=language,
+        client="",
+        by_officer=True,
+    )
+    with transaction.atomic():
+        filing = filing_create(
+            procedure=procedure,
+            holder_name=holder_name,
+            phone=phone,
+            language=language,
+            answers={},
+            id_number=id_number,
+        )
+        appointment = appointment_book(
+            appointment=hold, reference=filing.code, holder_name=holder_name, id_number=id_number or None, phone=phone
+        )
+        filing.appointment = appointment
+        filing.save(update_fields=["appointment"])
+        _send_confirmation(filing=filing, appointment=appointment, url=settings.SITE_URL + _lookup_path())
+    return filing
+
+
 def _send_confirmation(*, filing: Filing, appointment, url: str) -> None:
     language = filing.language
     with translation.override(language):
