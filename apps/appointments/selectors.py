@@ -18,7 +18,7 @@ import holidays
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,7 @@ from .models import (
     Closure,
     OfficialDay,
     OfficialDayKind,
+    ProcedureCapacity,
 )
 
 
@@ -174,6 +175,29 @@ class UnitCalendar:
             ).order_by("starts_at")
         )
 
+    @classmethod
+    def for_schedules(cls, *, schedules: list[BookingSchedule], start: date, end: date) -> dict[int, UnitCalendar]:
+        """Unit id → calendar of each schedule's unit, loaded with three queries for all of them (statistics)."""
+        unit_ids = [s.unit_id for s in schedules]
+        sessions: dict[int, dict[int, list[tuple[time, time]]]] = {}
+        for row in OpeningHours.objects.filter(unit__in=unit_ids).order_by("unit", "weekday", "opens"):
+            sessions.setdefault(row.unit_id, {}).setdefault(row.weekday, []).append((row.opens, row.closes))
+        official = {d.date: d for d in OfficialDay.objects.filter(date__range=(start, end))}
+        closures: dict[int, list[Closure]] = {}
+        for closure in Closure.objects.filter(
+            unit__in=unit_ids, starts_at__lt=_local(end + timedelta(days=1), time()), ends_at__gt=_local(start, time())
+        ).order_by("starts_at"):
+            closures.setdefault(closure.unit_id, []).append(closure)
+        calendars = {}
+        for schedule in schedules:
+            calendar = cls.__new__(cls)
+            calendar.unit, calendar.schedule, calendar.start, calendar.end = schedule.unit, schedule, start, end
+            calendar.sessions = sessions.get(schedule.unit_id, {})
+            calendar.official = official
+            calendar.closures = closures.get(schedule.unit_id, [])
+            calendars[schedule.unit_id] = calendar
+        return calendars
+
     def day_off_reason(self, day: date) -> str | None:
         official = self.official.get(day)
         if official is not None:
@@ -289,6 +313,63 @@ def availability_changed() -> None:
     between from the not yet committed state is then never served under the new version)."""
     availability_version_bump()
     transaction.on_commit(availability_version_bump)
+
+
+# What `services._check_offered` reads for one unit, procedure and day (the schedule with the procedure's places,
+# opening hours, official days, closures: four queries) changes only when an officer edits the calendar, not when
+# someone books. It is cached under its own version, bumped by the same signals except those of appointments and
+# slots (signals.py), so a hold and its booking seconds later read it once.
+CALENDAR_VERSION_KEY = "appointments:calendar:version"
+
+
+def calendar_version() -> str:
+    version = cache.get(CALENDAR_VERSION_KEY)
+    if version is None:
+        cache.add(CALENDAR_VERSION_KEY, uuid4().hex, None)
+        version = cache.get(CALENDAR_VERSION_KEY) or ""
+    return version
+
+
+def calendar_version_bump() -> None:
+    cache.set(CALENDAR_VERSION_KEY, uuid4().hex, None)
+
+
+def calendar_changed() -> None:
+    """Forget cached calendars now and again after the current transaction commits (see `availability_changed`)."""
+    calendar_version_bump()
+    transaction.on_commit(calendar_version_bump)
+
+
+def offer_calendar_get(
+    *, unit: PoliceUnit, procedure: Procedure, day: date
+) -> tuple[BookingSchedule | None, UnitCalendar | None]:
+    """The unit's active schedule for `procedure` (with `procedure_capacity`, None when the unit does not take
+    bookings for it) and its calendar of `day`; cached (see CALENDAR_VERSION_KEY) outside transactions of our own."""
+
+    def load() -> tuple[BookingSchedule | None, UnitCalendar | None]:
+        schedule = (
+            BookingSchedule.objects.filter(unit=unit, is_active=True, unit__is_active=True, unit__procedures=procedure)
+            .annotate(
+                procedure_capacity=Subquery(
+                    ProcedureCapacity.objects.filter(schedule=OuterRef("pk"), procedure=procedure).values("capacity")[
+                        :1
+                    ]
+                )
+            )
+            .first()
+        )
+        if schedule is None:
+            return None, None
+        return schedule, UnitCalendar(unit=unit, schedule=schedule, start=day, end=day)
+
+    if not availability_cache_usable():
+        return load()
+    key = f"appointments:offer:{unit.pk}:{procedure.pk}:{day:%Y-%m-%d}:{calendar_version()}"
+    found = cache.get(key)
+    if found is None:
+        found = load()
+        cache.set(key, found, availability_cache_seconds())
+    return found
 
 
 def availability_cache_usable() -> bool:

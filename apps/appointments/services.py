@@ -30,7 +30,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -46,16 +46,15 @@ from .models import (
     BookingSchedule,
     Closure,
     OfficialDay,
-    ProcedureCapacity,
     Slot,
 )
 from .selectors import (
     AffectedAppointment,
-    UnitCalendar,
     appointment_filter_taking_place,
     appointment_list_affected,
     availability_changed,
     booking_window,
+    offer_calendar_get,
     schedule_get_active,
     slot_free_places,
     slot_list_nearest,
@@ -91,11 +90,20 @@ HOLD_RELEASED = _("Replaced by a newer hold")
 
 
 class SlotUnavailable(ValidationError):
-    """The time asked for cannot be given; `alternatives` are the nearest free `SlotOption`s (same unit first)."""
+    """The time asked for cannot be given; `alternatives` are the nearest free `SlotOption`s (same unit first).
+
+    `alternatives` may be given as a function: they are then searched only when first read (a page showing the
+    refusal reads them; a caller that only needs the refusal pays nothing for the search)."""
 
     def __init__(self, message, *, code: str, params: dict | None = None, alternatives=()):
         super().__init__(message, code=code, params=params)
-        self.alternatives = list(alternatives)
+        self._alternatives = alternatives if callable(alternatives) else list(alternatives)
+
+    @property
+    def alternatives(self) -> list:
+        if callable(self._alternatives):
+            self._alternatives = list(self._alternatives())
+        return self._alternatives
 
 
 class _Refused(Exception):
@@ -146,14 +154,12 @@ def _is_busy(exc: OperationalError) -> bool:
 
 
 @contextmanager
-def _locked_transaction() -> Iterator[None]:
-    """One transaction with a bounded lock wait; a wait that runs out becomes a translated "busy, try again"."""
+def _locked_transaction(*identity_keys: str) -> Iterator[None]:
+    """One transaction with a bounded lock wait, first locking the citizen's identity keys (`_lock_identity`); a
+    wait that runs out becomes a translated "busy, try again"."""
     try:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                timeout_ms = int(settings.APPOINTMENT_LOCK_TIMEOUT_SECONDS * 1000)
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SET LOCAL lock_timeout = '{timeout_ms}ms'")
+            _lock_identity(*identity_keys)
             yield
     except OperationalError as exc:
         if _is_busy(exc):
@@ -168,12 +174,19 @@ def _lock_identity(*keys: str) -> None:
     Slot locks only serialise requests for the same time; two requests with the same card number for two times
     would both pass the "one booking per card" check. A transaction-scoped advisory lock per key closes that gap.
     SQLite needs nothing: its transactions are already serialised. Keys are sorted so the lock order is fixed.
+
+    One statement (one round trip) sets the transaction's lock wait bound, then takes the locks: PostgreSQL
+    evaluates the select list from left to right.
     """
     if connection.vendor != "postgresql":
         return
+    keys = sorted({k for k in keys if k})
+    timeout = f"{int(settings.APPOINTMENT_LOCK_TIMEOUT_SECONDS * 1000)}ms"
+    locks = "".join(", pg_advisory_xact_lock(hashtext(%s))" for _key in keys)
     with connection.cursor() as cursor:
-        for key in sorted({k for k in keys if k}):
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"appointments:{key}"])
+        cursor.execute(
+            f"SELECT set_config('lock_timeout', %s, true){locks}", [timeout, *(f"appointments:{k}" for k in keys)]
+        )
 
 
 def _lock_slot(slot: Slot) -> Slot:
@@ -207,29 +220,20 @@ def _check_offered(
 
     Runs before the locked transaction (it only reads), so the lock is held for as short a time as possible.
     """
-    schedule = (
-        BookingSchedule.objects.filter(unit=unit, is_active=True, unit__is_active=True, unit__procedures=procedure)
-        .annotate(
-            procedure_capacity=Subquery(
-                ProcedureCapacity.objects.filter(schedule=OuterRef("pk"), procedure=procedure).values("capacity")[:1]
-            )
-        )
-        .first()
-    )
-    if schedule is None or not procedure.is_active:
+    day = timezone.localdate(starts_at)
+    schedule, calendar = offer_calendar_get(unit=unit, procedure=procedure, day=day)
+    if schedule is None or calendar is None or not procedure.is_active:
         if schedule_get_active(unit=unit) is None:
             raise _Refused(UNIT_NOT_BOOKABLE, "unit_not_bookable")
         raise _Refused(PROCEDURE_NOT_HANDLED, "procedure_not_handled")
     if starts_at <= now:
         raise _Refused(SLOT_PAST, "past")
     earliest, last_day = booking_window(schedule=schedule, now=now)
-    day = timezone.localdate(starts_at)
     if enforce_window:
         if starts_at < earliest:
             raise _Refused(SLOT_TOO_SOON, "too_soon", {"hours": schedule.lead_time_hours})
         if day > last_day:
             raise _Refused(SLOT_TOO_FAR, "too_far", {"days": schedule.horizon_days})
-    calendar = UnitCalendar(unit=unit, schedule=schedule, start=day, end=day)
     off = calendar.day_off_reason(day)
     if off:
         raise _Refused(SLOT_DAY_OFF, "day_off", {"date": formats.date_format(day, "SHORT_DATE_FORMAT"), "reason": off})
@@ -244,14 +248,26 @@ def _check_offered(
     raise _Refused(SLOT_NOT_OFFERED, "not_offered")
 
 
+def _live_holds(now: datetime) -> Q:
+    """Holds that keep a place now (not expired, within the budgets)."""
+    return Q(status=AppointmentStatus.HELD, hold_counted=True, hold_expires_at__gt=now)
+
+
 def _check_places(
     *, slot: Slot, offer: _Offer, procedure: Procedure, now: datetime, exclude_pk: int | None = None
-) -> None:
-    """Under the slot lock: refuse when no place is left for `procedure` (holds not expired count)."""
+) -> dict[str, int]:
+    """Under the slot lock: refuse when no place is left for `procedure` (holds not expired count). Returns the
+    counts, the slot's live holds among them (`held`, `held_same`), read in the same query for `_hold_keeps_place`."""
     qs = Appointment.objects.filter(slot=slot).filter(appointment_filter_taking_place(now=now))
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
-    counts = qs.aggregate(taken=Count("id"), same=Count("id", filter=Q(procedure=procedure)))
+    same = Q(procedure=procedure)
+    counts = qs.aggregate(
+        taken=Count("id"),
+        same=Count("id", filter=same),
+        held=Count("id", filter=_live_holds(now)),
+        held_same=Count("id", filter=_live_holds(now) & same),
+    )
     free = slot_free_places(
         capacity=offer.schedule.capacity,
         procedure_capacity=offer.procedure_capacity,
@@ -260,6 +276,7 @@ def _check_places(
     )
     if free <= 0:
         raise _Refused(SLOT_FULL, "full")
+    return counts
 
 
 def _check_hoarding(
@@ -271,7 +288,9 @@ def _check_hoarding(
     exclude_pk: int | None = None,
     holder_key: str = "",
     check_id: bool = True,
-) -> None:
+) -> int:
+    """Refuse a second booking of the card number for the procedure, or one phone number too many upcoming
+    appointments. Returns the phone's live holds (read in the same query, for `_hold_keeps_place`)."""
     upcoming = Appointment.objects.filter(slot__starts_at__gt=now)
     if exclude_pk is not None:
         upcoming = upcoming.exclude(pk=exclude_pk)
@@ -286,18 +305,25 @@ def _check_hoarding(
             refusal_count(limit="already-booked")
             raise ValidationError(ALREADY_BOOKED, code="already_booked")
     limit = settings.APPOINTMENT_MAX_ACTIVE_PER_PHONE
-    active = upcoming.filter(phone=phone).filter(
-        Q(status=AppointmentStatus.BOOKED)
-        | (Q(status=AppointmentStatus.HELD, hold_expires_at__gt=now, hold_counted=True) & ~Q(holder_key=holder_key))
+    of_phone = Appointment.objects.filter(phone=phone)
+    if exclude_pk is not None:
+        of_phone = of_phone.exclude(pk=exclude_pk)
+    counts = of_phone.aggregate(
+        active=Count(
+            "id",
+            filter=Q(slot__starts_at__gt=now)
+            & (Q(status=AppointmentStatus.BOOKED) | (_live_holds(now) & ~Q(holder_key=holder_key))),
+        ),
+        holds=Count("id", filter=_live_holds(now)),
     )
-    count = active.count()
-    if count >= limit:
+    if counts["active"] >= limit:
         refusal_count(limit="phone-appointments")
-        raise ValidationError(PHONE_LIMIT, code="phone_limit", params={"count": count})
+        raise ValidationError(PHONE_LIMIT, code="phone_limit", params={"count": counts["active"]})
+    return counts["holds"]
 
 
 def _hold_keeps_place(
-    *, slot: Slot, offer: _Offer, procedure: Procedure, phone: str, client_hash: str, now: datetime
+    *, offer: _Offer, places: dict[str, int], phone_holds: int, client_hash: str, now: datetime
 ) -> bool:
     """Under the slot lock and the phone's and client's identity locks: whether a new hold is within the budgets.
 
@@ -306,15 +332,16 @@ def _hold_keeps_place(
     booking), APPOINTMENT_HOLDS_PER_PHONE per phone and APPOINTMENT_HOLDS_PER_CLIENT per client address. A hold
     beyond a budget is still given (it never blocks a citizen behind a shared address); it just keeps nothing.
     """
-    live = Appointment.objects.filter(status=AppointmentStatus.HELD, hold_counted=True, hold_expires_at__gt=now)
     share = settings.APPOINTMENT_HOLD_SHARE
-    counts = live.filter(slot=slot).aggregate(total=Count("id"), same=Count("id", filter=Q(procedure=procedure)))
-    if counts["total"] >= math.floor(offer.schedule.capacity * share + 1e-9):
+    if places["held"] >= math.floor(offer.schedule.capacity * share + 1e-9):
         return False
-    if offer.procedure_capacity is not None and counts["same"] >= math.floor(offer.procedure_capacity * share + 1e-9):
+    if offer.procedure_capacity is not None and places["held_same"] >= math.floor(
+        offer.procedure_capacity * share + 1e-9
+    ):
         return False
-    if live.filter(phone=phone).count() >= settings.APPOINTMENT_HOLDS_PER_PHONE:
+    if phone_holds >= settings.APPOINTMENT_HOLDS_PER_PHONE:
         return False
+    live = Appointment.objects.filter(_live_holds(now))
     return not (client_hash and live.filter(holder_client=client_hash).count() >= settings.APPOINTMENT_HOLDS_PER_CLIENT)
 
 
@@ -322,10 +349,13 @@ def _unavailable(
     refused: _Refused, *, unit: PoliceUnit, procedure: Procedure, starts_at: datetime, now: datetime
 ) -> SlotUnavailable:
     refusal_count(limit=f"slot-{refused.code}")  # slot-full, slot-too_soon, slot-closed…
-    alternatives = []
-    if refused.code not in {"procedure_not_handled"}:
-        # Computed after the transaction: the lock is never held while we search.
-        alternatives = slot_list_nearest(unit=unit, procedure=procedure, near=max(starts_at, now), now=now)
+
+    def nearest():
+        return slot_list_nearest(unit=unit, procedure=procedure, near=max(starts_at, now), now=now)
+
+    # Searched when first read, after the transaction: the lock is never held while we search, and a refusal costs
+    # no more than a success unless someone looks at the alternatives.
+    alternatives = nearest if refused.code != "procedure_not_handled" else ()
     return SlotUnavailable(refused.message, code=refused.code, params=refused.params, alternatives=alternatives)
 
 
@@ -367,25 +397,24 @@ def appointment_hold(
             unit=unit, procedure=procedure, starts_at=starts_at, now=now, enforce_window=not by_officer
         )
         slot = _slot_materialize(unit=unit, starts_at=starts_at, ends_at=offer.ends_at)
-        with _locked_transaction():
-            _lock_identity(
-                f"id:{procedure.pk}:{id_number}" if id_number else "",
-                f"phone:{phone}",
-                f"client:{client_hash}" if client_hash else "",
-            )
+        with _locked_transaction(
+            f"id:{procedure.pk}:{id_number}" if id_number else "",
+            f"phone:{phone}",
+            f"client:{client_hash}" if client_hash else "",
+        ):
             Appointment.objects.filter(
                 holder_key=holder_key, procedure=procedure, status=AppointmentStatus.HELD
             ).update(status=AppointmentStatus.CANCELLED, cancelled_at=now, cancel_reason=str(HOLD_RELEASED))
             availability_changed()
             # The card number's own booking is checked when booking, after the phone is confirmed: at the slot step
             # anyone can type anyone's number, and a refusal there would tell them the person has a booking.
-            _check_hoarding(
+            phone_holds = _check_hoarding(
                 procedure=procedure, phone=phone, id_number=id_number, now=now, holder_key=holder_key, check_id=False
             )
             slot = _lock_slot(slot)
-            _check_places(slot=slot, offer=offer, procedure=procedure, now=now)
+            places = _check_places(slot=slot, offer=offer, procedure=procedure, now=now)
             counted = _hold_keeps_place(
-                slot=slot, offer=offer, procedure=procedure, phone=phone, client_hash=client_hash, now=now
+                offer=offer, places=places, phone_holds=phone_holds, client_hash=client_hash, now=now
             )
             if not counted:  # given, but over a hold budget: it keeps no place from others
                 refusal_count(limit="hold-budget")
@@ -444,8 +473,7 @@ def appointment_book(
             raise _Refused(SLOT_PAST, "past")
         # Days off and closures added since the hold was taken refuse it; lead time and horizon do not apply.
         offer = _check_offered(unit=unit, procedure=procedure, starts_at=starts_at, now=now, enforce_window=False)
-        with _locked_transaction():
-            _lock_identity(f"id:{procedure.pk}:{id_number}" if id_number else "", f"phone:{phone}")
+        with _locked_transaction(f"id:{procedure.pk}:{id_number}" if id_number else "", f"phone:{phone}"):
             current = Appointment.objects.select_for_update().select_related("slot").get(pk=appointment.pk)
             if current.status == AppointmentStatus.BOOKED and current.reference == reference:
                 return current

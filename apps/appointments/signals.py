@@ -9,7 +9,7 @@ from apps.procedures.models import Procedure
 from apps.units.models import OpeningHours, PoliceUnit
 
 from .models import Appointment, BookingSchedule, Closure, OfficialDay, ProcedureCapacity, Slot
-from .selectors import availability_changed
+from .selectors import availability_changed, calendar_changed
 
 WATCHED = (
     Appointment,
@@ -26,6 +26,8 @@ WATCHED = (
 
 def _changed(sender, **kwargs) -> None:
     availability_changed()
+    if sender not in (Appointment, Slot):  # bookings do not change the calendar (selectors.CALENDAR_VERSION_KEY)
+        calendar_changed()
 
 
 def connect() -> None:

@@ -88,3 +88,25 @@ class CounterBookingForm(forms.Form):
 
     def clean_holder_name(self):
         return " ".join(self.cleaned_data["holder_name"].split())
+class StatisticsForm(forms.Form):
+    """The period (both days included, at most a year) and the unit (empty: all the officer's units)."""
+
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", _("All my units")), *((u.pk, str(u)) for u in units)]
+
+    def clean(self):
+        from .statistics import MAX_DAYS
+
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", _("The end of the period is before its start."))
+            elif (end - start).days + 1 > MAX_DAYS:
+                self.add_error("end", _("A period is at most %(days)s days.") % {"days": MAX_DAYS})
+        return cleaned

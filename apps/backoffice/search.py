@@ -49,6 +49,9 @@ class SearchFields:
     (`KT("context__name")`)."""
 
     code: tuple = ()
+    # Codes compared whole only (equality: a plain unique index answers), e.g. a message's verification code on
+    # a table too big and too often written for a trigram index.
+    code_exact: tuple = ()
     phone: tuple = ()
     id_number: tuple = ()
     name: tuple = ()
@@ -138,6 +141,8 @@ def search_q(*, term: str, fields: SearchFields) -> Q:
         query |= _any(fields.code, "exact", parsed.code)
     if parsed.code_part:
         query |= _any(fields.code, "contains", parsed.code_part)
+    if parsed.code_part or parsed.code:
+        query |= _any(fields.code_exact, "exact", parsed.code_part or parsed.code)
     if parsed.phone:
         query |= _any(fields.phone, "exact", parsed.phone)
     if parsed.phone_part:

@@ -6,7 +6,7 @@ admin_view gives them the admin's sign-in check, CSRF protection and no caching.
 from django.contrib import admin
 from django.urls import path
 
-from . import signin, views
+from . import signin, statistics_views, views
 
 app_name = "backoffice"
 
@@ -31,4 +31,5 @@ urlpatterns = [
     path("dong-quay/", admin.site.admin_view(views.close_day_view), name="close-day"),
     path("dat-lich/", admin.site.admin_view(views.book_view), name="book"),
     path("dong-quay/<int:pk>/", admin.site.admin_view(views.closure_view), name="closure"),
+    path("thong-ke/", admin.site.admin_view(statistics_views.statistics_view), name="statistics"),
 ]

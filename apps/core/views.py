@@ -1,3 +1,4 @@
+import hashlib
 import logging
 import mimetypes
 
@@ -6,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import cache_page, never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
@@ -23,19 +25,24 @@ class _HomePage(TemplateView):
     template_name = "core/home.html"
 
 
-_home_cached = cache_page(HOME_CACHE_SECONDS)(_HomePage.as_view())
-_home_private = never_cache(_HomePage.as_view())
-
-
 def home_view(request: HttpRequest):
     """The page every Zalo menu tap opens: the same for everyone, so it is served from the cache (per language)
     for a minute. A visitor with a message waiting (e.g. "we sent a code to 0912…") gets their own uncached copy:
-    a cached page must never carry one visitor's message to the next."""
+    a cached page must never carry one visitor's message to the next.
+
+    The pinned news notices come from the news cache (rebuilt when a post changes or a scheduled one is due);
+    the page's cache key carries their digest, so a new, changed or unpinned notice shows at once."""
     from django.contrib.messages import get_messages
 
+    from apps.news.selectors import news_home_pinned_html
+
+    pinned = news_home_pinned_html()
+    # Rendered by the news app's own autoescaping template.
+    view = _HomePage.as_view(extra_context={"pinned_html": mark_safe(pinned)})  # noqa: S308
     if len(get_messages(request)):  # counts without marking the messages as shown
-        return _home_private(request)
-    return _home_cached(request)
+        return never_cache(view)(request)
+    digest = hashlib.blake2b(pinned.encode(), digest_size=8).hexdigest()
+    return cache_page(HOME_CACHE_SECONDS, key_prefix=f"home-{digest}")(view)(request)
 
 
 def csrf_failure(request: HttpRequest, reason: str = ""):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apps.units.models import PoliceUnit
 
-from .models import Category, Post
+from .models import BodyFormat, Category, Post
 from .services import post_save
 
 POSTS = [
@@ -108,8 +108,10 @@ POSTS = [
         "title": "Công an Phường 8 (cũ) tiếp nhận hồ sơ căn cước vào sáng thứ Bảy",
         "summary": "Để phục vụ người dân đi làm trong tuần, Công an Phường 8 (cũ) tiếp nhận hồ sơ căn cước "
         "vào sáng thứ Bảy, từ 07:30 đến 11:30.",
-        "body": "<p>Người dân đặt lịch trực tuyến trước khi đến. Địa chỉ: 188 Khánh Hội. "
-        "Khi cần hỗ trợ, gọi số trực ban của Công an phường.</p>",
+        # Written as officers now write: Markdown, no HTML.
+        "body_format": BodyFormat.MARKDOWN,
+        "body": "Người dân **đặt lịch trực tuyến** trước khi đến.\n\n- Địa chỉ: 188 Khánh Hội\n"
+        "- Giờ tiếp nhận: thứ Bảy, 07:30 – 11:30\n\nKhi cần hỗ trợ, gọi số trực ban của Công an phường.",
     },
 ]
 
@@ -124,6 +126,7 @@ def load(*, stdout) -> None:
         slug = data.pop("slug")
         unit = units.get(data.pop("unit"))
         days_ago = data.pop("days_ago")
+        data.setdefault("body_format", BodyFormat.HTML)
         if unit is None or Post.objects.filter(slug=slug).exists():
             continue
         post = Post(slug=slug, unit=unit, publish_at=now - timedelta(days=days_ago), **data)

@@ -5,7 +5,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from .selectors import post_list_feed
-from .text import html_to_text, sanitize_html
+from .text import body_to_html, html_to_text, sanitize_html
 
 
 class LatestPostsFeed(Feed):
@@ -25,7 +25,7 @@ class LatestPostsFeed(Feed):
         # Feed readers render the description as HTML: the summary goes through the body's sanitiser.
         if item.display_summary:
             return sanitize_html(item.display_summary)
-        return html_to_text(item.display_body)[:300]
+        return html_to_text(body_to_html(text=item.display_body, body_format=item.body_format))[:300]
 
     def item_pubdate(self, item):
         return item.publish_at

@@ -12,6 +12,11 @@ class Category(models.TextChoices):
     ANNOUNCEMENT = "announcement", _("Announcements")
 
 
+class BodyFormat(models.TextChoices):
+    MARKDOWN = "markdown", _("Simple formatting (Markdown)")
+    HTML = "html", _("HTML")
+
+
 class PostQuerySet(models.QuerySet):
     def published(self, *, now=None):
         return self.filter(is_published=True, publish_at__lte=now or timezone.now())
@@ -29,6 +34,8 @@ class Post(models.Model):
     summary_en = models.CharField(_("summary in English"), max_length=300, blank=True)
     body = models.TextField(_("body"), help_text=_("Formatting is kept; scripts and styles are removed."))
     body_en = models.TextField(_("body in English"), blank=True)
+    # Posts written before Markdown came in keep their HTML bodies (migration 0002 marks them "html").
+    body_format = models.CharField(_("body format"), max_length=10, choices=BodyFormat, default=BodyFormat.MARKDOWN)
     cover = models.ImageField(_("cover image"), upload_to="news/%Y/%m/", blank=True)
     cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)

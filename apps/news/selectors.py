@@ -5,7 +5,8 @@ from datetime import datetime
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from .models import Category, Post
 from .services import NEWS_CACHE_VERSION_KEY
@@ -15,6 +16,8 @@ PAGE_SIZE = 10
 # Cached pages live at most this long; less when a scheduled post is due to appear sooner.
 CACHE_SECONDS = 300
 QUERY_MAX_LENGTH = 100
+# Pinned notices shown on the home page (the newest first); the rest are on the news list.
+HOME_PINNED_LIMIT = 3
 
 
 @dataclass(frozen=True)
@@ -105,3 +108,19 @@ def post_get_published(*, slug: str) -> Post | None:
 
 def post_list_feed(*, limit: int = 20) -> list[Post]:
     return list(post_list_published().order_by("-publish_at", "-id")[:limit])
+
+
+def post_list_pinned(*, now: datetime | None = None, limit: int = HOME_PINNED_LIMIT) -> list[Post]:
+    """The pinned notices citizens may see now, newest first."""
+    return list(post_list_published(now=now).filter(is_pinned=True).order_by("-publish_at", "-id")[:limit])
+
+
+def news_home_pinned_html() -> str:
+    """The home page's pinned notices, rendered in the current language and cached like the news pages: rebuilt
+    when a post changes or when a scheduled post becomes due (news_cached). Costs no query when cached."""
+    language = translation.get_language()
+
+    def build(now: datetime) -> str:
+        return render_to_string("news/_home_pinned.html", {"posts": post_list_pinned(now=now)})
+
+    return news_cached(key=f"home-pinned:{language}", build=build)

@@ -8,8 +8,8 @@ from apps.backoffice.scoping import user_sees_all_units, user_unit_ids
 from apps.units.models import PoliceUnit
 
 from .images import image_reencode
-from .models import Post
-from .text import html_to_text, normalize_search, sanitize_html
+from .models import BodyFormat, Post
+from .text import body_to_html, html_to_text, normalize_search, sanitize_html
 
 COVER_MAX_WIDTH = 1200
 NEWS_CACHE_VERSION_KEY = "news:version"
@@ -48,12 +48,19 @@ def post_save(*, post: Post, user=None, new_cover=None) -> Post:
             raise ValidationError({"unit": NOT_YOUR_UNIT}, code="not_your_unit")
         if post.author_id is None:
             post.author = user
-    post.body = sanitize_html(post.body)
-    post.body_en = sanitize_html(post.body_en)
+    if post.body_format == BodyFormat.HTML:
+        post.body = sanitize_html(post.body)
+        post.body_en = sanitize_html(post.body_en)
+    # A Markdown body is kept as typed (sanitising it as HTML would spoil "> quote" and "<" in text): it is
+    # rendered and sanitised on output (text.body_to_html).
     if not post.slug:
         post.slug = _unique_slug(post)
-    parts = [post.title, post.summary, html_to_text(post.body)]
-    parts += [post.title_en, post.summary_en, html_to_text(post.body_en)]
+    parts = [post.title, post.summary, html_to_text(body_to_html(text=post.body, body_format=post.body_format))]
+    parts += [
+        post.title_en,
+        post.summary_en,
+        html_to_text(body_to_html(text=post.body_en, body_format=post.body_format)),
+    ]
     post.search_text = normalize_search(" ".join(parts))
     if new_cover is not None:
         clean = image_reencode(upload=new_cover, max_width=COVER_MAX_WIDTH, name=f"{post.slug}.jpg")

@@ -9,7 +9,9 @@ stopped. A chunk that committed but died before reaching the queue is picked up 
 (`notification_requeue_due`), like any message whose hand-over was lost.
 """
 
+import json
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,7 +20,7 @@ from time import monotonic
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.core.codes import code_generate
@@ -28,6 +30,19 @@ from .models import Kind, Language, Notification
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1000
+# A booking's phone is stored in E.164 by `appointment_hold`; only another form goes through `phone_normalize`.
+_E164 = re.compile(r"\+[1-9]\d{7,14}")
+# The columns that differ from one reminder to the next (the others are the same for the whole chunk).
+_VARYING = (
+    "language",
+    "context",
+    "phone",
+    "subject_id",
+    "idempotency_key",
+    "verification_code",
+    "dedup_key",
+    "expires_at",
+)
 
 
 @dataclass(frozen=True)
@@ -43,8 +58,9 @@ def reminder_dedup_key(*, appointment_id: int, day: date) -> str:
 def _reminder_notification(row: dict, *, day: date, content_type_id: int) -> Notification | None:
     from .services import phone_normalize
 
+    phone = str(row["phone"] or "")
     try:
-        phone = phone_normalize(str(row["phone"] or ""))
+        phone = phone if _E164.fullmatch(phone) else phone_normalize(phone)
     except ValidationError:
         logger.warning("Reminder for appointment %s not sent: no valid phone", row["pk"])
         return None
@@ -75,6 +91,41 @@ def _reminder_notification(row: dict, *, day: date, content_type_id: int) -> Not
     )
 
 
+def _insert_returning(notifications: list[Notification]) -> list[tuple[int, str]]:
+    """PostgreSQL: insert the chunk in ONE statement (`INSERT ... SELECT FROM unnest(arrays)`, one array per column
+    that varies, the others as constants) that skips conflicting rows and returns (id, once-only key) of the rows
+    it wrote. `bulk_create` prepares every field of every row in Python (29 fields x 1,000 rows); this prepares
+    eight lists. Every concrete field is written, so a field added to the model later is covered."""
+    first = notifications[0]
+    columns, selected, constants, arrays, names = [], [], [], [], []
+    for field in Notification._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        if field.attname in _VARYING:
+            values = [getattr(n, field.attname) for n in notifications]
+            if field.attname == "context":
+                values = [json.dumps(value, cls=field.encoder) for value in values]
+            names.append(field.attname)
+            arrays.append((values, "timestamptz" if field.get_internal_type() == "DateTimeField" else "text"))
+            selected.append(f"v.{field.attname}::jsonb" if field.attname == "context" else f"v.{field.attname}")
+        else:
+            constants.append(field.get_db_prep_save(field.pre_save(first, add=True), connection))
+            selected.append("%s")
+    unnest = ", ".join(f"%s::{kind}[]" for _values, kind in arrays)
+    # Table and column names come from the model, every value is a parameter.
+    table, columns_sql, selected_sql = (
+        connection.ops.quote_name(Notification._meta.db_table),
+        ", ".join(columns),
+        ", ".join(selected),
+    )
+    sql = f"INSERT INTO {table} ({columns_sql}) SELECT {selected_sql} FROM unnest({unnest}) AS v({', '.join(names)})"  # noqa: S608
+    sql += " ON CONFLICT DO NOTHING RETURNING id, dedup_key"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*constants, *(values for values, _kind in arrays)])
+        return cursor.fetchall()
+
+
 def _insert_chunk(notifications: list[Notification]) -> list[int]:
     """Insert the chunk's messages; returns the ids of those this run created. A row whose once-only key exists
     already (another run reminded it) is skipped by the database; a row that lost only on its random verification
@@ -84,15 +135,29 @@ def _insert_chunk(notifications: list[Notification]) -> list[int]:
     for _attempt in range(10):
         if not pending:
             break
-        Notification.objects.bulk_create(pending, ignore_conflicts=True)
         keys = {n.dedup_key: n for n in pending}
-        stored = Notification.objects.filter(dedup_key__in=list(keys)).values_list("pk", "dedup_key", "idempotency_key")
-        found = set()
-        for pk, dedup_key, idempotency_key in stored:
-            found.add(dedup_key)
-            if keys[dedup_key].idempotency_key == idempotency_key:
-                created.append(pk)
-        pending = [n for key, n in keys.items() if key not in found]
+        if connection.vendor == "postgresql":
+            written = _insert_returning(pending)
+            created.extend(pk for pk, _key in written)
+            missing = set(keys) - {key for _pk, key in written}
+            # Not written: reminded already by another run (its key exists), or a verification code taken.
+            taken = (
+                set(Notification.objects.filter(dedup_key__in=list(missing)).values_list("dedup_key", flat=True))
+                if missing
+                else set()
+            )
+            pending = [keys[key] for key in missing - taken]
+        else:
+            Notification.objects.bulk_create(pending, ignore_conflicts=True)
+            stored = Notification.objects.filter(dedup_key__in=list(keys)).values_list(
+                "pk", "dedup_key", "idempotency_key"
+            )
+            found = set()
+            for pk, dedup_key, idempotency_key in stored:
+                found.add(dedup_key)
+                if keys[dedup_key].idempotency_key == idempotency_key:
+                    created.append(pk)
+            pending = [n for key, n in keys.items() if key not in found]
         for notification in pending:
             notification.verification_code = code_generate(length=6)
     else:  # pragma: no cover - ten collisions in a row in a 30-bit space

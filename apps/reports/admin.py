@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from apps.backoffice.admin_mixins import OUT_OF_SCOPE, AuditedAdminMixin, SearchAdminMixin
@@ -31,16 +31,24 @@ from .models import (
     ReportSource,
     ReportStatus,
 )
-from .selectors import report_handler_choices, report_list_for_user, report_user_can_assign
+from .selectors import (
+    OVERDUE_PAGE_LIMIT,
+    report_handler_choices,
+    report_list_for_user,
+    report_list_overdue,
+    report_user_can_assign,
+)
 from .services import (
     NOT_HANDLER,
     NOT_SUPERVISOR,
     TRANSITIONS,
+    report_advance,
     report_answer,
     report_assign,
     report_close,
     report_forward,
     report_start,
+    report_step_plan,
     report_take,
 )
 
@@ -67,6 +75,62 @@ ACTION_LABELS = {
 }
 
 
+# The buttons on a report's page: each goes as far along the usual road as it says, in one save
+# (services.report_advance). The label of "start" says "take and start" when the report has no handler yet.
+STEP_LABELS = {
+    "take": _("Take it"),
+    "start": _("Start handling"),
+    "take_start": _("Take it and start handling"),
+    "answer": _("Send the answer"),
+    "answer_close": _("Send the answer and close"),
+    "close": _("Close without an answer"),
+}
+STEP_FIELD = "_step"
+
+
+def report_step_buttons(*, report: Report, user) -> list[tuple[str, str]]:
+    """(step, label) of the buttons this officer gets on this report's page, in the road's order."""
+    if report.pk is None:
+        return []
+    buttons = []
+    supervisor = report_user_can_assign(user=user)
+    for step in ("take", "start", "answer", "answer_close", "close"):
+        plan = report_step_plan(report=report, step=step)
+        if not plan:
+            continue
+        if step == "take" and report.handler_id == user.pk:
+            continue
+        if plan[0] != ReportStatus.ASSIGNED and report.handler_id != user.pk and not supervisor:
+            continue  # someone else's report: only "take" (when allowed) is offered
+        label = STEP_LABELS["take_start"] if step == "start" and plan[0] == ReportStatus.ASSIGNED else STEP_LABELS[step]
+        buttons.append((step, label))
+    return buttons
+
+
+def overdue_text(delta: timedelta) -> str:
+    """ "1 d 2 h" / "3 h 5 min": how long a report is past its answer time (Django's timesince has no Vietnamese)."""
+    minutes = int(delta.total_seconds() // 60)
+    days, hours, minutes = minutes // (24 * 60), minutes // 60 % 24, minutes % 60
+    if days:
+        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+
+
+class StepButtonsWidget(forms.Widget):
+    """The step buttons, as submit buttons of the report's form (so the answer and note typed go with them)."""
+
+    buttons: list[tuple[str, str]] = []
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if not self.buttons:
+            return format_html("<p>{}</p>", _("Nothing more to do: the report is closed."))
+        html = '<button type="submit" class="button reports-step" name="{}" value="{}">{}</button>'
+        return format_html_join(" ", html, ((STEP_FIELD, step, label) for step, label in self.buttons))
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(STEP_FIELD, "")
+
+
 class OfficerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
@@ -85,6 +149,7 @@ class ReportWorkflowForm(forms.ModelForm):
         help_text=_("Sent to the reporter's phone when they gave one."),
     )
     note = forms.CharField(label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    step_buttons = forms.CharField(label=_("Move the report"), required=False, widget=StepButtonsWidget)
 
     class Meta:
         model = Report
@@ -99,6 +164,8 @@ class ReportWorkflowForm(forms.ModelForm):
         self.fields["action"].choices = [
             (key, label) for key, label in ACTION_LABELS.items() if not key or ACTION_TARGET[key] in allowed
         ]
+        if report.pk and self.user is not None:
+            self.fields["step_buttons"].widget.buttons = report_step_buttons(report=report, user=self.user)
         if report.pk:
             self.fields["handler_choice"].queryset = report_handler_choices(report=report)
             self.fields["to_unit"].queryset = PoliceUnit.objects.filter(is_active=True).exclude(pk=report.unit_id)
@@ -106,6 +173,10 @@ class ReportWorkflowForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        step = self.data.get(STEP_FIELD, "")
+        if step:
+            self._clean_step(step, cleaned)
+            return cleaned
         action = cleaned.get("action")
         if action == "assign" and not cleaned.get("handler_choice"):
             self.add_error("handler_choice", _("Choose the officer."))
@@ -125,6 +196,23 @@ class ReportWorkflowForm(forms.ModelForm):
             ):
                 self.add_error("action", NOT_HANDLER)
         return cleaned
+
+    def _clean_step(self, step: str, cleaned: dict) -> None:
+        """A step button: checked here so that a refusal shows next to the fields, with what was typed kept."""
+        report, user = self.instance, self.user
+        plan = report_step_plan(report=report, step=step)
+        if not plan:
+            self.add_error(
+                None,
+                _("This step is not possible for a report that is “%(current)s”.")
+                % {"current": report.get_status_display()},
+            )
+            return
+        if ReportStatus.ANSWERED in plan and not (cleaned.get("answer_text") or "").strip():
+            self.add_error("answer_text", _("Write the answer to the reporter."))
+        takes = plan[0] == ReportStatus.ASSIGNED
+        if user is not None and not takes and report.handler_id != user.pk and not report_user_can_assign(user=user):
+            self.add_error(None, NOT_HANDLER)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -317,7 +405,8 @@ class ReportAdmin(SearchAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
         (_("Report"), {"fields": ("code", "category", "description", "address", "occurred_at", "source")}),
         (_("Reporter"), {"fields": ("is_anonymous", "contact_name", "contact_phone")}),
         (_("Handling"), {"fields": ("status", "unit", "handler", "created_at", "due_at", "answer")}),
-        (_("Next step"), {"fields": ("action", "handler_choice", "to_unit", "answer_text", "note")}),
+        (_("Next step"), {"fields": ("answer_text", "note", "step_buttons")}),
+        (_("Assign or forward"), {"fields": ("action", "handler_choice", "to_unit")}),
     )
 
     class Media:
@@ -345,6 +434,13 @@ class ReportAdmin(SearchAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return (*super().get_readonly_fields(request, obj), "zalo_chat")
 
+    def response_change(self, request, obj):
+        step = request.POST.get(STEP_FIELD)
+        if step:
+            # One screen: after a step the officer stays on the report, with its new state and history.
+            return HttpResponseRedirect(reverse("admin:reports_report_change", args=[obj.pk]))
+        return super().response_change(request, obj)
+
     @admin.display(description=_("reply"))
     def zalo_chat(self, obj: Report):
         if obj is None or obj.pk is None:
@@ -368,6 +464,7 @@ class ReportAdmin(SearchAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
         view = self.admin_site.admin_view(self.photo_view)
         return [
             path("<int:report_id>/photo/<int:photo_id>/", view, name="reports_report_photo"),
+            path("qua-han/", self.admin_site.admin_view(self.overdue_view), name="reports_report_overdue"),
             path(
                 "<int:report_id>/zalo/reply/",
                 self.admin_site.admin_view(self.zalo_reply_view),
@@ -380,6 +477,30 @@ class ReportAdmin(SearchAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def overdue_view(self, request):
+        """Reports past their answer time, most urgent priority first, for the officer's units (one unit with
+        ?unit=<id>)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        try:
+            unit_id = int(request.GET["unit"])
+        except (KeyError, ValueError):
+            unit_id = None
+        now = timezone.now()
+        found = report_list_overdue(user=request.user, unit_id=unit_id, now=now)
+        for report in found.reports:
+            report.overdue_for = overdue_text(now - report.due_at)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Overdue reports"),
+            "found": found,
+            "unit_id": unit_id,
+            "now": now,
+            "limit": OVERDUE_PAGE_LIMIT,
+        }
+        return TemplateResponse(request, "reports/admin/overdue.html", context)
 
     def _zalo_report(self, request, report_id: int) -> Report:
         if not self.has_change_permission(request):
@@ -463,6 +584,10 @@ class ReportAdmin(SearchAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         action, note, user = data.get("action"), data.get("note", ""), request.user
+        step = request.POST.get(STEP_FIELD)
+        if step:
+            self._save_step(request, obj, step=step, answer=data.get("answer_text", ""), note=note)
+            return
         if not action:
             return
         try:
@@ -484,6 +609,21 @@ class ReportAdmin(SearchAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
                 report_close(report=obj, actor=user, note=note)
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
+
+    def _save_step(self, request, obj: Report, *, step: str, answer: str, note: str) -> None:
+        try:
+            report = report_advance(report=obj, actor=request.user, step=step, answer=answer, note=note)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
+        if report.answer and step in {"answer", "answer_close"}:
+            if report.contact_phone and not report.is_anonymous:
+                self.message_user(request, ANSWER_SENT, messages.SUCCESS)
+            else:
+                self.message_user(request, ANSWER_NOT_SENT, messages.WARNING)
+        self.message_user(
+            request, _("The report is now “%(status)s”.") % {"status": report.get_status_display()}, messages.SUCCESS
+        )
 
     @admin.action(description=_("Take the selected reports (assign to me)"), permissions=["change"])
     def take_selected(self, request, queryset):

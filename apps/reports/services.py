@@ -15,7 +15,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.codes import code_format, code_generate
+from apps.backoffice.models import AuditAction
+from apps.backoffice.services import audit_record
+from apps.core.codes import code_format, code_generate, code_normalize
+from apps.core.ratelimit import lockout_fail, lockout_is_locked
 from apps.news.images import image_reencode
 from apps.notifications.services import notification_send
 from apps.units.finder import ward_station_find
@@ -23,7 +26,7 @@ from apps.units.models import PoliceUnit
 from apps.units.selectors import unit_get_home_unit
 
 from .models import Report, ReportCategory, ReportEvent, ReportPhoto, ReportSource, ReportStatus
-from .selectors import report_user_can_assign, report_user_can_see
+from .selectors import LookupResult, report_lookup, report_user_can_assign, report_user_can_see
 
 logger = logging.getLogger(__name__)
 S = ReportStatus
@@ -187,6 +190,8 @@ def _transition(report: Report, target: str, *, actor, note: str = "", to_unit=N
     report.status = target
     report.save()
     _record(report, from_status=previous, actor=actor, note=note, to_unit=to_unit)
+    # Each move is in the back office's audit log too, with the officer who made it.
+    audit_record(user=actor, action=AuditAction.TRANSITION, obj=report, detail=f"{previous} → {target}")
     return report
 
 
@@ -251,7 +256,88 @@ def report_forward(*, report: Report, to_unit: PoliceUnit, actor, note: str = ""
     return _transition(report, S.FORWARDED, actor=actor, note=note, to_unit=to_unit)
 
 
+# --- Several moves at once (one screen, one save) --------------------------------------------------------------
+# The usual road of a report: taken by an officer, handled, answered, closed. A button on the report's page goes
+# as far along it as the officer asks, each move through its own service (checked, recorded, audited).
+ROAD = (S.ASSIGNED, S.IN_PROGRESS, S.ANSWERED, S.CLOSED)
+STEPS = {
+    "take": S.ASSIGNED,
+    "start": S.IN_PROGRESS,
+    "answer": S.ANSWERED,
+    "answer_close": S.CLOSED,
+    "close": S.CLOSED,
+}
+STEP_NOT_POSSIBLE = _("This step is not possible for a report that is “%(current)s”.")
+
+
+def report_step_plan(*, report: Report, step: str) -> list[str]:
+    """The states a report passes through for `step` (see STEPS), from where it is now. "close" closes at once;
+    "answer_close" answers first. Empty when the step leads nowhere from here."""
+    if step == "close":
+        return [S.CLOSED] if S.CLOSED in TRANSITIONS[report.status] else []
+    target = STEPS.get(step)
+    if target is None:
+        return []
+    if report.status in (S.RECEIVED, S.FORWARDED):
+        start = 0
+    elif report.status in ROAD:
+        start = ROAD.index(report.status) + 1
+    else:
+        return []
+    plan = list(ROAD[start : ROAD.index(target) + 1])
+    if step == "take" and report.status == S.ASSIGNED:
+        plan = [S.ASSIGNED]  # taking over a report assigned to someone else
+    if step == "answer_close" and S.ANSWERED not in plan:
+        return []  # an answered report is closed with "close"
+    return plan
+
+
 @transaction.atomic
+def report_advance(*, report: Report, actor, step: str, answer: str = "", note: str = "") -> Report:
+    """Move a report along its usual road in one go (e.g. take and start; answer and close). All moves or none:
+    one refused move leaves the report as it was. The note goes with the last move."""
+    report = _locked(report)
+    plan = report_step_plan(report=report, step=step)
+    if not plan:
+        raise ValidationError(
+            STEP_NOT_POSSIBLE, code="step_not_possible", params={"current": ReportStatus(report.status).label}
+        )
+    for i, target in enumerate(plan):
+        last_note = note if i == len(plan) - 1 else ""
+        if target == S.ASSIGNED:
+            report = report_take(report=report, actor=actor, note=last_note)
+        elif target == S.IN_PROGRESS:
+            report = report_start(report=report, actor=actor, note=last_note)
+        elif target == S.ANSWERED:
+            report = report_answer(report=report, actor=actor, answer=answer, note=last_note)
+        else:
+            report = report_close(report=report, actor=actor, note=last_note)
+    return report
+
+
+# --- The reporter's lookup --------------------------------------------------------------------------------------
+MSG_LOOKUP_LOCKED = _(
+    "This code was entered with a wrong phone number too many times. For your safety, looking it up is locked "
+    "for %(minutes)s minutes. In an emergency, call 113."
+)
+
+
+def report_status_lookup(*, code: str, phone) -> LookupResult:
+    """The reporter's lookup (selectors.report_lookup), with the second factor counted per code whatever the
+    address, as for filings: LOOKUP_CODE_MAX_FAILURES wrong answers lock the code's lookup for
+    LOOKUP_CODE_LOCK_MINUTES, the right answer included. Raises ValidationError("locked")."""
+    key = f"report-lookup-code:{code_normalize(code)}"
+    minutes = settings.LOOKUP_CODE_LOCK_MINUTES
+    if lockout_is_locked(key=key, limit=settings.LOOKUP_CODE_MAX_FAILURES):
+        raise ValidationError(MSG_LOOKUP_LOCKED, code="locked", params={"minutes": minutes})
+    try:
+        return report_lookup(code=code, phone=phone)
+    except ValidationError as exc:
+        if getattr(exc, "code", None) == "not_found":
+            lockout_fail(key=key, window=minutes * 60)
+        raise
+
+
 # --- Messages to the reporter -----------------------------------------------------------------------------
 def report_status_url(*, language: str) -> str:
     with translation.override(language):

@@ -22,8 +22,7 @@ from apps.privacy.services.notices import privacy_notice_version
 from .conversations import zalo_event_handle
 from .forms import ConfirmForm, ReportForm, StatusForm
 from .models import Report
-from .selectors import report_lookup
-from .services import report_confirm, report_submit
+from .services import report_confirm, report_status_lookup, report_submit
 from .zalo import signature_is_valid
 
 logger = logging.getLogger(__name__)
@@ -186,9 +185,13 @@ class ReportStatusView(View):
                 form.add_error(None, ValidationError(TOO_MANY_LOOKUPS, code="rate_limited"))
                 return render(request, self.template_name, context, status=429)
             try:
-                context["result"] = report_lookup(code=form.cleaned_data["code"], phone=form.cleaned_data["phone"])
+                context["result"] = report_status_lookup(
+                    code=form.cleaned_data["code"], phone=form.cleaned_data["phone"]
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
+                if getattr(exc, "code", None) == "locked":
+                    return render(request, self.template_name, context, status=429)
         return render(request, self.template_name, context, status=200 if form.is_valid() else 400)
 
 

@@ -30,7 +30,8 @@ ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
 SAME_IN_BOTH = {"CSV", "Excel", "Zalo", "OK", "ZNS", "SMS", "QR", "PDF"}
 
 
-# The English version of a record's text (`name_en`, `summary_en`…) is data shown as typed.
+# The English version of a record's text (`name_en`, `summary_en`…) is data shown as typed; so is text marked
+# lang="en" (the language switch's "English", a post's English version in a news preview).
 ENGLISH_FIELD = re.compile(r"\bfield-\w+_en\b")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -47,7 +48,8 @@ class _Text(HTMLParser):
         attributes = dict(attrs)
         if tag not in VOID:
             self._depth += 1
-            if self._skip_until is None and ENGLISH_FIELD.search(attributes.get("class") or ""):
+            english = ENGLISH_FIELD.search(attributes.get("class") or "") or attributes.get("lang") == "en"
+            if self._skip_until is None and english:
                 self._skip_until = self._depth
         if self._skip_until is not None:
             return
@@ -175,9 +177,13 @@ def _admin_pages(user):
         if obj is not None:
             pages.append(reverse(f"{name}_change", args=[obj.pk]))
             pages.append(reverse(f"{name}_history", args=[obj.pk]))
-            with contextlib.suppress(NoReverseMatch):
-                pages.append(reverse(f"{name}_transition", args=[obj.pk]))
-    for url_name in ("backoffice:roster", "backoffice:check-in", "backoffice:move-affected"):
+            for page in ("transition", "preview"):  # a workflow's state page, a news post's preview
+                with contextlib.suppress(NoReverseMatch):
+                    pages.append(reverse(f"{name}_{page}", args=[obj.pk]))
+    for url_name in (
+        "backoffice:roster", "backoffice:check-in", "backoffice:move-affected", "admin:reports_report_overdue",
+        "backoffice:statistics",
+    ):  # fmt: skip
         pages.append(reverse(url_name))
     return pages
 
@@ -204,6 +210,7 @@ def test_the_detector_finds_english(patterns):
     # A record's English text is data; the same words as a label are not.
     english_field = '<div class="form-row field-summary_en"><div class="readonly">Hide counts</div></div>'
     assert untranslated_on(english_field + "<p>Hide counts</p>", patterns) == ["Hide counts"]
+    assert untranslated_on('<nav><a lang="en" href="/en/">English</a></nav><p>English</p>', patterns) == ["English"]
 
 
 @pytest.fixture

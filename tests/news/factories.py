@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from apps.news.models import Category, Post
+from apps.news.models import BodyFormat, Category, Post
 from tests.units.factories import PoliceUnitFactory
 
 
@@ -18,6 +18,7 @@ class PostFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"thong-bao-{n}")
     summary = "Tóm tắt thông báo."
     body = "<p>Nội dung thông báo.</p>"
+    body_format = BodyFormat.HTML
     category = Category.ANNOUNCEMENT
     unit = factory.SubFactory(PoliceUnitFactory)
     publish_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))

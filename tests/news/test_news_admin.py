@@ -32,6 +32,7 @@ def _form(unit, **extra):
         "title": "Lịch tiếp dân",
         "summary": "Tóm tắt",
         "body": "<p>Nội dung</p><script>alert(1)</script>",
+        "body_format": "html",
         "category": "schedule",
         "unit": unit.pk,
         "publish_at_0": "2030-01-02",

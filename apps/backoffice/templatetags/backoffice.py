@@ -13,4 +13,7 @@ def backoffice_dashboard(context):
         "charts": dashboard_charts(user=user),
         "can_roster": user.has_perm("appointments.view_appointment"),
         "can_check_in": user.has_perm("backoffice.check_in"),
+        "can_statistics": any(
+            user.has_perm(p) for p in ("appointments.view_appointment", "filings.view_filing", "reports.view_report")
+        ),
     }

@@ -29,6 +29,6 @@ def remove_reason(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notifications", "0009_resend_permission")]
+    dependencies = [("notifications", "0010_lean_indexes")]
 
     operations = [migrations.RunPython(add_reason, remove_reason)]
