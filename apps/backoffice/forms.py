@@ -88,6 +88,8 @@ class CounterBookingForm(forms.Form):
 
     def clean_holder_name(self):
         return " ".join(self.cleaned_data["holder_name"].split())
+
+
 class StatisticsForm(forms.Form):
     """The period (both days included, at most a year) and the unit (empty: all the officer's units)."""
 
