@@ -426,6 +426,16 @@ def _register_closures_and_days_off() -> None:
     class BackofficeClosureAdmin(UnitScopedAdminMixin, AuditedAdminMixin, ClosureAdmin):
         unit_field = "unit"
         list_filter = (("unit", ScopedUnitFilter),)
+        list_display = (*ClosureAdmin.list_display, "citizens")
+
+        @admin.display(description=_("citizens affected"))
+        def citizens(self, obj):
+            from django.urls import reverse
+            from django.utils.html import format_html
+
+            return format_html(
+                '<a href="{}">{}</a>', reverse("backoffice:closure", args=[obj.pk]), gettext("messages and resend")
+            )
 
         def get_queryset(self, request):
             # The appointments app scopes to the officer's own units only; the back office's scoping also lets the

@@ -160,5 +160,7 @@ def test_ward_administrator_closes_only_their_own_unit(client, unit_admin_a, war
     closure = Closure.objects.get()
     assert closure.unit == ward_b
     assert client.get(reverse("backoffice:closure", args=[closure.pk])).status_code == 200
+    listed = client.get(reverse("admin:appointments_closure_changelist")).content.decode()
+    assert f'<a href="{reverse("backoffice:closure", args=[closure.pk])}">tin nhắn và gửi lại</a>' in listed
     client.force_login(unit_admin_a)
     assert client.get(reverse("backoffice:closure", args=[closure.pk])).status_code == 404
