@@ -293,7 +293,7 @@ def generate() -> dict:
         from django.contrib.contenttypes.models import ContentType
 
         appointment_type = ContentType.objects.get_for_model(Appointment).pk
-        kinds = ["declaration_confirmed", "appointment_reminder", "otp", "procedure_booked", "appointment_cancelled"]
+        kinds = ["filing_confirmed", "appointment_reminder", "otp", "procedure_booked", "appointment_cancelled"]
         span = 365 * YEARS * 86400
 
         def message_rows():

@@ -56,7 +56,7 @@ def reminder_dedup_key(*, appointment_id: int, day: date) -> str:
 
 
 def _reminder_notification(row: dict, *, day: date, content_type_id: int) -> Notification | None:
-    from .services import phone_normalize
+    from .services.phones import phone_normalize
 
     phone = str(row["phone"] or "")
     try:

@@ -159,7 +159,7 @@ def test_cancelling_a_booking_cancels_its_filing_once_in_the_audit_log(
     ]
     # The citizen is told once, with the officer's reason.
     sent = Notification.objects.filter(phone="+84912000001")
-    assert [(m.kind, m.context["note"]) for m in sent] == [("declaration_status_changed", REASON)]
+    assert [(m.kind, m.context["note"]) for m in sent] == [("filing_status_changed", REASON)]
 
 
 @pytest.fixture
@@ -203,4 +203,4 @@ def test_filings_list_bulk_cancel_asks_first_then_tells_the_reason(
     bookings["a"].refresh_from_db()
     assert bookings["a"].status == "cancelled"
     sent = Notification.objects.filter(phone="+84912000001")
-    assert [(m.kind, m.context["note"]) for m in sent] == [("declaration_status_changed", REASON)]
+    assert [(m.kind, m.context["note"]) for m in sent] == [("filing_status_changed", REASON)]

@@ -112,7 +112,7 @@ def test_cancel_outcome_cancels_the_filing_and_tells_the_reason(
     a2.refresh_from_db()
     assert (filing.state, a1.status, a2.status) == ("cancelled", "cancelled", "cancelled")
     notes = sorted((m.kind, m.context.get("note") or m.context.get("reason")) for m in Notification.objects.all())
-    assert notes == [("appointment_cancelled", REASON), ("declaration_status_changed", REASON)]
+    assert notes == [("appointment_cancelled", REASON), ("filing_status_changed", REASON)]
 
 
 def test_officers_see_delivery_status_and_resend(

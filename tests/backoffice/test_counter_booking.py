@@ -74,7 +74,7 @@ def test_walk_in_is_booked_now_checked_in_and_told(
     assert (filing.holder_name, str(filing.phone), filing.state) == ("Lê Thị Hoa", "+84912345678", "received")
     assert (appointment.reference, appointment.status, appointment.unit) == (filing.code, "checked_in", ward_a)
     assert Arrival.objects.get().queue_number == 1
-    assert [m.kind for m in Notification.objects.filter(phone="+84912345678")] == ["declaration_confirmed"]
+    assert [m.kind for m in Notification.objects.filter(phone="+84912345678")] == ["filing_confirmed"]
     assert AuditLogEntry.objects.filter(action="add", object_id=str(filing.pk), detail__startswith="tại quầy").exists()
 
 

@@ -1,13 +1,16 @@
 from django.db import migrations
 
+# The "moved" texts shipped by 0011_filing_kinds_and_code_names, before they said why.
 OLD = {
-    "vi": "Lịch hẹn mã {reference} đã được chuyển sang {time} ngày {date} tại {unit}, {address}.",
-    "en": "Appointment {reference} has been moved to {time} on {date} at {unit}, {address}.",
+    "vi": "Lịch hẹn của {name}, mã hồ sơ {reference}, đã được chuyển sang {time} ngày {date} tại {unit}, {address}.",
+    "en": (
+        "The appointment of {name}, filing code {reference}, has been moved to {time} on {date} at {unit}, {address}."
+    ),
 }
 
 
 def add_reason(apps, schema_editor):
-    """The "moved" message tells why an officer moved the booking (a closure): the default texts gain {reason};
+    """The "moved" message tells why an officer moved the booking (a closed day): the shipped texts gain {reason};
     a text officers have edited is left as they wrote it."""
     from apps.notifications.templating import DEFAULTS
 
@@ -29,6 +32,6 @@ def remove_reason(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notifications", "0010_lean_indexes")]
+    dependencies = [("notifications", "0011_filing_kinds_and_code_names")]
 
     operations = [migrations.RunPython(add_reason, remove_reason)]
