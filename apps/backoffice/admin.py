@@ -15,6 +15,7 @@ from apps.units.models import PoliceUnit
 from .admin_mixins import (
     AuditedAdminMixin,
     ExportAdminMixin,
+    FastActionCheckboxMixin,
     PermissionLabelsAdminMixin,
     ScopedUnitFilter,
     SearchAdminMixin,
@@ -237,7 +238,12 @@ def _register_appointments() -> None:
 
     @admin.register(Appointment)
     class BackofficeAppointmentAdmin(
-        SearchAdminMixin, UnitScopedAdminMixin, AuditedAdminMixin, ExportAdminMixin, AppointmentAdmin
+        FastActionCheckboxMixin,
+        SearchAdminMixin,
+        UnitScopedAdminMixin,
+        AuditedAdminMixin,
+        ExportAdminMixin,
+        AppointmentAdmin,
     ):
         unit_field = "unit"
         search_spec = SearchFields(
