@@ -27,8 +27,7 @@ STEPS: tuple[Step, ...] = (
     Step("", _("What you ask for"), forms.RequestForm),
     Step("ban-than", _("About you"), forms.AboutForm),
     Step("dia-chi", _("Addresses"), forms.AddressForm),
-    Step("gia-dinh", _("Family and representative"), forms.FamilyForm),
-    Step("lien-he", _("Work and contact"), forms.ContactForm),
+    Step("lien-he", _("Contact and receiving the card"), forms.ContactForm),
     Step("lich-hen", _("Appointment")),
     Step("kiem-tra", _("Check your answers")),
     Step("xac-nhan", _("Confirmation code")),
@@ -41,18 +40,18 @@ def step_index(slug: str) -> int:
     return next(i for i, s in enumerate(STEPS) if s.slug == slug)
 
 
-def draft_get(*, draft_id) -> Draft | None:
+def draft_get(*, key) -> Draft | None:
     """An identity-card draft still open (not expired, not yet submitted)."""
-    return filings_selectors.draft_get(draft_id=draft_id, procedure_slug=IDENTITY_CARD)
+    return filings_selectors.draft_get(key=key, procedure_slug=IDENTITY_CARD)
 
 
-def draft_submitted_declaration(*, draft_id, within: timedelta = timedelta(hours=1)):
+def draft_submitted_declaration(*, key, within: timedelta = timedelta(hours=1)):
     """The declaration a draft became, when it was submitted in the last hour (a double tap, a reload)."""
-    if not draft_id:
+    if not key:
         return None
     draft = (
         Draft.objects.select_related("filing")
-        .filter(id=draft_id, filing__isnull=False, updated_at__gte=timezone.now() - within)
+        .filter(key=key, filing__isnull=False, updated_at__gte=timezone.now() - within)
         .first()
     )
     return draft.filing if draft else None
@@ -61,7 +60,7 @@ def draft_submitted_declaration(*, draft_id, within: timedelta = timedelta(hours
 def draft_answers(*, draft: Draft | None, upto: str | None = None) -> tuple[dict, Step | None]:
     """Validate the stored steps in order; returns the cleaned answers so far and the first step not complete.
 
-    Later steps' forms see earlier answers (the family step needs the date of birth and marital status).
+    Later steps' forms see earlier answers (the about-you step needs who the card is for).
     """
     answers: dict = {}
     data = draft.data if draft else {}

@@ -1,11 +1,13 @@
 """Writes of filings: creating one with its code, moving it along `transitions.TRANSITIONS`, telling the citizen,
 and the procedure-agnostic steps of every journey (draft, held place, confirmation code, submission)."""
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +36,10 @@ MSG_NOT_VERIFIED = _("Confirm your phone number with the code we sent first.")
 MSG_CANNOT_CHANGE = _("This booking can no longer be moved or cancelled online. Please call the police unit.")
 MSG_QR_INVALID = _("This QR code was not issued by the portal, or it was altered.")
 MSG_QR_UNKNOWN = _("No filing has this code.")
+MSG_DRAFT_CONFLICT = _(
+    "Your answers were changed in another tab or window after this page was opened, so what you sent from this "
+    "page was not saved over them. The latest answers are shown: check them, then continue."
+)
 OTP_PURPOSE = "filing_submit"
 
 
@@ -112,7 +118,14 @@ def filing_create(
 
 # --- Moving a filing --------------------------------------------------------------------------------------------
 def filing_transition(
-    *, filing: Filing, target: str, actor: str = OFFICER, user=None, reason: str = "", notify: bool = True
+    *,
+    filing: Filing,
+    target: str,
+    actor: str = OFFICER,
+    user=None,
+    reason: str = "",
+    notify: bool = True,
+    check_permission: bool = True,
 ) -> FilingEvent:
     """Move `filing` to `target` if `transitions.TRANSITIONS` lets `actor` do it from where the filing stands.
 
@@ -120,9 +133,11 @@ def filing_transition(
     Officers need the permission to change filings (which records they may see is the back office's business,
     checked before calling). The move is a `FilingEvent` (the citizen's timeline); when the table says so and
     `notify` is true, the citizen gets a message at the confirmed phone, in their language, after commit.
+    `check_permission=False`: a move that follows from another action the officer may make (cancelling the
+    booking a filing stands on); an officer is still needed.
     """
     reason = (reason or "").strip()
-    if actor == OFFICER and (user is None or not user.has_perm("filings.change_filing")):
+    if actor == OFFICER and (user is None or (check_permission and not user.has_perm("filings.change_filing"))):
         raise PermissionDenied(MSG_NOT_ALLOWED)
     with transaction.atomic():
         locked = Filing.objects.select_for_update().select_related("procedure").get(pk=filing.pk)
@@ -347,16 +362,56 @@ def draft_create(*, procedure_slug: str) -> Draft:
     return draft
 
 
-def draft_save_step(*, draft: Draft, step: str, data: dict) -> Draft:
-    """Keep what was typed on a step exactly as posted (valid or not); each save extends the 7 days."""
-    draft.data = {**draft.data, step: data}
-    draft.expires_at = timezone.now() + DRAFT_LIFETIME
-    draft.save(update_fields=["data", "expires_at", "updated_at"])
+class DraftConflict(ValidationError):
+    """The page was posted from an older copy of the draft (another tab changed it since): nothing was saved."""
+
+    def __init__(self):
+        super().__init__(MSG_DRAFT_CONFLICT, code="draft_conflict")
+
+
+def _draft_check_version(*, draft: Draft, version: int | None) -> None:
+    if version is not None and version != draft.version:
+        raise DraftConflict
+
+
+def draft_save_step(*, draft: Draft, step: str, data: dict, version: int | None = None, invalid: bool = False) -> Draft:
+    """Keep what was typed on a step exactly as posted (valid or not); each save extends the 7 days.
+
+    `version`: the draft's version the page was rendered with (its hidden field). A page from an older copy (the
+    draft changed in another tab since), or a change made meanwhile by a concurrent request, raises
+    DraftConflict and saves nothing: one tab never silently overwrites another's answers (issue 12.11). The
+    update is conditional on the version read (compare-and-swap), so two requests racing cannot both save.
+    `invalid`: the step was posted with errors, shown after the redirect (issue 12.9).
+    """
+    _draft_check_version(draft=draft, version=version)
+    now = timezone.now()
+    values = {
+        "data": {**draft.data, step: data},
+        "expires_at": now + DRAFT_LIFETIME,
+        "invalid_step": step if invalid else "",
+        "updated_at": now,
+    }
+    saved = Draft.objects.filter(pk=draft.pk, version=draft.version).update(version=F("version") + 1, **values)
+    if not saved:
+        raise DraftConflict
+    for name, value in values.items():
+        setattr(draft, name, value)
+    draft.version += 1
     return draft
 
 
-def draft_hold(*, draft: Draft, procedure: Procedure, unit, starts_at, phone: str, id_number: str = ""):
-    """Hold a place for this draft (a new hold by the same draft releases its previous one)."""
+def draft_rekey(*, draft: Draft) -> Draft:
+    """The resume link was opened by another browser: the draft moves to it under a new key, so the browser and
+    the link that had the old key (whoever sent the link) can no longer open it (issue 12.5)."""
+    draft.key = uuid.uuid4()
+    draft.save(update_fields=["key", "updated_at"])
+    return draft
+
+
+def draft_hold(*, draft: Draft, procedure: Procedure, unit, starts_at, phone: str, id_number: str = "", version=None):
+    """Hold a place for this draft (a new hold by the same draft releases its previous one). `version`: as for
+    draft_save_step, a page from an older copy of the draft raises DraftConflict and holds nothing."""
+    _draft_check_version(draft=draft, version=version)
     appointment = appointment_hold(
         unit=unit,
         procedure=procedure,
@@ -366,7 +421,8 @@ def draft_hold(*, draft: Draft, procedure: Procedure, unit, starts_at, phone: st
         holder_key=f"draft:{draft.id}",
     )
     draft.hold = appointment
-    draft.save(update_fields=["hold", "updated_at"])
+    Draft.objects.filter(pk=draft.pk).update(hold=appointment, version=F("version") + 1, updated_at=timezone.now())
+    draft.version += 1
     return appointment
 
 
@@ -458,6 +514,53 @@ def filing_submit(
         draft.filing = filing
         draft.save(update_fields=["filing", "updated_at"])
         _send_confirmation(filing=filing, appointment=appointment, url=settings.SITE_URL + done_url(filing))
+    return filing
+
+
+def filing_book_at_counter(
+    *,
+    procedure: Procedure,
+    unit,
+    starts_at,
+    holder_name: str,
+    phone: str,
+    id_number: str = "",
+    language: str = "vi",
+    holder_key: str,
+) -> Filing:
+    """A walk-in or a phone call: an officer files for the citizen and books a time, through the services the
+    citizen's journey uses (hold, then one transaction that creates the filing and books the place under its
+    code, capacity checked under the slot lock). The answers are taken down at the counter; the citizen gets the
+    usual confirmation at `phone`. Raises SlotUnavailable (with alternatives) or ValidationError."""
+    from apps.appointments.services import phone_normalize
+
+    phone = phone_normalize(phone=phone)
+    hold = appointment_hold(
+        unit=unit,
+        procedure=procedure,
+        starts_at=starts_at,
+        phone=phone,
+        id_number=id_number,
+        holder_key=holder_key,
+        language=language,
+        client="",
+        by_officer=True,
+    )
+    with transaction.atomic():
+        filing = filing_create(
+            procedure=procedure,
+            holder_name=holder_name,
+            phone=phone,
+            language=language,
+            answers={},
+            id_number=id_number,
+        )
+        appointment = appointment_book(
+            appointment=hold, reference=filing.code, holder_name=holder_name, id_number=id_number or None, phone=phone
+        )
+        filing.appointment = appointment
+        filing.save(update_fields=["appointment"])
+        _send_confirmation(filing=filing, appointment=appointment, url=settings.SITE_URL + _lookup_path())
     return filing
 
 

@@ -49,8 +49,14 @@ def deliver_notification(self, notification_id: int) -> str | None:
 
 @shared_task(name="notifications.deliver_many", acks_late=True)
 def deliver_notifications(notification_ids: list[int]) -> int:
-    """Fan a batch (a chunk of reminders) out into one delivery task per message, on the worker's time. Eager (the
-    embedded default): each is delivered in turn, in-process."""
+    """Fan a batch (a chunk of reminders) out into one delivery task per message, on the worker's time, after
+    recording in one query that the batch reached the queue (`enqueued_at`; the sweep leaves such rows alone until
+    they are overdue). Eager (the embedded default): each is delivered in turn, in-process."""
+    from django.utils import timezone
+
+    from .models import Notification
+
+    Notification.objects.filter(pk__in=notification_ids, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
     for notification_id in notification_ids:
         try:
             deliver_notification.delay(notification_id)
