@@ -228,3 +228,15 @@ def test_correcting_a_filing_corrects_its_booking(person, dpo):
     person.appointment.refresh_from_db()
     assert person.appointment.holder_name == "LÊ THỊ XUYÊN"
     assert Filing.objects.get(pk=person.pk).holder_name == "LÊ THỊ XUYÊN"
+
+
+def test_every_table_and_column_the_requests_name_exists():
+    """`_model` skips an app not installed; a model or column removed or renamed must not be skipped silently."""
+    from apps.privacy.services.subject_requests import CORRECTABLE, HOLDERS, MENTIONS
+
+    named = [(label, {*ids, *phones, *texts}) for label, ids, phones, texts in HOLDERS]
+    named += [(label, set(fields)) for label, fields in MENTIONS]
+    named += [(label, set(fields)) for label, fields in CORRECTABLE.items()]
+    for label, fields in named:
+        model = apps.get_model(label)  # LookupError for a model that no longer exists
+        assert fields <= {f.name for f in model._meta.get_fields()}, label
