@@ -22,8 +22,9 @@ from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView, View
 
-from apps.appointments.forms import PICKER_ANCHOR, SlotPickerForm
+from apps.appointments.forms import NEAR_PARAM, PICKER_ANCHOR, SlotPickerForm
 from apps.appointments.models import AppointmentStatus
+from apps.appointments.services import SlotUnavailable
 from apps.core.codes import code_format
 from apps.core.forms.journey import CodeForm, form_errors_keep, form_errors_pop, form_show_errors
 from apps.core.ratelimit import client_address
@@ -168,7 +169,8 @@ class RequestStartView(ProcedureJourneyMixin, TemplateView):
         created = draft is None
         if created:
             draft = filings_services.draft_create(procedure_slug=self.procedure.slug)
-        raw = {name: request.POST.get(name, "") for name in self.form_class.base_fields if name in request.POST}
+        names = (*self.form_class.base_fields, *self.form_class.CONSENT_FIELDS)
+        raw = {name: request.POST.get(name, "") for name in names if name in request.POST}
         refresh = REFRESH in request.POST
         valid = refresh or self.form_class(data=request.POST).is_valid()
         here = reverse("procedures:start", kwargs={"slug": self.procedure.slug})
@@ -240,6 +242,7 @@ class RequestBookView(DraftJourneyMixin, TemplateView):
         picker = SlotPickerForm(
             procedure=self.procedure, query=request.GET, action=request.path, holder_key=f"draft:{self.draft.id}"
         )
+        picker.offer_alternatives_from_query()
         return self.render_to_response(self.get_context_data(picker=picker))
 
     def post(self, request, *args, **kwargs):
@@ -265,6 +268,16 @@ class RequestBookView(DraftJourneyMixin, TemplateView):
         except ValidationError as exc:  # DraftConflict included
             for message in exc.messages:
                 messages.error(request, message)
+            if isinstance(exc, SlotUnavailable):  # the nearest free times are offered after the redirect
+                starts_at = picker.cleaned_data["starts_at"]
+                near = urlencode(
+                    {
+                        "unit": picker.cleaned_data["unit"].slug,
+                        "day": timezone.localdate(starts_at).isoformat(),
+                        NEAR_PARAM: starts_at.isoformat(),
+                    }
+                )
+                back = request.path + f"?{near}#{PICKER_ANCHOR}"
             return redirect(back)
         return redirect("procedures:confirm", slug=self.procedure.slug)
 
@@ -337,6 +350,8 @@ class RequestConfirmView(DraftJourneyMixin, TemplateView):
                 answers=self.form.to_data(),
                 form_version=self.form_class.version,
                 id_number=self.form.holder_id_number(),
+                notice_version=self.form.notice_version,
+                sensitive_consent=self.form.sensitive_consent,
                 done_url=lambda filing: filing_done_path(filing=filing),
             )
         except ValidationError as exc:
