@@ -12,8 +12,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms.journey import (
@@ -110,9 +112,14 @@ def _choices(values, *, blank=True):
     return ((("", "—"),) if blank else ()) + rows
 
 
-ETHNICITY_CHOICES = _choices(reference.ETHNICITIES)
-RELIGION_CHOICES = _choices(reference.RELIGIONS)
-EDUCATION_CHOICES = _choices(reference.EDUCATION_LEVELS)
+def _ethnicity_label(value: str) -> str:
+    return reference.ETHNICITY_NAMES_EN.get(value, value) if get_language() == "en" else value
+
+
+ETHNICITY_CHOICES = (("", "—"),) + tuple((v, lazy(_ethnicity_label, str)(v)) for v in reference.ETHNICITIES)
+# Stored as the official Vietnamese name; shown in the page's language (the Vietnamese catalog gives that name back).
+RELIGION_CHOICES = (("", "—"),) + tuple(reference.RELIGION_LABELS.items())
+EDUCATION_CHOICES = (("", "—"),) + tuple(reference.EDUCATION_LABELS.items())
 BLOOD_CHOICES = (("", _("Not known")),) + _choices(reference.BLOOD_GROUPS, blank=False)
 BIRTH_PROVINCE_CHOICES = (("", "—"),) + tuple(reference.BIRTH_PROVINCES.items())
 MARITAL_CHOICES = (("", "—"),) + reference.MARITAL_CHOICES
@@ -189,7 +196,7 @@ class AboutForm(JourneyForm):
         label=_("Religion"),
         choices=RELIGION_CHOICES,
         widget=FastSelect(options_key="religion"),
-        help_text=_("Choose “Không” if you have none."),
+        help_text=_("Choose “None” if you have none."),
     )
     nationality = forms.CharField(
         label=_("Nationality"), max_length=60, initial=reference.NATIONALITY_VN, widget=FastInput
@@ -213,7 +220,7 @@ class AboutForm(JourneyForm):
         label=_("Commune and district of birth registration"), max_length=200, widget=FastInput
     )
     hometown = forms.CharField(
-        label=_("Home town (quê quán)"),
+        label=_("Home town"),
         max_length=200,
         widget=FastInput,
         help_text=_("Commune, district, province, as on the birth certificate."),
