@@ -7,8 +7,8 @@ bookings per scenario:
 
 * uncontended: each thread books into its own slot, so no two transactions wait for the same row lock;
 * contended: every thread books into the same slot (with places for all), so every booking queues on one row lock;
-* sold out: BENCH_BOOKINGS attempts race for a slot of 10 places; 10 succeed, the others are refused with the
-  nearest alternatives (the refusal path, which searches free times after the lock is released).
+* sold out: BENCH_BOOKINGS attempts race for a slot of 10 places; 10 succeed, the others are refused (the refusal
+  path; the nearest alternatives are searched only when a caller reads them, which this one does not).
 
 Each scenario runs BENCH_ROUNDS times; the median is reported. Only ratios are meaningful on a shared machine.
 The script creates its own database (BENCH_DATABASE, default `bench_booking`) on the server of DATABASE_URL
@@ -39,6 +39,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SERVER_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DATABASE = os.environ.get("BENCH_DATABASE", "bench_booking")
 RESULTS = ROOT / "benchmarks" / "results" / "booking.md"
+NOTES_MARK = "<!-- notes: kept when the script rewrites the figures above -->"
 
 
 def database_url(name: str) -> str:
@@ -232,7 +233,7 @@ def write_results(results: dict[str, list[dict]], pg_version: str) -> None:
     rows = [
         ("uncontended", "each thread books into its own slot", "bookings"),
         ("contended", "every thread books into the same slot", "bookings"),
-        ("sold out", "all race for 10 places; the rest are refused with alternatives", "attempts"),
+        ("sold out", "all race for 10 places; the rest are refused (alternatives searched only if read)", "attempts"),
     ]
     lines = [
         "# Booking throughput under contention (PostgreSQL)",
@@ -258,7 +259,10 @@ def write_results(results: dict[str, list[dict]], pg_version: str) -> None:
         "",
     ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    notes = ""
+    if RESULTS.exists() and NOTES_MARK in RESULTS.read_text():
+        notes = RESULTS.read_text().split(NOTES_MARK, 1)[1]
+    RESULTS.write_text("\n".join(lines) + "\n" + NOTES_MARK + notes, encoding="utf-8")
     print(f"\nwrote {RESULTS.relative_to(ROOT)}")
 
 

@@ -54,7 +54,7 @@ def main() -> None:
     from tests.notifications.workers import WorkerProcess, worker_environment
 
     call_command("migrate", verbosity=0)
-    MessageTemplate.objects.filter(kind="declaration_confirmed").update(zns_template_id="300001")
+    MessageTemplate.objects.filter(kind="filing_confirmed").update(zns_template_id="300001")
     ZaloToken.objects.all().delete()  # a pair from an earlier run belongs to an earlier fake server
     broker = redis.Redis.from_url(REDIS_URL)
     celery_app.control.purge()
@@ -94,7 +94,7 @@ def main() -> None:
         with transaction.atomic():
             ids = [
                 notification_send(
-                    kind="declaration_confirmed",
+                    kind="filing_confirmed",
                     language="vi",
                     context={"name": "Nguyễn Văn An", "code": f"BENCH-{number}", "unit": "Công an Phường 1"},
                     phone="0912345678",

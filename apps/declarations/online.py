@@ -13,11 +13,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.appointments.services import appointment_cancel
-from apps.core.codes import code_format
 from apps.filings.models import Draft, Filing
-from apps.filings.services import MSG_NOT_VERIFIED
+from apps.filings.services import MSG_NOT_VERIFIED, filing_notify_state
 from apps.filings.tokens import receipt_token
-from apps.notifications.services import notification_send
 
 from . import eligibility
 from .services import declaration_create
@@ -54,18 +52,11 @@ def declaration_submit_online(*, draft: Draft, answers: dict, language: str) -> 
             appointment_cancel(appointment=hold)
         with translation.override(language):
             status, note = str(STATUS_ONLINE), str(NOTE_ONLINE)
-        notification_send(
-            kind="declaration_status_changed",
-            language=language,
-            context={
-                "name": declaration.holder_name,
-                "code": code_format(declaration.code),
-                "status": status,
-                "note": note,
-                "url": settings.SITE_URL + reverse("declarations:done", args=[receipt_token(declaration.code)]),
-            },
-            phone=phone,
-            email=declaration.email or None,
-            subject=declaration,
+        filing_notify_state(
+            filing=declaration,
+            reason=note,
+            status=status,
+            url=settings.SITE_URL + reverse("declarations:done", args=[receipt_token(declaration.code)]),
+            email=True,
         )
     return declaration

@@ -41,18 +41,18 @@ def step_index(slug: str) -> int:
     return next(i for i, s in enumerate(STEPS) if s.slug == slug)
 
 
-def draft_get(*, draft_id) -> Draft | None:
+def draft_get(*, key) -> Draft | None:
     """An identity-card draft still open (not expired, not yet submitted)."""
-    return filings_selectors.draft_get(draft_id=draft_id, procedure_slug=IDENTITY_CARD)
+    return filings_selectors.draft_get(key=key, procedure_slug=IDENTITY_CARD)
 
 
-def draft_submitted_declaration(*, draft_id, within: timedelta = timedelta(hours=1)):
+def draft_submitted_declaration(*, key, within: timedelta = timedelta(hours=1)):
     """The declaration a draft became, when it was submitted in the last hour (a double tap, a reload)."""
-    if not draft_id:
+    if not key:
         return None
     draft = (
         Draft.objects.select_related("filing")
-        .filter(id=draft_id, filing__isnull=False, updated_at__gte=timezone.now() - within)
+        .filter(key=key, filing__isnull=False, updated_at__gte=timezone.now() - within)
         .first()
     )
     return draft.filing if draft else None

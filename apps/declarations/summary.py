@@ -214,7 +214,7 @@ def calendar_event(declaration: Filing) -> dict | None:
         "uid": f"{declaration.code}@cccd-portal",
         "starts_at": appointment.starts_at,
         "ends_at": ends_at,
-        "summary": _("Identity card appointment – code %(code)s") % {"code": code_format(declaration.code)},
+        "summary": _("Identity card appointment – filing code %(code)s") % {"code": code_format(declaration.code)},
         "location": f"{appointment.unit.display_name}, {appointment.unit.display_address}",
         "description": _("Bring this code and your current card. Look up or change: %(url)s")
         % {"url": settings.SITE_URL + reverse("filings:lookup")},

@@ -7,6 +7,7 @@ validates: "Back", "Show the wards" and errors never lose input. A GET with no d
 
 import functools
 from datetime import date
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,17 +24,26 @@ from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from apps.appointments.forms import SlotPickerForm
+from apps.appointments.forms import PICKER_ANCHOR, SlotPickerForm
 from apps.appointments.services import SlotUnavailable
-from apps.core.forms.journey import CodeForm
+from apps.core.forms.journey import CodeForm, form_errors_keep, form_errors_pop, form_show_errors
 from apps.core.ratelimit import client_address
 from apps.filings import outputs
 from apps.filings import services as filings_services
-from apps.filings.drafts import draft_confirmation_remember, draft_confirmed_in_session
-from apps.filings.models import Filing
+from apps.filings.drafts import (
+    draft_confirmation_remember,
+    draft_confirmed_in_session,
+    draft_cookie_set,
+    draft_from_cookie,
+    draft_key_from_cookie,
+    draft_lost_redirect,
+    draft_posted_version,
+    draft_resume,
+)
+from apps.filings.models import Filing, FilingState
 from apps.filings.selectors import filing_from_token, filing_last_reason
+from apps.filings.services import DraftConflict
 from apps.filings.tokens import (
-    DRAFT_COOKIE_SALT,
     lookup_token_code,
     qr_token,
     receipt_link_is_current,
@@ -52,6 +62,11 @@ MSG_CODE_SENT = gettext_lazy("We sent a 6-digit code to %(phone)s. It is valid f
 MSG_SLOT_TAKEN = gettext_lazy(
     "Sorry, the time you held was taken while you were finishing. Your answers are kept: please choose another "
     "time below, then confirm again."
+)
+MSG_EARLIER_NOT_FOUND = gettext_lazy(
+    "We could not find the answers of the earlier pages on this browser (cookies cleared or blocked, another "
+    "phone, or more than 7 days). What you typed on this page is kept. If you saved the link to continue your "
+    "declaration, open it; otherwise the missing pages will be asked again."
 )
 MSG_COMPLETE_FIRST = gettext_lazy("Some answers are missing or need correcting. Please complete this step.")
 MSG_PHONE_KEPT = gettext_lazy(
@@ -74,20 +89,24 @@ def _step_url(slug: str) -> str:
     return reverse("declarations:step", args=[slug])
 
 
-def _draft_id_from_cookie(request):
-    return request.get_signed_cookie(
-        DRAFT_COOKIE, default=None, salt=DRAFT_COOKIE_SALT, max_age=filings_services.DRAFT_LIFETIME.total_seconds()
-    )
-
-
 def _draft_from_cookie(request):
-    return selectors.draft_get(draft_id=_draft_id_from_cookie(request))
+    return draft_from_cookie(request, procedure_slug=Procedure.IDENTITY_CARD)
+
+
+def _lost(request):
+    """No open draft in this browser at a step that needs one (issue 12.10): the page that explains why."""
+    return draft_lost_redirect(request, procedure_slug=Procedure.IDENTITY_CARD)
+
+
+def _resume_url(request, draft) -> str:
+    return request.build_absolute_uri(reverse("declarations:resume", args=[draft.key])) if draft else ""
 
 
 def _already_submitted(request):
     """A double tap on "submit": the second request finds this browser's draft submitted (issue 12.11), and is
     shown the filing that went through instead of an error."""
-    declaration = selectors.draft_submitted_declaration(draft_id=_draft_id_from_cookie(request))
+    key = draft_key_from_cookie(request, procedure_slug=Procedure.IDENTITY_CARD)
+    declaration = selectors.draft_submitted_declaration(key=key)
     if declaration is None:
         return None
     response = redirect("declarations:done", token=receipt_token(declaration.code))
@@ -96,15 +115,7 @@ def _already_submitted(request):
 
 
 def _set_draft_cookie(response, draft) -> None:
-    response.set_signed_cookie(
-        DRAFT_COOKIE,
-        str(draft.id),
-        salt=DRAFT_COOKIE_SALT,
-        max_age=int(filings_services.DRAFT_LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="Lax",
-        secure=settings.SESSION_COOKIE_SECURE,
-    )
+    draft_cookie_set(response, draft=draft)
 
 
 def _progress(slug: str) -> dict:
@@ -115,6 +126,8 @@ def _progress(slug: str) -> dict:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def step_view(request, slug: str = ""):
+    """Every POST ends in a redirect (issue 12.9), also with errors: what was typed and whether it had errors are
+    kept in the draft, and the step's GET shows them, so back and reload never ask to send the form again."""
     step = selectors.STEP_BY_SLUG.get(slug)
     if step is None or step.form_class is None:
         raise Http404
@@ -123,40 +136,12 @@ def step_view(request, slug: str = ""):
     returning = request.GET.get("sua") == "1" or request.POST.get("return") == "check"
     correcting = draft is not None and draft.corrects_id is not None
     returning = returning or correcting
-    created = False
+    here = _step_url(slug) + ("?sua=1" if returning else "")
     if request.method == "POST":
-        posted = request.POST
-        if correcting and "phone" in step.form_class.base_fields:
-            # A correction keeps the phone confirmed on submission, whatever is posted.
-            posted = request.POST.copy()
-            posted["phone"] = (draft.data.get(slug) or {}).get("phone", "")
-        form = step.form_class(data=posted, answers=answers)
-        raw = {name: posted.get(name, "") for name in form.fields if name in posted}
-        if draft is None:
-            draft = filings_services.draft_create(procedure_slug=Procedure.IDENTITY_CARD)
-            created = True
-        filings_services.draft_save_step(draft=draft, step=slug, data=raw)
-        action = request.POST.get("action", "next")
-        index = selectors.step_index(slug)
-        response = None
-        if action == "back" and index > 0:
-            response = redirect(_step_url(selectors.STEPS[index - 1].slug))
-        elif action == "refresh":
-            response = redirect(
-                _step_url(slug) + ("?sua=1" if returning else "") + "#" + request.POST.get("anchor", "main")
-            )
-        elif form.is_valid():
-            target = "kiem-tra" if returning else selectors.STEPS[index + 1].slug
-            response = redirect(_step_url(target))
-        if response is not None:
-            if created:
-                _set_draft_cookie(response, draft)
-            return response
-        form.show_errors = True
-    else:
-        raw = draft.data.get(slug) if draft else None
-        form = step.form_class(data=raw, answers=answers) if raw is not None else step.form_class(answers=answers)
-        form.show_errors = False
+        return _step_post(request, step, draft, answers, returning=returning, here=here, correcting=correcting)
+    raw = draft.data.get(slug) if draft else None
+    form = step.form_class(data=raw, answers=answers) if raw is not None else step.form_class(answers=answers)
+    form.show_errors = draft is not None and draft.invalid_step == slug
     if correcting and "phone" in form.fields:
         form.fields["phone"].widget.attrs["readonly"] = True
         form.fields["phone"].help_text = MSG_PHONE_KEPT
@@ -166,11 +151,54 @@ def step_view(request, slug: str = ""):
         "progress": _progress(slug),
         "draft": draft,
         "returning": returning,
-        "resume_url": request.build_absolute_uri(reverse("declarations:resume", args=[draft.id])) if draft else "",
+        # A correction draft holds a filing's answers: reopened only through the lookup, never by a link.
+        "resume_url": _resume_url(request, draft) if not correcting else "",
         "guide_html": summary.guide_html() if not slug else "",
         "is_first": not slug,
     }
-    response = render(request, "declarations/step.html", context)
+    return render(request, "declarations/step.html", context)
+
+
+def _step_post(request, step, draft, answers, *, returning: bool, here: str, correcting: bool):
+    slug = step.slug
+    posted = request.POST
+    if correcting and "phone" in step.form_class.base_fields:
+        # A correction keeps the phone confirmed on submission, whatever is posted.
+        posted = request.POST.copy()
+        posted["phone"] = (draft.data.get(slug) or {}).get("phone", "")
+    form = step.form_class(data=posted, answers=answers)
+    raw = {name: posted.get(name, "") for name in form.fields if name in posted}
+    lost = draft is None and bool(slug)  # a later step posted without this browser's draft (cookies lost)
+    created = draft is None
+    if created:
+        draft = filings_services.draft_create(procedure_slug=Procedure.IDENTITY_CARD)
+    action = request.POST.get("action", "next")
+    index = selectors.step_index(slug)
+    moving = (action == "back" and index > 0) or action == "refresh"
+    valid = moving or form.is_valid()
+    try:
+        filings_services.draft_save_step(
+            draft=draft,
+            step=slug,
+            data=raw,
+            version=None if created else draft_posted_version(request),
+            invalid=not valid,
+        )
+    except DraftConflict as error:
+        messages.warning(request, error.messages[0])
+        return redirect(here)
+    if lost:
+        # Cookies lost mid-journey (issue 12.10): this page's answers are kept in a new draft; the message says
+        # where the earlier ones are (the resume link) and that the missing pages will be asked again.
+        messages.warning(request, MSG_EARLIER_NOT_FOUND)
+    if action == "back" and index > 0:
+        response = redirect(_step_url(selectors.STEPS[index - 1].slug))
+    elif action == "refresh":
+        response = redirect(here + "#" + request.POST.get("anchor", "main"))
+    elif valid:
+        response = redirect(_step_url("kiem-tra" if returning else selectors.STEPS[index + 1].slug))
+    else:
+        response = redirect(here)
     if created:
         _set_draft_cookie(response, draft)
     return response
@@ -180,10 +208,11 @@ def step_view(request, slug: str = ""):
 def check_view(request):
     draft = _draft_from_cookie(request)
     answers, missing = selectors.draft_answers(draft=draft)
-    if draft is None or missing is not None:
-        if draft is not None:
-            messages.warning(request, MSG_COMPLETE_FIRST)
-        return redirect(_step_url(missing.slug if missing else ""))
+    if draft is None:
+        return _lost(request)
+    if missing is not None:
+        messages.warning(request, MSG_COMPLETE_FIRST)
+        return redirect(_step_url(missing.slug))
     if draft.corrects_id is not None:
         return _render_correction_check(request, draft, answers)
     visit = online.visit_needed(answers)
@@ -198,7 +227,7 @@ def check_view(request):
         "hold": draft.hold if visit else None,
         "no_visit": not visit,
         "progress": _progress("kiem-tra"),
-        "resume_url": request.build_absolute_uri(reverse("declarations:resume", args=[draft.id])),
+        "resume_url": _resume_url(request, draft),
         "next_url": reverse("declarations:confirm"),
     }
     return render(request, "declarations/check.html", context)
@@ -259,7 +288,8 @@ def _render_appointment(
         "progress": _progress("lich-hen"),
         "step": selectors.STEP_BY_SLUG["lich-hen"],
         "back_url": _step_url("lien-he"),
-        "resume_url": request.build_absolute_uri(reverse("declarations:resume", args=[draft.id])) if draft else "",
+        "resume_url": _resume_url(request, draft),
+        "draft": draft,
     }
     return render(request, "declarations/appointment.html", context, status=status)
 
@@ -296,30 +326,51 @@ def appointment_view(request):
             return _render_appointment(request, draft, None, no_visit=True)
         with_representative = online.comes_with_representative(answers)
     if request.method == "POST":
-        procedure = _identity_procedure()
-        answers, missing = selectors.draft_answers(draft=draft, upto="lich-hen")
-        if draft is None or missing is not None:
-            messages.warning(request, MSG_COMPLETE_FIRST)
-            return redirect(_step_url(missing.slug if missing else ""))
-        picker = _picker(request, procedure, request.POST)
-        if picker.is_valid():
-            try:
-                filings_services.draft_hold(
-                    draft=draft,
-                    procedure=procedure,
-                    unit=picker.cleaned_data["unit"],
-                    starts_at=picker.cleaned_data["starts_at"],
-                    phone=answers["phone"].as_e164,
-                    id_number=answers["id_number"],
-                )
-            except ValidationError as error:
-                picker.add_service_error(error)
-            else:
-                return redirect("declarations:check")
-        return _render_appointment(request, draft, picker, with_representative=with_representative)
+        return _appointment_post(request, draft)
     return _render_appointment(
         request, draft, lambda: _picker(request, _identity_procedure()), with_representative=with_representative
     )
+
+
+def _picker_return(unit: str, day: str) -> str:
+    """The picker's address at the chosen unit and day (its times), where a refused POST leads back to."""
+    query = urlencode({k: v for k, v in (("unit", unit), ("day", day)) if v})
+    return reverse("declarations:appointment") + (f"?{query}" if query else "") + f"#{PICKER_ANCHOR}"
+
+
+def _appointment_post(request, draft):
+    """Holding the time picked. Every outcome is a redirect (issue 12.9): a refusal goes back to the same unit and
+    day with the reason (the day's remaining times are the alternatives)."""
+    answers, missing = selectors.draft_answers(draft=draft, upto="lich-hen")
+    if draft is None:
+        return _lost(request)
+    if missing is not None:
+        messages.warning(request, MSG_COMPLETE_FIRST)
+        return redirect(_step_url(missing.slug))
+    picker = _picker(request, _identity_procedure(), request.POST)
+    back = _picker_return(request.POST.get("unit", ""), request.POST.get("day", ""))
+    if not picker.is_valid():
+        for error in picker.errors.values():
+            messages.error(request, error[0])
+        return redirect(back)
+    try:
+        filings_services.draft_hold(
+            draft=draft,
+            procedure=picker.procedure,
+            unit=picker.cleaned_data["unit"],
+            starts_at=picker.cleaned_data["starts_at"],
+            phone=answers["phone"].as_e164,
+            id_number=answers["id_number"],
+            version=draft_posted_version(request),
+        )
+    except DraftConflict as error:
+        messages.warning(request, error.messages[0])
+        return redirect(back)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(back)
+    return redirect("declarations:check")
 
 
 def _client(request) -> str:
@@ -336,10 +387,11 @@ def confirm_view(request):
     if draft is not None and draft.corrects_id is not None:
         return redirect("declarations:check")  # sent from the check page, with the lookup's token
     answers, missing = selectors.draft_answers(draft=draft)
-    if draft is None or missing is not None:
-        if draft is not None:
-            messages.warning(request, MSG_COMPLETE_FIRST)
-        return redirect(_step_url(missing.slug if missing else ""))
+    if draft is None:
+        return _lost(request)
+    if missing is not None:
+        messages.warning(request, MSG_COMPLETE_FIRST)
+        return redirect(_step_url(missing.slug))
     if draft.hold is None and online.visit_needed(answers):
         messages.warning(request, filings_services.MSG_NO_HOLD)
         return redirect("declarations:appointment")
@@ -348,46 +400,70 @@ def confirm_view(request):
     # Confirmed by a family's earlier code in this session (issue 12.13): no code for this declaration, so its
     # statement is ticked with the submit button.
     pledge_with_submit = verified and draft.otp_challenge_id is None
-    code_sent = draft.otp_challenge is not None and draft.otp_challenge.phone == phone.as_e164
-    form = CodeForm(data=request.POST if request.POST.get("action") == "verify" else None)
-    pledge_error = False
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "send" and not code_sent and not request.POST.get("pledge"):
-            # DC02's declaration statement: the code (and so the submission) only after the citizen ticks it.
-            pledge_error = True
-        elif action == "send":
-            try:
-                filings_services.draft_send_code(
-                    draft=draft, phone=phone.as_e164, language=get_language(), client=_client(request)
-                )
-            except ValidationError as error:
-                messages.error(request, error.messages[0])
-            else:
-                messages.success(request, MSG_CODE_SENT % {"phone": phone.as_national})
-            return redirect("declarations:confirm")
-        if action == "verify" and not verified and form.is_valid():
+        return _confirm_post(request, draft, answers, verified=verified, pledge_with_submit=pledge_with_submit)
+    kept = form_errors_pop(request, page=CONFIRM_PAGE)
+    form = form_show_errors(CodeForm(), {k: v for k, v in kept.items() if k == "code"})
+    context = {
+        "form": form,
+        "phone": phone.as_national,
+        "verified": verified,
+        "code_sent": draft.otp_challenge is not None and draft.otp_challenge.phone == phone.as_e164,
+        "pledge_error": "pledge" in kept,
+        "pledge_with_submit": pledge_with_submit,
+        "progress": _progress("xac-nhan"),
+        "step": selectors.STEP_BY_SLUG["xac-nhan"],
+        "draft": draft,
+    }
+    return render(request, "declarations/confirm.html", context)
+
+
+CONFIRM_PAGE = "declarations:confirm"
+MSG_PLEDGE = gettext_lazy("Tick the declaration above to continue.")
+
+
+def _confirm_post(request, draft, answers, *, verified: bool, pledge_with_submit: bool):
+    """Send the code, check it, submit: every outcome is a redirect (issue 12.9); errors are shown after it."""
+    phone = answers["phone"]
+    action = request.POST.get("action")
+    version = draft_posted_version(request)
+    if version is not None and version != draft.version:
+        # The answers changed in another tab since this page was opened: check them before submitting (12.11).
+        messages.warning(request, filings_services.MSG_DRAFT_CONFLICT)
+        return redirect("declarations:check")
+    code_sent = draft.otp_challenge is not None and draft.otp_challenge.phone == phone.as_e164
+    pledged = bool(request.POST.get("pledge"))
+    if (action == "send" and not code_sent and not pledged) or (
+        action == "submit" and pledge_with_submit and not pledged
+    ):
+        # DC02's declaration statement: the code (and so the submission) only after the citizen ticks it.
+        form_errors_keep(request, page=CONFIRM_PAGE, errors={"pledge": [MSG_PLEDGE]})
+        return redirect("declarations:confirm")
+    if action == "send":
+        try:
+            filings_services.draft_send_code(
+                draft=draft, phone=phone.as_e164, language=get_language(), client=_client(request)
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, MSG_CODE_SENT % {"phone": phone.as_national})
+        return redirect("declarations:confirm")
+    if action == "verify" and not verified:
+        form = CodeForm(data=request.POST)
+        if form.is_valid():
             try:
                 filings_services.draft_verify_code(draft=draft, code=form.cleaned_data["code"])
             except ValidationError as error:
                 form.add_error("code", error)
             else:
                 verified = True
-        if action == "submit" and pledge_with_submit and not request.POST.get("pledge"):
-            pledge_error = True
-        elif verified and action in ("verify", "submit"):
-            return _submit(request, draft, answers)
-    context = {
-        "form": form,
-        "phone": phone.as_national,
-        "verified": verified,
-        "code_sent": code_sent,
-        "pledge_error": pledge_error,
-        "pledge_with_submit": pledge_with_submit,
-        "progress": _progress("xac-nhan"),
-        "step": selectors.STEP_BY_SLUG["xac-nhan"],
-    }
-    return render(request, "declarations/confirm.html", context)
+        if not verified:
+            form_errors_keep(request, page=CONFIRM_PAGE, errors=form.errors)
+            return redirect("declarations:confirm")
+    if verified and action in ("verify", "submit"):
+        return _submit(request, draft, answers)
+    return redirect("declarations:confirm")
 
 
 def _submit(request, draft, answers):
@@ -396,20 +472,10 @@ def _submit(request, draft, answers):
         declaration = submit(draft=draft, answers=answers, language=get_language())
     except ValidationError as error:
         if isinstance(error, SlotUnavailable):
-            # The picker, bound to the time that was lost, shows the refusal and the nearest free alternatives.
+            # Back to the picker at the day of the time that was lost (its remaining times are the alternatives).
             hold = draft.hold
-            local = timezone.localtime(hold.starts_at)
-            data = {
-                "unit": hold.unit.slug,
-                "day": local.date().isoformat(),
-                "slot": f"{hold.unit_id}@{local:%Y%m%d%H%M}",
-            }
-            picker = _picker(request, _identity_procedure(), data, query={"unit": data["unit"], "day": data["day"]})
-            picker.is_valid()
-            picker.add_service_error(error)
             messages.warning(request, MSG_SLOT_TAKEN)
-            draft.refresh_from_db()
-            return _render_appointment(request, draft, picker, status=409)
+            return redirect(_picker_return(hold.unit.slug, timezone.localdate(hold.starts_at).isoformat()))
         if (done := _already_submitted(request)) is not None:  # the other tap won the race
             return done
         messages.error(request, error.messages[0])
@@ -421,7 +487,13 @@ def _submit(request, draft, answers):
 
 
 def resume_view(request, draft_id):
-    draft = selectors.draft_get(draft_id=draft_id)
+    """The resume link: this browser continues the draft (another browser takes it over, under a new key)."""
+    draft = selectors.draft_get(key=draft_id)
+    if draft is not None and draft.corrects_id is not None:
+        # A correction is reopened only through the lookup (code + phone or date of birth).
+        messages.warning(request, MSG_LOOK_UP_AGAIN)
+        return redirect("filings:lookup")
+    draft = draft_resume(request, key=draft_id, procedure_slug=Procedure.IDENTITY_CARD)
     if draft is None:
         messages.warning(request, MSG_EXPIRED)
         return redirect("declarations:start")
@@ -532,6 +604,11 @@ def poster_qr_view(request, fmt: str):
 # --- Correcting a filing an officer returned (from the lookup) ----------------------------------------------------
 def _render_correction_check(request, draft, answers):
     filing = draft.corrects
+    if filing.state != FilingState.RETURNED:  # received at the counter or cancelled meanwhile
+        messages.info(request, services.MSG_NOT_RETURNED)
+        response = redirect("filings:lookup")
+        response.delete_cookie(DRAFT_COOKIE)
+        return response
     appointment = filing.appointment
     visit_day = timezone.localdate(appointment.starts_at) if appointment else timezone.localdate()
     context = {
@@ -541,7 +618,6 @@ def _render_correction_check(request, draft, answers):
         "hold": appointment,
         "no_visit": appointment is None,
         "progress": _progress("kiem-tra"),
-        "resume_url": request.build_absolute_uri(reverse("declarations:resume", args=[draft.id])),
         "correction": filing,
         "reason": filing_last_reason(filing=filing),
         "send_url": reverse("declarations:correct-send", args=[draft.data.get(services.LOOKUP_KEY) or "-"]),

@@ -4,13 +4,15 @@ The schedule is small and read on every journey page, so each procedure's rows a
 values (no query on a warm page); `signals.py` drops the copy when an officer changes a row.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.cache import cache
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 
 from .models import FeeReduction, FeeRule
+from .money import vnd
 
 CACHE_SECONDS = 600
 
@@ -101,3 +103,34 @@ def fee_quote_differs(*, procedure: str, reason: str, day: date, other_day: date
     first = fee_quote(procedure=procedure, reason=reason, on=day, age=age)
     second = fee_quote(procedure=procedure, reason=reason, on=other_day, age=age)
     return (first and first.amount) != (second and second.amount)
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
+_SPACES = re.compile(r"[ \t]{2,}")
+REDUCTION = "reduction"
+
+
+def fee_amount_text(fee: FeeQuote | None) -> str:
+    """A quote in words, as `fees/_amount.html` writes it: "25.000 đ", "free", "told at the counter"."""
+    if fee is None:
+        return pgettext("fee", "told at the counter")
+    return vnd(fee.amount) if fee.amount else pgettext("fee", "free")
+
+
+def fee_text_render(*, procedure: str, text: str, on: date) -> str:
+    """A catalogue's fee text with the schedule's figures for the day `on` (the catalogue never hard-codes an
+    amount or the end of a reduction): `{<reason>}` becomes that reason's fee for an adult, `{reduction}` the legal
+    basis of each reduction for everyone in force that day (nothing when none is). Other braces stay as written."""
+    if not _PLACEHOLDER.search(text):
+        return text  # nothing to fill: no read of the schedule
+    _rules, reductions = _schedule(procedure)
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        if name == REDUCTION:
+            general = [r for r in reductions if r.covers(on) and r.min_age is None and r.below_age is None]
+            return " ".join(r.display_basis() for r in sorted(general, key=lambda r: r.starts_on))
+        return fee_amount_text(fee_quote(procedure=procedure, reason=name, on=on, age=None))
+
+    rendered = _PLACEHOLDER.sub(replace, text)
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in rendered.splitlines()).strip()

@@ -6,6 +6,7 @@ made by `backoffice.services.filing_review_move` (the officer's units, the audit
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -29,7 +30,7 @@ from apps.core.paging import EstimatedCountPaginator
 
 from . import selectors
 from .forms import FilingMoveForm
-from .models import Filing, FilingEvent, FilingState
+from .models import Filing, FilingEvent, FilingState, FilingVersion
 from .transitions import OFFICER
 
 MSG_MOVED = _("The filing is now “%(state)s”.")
@@ -44,6 +45,24 @@ class FilingEventInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class CorrectedFilter(admin.SimpleListFilter):
+    """Filings the citizen corrected after they were returned (what the officer checks again)."""
+
+    title = _("corrected by the citizen")
+    parameter_name = "corrected"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Yes")), ("no", _("No")))
+
+    def queryset(self, request, queryset):
+        corrected = Exists(FilingVersion.objects.filter(filing=OuterRef("pk")))
+        if self.value() == "yes":
+            return queryset.filter(corrected)
+        if self.value() == "no":
+            return queryset.filter(~corrected)
+        return queryset
 
 
 @admin.register(FilingEvent)
@@ -93,7 +112,7 @@ class FilingAdmin(SearchAdminMixin, UnitScopedAdminMixin, AuditedAdminMixin, adm
         "visit",
         "submitted_at",
     )
-    list_filter = (("appointment__unit", ScopedUnitFilter), "state", "procedure", "submitted_at")
+    list_filter = (("appointment__unit", ScopedUnitFilter), "state", CorrectedFilter, "procedure", "submitted_at")
     search_spec = SearchFields(code=("code",), phone=("phone",), id_number=("id_number",), name=("holder_name",))
     # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
     paginator = EstimatedCountPaginator

@@ -1,10 +1,17 @@
 """The resume rules every journey shares: a draft is found through a signed cookie (one per procedure) or the
-resume link, lives 7 days from its last change, and a submitted or expired draft is never reopened."""
+resume link, lives 7 days from its last change, and a submitted or expired draft is never reopened.
+
+Both the cookie and the link carry the draft's `key`. A draft belongs to one browser at a time: the resume link
+opened in another browser moves the draft there under a new key (`draft_resume`), so the sender of a link cannot
+read what its receiver types later, and an old link stops working once used elsewhere (issue 12.5).
+"""
 
 from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from .selectors import draft_get
-from .services import DRAFT_LIFETIME, draft_confirm_from_earlier
+from .services import DRAFT_LIFETIME, draft_confirm_from_earlier, draft_rekey
 from .tokens import DRAFT_COOKIE_SALT
 
 
@@ -13,20 +20,42 @@ def draft_cookie_name(procedure_slug: str) -> str:
     return "cccd_draft" if procedure_slug == "cap-cccd" else f"draft_{procedure_slug}"
 
 
-def draft_from_cookie(request, *, procedure_slug: str):
-    draft_id = request.get_signed_cookie(
+def draft_key_from_cookie(request, *, procedure_slug: str) -> str | None:
+    return request.get_signed_cookie(
         draft_cookie_name(procedure_slug),
         default=None,
         salt=DRAFT_COOKIE_SALT,
         max_age=DRAFT_LIFETIME.total_seconds(),
     )
-    return draft_get(draft_id=draft_id, procedure_slug=procedure_slug)
+
+
+def draft_from_cookie(request, *, procedure_slug: str):
+    return draft_get(key=draft_key_from_cookie(request, procedure_slug=procedure_slug), procedure_slug=procedure_slug)
+
+
+def draft_resume(request, *, key, procedure_slug: str):
+    """The draft behind a resume link, for this browser: unchanged when this browser already has it, else moved
+    here under a new key (the caller sets the cookie from `draft.key`). None when expired or submitted."""
+    draft = draft_get(key=key, procedure_slug=procedure_slug)
+    if draft is None:
+        return None
+    if draft_key_from_cookie(request, procedure_slug=procedure_slug) != str(draft.key):
+        draft_rekey(draft=draft)
+    return draft
+
+
+def draft_posted_version(request) -> int | None:
+    """The draft version a journey page was rendered with (its hidden `draft_version`), None when absent."""
+    try:
+        return int(request.POST["draft_version"])
+    except (KeyError, ValueError):
+        return None
 
 
 def draft_cookie_set(response, *, draft) -> None:
     response.set_signed_cookie(
         draft_cookie_name(draft.procedure_slug),
-        str(draft.id),
+        str(draft.key),
         salt=DRAFT_COOKIE_SALT,
         max_age=int(DRAFT_LIFETIME.total_seconds()),
         httponly=True,
@@ -59,3 +88,12 @@ def draft_confirmation_remember(request, *, draft, phone: str) -> None:
         confirmed = dict(request.session.get(CONFIRMED_KEY, {}))
         confirmed[phone] = str(draft.otp_challenge_id)
         request.session[CONFIRMED_KEY] = confirmed
+
+
+def draft_lost_redirect(request, *, procedure_slug: str):
+    """To the page explaining that this browser's answers were not found (issue 12.10): no draft cookie (cookies
+    cleared or blocked, another device) or one whose draft is gone (expired, or continued in another browser)."""
+    url = reverse("filings:draft-lost", kwargs={"slug": procedure_slug})
+    if draft_key_from_cookie(request, procedure_slug=procedure_slug):
+        url += "?het-han=1"
+    return redirect(url)

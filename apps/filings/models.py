@@ -136,12 +136,20 @@ class FilingVersion(models.Model):
 
 
 class Draft(models.Model):
-    """A filing in progress, for any procedure, kept on the server for 7 days. `id` is the resume link's secret.
+    """A filing in progress, for any procedure, kept on the server for 7 days.
 
-    `data` holds what was typed, step by step, exactly as posted (valid or not), so nothing typed is ever lost.
+    `key` is the secret of the resume link and of the browser's draft cookie; when another browser opens the link,
+    the draft moves to that browser under a new key (issue 12.5: whoever sent the link cannot read what the
+    receiver types later). `data` holds what was typed, step by step, exactly as posted (valid or not), so nothing
+    typed is ever lost; `version` counts its changes, so a page posted from an older tab is refused, not saved over
+    newer answers (issue 12.11); `invalid_step` is the step last posted with errors, shown with its messages after
+    the redirect (issue 12.9).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    version = models.PositiveIntegerField(default=0)
+    invalid_step = models.CharField(max_length=60, blank=True)
     procedure_slug = models.SlugField(max_length=60, default="cap-cccd")
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

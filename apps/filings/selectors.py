@@ -116,12 +116,12 @@ def filing_is_changeable(*, filing: Filing) -> bool:
     return filing.state in CHANGEABLE
 
 
-def draft_get(*, draft_id, procedure_slug: str | None = None) -> Draft | None:
-    """A draft still open (not expired, not yet submitted)."""
-    if not draft_id:
+def draft_get(*, key, procedure_slug: str | None = None) -> Draft | None:
+    """A draft still open (not expired, not yet submitted), found by its key (the cookie's or the link's)."""
+    if not key:
         return None
     drafts = Draft.objects.select_related("hold__unit", "hold__slot", "otp_challenge").filter(
-        id=draft_id, expires_at__gt=timezone.now(), filing__isnull=True
+        key=key, expires_at__gt=timezone.now(), filing__isnull=True
     )
     if procedure_slug is not None:
         drafts = drafts.filter(procedure_slug=procedure_slug)

@@ -1,11 +1,13 @@
 """Writes of filings: creating one with its code, moving it along `transitions.TRANSITIONS`, telling the citizen,
 and the procedure-agnostic steps of every journey (draft, held place, confirmation code, submission)."""
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +36,10 @@ MSG_NOT_VERIFIED = _("Confirm your phone number with the code we sent first.")
 MSG_CANNOT_CHANGE = _("This booking can no longer be moved or cancelled online. Please call the police unit.")
 MSG_QR_INVALID = _("This QR code was not issued by the portal, or it was altered.")
 MSG_QR_UNKNOWN = _("No filing has this code.")
+MSG_DRAFT_CONFLICT = _(
+    "Your answers were changed in another tab or window after this page was opened, so what you sent from this "
+    "page was not saved over them. The latest answers are shown: check them, then continue."
+)
 OTP_PURPOSE = "filing_submit"
 
 
@@ -162,25 +168,30 @@ def _label(state: str) -> str:
     return str(dict(FilingState.choices).get(state, state))
 
 
-def filing_notify_state(*, filing: Filing, reason: str = "") -> None:
-    """Tell the citizen where their filing now stands (and why), at the phone confirmed on submission."""
+def filing_notify_state(
+    *, filing: Filing, reason: str = "", status: str | None = None, url: str | None = None, email: bool = False
+) -> None:
+    """Tell the citizen where their filing now stands (and why), at the phone confirmed on submission. `status`
+    (already in the citizen's language) and `url` default to the state's label and the lookup; `email` copies the
+    message to the filing's e-mail address too."""
     from .selectors import filing_state_label
 
     language = filing.language or settings.LANGUAGE_CODE
     with translation.override(language):
-        status = str(filing_state_label(filing=filing))
-        url = settings.SITE_URL + _lookup_path()
+        status = status or str(filing_state_label(filing=filing))
+        url = url or settings.SITE_URL + _lookup_path()
     notification_send(
-        kind=Kind.DECLARATION_STATUS_CHANGED,
+        kind=Kind.FILING_STATUS_CHANGED,
         language=language,
         context={
             "name": filing.holder_name,
-            "code": code_format(filing.code),
+            "reference": code_format(filing.code),
             "status": status,
             "note": reason,
             "url": url,
         },
         phone=str(filing.phone),
+        email=(filing.email or None) if email else None,
         subject=filing,
     )
 
@@ -342,16 +353,56 @@ def draft_create(*, procedure_slug: str) -> Draft:
     return draft
 
 
-def draft_save_step(*, draft: Draft, step: str, data: dict) -> Draft:
-    """Keep what was typed on a step exactly as posted (valid or not); each save extends the 7 days."""
-    draft.data = {**draft.data, step: data}
-    draft.expires_at = timezone.now() + DRAFT_LIFETIME
-    draft.save(update_fields=["data", "expires_at", "updated_at"])
+class DraftConflict(ValidationError):
+    """The page was posted from an older copy of the draft (another tab changed it since): nothing was saved."""
+
+    def __init__(self):
+        super().__init__(MSG_DRAFT_CONFLICT, code="draft_conflict")
+
+
+def _draft_check_version(*, draft: Draft, version: int | None) -> None:
+    if version is not None and version != draft.version:
+        raise DraftConflict
+
+
+def draft_save_step(*, draft: Draft, step: str, data: dict, version: int | None = None, invalid: bool = False) -> Draft:
+    """Keep what was typed on a step exactly as posted (valid or not); each save extends the 7 days.
+
+    `version`: the draft's version the page was rendered with (its hidden field). A page from an older copy (the
+    draft changed in another tab since), or a change made meanwhile by a concurrent request, raises
+    DraftConflict and saves nothing: one tab never silently overwrites another's answers (issue 12.11). The
+    update is conditional on the version read (compare-and-swap), so two requests racing cannot both save.
+    `invalid`: the step was posted with errors, shown after the redirect (issue 12.9).
+    """
+    _draft_check_version(draft=draft, version=version)
+    now = timezone.now()
+    values = {
+        "data": {**draft.data, step: data},
+        "expires_at": now + DRAFT_LIFETIME,
+        "invalid_step": step if invalid else "",
+        "updated_at": now,
+    }
+    saved = Draft.objects.filter(pk=draft.pk, version=draft.version).update(version=F("version") + 1, **values)
+    if not saved:
+        raise DraftConflict
+    for name, value in values.items():
+        setattr(draft, name, value)
+    draft.version += 1
     return draft
 
 
-def draft_hold(*, draft: Draft, procedure: Procedure, unit, starts_at, phone: str, id_number: str = ""):
-    """Hold a place for this draft (a new hold by the same draft releases its previous one)."""
+def draft_rekey(*, draft: Draft) -> Draft:
+    """The resume link was opened by another browser: the draft moves to it under a new key, so the browser and
+    the link that had the old key (whoever sent the link) can no longer open it (issue 12.5)."""
+    draft.key = uuid.uuid4()
+    draft.save(update_fields=["key", "updated_at"])
+    return draft
+
+
+def draft_hold(*, draft: Draft, procedure: Procedure, unit, starts_at, phone: str, id_number: str = "", version=None):
+    """Hold a place for this draft (a new hold by the same draft releases its previous one). `version`: as for
+    draft_save_step, a page from an older copy of the draft raises DraftConflict and holds nothing."""
+    _draft_check_version(draft=draft, version=version)
     appointment = appointment_hold(
         unit=unit,
         procedure=procedure,
@@ -361,7 +412,8 @@ def draft_hold(*, draft: Draft, procedure: Procedure, unit, starts_at, phone: st
         holder_key=f"draft:{draft.id}",
     )
     draft.hold = appointment
-    draft.save(update_fields=["hold", "updated_at"])
+    Draft.objects.filter(pk=draft.pk).update(hold=appointment, version=F("version") + 1, updated_at=timezone.now())
+    draft.version += 1
     return appointment
 
 
@@ -462,13 +514,12 @@ def _send_confirmation(*, filing: Filing, appointment, url: str) -> None:
         local = timezone.localtime(appointment.starts_at)
         identity_card = filing.procedure.slug == Procedure.IDENTITY_CARD
         notification_send(
-            kind=Kind.DECLARATION_CONFIRMED if identity_card else Kind.PROCEDURE_BOOKED,
+            kind=Kind.FILING_CONFIRMED if identity_card else Kind.PROCEDURE_BOOKED,
             language=language,
             context={
                 "name": filing.holder_name,
                 "procedure": filing.procedure.display_name,
                 # One code per message: the filing's code (the visit is booked under the same code).
-                "code": code_format(filing.code),
                 "reference": code_format(filing.code),
                 "unit": appointment.unit.display_name,
                 "address": appointment.unit.display_address,

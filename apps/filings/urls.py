@@ -11,4 +11,5 @@ urlpatterns = [
     path("tra-cuu/<str:token>/huy/", views.cancel_view, name="lookup-cancel"),
     path("tra-cuu/<str:token>/doi-lich/", views.reschedule_view, name="lookup-reschedule"),
     path("tra-cuu/<str:token>/sua/", views.correct_view, name="lookup-correct"),
+    path("thu-tuc/<slug:slug>/khong-tim-thay/", views.draft_lost_view, name="draft-lost"),
 ]

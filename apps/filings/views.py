@@ -187,3 +187,20 @@ def correct_view(request, token: str):
     context = _context(filing, token)
     context["form"] = form
     return render(request, "filings/correct.html", context)
+
+
+@never_cache
+def draft_lost_view(request, slug: str):
+    """A journey's later step reached without this browser's draft (issue 12.10): why that happens, and the ways
+    back (the resume link, which keeps the answers for 7 days; starting again; the lookup for a filing already
+    submitted). `?het-han=1`: the browser had a draft that is gone (expired, or continued in another browser)."""
+    procedure = Procedure.objects.filter(slug=slug, is_active=True).first()
+    if procedure is None:
+        raise Http404
+    start_url = (
+        reverse("declarations:start")
+        if slug == Procedure.IDENTITY_CARD
+        else reverse("procedures:start", kwargs={"slug": slug})
+    )
+    context = {"procedure": procedure, "start_url": start_url, "gone": request.GET.get("het-han") == "1"}
+    return render(request, "filings/draft_lost.html", context)

@@ -25,6 +25,16 @@ MARKDOWN_HELP = _(
 )
 
 
+class MarkdownTextarea(forms.Textarea):
+    """A textarea with formatting buttons that type the Markdown (news/markdown-toolbar.js, ours, no CDN)."""
+
+    template_name = "news/widgets/markdown_textarea.html"
+
+    class Media:
+        js = ["news/markdown-toolbar.js"]
+        css = {"all": ["news/admin.css"]}
+
+
 class PostAdminForm(forms.ModelForm):
     class Meta:
         model = Post
@@ -33,8 +43,8 @@ class PostAdminForm(forms.ModelForm):
             "unit", "publish_at", "is_published", "is_pinned", "slug",
         )  # fmt: skip
         widgets = {
-            "body": forms.Textarea(attrs={"rows": 16}),
-            "body_en": forms.Textarea(attrs={"rows": 10}),
+            "body": MarkdownTextarea(attrs={"rows": 16}),
+            "body_en": MarkdownTextarea(attrs={"rows": 10}),
             "body_format": forms.RadioSelect,
         }
 

@@ -10,7 +10,7 @@ from apps.core.paging import EstimatedCountPaginator
 
 from .forms import MessageTemplateForm
 from .models import DeliveryAttempt, MessageTemplate, Notification, OtpChallenge, ZaloFollower, ZaloToken
-from .services import ZaloTokenError, zalo_token_refresh
+from .services.zalo_token import ZaloTokenError, zalo_token_refresh
 from .templating import PLACEHOLDERS, SAMPLE_CONTEXT, render_text
 
 

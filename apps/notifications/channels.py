@@ -253,7 +253,7 @@ ZNS_TRANSIENT_ERRORS = {-100, -32, -133}
 def with_oa_token(post, *, invalid_token_errors: set[int] | frozenset[int]) -> SendResult:
     """Call `post(token) -> (SendResult, zalo error code)` with the OA access token; when Zalo says the token is
     invalid, refresh once and retry once (the token may have been revoked or refreshed by another process)."""
-    from .services import ZaloTokenError, zalo_token_get, zalo_token_refresh
+    from .services.zalo_token import ZaloTokenError, zalo_token_get, zalo_token_refresh
 
     try:
         token = zalo_token_get()

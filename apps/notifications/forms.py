@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.codes import code_is_valid, code_normalize
 
 from .models import MessageTemplate
-from .services import phone_normalize
+from .services.phones import phone_normalize
 from .templating import PLACEHOLDERS, placeholders_in
 
 INVALID_CHECK_CODE = _(

@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 class Kind(models.TextChoices):
     OTP = "otp", _("Confirmation code")
-    DECLARATION_CONFIRMED = "declaration_confirmed", _("Declaration confirmation")
+    # The identity card's booking: the filing is received and the visit booked.
+    FILING_CONFIRMED = "filing_confirmed", _("Filing confirmation")
     # Any other procedure's booking (passport, vehicle, residence…): the procedure's name is a placeholder.
     PROCEDURE_BOOKED = "procedure_booked", _("Procedure booking confirmation")
     APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder")
     APPOINTMENT_MOVED = "appointment_moved", _("Appointment moved")
     APPOINTMENT_CANCELLED = "appointment_cancelled", _("Appointment cancelled")
-    DECLARATION_STATUS_CHANGED = "declaration_status_changed", _("Declaration status changed")
+    FILING_STATUS_CHANGED = "filing_status_changed", _("Filing status changed")
     REPORT_RECEIVED = "report_received", _("Report received")
     REPORT_ANSWERED = "report_answered", _("Report answered")
     # A handler's reply to a citizen who wrote to the Official Account (OA consultation message, else SMS).

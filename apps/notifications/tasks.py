@@ -17,7 +17,7 @@ class OutboxTask(DjangoTask):
         transaction.on_commit(functools.partial(self._delay_or_log, *args, **kwargs))
 
     def _delay_or_log(self, notification_id, *args, **kwargs) -> None:
-        from .services import notification_mark_enqueued
+        from .services.sending import notification_mark_enqueued
 
         try:
             self.delay(notification_id, *args, **kwargs)
@@ -32,7 +32,7 @@ class OutboxTask(DjangoTask):
 
 @shared_task(bind=True, base=OutboxTask, name="notifications.deliver", max_retries=60, acks_late=True)
 def deliver_notification(self, notification_id: int) -> str | None:
-    from .services import notification_deliver
+    from .services.delivery import notification_deliver
 
     try:
         report = notification_deliver(notification_id=notification_id)
@@ -49,8 +49,14 @@ def deliver_notification(self, notification_id: int) -> str | None:
 
 @shared_task(name="notifications.deliver_many", acks_late=True)
 def deliver_notifications(notification_ids: list[int]) -> int:
-    """Fan a batch (a chunk of reminders) out into one delivery task per message, on the worker's time. Eager (the
-    embedded default): each is delivered in turn, in-process."""
+    """Fan a batch (a chunk of reminders) out into one delivery task per message, on the worker's time, after
+    recording in one query that the batch reached the queue (`enqueued_at`; the sweep leaves such rows alone until
+    they are overdue). Eager (the embedded default): each is delivered in turn, in-process."""
+    from django.utils import timezone
+
+    from .models import Notification
+
+    Notification.objects.filter(pk__in=notification_ids, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
     for notification_id in notification_ids:
         try:
             deliver_notification.delay(notification_id)
@@ -61,7 +67,7 @@ def deliver_notifications(notification_ids: list[int]) -> int:
 
 @shared_task(name="notifications.sweep")
 def sweep_notifications() -> int:
-    from .services import notification_requeue_due
+    from .services.delivery import notification_requeue_due
 
     return notification_requeue_due()
 
@@ -83,6 +89,6 @@ def send_reminders(self) -> int:
 
 @shared_task(name="notifications.refresh_zalo_token")
 def refresh_zalo_token() -> bool:
-    from .services import zalo_token_refresh_if_due
+    from .services.zalo_token import zalo_token_refresh_if_due
 
     return zalo_token_refresh_if_due()

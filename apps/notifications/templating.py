@@ -10,14 +10,17 @@ from collections.abc import Mapping
 
 from .models import Kind
 
+# One name per code, in every message (issue 11.6): `{reference}` is the citizen's code – "mã hồ sơ" / "filing
+# code" for a filing, "mã tra cứu" / "tracking code" for a report – and `{code}` is only ever the one-time
+# confirmation code ("mã xác nhận" / "confirmation code"). Each message carries one of them.
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     Kind.OTP: ("code", "minutes"),
-    Kind.DECLARATION_CONFIRMED: ("name", "code", "unit", "address", "date", "time", "url"),
+    Kind.FILING_CONFIRMED: ("name", "reference", "unit", "address", "date", "time", "url"),
     Kind.PROCEDURE_BOOKED: ("name", "procedure", "reference", "unit", "address", "date", "time", "url"),
     Kind.APPOINTMENT_REMINDER: ("name", "reference", "unit", "address", "date", "time"),
     Kind.APPOINTMENT_MOVED: ("name", "reference", "unit", "address", "date", "time"),
     Kind.APPOINTMENT_CANCELLED: ("name", "reference", "unit", "date", "time", "reason"),
-    Kind.DECLARATION_STATUS_CHANGED: ("name", "code", "status", "note", "url"),
+    Kind.FILING_STATUS_CHANGED: ("name", "reference", "status", "note", "url"),
     Kind.REPORT_RECEIVED: ("reference", "url"),
     Kind.REPORT_ANSWERED: ("reference", "url"),
     Kind.REPORT_REPLY: ("reference", "text"),
@@ -31,7 +34,7 @@ MASK = "••••••"
 
 SAMPLE_CONTEXT: dict[str, str] = {
     "name": "Nguyễn Văn An",
-    "code": "K7MX-3PQ9-R",
+    "code": "482913",
     "minutes": "5",
     "reference": "K7MX-3PQ9-R",
     "procedure": "Cấp hộ chiếu phổ thông",
@@ -56,15 +59,15 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
         "Confirmation code",
         "Your confirmation code is {code}. It is valid for {minutes} minutes. Do not give it to anyone.",
     ),
-    (Kind.DECLARATION_CONFIRMED, "vi"): (
+    (Kind.FILING_CONFIRMED, "vi"): (
         "Xác nhận tờ khai căn cước",
-        "Công an đã nhận tờ khai căn cước của {name}, mã hồ sơ {code}. "
+        "Công an đã nhận tờ khai căn cước của {name}, mã hồ sơ {reference}. "
         "Mời bạn đến {unit}, {address} lúc {time} ngày {date}. Xem hồ sơ: {url}",
     ),
-    (Kind.DECLARATION_CONFIRMED, "en"): (
+    (Kind.FILING_CONFIRMED, "en"): (
         "Identity card declaration received",
-        "The police received the identity card declaration of {name}, file code {code}. "
-        "Please come to {unit}, {address} at {time} on {date}. Your file: {url}",
+        "The police received the identity card declaration of {name}, filing code {reference}. "
+        "Please come to {unit}, {address} at {time} on {date}. Your filing: {url}",
     ),
     (Kind.PROCEDURE_BOOKED, "vi"): (
         "Xác nhận đặt lịch",
@@ -73,76 +76,79 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
     ),
     (Kind.PROCEDURE_BOOKED, "en"): (
         "Booking confirmed",
-        "{procedure}: {name} is booked, file code {reference}. "
+        "{procedure}: {name} is booked, filing code {reference}. "
         "Please come to {unit}, {address} at {time} on {date}. Your booking: {url}",
     ),
     (Kind.APPOINTMENT_REMINDER, "vi"): (
         "Nhắc lịch hẹn",
-        "Nhắc lịch: ngày mai {date} lúc {time}, {name} có lịch hẹn tại {unit}, {address} (mã {reference}). "
+        "Nhắc lịch: ngày mai {date} lúc {time}, {name} có lịch hẹn tại {unit}, {address} (mã hồ sơ {reference}). "
         "Vui lòng mang theo giấy tờ cần thiết.",
     ),
     (Kind.APPOINTMENT_REMINDER, "en"): (
         "Appointment reminder",
-        "Reminder: tomorrow {date} at {time}, {name} has an appointment at {unit}, {address} (code {reference}). "
-        "Please bring the required documents.",
+        "Reminder: tomorrow {date} at {time}, {name} has an appointment at {unit}, {address} "
+        "(filing code {reference}). Please bring the required documents.",
     ),
     (Kind.APPOINTMENT_MOVED, "vi"): (
         "Lịch hẹn đã thay đổi",
-        "Lịch hẹn mã {reference} đã được chuyển sang {time} ngày {date} tại {unit}, {address}.",
+        "Lịch hẹn của {name}, mã hồ sơ {reference}, đã được chuyển sang {time} ngày {date} tại {unit}, {address}.",
     ),
     (Kind.APPOINTMENT_MOVED, "en"): (
         "Appointment moved",
-        "Appointment {reference} has been moved to {time} on {date} at {unit}, {address}.",
+        "The appointment of {name}, filing code {reference}, has been moved to {time} on {date} at {unit}, {address}.",
     ),
     (Kind.APPOINTMENT_CANCELLED, "vi"): (
         "Lịch hẹn đã bị hủy",
-        "Lịch hẹn mã {reference} lúc {time} ngày {date} tại {unit} đã bị hủy. {reason} "
+        "Lịch hẹn của {name}, mã hồ sơ {reference}, lúc {time} ngày {date} tại {unit} đã bị hủy. {reason} "
         "Bạn có thể đặt lịch mới trên cổng dịch vụ.",
     ),
     (Kind.APPOINTMENT_CANCELLED, "en"): (
         "Appointment cancelled",
-        "Appointment {reference} at {time} on {date} at {unit} has been cancelled. {reason} "
+        "The appointment of {name}, filing code {reference}, at {time} on {date} at {unit} has been cancelled. "
+        "{reason} "
         "You can book a new one on the portal.",
     ),
-    (Kind.DECLARATION_STATUS_CHANGED, "vi"): (
+    (Kind.FILING_STATUS_CHANGED, "vi"): (
         "Hồ sơ có cập nhật",
-        "Hồ sơ {code} của {name} đã chuyển sang trạng thái: {status}. {note} Xem chi tiết: {url}",
+        "Hồ sơ của {name}, mã hồ sơ {reference}, đã chuyển sang trạng thái: {status}. {note} Xem chi tiết: {url}",
     ),
-    (Kind.DECLARATION_STATUS_CHANGED, "en"): (
-        "Your file was updated",
-        "File {code} of {name} is now: {status}. {note} Details: {url}",
+    (Kind.FILING_STATUS_CHANGED, "en"): (
+        "Your filing was updated",
+        "The filing of {name}, filing code {reference}, is now: {status}. {note} Details: {url}",
     ),
     (Kind.REPORT_RECEIVED, "vi"): (
         "Đã nhận phản ánh",
-        "Công an đã nhận phản ánh của bạn, mã {reference}. Theo dõi kết quả tại {url}",
+        "Công an đã nhận phản ánh của bạn, mã tra cứu {reference}. Theo dõi kết quả tại {url}",
     ),
     (Kind.REPORT_RECEIVED, "en"): (
         "Report received",
-        "The police received your report, code {reference}. Follow it at {url}",
+        "The police received your report, tracking code {reference}. Follow it at {url}",
     ),
     (Kind.REPORT_ANSWERED, "vi"): (
         "Phản ánh đã được trả lời",
-        "Phản ánh mã {reference} của bạn đã được trả lời. Xem câu trả lời tại {url}",
+        "Phản ánh của bạn, mã tra cứu {reference}, đã được trả lời. Xem câu trả lời tại {url}",
     ),
     (Kind.REPORT_ANSWERED, "en"): (
         "Your report was answered",
-        "Your report {reference} has been answered. Read the answer at {url}",
+        "Your report, tracking code {reference}, has been answered. Read the answer at {url}",
     ),
     (Kind.REPORT_REPLY, "vi"): (
         "Công an trả lời phản ánh",
-        "Công an trả lời phản ánh {reference}: {text}",
+        "Công an trả lời phản ánh của bạn, mã tra cứu {reference}: {text}",
     ),
     (Kind.REPORT_REPLY, "en"): (
         "The police answer your report",
-        "The police answer your report {reference}: {text}",
+        "The police answer your report, tracking code {reference}: {text}",
     ),
     (Kind.CONTACT_REQUEST, "vi"): (
         "Chia sẻ thông tin liên hệ",
-        "Để cán bộ liên hệ lại về phản ánh {reference}, bạn vui lòng bấm vào đây và chia sẻ tên, số điện thoại.",
+        "Để cán bộ liên hệ lại về phản ánh của bạn, mã tra cứu {reference}, bạn vui lòng bấm vào đây và chia sẻ "
+        "tên, số điện thoại.",
     ),
     (Kind.CONTACT_REQUEST, "en"): (
         "Share your contact details",
-        "So that an officer can call you back about report {reference}, please tap here to share your name and phone.",
+        "So that an officer can call you back about your report, tracking code {reference}, please tap here to "
+        "share your name and phone.",
     ),
 }
 

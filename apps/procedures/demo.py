@@ -19,10 +19,11 @@ PROCEDURES = [
         "Giấy tờ chứng minh là người đại diện (với người dưới 14 tuổi)",
         "documents_en": "Your current citizen identity card or old ID card (if any)\n"
         "Proof of representation (for a child under 14)",
-        "fee": "Miễn phí khi cấp lần đầu và khi đổi ở tuổi 14, 25, 40, 60. Cấp đổi 25.000 đồng, cấp lại 35.000 "
-        "đồng (mức 50% đến 31/12/2026).",
-        "fee_en": "Free for a first card and for the exchange at ages 14, 25, 40 and 60. Exchange VND 25,000, "
-        "re-issue VND 35,000 (50% rate until 31/12/2026).",
+        # The amounts and the reduction come from the fee schedule (apps.fees) for the day the page is shown.
+        "fee": "Miễn phí khi cấp lần đầu và khi đổi ở tuổi 14, 25, 40, 60. Cấp đổi {own_request}, cấp lại {lost}. "
+        "{reduction}",
+        "fee_en": "Free for a first card and for the exchange at ages 14, 25, 40 and 60. Exchange {own_request}, "
+        "re-issue {lost}. {reduction}",
         "processing_time": "Không quá 7 ngày làm việc",
         "processing_time_en": "At most 7 working days",
         "legal_basis": "Luật Căn cước số 26/2023/QH15; Nghị định 70/2024/NĐ-CP; Thông tư 17/2024/TT-BCA; "

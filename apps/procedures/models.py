@@ -20,7 +20,14 @@ class Procedure(models.Model):
     summary_en = models.TextField(_("who it is for (English)"), blank=True)
     documents = models.TextField(_("documents to bring"), blank=True, help_text=_("One document per line."))
     documents_en = models.TextField(_("documents to bring (English)"), blank=True)
-    fee = models.TextField(_("fee"), blank=True)
+    fee = models.TextField(
+        _("fee"),
+        blank=True,
+        help_text=_(
+            "Amounts come from the fee schedule on the day the page is shown: {reason code} is that reason's fee "
+            "(e.g. {own_request}), {reduction} the reduction in force, if any."
+        ),
+    )
     fee_en = models.TextField(_("fee (English)"), blank=True)
     processing_time = models.CharField(_("processing time"), max_length=200, blank=True)
     processing_time_en = models.CharField(_("processing time (English)"), max_length=200, blank=True)

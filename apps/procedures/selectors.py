@@ -1,9 +1,11 @@
 from collections.abc import Callable
+from datetime import date
 
 from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.urls import Resolver404, resolve
 
+from apps.fees.selectors import fee_text_render
 from apps.units.models import PoliceUnit
 from apps.units.selectors import unit_directory_version, unit_list_active, unit_opening_hours_summary
 
@@ -42,6 +44,11 @@ def procedure_cached[T](*, key: str, build: Callable[[], T]) -> T:
         value = build()
         cache.set(full_key, value, CACHE_SECONDS)
     return value
+
+
+def procedure_fee_text(*, procedure: Procedure, on: date) -> str:
+    """The catalogue's fee text in the active language, with the fee schedule's amounts for the day `on`."""
+    return fee_text_render(procedure=procedure.slug, text=procedure.display_fee, on=on)
 
 
 def procedure_get_for_journey(*, slug: str) -> Procedure | None:

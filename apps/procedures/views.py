@@ -2,12 +2,15 @@
 form: the form (kept as a draft, like the identity card's steps), the time, the confirmation code, the done page.
 Filing, drafts, codes and states are the filings app's."""
 
+from urllib.parse import urlencode
+
 import phonenumbers
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,10 +22,10 @@ from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView, View
 
-from apps.appointments.forms import SlotPickerForm
+from apps.appointments.forms import PICKER_ANCHOR, SlotPickerForm
 from apps.appointments.models import AppointmentStatus
 from apps.core.codes import code_format
-from apps.core.forms.journey import CodeForm
+from apps.core.forms.journey import CodeForm, form_errors_keep, form_errors_pop, form_show_errors
 from apps.core.ratelimit import client_address
 from apps.filings import outputs
 from apps.filings import services as filings_services
@@ -32,21 +35,25 @@ from apps.filings.drafts import (
     draft_cookie_delete,
     draft_cookie_set,
     draft_from_cookie,
+    draft_lost_redirect,
+    draft_posted_version,
+    draft_resume,
 )
 from apps.filings.selectors import (
-    draft_get,
     filing_done_path,
     filing_from_token,
     filing_get,
     filing_last_reason,
     filing_state_label,
 )
+from apps.filings.services import MSG_DRAFT_CONFLICT, DraftConflict
 from apps.filings.tokens import lookup_token, qr_token, receipt_link_is_current, receipt_token_code
 
 from .forms.registry import form_class_for
 from .models import Procedure
 from .selectors import (
     procedure_cached,
+    procedure_fee_text,
     procedure_get_active,
     procedure_get_for_journey,
     procedure_has_online_journey,
@@ -78,6 +85,10 @@ class ProcedureListView(TemplateView):
         return super().get_context_data(content_html=mark_safe(html), **kwargs)  # noqa: S308
 
 
+# Where the fee goes in the kept page (a marker no text contains, left as it is by escaping).
+FEE_SLOT = "@@procedure-fee@@"
+
+
 class ProcedureDetailView(TemplateView):
     """Like the list, rendered once per procedure and language (units, phones and hours included)."""
 
@@ -92,6 +103,7 @@ class ProcedureDetailView(TemplateView):
                 return None
             context = {
                 "procedure": procedure,
+                "fee_slot": FEE_SLOT,
                 "units": procedure_units_with_hours(procedure=procedure),
                 "can_book": procedure_has_online_journey(procedure=procedure),
             }
@@ -103,6 +115,10 @@ class ProcedureDetailView(TemplateView):
         if cached is None:
             raise Http404
         procedure, html = cached
+        # The fee's amounts come from the fee schedule for today (cached, no query when warm), filled in after the
+        # kept page: it changes the day a reduction ends or an officer changes the schedule.
+        fee_text = procedure_fee_text(procedure=procedure, on=timezone.localdate())
+        html = html.replace(FEE_SLOT, linebreaksbr(fee_text, autoescape=True))
         return super().get_context_data(procedure=procedure, content_html=mark_safe(html), **kwargs)  # noqa: S308
 
 
@@ -123,7 +139,7 @@ class ProcedureJourneyMixin:
         if draft is None:
             return ""
         return self.request.build_absolute_uri(
-            reverse("procedures:resume", kwargs={"slug": self.procedure.slug, "draft_id": draft.id})
+            reverse("procedures:resume", kwargs={"slug": self.procedure.slug, "draft_id": draft.key})
         )
 
 
@@ -136,14 +152,15 @@ def _draft_form(form_class, draft):
 @method_decorator(never_cache, name="dispatch")
 class RequestStartView(ProcedureJourneyMixin, TemplateView):
     """Step 1: the procedure's short form. What is posted is kept in the draft first (valid or not): errors,
-    "show the wards" and a lost session never lose what was typed."""
+    "show the wards" and a lost session never lose what was typed. Every POST ends in a redirect (issue 12.9):
+    the form's GET shows what the draft keeps, with its errors when it was last posted with errors."""
 
     template_name = "procedures/request_form.html"
 
     def get(self, request, *args, **kwargs):
         draft = draft_from_cookie(request, procedure_slug=self.procedure.slug)
         form = _draft_form(self.form_class, draft) or self.form_class()
-        form.show_errors = False
+        form.show_errors = draft is not None and draft.invalid_step == FORM_STEP
         return self.render_to_response(self.get_context_data(form=form, draft=draft))
 
     def post(self, request, *args, **kwargs):
@@ -152,16 +169,28 @@ class RequestStartView(ProcedureJourneyMixin, TemplateView):
         if created:
             draft = filings_services.draft_create(procedure_slug=self.procedure.slug)
         raw = {name: request.POST.get(name, "") for name in self.form_class.base_fields if name in request.POST}
-        filings_services.draft_save_step(draft=draft, step=FORM_STEP, data=raw)
-        if REFRESH in request.POST:
-            form = self.form_class(initial=raw)
-            response = self.render_to_response(self.get_context_data(form=form, draft=draft))
+        refresh = REFRESH in request.POST
+        valid = refresh or self.form_class(data=request.POST).is_valid()
+        here = reverse("procedures:start", kwargs={"slug": self.procedure.slug})
+        try:
+            filings_services.draft_save_step(
+                draft=draft,
+                step=FORM_STEP,
+                data=raw,
+                version=None if created else draft_posted_version(request),
+                invalid=not valid,
+            )
+        except DraftConflict as exc:
+            messages.warning(request, exc.messages[0])
+            return redirect(here)
+        if refresh:
+            response = redirect(
+                here + (f"#id_{self.form_class.REFRESH_FIELD}" if self.form_class.REFRESH_FIELD else "")
+            )
+        elif valid:
+            response = redirect("procedures:book", slug=self.procedure.slug)
         else:
-            form = self.form_class(data=request.POST)
-            if form.is_valid():
-                response = redirect("procedures:book", slug=self.procedure.slug)
-            else:
-                response = self.render_to_response(self.get_context_data(form=form, draft=draft))
+            response = redirect(here)
         if created:
             draft_cookie_set(response, draft=draft)
         return response
@@ -184,6 +213,8 @@ class DraftJourneyMixin(ProcedureJourneyMixin):
                 just_submitted = filing_get(code=request.session.get(f"{SUBMITTED_KEY}:{self.procedure.slug}", ""))
                 if just_submitted is not None:
                     return redirect(filing_done_path(filing=just_submitted))
+                if self.draft is None:
+                    return draft_lost_redirect(request, procedure_slug=self.procedure.slug)
                 messages.info(request, MSG_START_AGAIN)
                 return redirect("procedures:start", slug=self.procedure.slug)
             self.phone = self.form.cleaned_data["phone"].as_e164
@@ -212,22 +243,30 @@ class RequestBookView(DraftJourneyMixin, TemplateView):
         return self.render_to_response(self.get_context_data(picker=picker))
 
     def post(self, request, *args, **kwargs):
+        """Every outcome is a redirect (issue 12.9): a refusal goes back to the same unit and day with the reason
+        (the day's remaining times are the alternatives)."""
         picker = SlotPickerForm(request.POST, procedure=self.procedure, query=request.GET, action=request.path)
-        if picker.is_valid():
-            try:
-                filings_services.draft_hold(
-                    draft=self.draft,
-                    procedure=self.procedure,
-                    unit=picker.cleaned_data["unit"],
-                    starts_at=picker.cleaned_data["starts_at"],
-                    phone=self.phone,
-                    id_number=self.form.holder_id_number(),
-                )
-            except ValidationError as exc:
-                picker.add_service_error(exc)
-            else:
-                return redirect("procedures:confirm", slug=self.procedure.slug)
-        return self.render_to_response(self.get_context_data(picker=picker))
+        query = urlencode({k: request.POST[k] for k in ("unit", "day") if request.POST.get(k)})
+        back = request.path + (f"?{query}" if query else "") + f"#{PICKER_ANCHOR}"
+        if not picker.is_valid():
+            for errors in picker.errors.values():
+                messages.error(request, errors[0])
+            return redirect(back)
+        try:
+            filings_services.draft_hold(
+                draft=self.draft,
+                procedure=self.procedure,
+                unit=picker.cleaned_data["unit"],
+                starts_at=picker.cleaned_data["starts_at"],
+                phone=self.phone,
+                id_number=self.form.holder_id_number(),
+                version=draft_posted_version(request),
+            )
+        except ValidationError as exc:  # DraftConflict included
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(back)
+        return redirect("procedures:confirm", slug=self.procedure.slug)
 
 
 MSG_CODE_SENT = _("We sent a confirmation code to %(phone)s.")
@@ -254,16 +293,25 @@ class RequestConfirmView(DraftJourneyMixin, TemplateView):
     def _verified(self) -> bool:
         return draft_confirmed_in_session(self.request, draft=self.draft, phone=self.phone)
 
+    def page_key(self) -> str:
+        return f"procedures:confirm:{self.procedure.slug}"
+
     def get(self, request, *args, **kwargs):
         if not self._held():
             return self._choose_again()
-        form = CodeForm()
-        form.show_errors = False
-        return self.render_to_response(self.get_context_data(form=form))
+        kept = form_errors_pop(request, page=self.page_key())
+        form = form_show_errors(CodeForm(), {k: v for k, v in kept.items() if k == "code"})
+        return self.render_to_response(self.get_context_data(form=form, send_errors=kept.get("send", [])))
 
     def post(self, request, *args, **kwargs):
+        """Send the code, check it, submit: every outcome is a redirect (issue 12.9), errors shown after it."""
         if not self._held():
             return self._choose_again()
+        version = draft_posted_version(request)
+        if version is not None and version != self.draft.version:
+            # The form or the time changed in another tab since this page was opened (issue 12.11).
+            messages.warning(request, MSG_DRAFT_CONFLICT)
+            return redirect("procedures:confirm", slug=self.procedure.slug)
         if request.POST.get("action") == "send":
             return self._send()
         form = CodeForm(request.POST)
@@ -274,7 +322,8 @@ class RequestConfirmView(DraftJourneyMixin, TemplateView):
                 except ValidationError as exc:
                     form.add_error("code", exc)
             if not self._verified():
-                return self.render_to_response(self.get_context_data(form=form))
+                form_errors_keep(request, page=self.page_key(), errors=form.errors)
+                return redirect("procedures:confirm", slug=self.procedure.slug)
         return self._submit()
 
     def _submit(self):
@@ -310,9 +359,8 @@ class RequestConfirmView(DraftJourneyMixin, TemplateView):
                 client=client_address(self.request) or "unknown",
             )
         except ValidationError as exc:
-            form = CodeForm()
-            form.show_errors = False
-            return self.render_to_response(self.get_context_data(form=form, send_errors=exc.messages))
+            form_errors_keep(self.request, page=self.page_key(), errors={"send": exc.messages})
+            return redirect("procedures:confirm", slug=self.procedure.slug)
         messages.info(self.request, MSG_CODE_SENT % {"phone": phone_display(self.phone)})
         return redirect("procedures:confirm", slug=self.procedure.slug)
 
@@ -337,10 +385,11 @@ def phone_display(phone) -> str:
 
 
 class RequestResumeView(ProcedureJourneyMixin, View):
-    """The resume link: the draft's own address (7 days), on this or another device."""
+    """The resume link: the draft's own address (7 days), on this or another device (another browser takes the
+    draft over under a new key: the old link and the browser that had it can no longer open it, issue 12.5)."""
 
     def get(self, request, *args, **kwargs):
-        draft = draft_get(draft_id=kwargs["draft_id"], procedure_slug=self.procedure.slug)
+        draft = draft_resume(request, key=kwargs["draft_id"], procedure_slug=self.procedure.slug)
         if draft is None:
             messages.warning(request, MSG_EXPIRED)
             return redirect("procedures:start", slug=self.procedure.slug)

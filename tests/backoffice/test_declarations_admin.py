@@ -176,8 +176,8 @@ def test_reviewer_moves_a_declaration_and_the_citizen_is_told(client, reviewer_a
     assert Filing.objects.get(pk=own.pk).state == "returned"
     event = own.events.last()
     assert (event.user, event.source, event.reason) == (reviewer_a, "submitted", "Ảnh chân dung bị mờ")
-    message = Notification.objects.get(kind="declaration_status_changed")
-    assert message.context["code"] == code_format(own.code)
+    message = Notification.objects.get(kind="filing_status_changed")
+    assert message.context["reference"] == code_format(own.code)
     assert message.context["status"] == "Trả lại để bổ sung, sửa đổi"
     assert message.context["note"] == "Ảnh chân dung bị mờ"
     assert message.context["url"].endswith("/tra-cuu/")

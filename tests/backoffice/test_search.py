@@ -184,11 +184,11 @@ def test_messages_list(client, district_officer):
     from apps.notifications.models import Notification
 
     wanted = Notification.objects.create(
-        kind="declaration_confirmed", phone="+84912345678", idempotency_key="a" * 32, verification_code="AB23CD",
+        kind="filing_confirmed", phone="+84912345678", idempotency_key="a" * 32, verification_code="AB23CD",
         context={"name": "NGUYỄN THỊ HỒNG NHUNG", "code": code_format(CODE)},
     )  # fmt: skip
     Notification.objects.create(
-        kind="declaration_confirmed", phone="+84987654321", idempotency_key="b" * 32, verification_code="XY45WV",
+        kind="filing_confirmed", phone="+84987654321", idempotency_key="b" * 32, verification_code="XY45WV",
         context={"name": "LÊ VĂN TÁM", "code": "ABCD-EFGH-J"},
     )  # fmt: skip
     district_officer.user_permissions.add(Permission.objects.get(codename="view_notification"))

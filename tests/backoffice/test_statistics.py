@@ -212,3 +212,28 @@ def test_the_query_count_does_not_grow_with_the_rows(client, data, django_assert
     with django_assert_num_queries(len(first)):
         page = client.get(URL + QUERY).content.decode()
     assert "Công an Phường 8" in page
+
+
+@pytest.mark.django_db
+def test_the_selector_costs_a_pinned_number_of_queries(data, django_assert_num_queries):
+    """Permissions and units of the officer (4: their permissions, their groups' permissions, their units, the
+    district units above them), bookings (1), schedules (1), every unit's calendar (3: opening hours, official days,
+    closures), filings (1), reports (1): 11, for two units as for twenty, for ten rows as for a thousand."""
+    from django.contrib.auth import get_user_model
+
+    officer = get_user_model().objects.get(pk=data["chief"].pk)  # a fresh user: nothing cached on it
+    with django_assert_num_queries(11):
+        statistics_for_period(user=officer, start=START, end=END, units=[data["a"], data["b"]])
+    more_units = [WardUnitFactory(parent=data["a"].parent) for _ in range(3)]
+    for unit in more_units:
+        BookingScheduleFactory(unit=unit)
+        appointment_create(unit=unit, starts_at=at(3, 9), status="checked_in")
+        ReportFactory(unit=unit, created_at=at(3, 9), due_at=at(4, 9))
+    data["chief"].units.add(*more_units)
+    for i in range(8):
+        appointment_create(unit=data["a"], starts_at=at(2, 13, 30) + timedelta(minutes=15 * i))
+    officer = get_user_model().objects.get(pk=data["chief"].pk)
+    with django_assert_num_queries(11):
+        stats = statistics_for_period(user=officer, start=START, end=END, units=[data["a"], data["b"], *more_units])
+    assert [f.booked for f in stats.units] == [17, 1, 1, 1, 1]
+    assert [f.places for f in stats.units] == [284, 0, 300, 300, 300]

@@ -70,6 +70,6 @@ def test_a_citizen_form_shows_the_project_messages(client, demo_data):
 
 @pytest.mark.django_db
 def test_a_ward_that_is_not_in_the_list_is_asked_again_without_its_code(client, demo_data):
-    page = client.post("/thu-tuc/dang-ky-cu-tru/", {"province": "79", "ward": "27286999"}).content.decode()
+    page = client.post("/thu-tuc/dang-ky-cu-tru/", {"province": "79", "ward": "27286999"}, follow=True).content.decode()
     assert "Mục đã chọn không có trong danh sách. Vui lòng chọn lại trong danh sách." in page
     assert not [stock for stock in STOCK if stock in page]

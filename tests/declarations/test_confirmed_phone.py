@@ -34,7 +34,7 @@ def test_the_booking_keeps_the_confirmed_phone_not_the_one_the_time_was_held_wit
     assert str(declaration.phone) == "+84987654321"
     ours = Notification.objects.exclude(pk__in=before)
     assert sorted(ours.values_list("kind", "phone")) == [
-        ("declaration_confirmed", "+84987654321"),
+        ("filing_confirmed", "+84987654321"),
         ("otp", "+84987654321"),
     ]
     assert re.match(r"^/thu-tuc/cap-cccd/hoan-tat/", response["Location"])

@@ -120,3 +120,28 @@ def test_only_a_returned_filing_is_reopened(client, demo_data):
     token = detail.rstrip("/").rsplit("/", 1)[1]
     assert client.get(f"/thu-tuc/cap-cccd/sua/{token}/")["Location"] == detail
     assert not Draft.objects.filter(corrects__isnull=False).exists()
+
+
+def test_a_correction_has_no_resume_link_and_its_draft_id_opens_nothing(client, returned):
+    detail = _look_up(client, returned)
+    client.get(client.get(f"{detail}sua/")["Location"])
+    draft = Draft.objects.get(corrects=returned)
+    for url in ("/thu-tuc/cap-cccd/kiem-tra/", "/thu-tuc/cap-cccd/ban-than/"):
+        assert 'id="resume"' not in client.get(url).content.decode()
+    from django.test import Client
+
+    stranger = Client()
+    assert stranger.get(f"/thu-tuc/cap-cccd/tiep-tuc/{draft.key}/")["Location"] == "/tra-cuu/"
+    assert OLD_HOMETOWN not in stranger.get("/thu-tuc/cap-cccd/kiem-tra/", follow=True).content.decode()
+
+
+def test_a_filing_received_at_the_counter_meanwhile_is_not_sent_from_the_draft(client, returned):
+    detail = _look_up(client, returned)
+    client.get(client.get(f"{detail}sua/")["Location"])
+    filing_transition(filing=returned, target="received", actor="counter")
+    assert client.get("/thu-tuc/cap-cccd/kiem-tra/")["Location"] == "/tra-cuu/"
+    token = detail.rstrip("/").rsplit("/", 1)[1]
+    client.post(f"/thu-tuc/cap-cccd/sua/{token}/gui/")
+    filing = Filing.objects.get(pk=returned.pk)
+    assert filing.state == "received" and filing.answers["hometown"] == OLD_HOMETOWN
+    assert not FilingVersion.objects.filter(filing=filing).exists()

@@ -80,8 +80,8 @@ def test_the_code_is_sent_only_after_the_declaration_statement_is_ticked(client,
     hold(client)
     html = client.get(CONFIRM).content.decode()
     assert 'name="pledge"' in html and "cam đoan" in html
-    response = client.post(CONFIRM, {"action": "send"})
-    assert response.status_code == 200
+    response = client.post(CONFIRM, {"action": "send"}, follow=True)
+    assert response.redirect_chain == [(CONFIRM, 302)]  # issue 12.9
     assert 'id="id_pledge_error"' in response.content.decode()
     assert not Notification.objects.filter(kind="otp").exists()
     response = client.post(CONFIRM, {"action": "send", "pledge": "1"})

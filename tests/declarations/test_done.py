@@ -41,7 +41,7 @@ def test_a_submitted_draft_cannot_be_submitted_twice(demo_data):
     with pytest.raises(ValidationError) as excinfo:
         services.declaration_submit(draft=draft, answers=answers, language="vi")
     assert excinfo.value.code == "already_submitted"
-    assert selectors.draft_get(draft_id=draft.id) is None
+    assert selectors.draft_get(key=draft.key) is None
     assert Filing.objects.count() == 1
 
 

@@ -61,9 +61,12 @@ def test_a_child_under_6_is_filed_online_without_a_visit(client, demo_data, djan
     declaration = Filing.objects.get()
     assert response["Location"] == reverse("declarations:done", args=[receipt_token(declaration.code)])
     assert declaration.appointment is None and declaration.holder_name == "NGUYỄN MINH KHANG"
-    message = Notification.objects.get(kind="declaration_status_changed")
+    message = Notification.objects.get(kind="filing_status_changed")
     assert message.phone == "+84912345678"
-    assert not Notification.objects.filter(kind="declaration_confirmed").exists()
+    # The one status message of every filing (filing_notify_state), pointing at this filing's done page.
+    assert message.context["reference"] == f"{declaration.code[:4]}-{declaration.code[4:8]}-{declaration.code[8:]}"
+    assert message.context["url"].endswith(reverse("declarations:done", args=[receipt_token(declaration.code)]))
+    assert not Notification.objects.filter(kind="filing_confirmed").exists()
     html = client.get(response["Location"]).content.decode()
     assert "lich-hen.ics" not in html
 

@@ -47,8 +47,10 @@ def test_the_picker_offers_only_units_receiving_identity_card_applications(clien
 
 
 def test_holding_without_the_earlier_steps_sends_back_to_them(client, demo_data):
-    response = client.post(reverse("declarations:appointment"), picker_post(free_slot()))
-    assert response["Location"] == "/thu-tuc/cap-cccd/"
+    # No draft in this browser: the page that explains (issue 12.10), which leads to the first step.
+    response = client.post(reverse("declarations:appointment"), picker_post(free_slot()), follow=True)
+    assert response.redirect_chain == [("/thu-tuc/cap-cccd/khong-tim-thay/", 302)]
+    assert 'href="/thu-tuc/cap-cccd/"' in response.content.decode()
 
 
 def test_holding_a_place_then_the_check_page_shows_it(client, demo_data):
@@ -79,7 +81,7 @@ def test_the_whole_journey_submits_with_the_right_code(client, demo_data, django
     appointment = declaration.appointment
     assert appointment.status == AppointmentStatus.BOOKED
     assert appointment.reference == declaration.code and appointment.holder_name == "NGUYỄN VĂN AN"
-    confirmation = Notification.objects.get(kind="declaration_confirmed")
+    confirmation = Notification.objects.get(kind="filing_confirmed")
     assert confirmation.phone == "+84912345678"
     assert callbacks  # delivery queued after commit
     assert OutboxMessage.objects.filter(notification=confirmation).exists()
@@ -97,8 +99,8 @@ def test_a_wrong_code_is_refused_beside_the_field_and_nothing_is_submitted(
     hold(client)
     code = send_code(client, django_capture_on_commit_callbacks)
     wrong = f"{(int(code) + 1) % 1000000:06d}"
-    response = client.post(CONFIRM, {"action": "verify", "code": wrong})
-    assert response.status_code == 200
+    response = client.post(CONFIRM, {"action": "verify", "code": wrong}, follow=True)
+    assert response.redirect_chain == [(CONFIRM, 302)]  # issue 12.9: no "confirm form resubmission"
     html = response.content.decode()
     assert 'id="id_code_error"' in html and 'id="error-summary"' in html
     assert not Filing.objects.exists()
@@ -133,14 +135,15 @@ def test_lapsed_hold_with_the_place_taken_goes_back_to_the_picker_with_alternati
             holder_key=f"other-{n}",
         )
         appointment_book(appointment=other, reference=f"OTHER{n}", holder_name="Trần Văn Bình")
-    response = client.post(CONFIRM, {"action": "verify", "code": code})
-    assert response.status_code == 409
+    response = client.post(CONFIRM, {"action": "verify", "code": code}, follow=True)
+    # Back to the picker at the lost time's day (a redirect, issue 12.9), saying why.
+    ((location, status),) = response.redirect_chain
+    assert status == 302 and location.startswith(reverse("declarations:appointment") + "?unit=")
     html = response.content.decode()
-    assert 'id="slot-picker"' in html and "slot-alt-1" in html
+    assert 'id="slot-picker"' in html and "đã có người khác đăng ký" in html
     assert not Filing.objects.exists()
-    # nothing else lost: answers kept, phone still confirmed; pick an alternative and submit without a new code
-    alternative = re.search(r'id="slot-alt-1"\s+value="([^"]+)"', html).group(1)
-    data = {**picker_post(slot), "slot": alternative}
+    # nothing else lost: answers kept, phone still confirmed; pick another time and submit without a new code
+    data = picker_post(free_slot())
     assert client.post(reverse("declarations:appointment"), data)["Location"] == reverse("declarations:check")
     html = client.get(CONFIRM).content.decode()
     assert 'value="submit"' in html
@@ -156,7 +159,7 @@ def test_submit_without_a_confirmed_phone_is_refused(client, demo_data):
     walk(client)
     hold(client)
     response = client.post(CONFIRM, {"action": "submit"})
-    assert response.status_code == 200
+    assert response.status_code == 302 and response["Location"] == CONFIRM
     assert not Filing.objects.exists()
 
 

@@ -46,5 +46,5 @@ def test_every_output_shows_vietnam_time(client, booking_at_0730, monkeypatch):
     assert "07:30" in text and "00:30" not in text
     ics = client.get(base + "lich-hen.ics").content.decode()
     assert "DTSTART;TZID=Asia/Ho_Chi_Minh:20261202T073000" in ics
-    message = Notification.objects.get(kind="declaration_confirmed")
+    message = Notification.objects.get(kind="filing_confirmed")
     assert message.context["time"] == "07:30" and message.context["date"] == "02/12/2026"

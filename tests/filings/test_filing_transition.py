@@ -54,15 +54,15 @@ def test_returning_needs_a_reason_which_the_citizen_receives(officer, django_cap
     filing = filing_make()
     with pytest.raises(ValidationError):
         filing_transition(filing=filing, target="returned", user=officer, reason="  ")
-    assert not Notification.objects.filter(kind="declaration_status_changed").exists()
+    assert not Notification.objects.filter(kind="filing_status_changed").exists()
 
     filing_transition(filing=filing, target="returned", user=officer, reason="Ảnh chân dung bị mờ.")
 
-    message = Notification.objects.get(kind="declaration_status_changed")
+    message = Notification.objects.get(kind="filing_status_changed")
     assert message.phone == "+84901234567"
     assert message.context["note"] == "Ảnh chân dung bị mờ."
     assert message.context["status"] == "Trả lại để bổ sung, sửa đổi"
-    assert message.context["code"] == f"{filing.code[:4]}-{filing.code[4:8]}-{filing.code[8:]}"
+    assert message.context["reference"] == f"{filing.code[:4]}-{filing.code[4:8]}-{filing.code[8:]}"
 
 
 def test_an_officer_without_the_permission_cannot_move_a_filing():
@@ -88,5 +88,5 @@ def test_a_card_ready_message_says_card_ready(officer):
     filing = filing_make(slug="cap-cccd")
     filing_transition(filing=filing, target="received", actor="counter")
     filing_transition(filing=filing, target="ready", user=officer)
-    message = Notification.objects.filter(kind="declaration_status_changed").latest("id")
+    message = Notification.objects.filter(kind="filing_status_changed").latest("id")
     assert message.context["status"] == "Thẻ căn cước đã sẵn sàng"

@@ -119,3 +119,12 @@ def test_after_the_correction_the_officer_sees_what_changed(client, officer):
         ("Số hộ chiếu hiện có", "C1234567", "C7654321"),
     ]
     assert "<dd>C7654321</dd>" in page  # the answers shown are the corrected ones
+
+
+def test_the_queue_filters_the_filings_citizens_corrected(client, officer):
+    corrected, untouched = filing_make(answers=PASSPORT_ANSWERS), filing_make(answers=PASSPORT_ANSWERS)
+    Filing.objects.filter(pk=corrected.pk).update(state="returned")
+    filing_correct(filing=corrected, holder_name="NGUYỄN VĂN AN", answers=PASSPORT_ANSWERS)
+    url = reverse("admin:filings_filing_changelist")
+    assert list(client.get(url, {"corrected": "yes"}).context["cl"].result_list) == [corrected]
+    assert list(client.get(url, {"corrected": "no"}).context["cl"].result_list) == [untouched]

@@ -97,11 +97,11 @@ def test_a_sixth_procedure_gets_lookup_review_roster_messages_and_statistics(
     assert _timeline(client, detail) == ["submitted", "received", "returned", "received", "in_progress", "ready"]
 
     # Each change the citizen should hear about went to the confirmed phone, with the filing's one code.
-    told = Notification.objects.filter(kind="declaration_status_changed").order_by("id")
+    told = Notification.objects.filter(kind="filing_status_changed").order_by("id")
     assert [m.context["status"] for m in told] == [
         "Trả lại để bổ sung, sửa đổi",
         "Đang giải quyết",
         "Đã có kết quả",
     ]
     assert {m.phone for m in told} == {"+84901234567"}
-    assert {m.context["code"] for m in told} == {f"{filing.code[:4]}-{filing.code[4:8]}-{filing.code[8:]}"}
+    assert {m.context["reference"] for m in told} == {f"{filing.code[:4]}-{filing.code[4:8]}-{filing.code[8:]}"}

@@ -96,7 +96,7 @@ def test_every_move(state, actor, target, reviewer):
     assert filing.state == target
     assert (event.source, event.state, event.reason) == (state, target, "Lý do")
     assert FilingEvent.objects.filter(filing=filing).count() == 2
-    messaged = Notification.objects.filter(kind="declaration_status_changed", phone="+84901234567")
+    messaged = Notification.objects.filter(kind="filing_status_changed", phone="+84901234567")
     assert messaged.exists() is notifies
     if notifies:
         assert messaged.get().context["note"] == "Lý do"

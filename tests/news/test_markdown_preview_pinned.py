@@ -1,6 +1,7 @@
 """Issue 14.8: officers write posts in Markdown (still sanitised), HTML bodies keep working, officers preview a
 scheduled post that citizens cannot see, and pinned notices show on the home page as soon as they are due."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -204,3 +205,24 @@ def test_home_page_with_a_pinned_notice_costs_no_query_when_cached(client, setti
     client.get("/")
     with django_assert_num_queries(0):
         assert "Thông báo ghim" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_body_has_formatting_buttons_in_vietnamese_without_a_cdn(client, editors):
+    _unit, (editor, _) = editors
+    client.force_login(editor)
+    page = client.get("/admin/news/post/add/").content.decode()
+    toolbar = page.split('<div class="news-md-toolbar"')[1].split("</div>")[0]
+    assert 'data-for="id_body"' in toolbar and " hidden>" in toolbar  # shown by the script only
+    buttons = re.findall(r'data-md="(\w+)"[^>]*>([^<]+)</button>', toolbar)
+    assert buttons == [
+        ("bold", "Chữ đậm"),
+        ("italic", "Chữ nghiêng"),
+        ("heading", "Tiêu đề"),
+        ("list", "Danh sách"),
+        ("numbered", "Danh sách đánh số"),
+        ("link", "Liên kết"),
+    ]
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert "/static/news/markdown-toolbar.js" in scripts
+    assert all(src.startswith(("/static/", "/admin/")) for src in scripts)  # nothing from another site

@@ -28,11 +28,11 @@ def send_confirmation():
 
     def send(**overrides):
         arguments = {
-            "kind": "declaration_confirmed",
+            "kind": "filing_confirmed",
             "language": "vi",
             "context": {
                 "name": "Nguyễn Văn An",
-                "code": "K7MX-3PQ9-R",
+                "reference": "K7MX-3PQ9-R",
                 "unit": "Công an Phường Xóm Chiếu",
                 "address": "4 Xóm Chiếu",
                 "date": "02/12/2026",

@@ -47,9 +47,9 @@ def confirm(**overrides) -> Notification:
     from apps.notifications.services import notification_send
 
     arguments = {
-        "kind": "declaration_confirmed",
+        "kind": "filing_confirmed",
         "language": "vi",
-        "context": {"name": "Trần Thị Bình", "code": "Q4KM-7XPA-3", "unit": "Công an Phường Khánh Hội"},
+        "context": {"name": "Trần Thị Bình", "reference": "Q4KM-7XPA-3", "unit": "Công an Phường Khánh Hội"},
         "phone": "0912345678",
         **overrides,
     }

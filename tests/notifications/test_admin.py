@@ -53,7 +53,7 @@ def test_resend_action_goes_through_the_service(
     assert "1 message queued again." in html or "Đã đưa 1 tin nhắn" in html
     assert "Cán bộ không gửi lại mã xác nhận" in html or "Confirmation codes are not resent by officers" in html
     copy = Notification.objects.get(resent_from=original)
-    assert copy.status == "sent" and copy.kind == Kind.DECLARATION_CONFIRMED
+    assert copy.status == "sent" and copy.kind == Kind.FILING_CONFIRMED
     assert not Notification.objects.filter(resent_from_id=challenge.notification_id).exists()
 
 

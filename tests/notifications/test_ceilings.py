@@ -112,11 +112,11 @@ def test_global_daily_ceiling_per_kind(django_capture_on_commit_callbacks, setti
 
 
 def test_other_kinds_past_the_daily_ceiling_are_kept_unsent(send_confirmation, settings):
-    settings.NOTIFICATIONS_DAILY_CAP = {"declaration_confirmed": 1}
+    settings.NOTIFICATIONS_DAILY_CAP = {"filing_confirmed": 1}
     first = send_confirmation()
     second = send_confirmation()
     assert (first.status, second.status) == (Status.QUEUED, Status.CAPPED)
-    assert CeilingTrip.objects.get(scope="global", kind="declaration_confirmed").count == 1
+    assert CeilingTrip.objects.get(scope="global", kind="filing_confirmed").count == 1
 
 
 def test_moves_and_cancellations_per_booking(django_capture_on_commit_callbacks, settings):
@@ -148,7 +148,7 @@ def test_moves_and_cancellations_per_booking(django_capture_on_commit_callbacks,
 
 
 def test_the_dashboard_shows_a_ceiling_reached(admin_client, send_confirmation, settings):
-    settings.NOTIFICATIONS_DAILY_CAP = {"declaration_confirmed": 0}
+    settings.NOTIFICATIONS_DAILY_CAP = {"filing_confirmed": 0}
     send_confirmation()
     page = admin_client.get(reverse("admin:index")).content.decode()
     assert "ceiling-alerts" in page

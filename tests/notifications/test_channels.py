@@ -34,10 +34,11 @@ def test_confirmation_goes_by_zns_with_a_refreshed_token(
     assert delivered["phone"] == "84912345678"
     assert delivered["tracking_id"] == notification.idempotency_key
     assert delivered["template_id"].startswith("3")
-    assert delivered["template_data"]["code"] == "K7MX-3PQ9-R"
+    assert delivered["template_data"]["reference"] == "K7MX-3PQ9-R"
     assert delivered["template_data"]["check_code"] == notification.verification_code
     # Exactly the parameters the approved template declares: this text's placeholders and check_code.
-    assert set(delivered["template_data"]) == {"name", "code", "unit", "address", "date", "time", "url", "check_code"}
+    wanted = {"name", "reference", "unit", "address", "date", "time", "url", "check_code"}
+    assert set(delivered["template_data"]) == wanted
     assert notification.provider_message_id == zalo.tracking[notification.idempotency_key]
     # The first token came from the bootstrap refresh token; the rotated pair is stored sealed.
     token = ZaloToken.objects.get()
@@ -132,7 +133,7 @@ def test_concurrent_refresh_uses_the_token_another_process_just_saved(providers)
 def test_transient_failures_end_as_a_technical_failure_after_the_retry_window(
     providers, send_confirmation, django_capture_on_commit_callbacks, settings
 ):
-    settings.NOTIFICATIONS_FALLBACK = {"declaration_confirmed": ["zns"]}
+    settings.NOTIFICATIONS_FALLBACK = {"filing_confirmed": ["zns"]}
     zalo = providers["zalo"]
     zalo.script(*[Scripted(200, {"error": -100, "message": "Unknown error"})] * 50)
     notification = _send(send_confirmation, django_capture_on_commit_callbacks)
@@ -249,10 +250,10 @@ def test_a_token_rotated_by_another_process_is_picked_up_without_another_refresh
 def test_an_answer_after_a_takeover_does_not_overwrite_the_new_owner(providers, send_confirmation, monkeypatch):
     from django.db import models
 
-    from apps.notifications import services
+    from apps.notifications.channels import channel_get
 
     notification = send_confirmation()  # not delivered yet: no on-commit capture
-    real_send = services.channel_get("zns").__class__.send
+    real_send = channel_get("zns").__class__.send
 
     def slow_send(channel, message):
         # While this worker waits for Zalo, its lease runs out and another worker takes over and finishes.
@@ -261,7 +262,7 @@ def test_an_answer_after_a_takeover_does_not_overwrite_the_new_owner(providers, 
         )
         return real_send(channel, message)
 
-    monkeypatch.setattr(services.channel_get("zns").__class__, "send", slow_send)
+    monkeypatch.setattr(channel_get("zns").__class__, "send", slow_send)
     report = notification_deliver(notification_id=notification.pk)
     assert report.status == Status.SENT
     notification.refresh_from_db()

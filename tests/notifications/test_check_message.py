@@ -33,7 +33,7 @@ def test_a_code_we_sent_is_confirmed_with_kind_and_time_only(client, sent):
     response = client.post("/kiem-tra-tin-nhan/", {"code": code_format(sent.verification_code).lower()})
     html = response.content.decode()
     assert "Đúng, cổng dịch vụ đã gửi một tin nhắn có mã này." in html
-    assert "Xác nhận tờ khai" in html
+    assert "Xác nhận hồ sơ" in html
     for secret in ("K7MX-3PQ9-R", "Nguyễn Văn An", "912345678", "Xóm Chiếu"):
         assert secret not in html
 

@@ -148,13 +148,13 @@ def test_resend_makes_a_new_message(send_confirmation, django_capture_on_commit_
 def test_a_crash_during_delivery_never_reaches_the_caller(
     send_confirmation, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from apps.notifications import services
+    from apps.notifications.services import delivery
 
     def broken(notification):
         raise RuntimeError("template engine exploded")
 
     with monkeypatch.context() as patched:
-        patched.setattr(services, "_build_message", broken)
+        patched.setattr(delivery, "_build_message", broken)
         with django_capture_on_commit_callbacks(execute=True):
             notification = send_confirmation()  # no exception here
     notification.refresh_from_db()

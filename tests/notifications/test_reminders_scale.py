@@ -94,7 +94,9 @@ def test_queries_grow_per_chunk_not_per_booking(django_capture_on_commit_callbac
 
 @pytest.mark.django_db
 @time_machine.travel(MORNING, tick=False)
-def test_handing_a_chunk_to_the_queue_is_one_message_and_one_update(django_capture_on_commit_callbacks, monkeypatch):
+def test_handing_a_chunk_to_the_queue_is_one_message_and_no_query(django_capture_on_commit_callbacks, monkeypatch):
+    from apps.notifications.tasks import deliver_notifications
+
     _bookings(30)
     batches = []
     monkeypatch.setattr("apps.notifications.tasks.deliver_notifications.delay", batches.append)
@@ -103,7 +105,15 @@ def test_handing_a_chunk_to_the_queue_is_one_message_and_one_update(django_captu
     with CaptureQueriesContext(connection) as queries:
         for callback in callbacks:
             callback()
-    assert [len(batch) for batch in batches] == [20, 10] and len(queries) == 2  # one update per chunk
+    assert [len(batch) for batch in batches] == [20, 10] and len(queries) == 0
+    assert Notification.objects.filter(enqueued_at__isnull=True).count() == 30
+    # The worker that receives a batch records the hand-over in one query, then fans it out.
+    fanned = []
+    monkeypatch.setattr("apps.notifications.tasks.deliver_notification.delay", fanned.append)
+    with CaptureQueriesContext(connection) as queries:
+        for batch in batches:
+            deliver_notifications(batch)
+    assert len(queries) == 2 and sorted(fanned) == sorted(batches[0] + batches[1])
     assert Notification.objects.filter(enqueued_at__isnull=True).count() == 0
 
 

@@ -21,7 +21,7 @@ def test_a_confirmation_arrives(worker, worker_fakes):
     wait_for(lambda: status_of(notification) == Status.SENT, what="the confirmation to be sent", logs=[worker])
     [delivered] = worker_fakes["zalo"].deliveries
     assert delivered["tracking_id"] == notification.idempotency_key
-    assert delivered["template_data"]["code"] == "Q4KM-7XPA-3"
+    assert delivered["template_data"]["reference"] == "Q4KM-7XPA-3"
 
 
 def test_a_submitted_declarations_confirmation_arrives(worker, worker_fakes, demo_data):
@@ -31,13 +31,13 @@ def test_a_submitted_declarations_confirmation_arrives(worker, worker_fakes, dem
 
     booked_declaration()  # the journey's own submission: declaration, booking and message in one transaction
     declaration = Filing.objects.get()
-    notification = Notification.objects.get(kind="declaration_confirmed")
+    notification = Notification.objects.get(kind="filing_confirmed")
     assert notification.subject == declaration
     wait_for(lambda: status_of(notification) == Status.SENT, what="the declaration's confirmation", logs=[worker])
     # (The demo data's reports sent their own "report received" messages too.)
     deliveries = worker_fakes["zalo"].deliveries
     [delivered] = [d for d in deliveries if d["tracking_id"] == notification.idempotency_key]
-    assert delivered["template_data"]["code"] == code_format(declaration.code)
+    assert delivered["template_data"]["reference"] == code_format(declaration.code)
     assert delivered["phone"] == declaration.appointment.phone.lstrip("+")
 
 

@@ -46,7 +46,7 @@ def test_return_needs_a_reason_which_the_citizen_receives(booked, reviewer, djan
     with django_capture_on_commit_callbacks(execute=True):
         filing_review_move(filing=booked, target="returned", user=reviewer, reason="Thiếu hóa đơn mua xe.")
     assert Filing.objects.get().state == "returned"
-    message = Notification.objects.filter(kind="declaration_status_changed").get()
+    message = Notification.objects.filter(kind="filing_status_changed").get()
     assert "Thiếu hóa đơn mua xe." in message.body and "Trả lại để bổ sung" in message.body
     assert booked.events.filter(state="returned", reason="Thiếu hóa đơn mua xe.").exists()
     # Not a move the workflow lists.

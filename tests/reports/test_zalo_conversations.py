@@ -284,7 +284,7 @@ def test_a_reply_inside_the_window_goes_as_one_consultation_message(
     [sent] = zalo["zalo"].cs_requests
     assert sent["recipient"] == {"user_id": FOLLOWER}
     text = sent["message"]["text"]
-    assert text.startswith(f"Công an trả lời phản ánh {report.code[:4]}")
+    assert text.startswith(f"Công an trả lời phản ánh của bạn, mã tra cứu {report.code[:4]}")
     assert "Chúng tôi đã cử tổ tuần tra đến hẻm 52." in text
     assert "attachment" not in sent["message"]
     notification = Notification.objects.get(pk=entry.notification_id)

@@ -7,6 +7,7 @@ import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
+from django.forms.utils import ErrorDict
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -120,7 +121,7 @@ class JourneyBoundField(BoundField):
         first visit, the journey's most frequent page view, renders no widget at all.
         """
         key = None
-        if not self.form.is_bound:
+        if not self.form.is_bound and not self.form._errors:  # not an empty form showing kept errors
             widget = self.field.widget
             key = (
                 type(self.form).__qualname__,
@@ -191,3 +192,32 @@ class CodeForm(JourneyForm):
         max_length=12,
         widget=FastInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}),
     )
+
+
+# Errors kept across the redirect that ends every journey POST (issue 12.9), per page, in the session.
+KEPT_ERRORS_KEY = "journey:errors"
+
+
+def form_errors_keep(request, *, page: str, errors: dict) -> None:
+    """Keep a form's errors ({field: [messages]}) for the page's next GET (the POST then redirects)."""
+    kept = dict(request.session.get(KEPT_ERRORS_KEY, {}))
+    kept[page] = {name: [str(message) for message in messages] for name, messages in errors.items()}
+    request.session[KEPT_ERRORS_KEY] = kept
+
+
+def form_errors_pop(request, *, page: str) -> dict:
+    """The errors kept for this page, once (a reload shows the page without them)."""
+    kept = request.session.get(KEPT_ERRORS_KEY)
+    if not kept or page not in kept:
+        return {}
+    kept = dict(kept)
+    errors = kept.pop(page)
+    request.session[KEPT_ERRORS_KEY] = kept
+    return errors
+
+
+def form_show_errors(form: JourneyForm, errors: dict) -> JourneyForm:
+    """An unbound journey form showing errors kept across a redirect next to their fields."""
+    form._errors = ErrorDict({name: form.error_class(messages) for name, messages in errors.items()})
+    form.show_errors = bool(errors)
+    return form
