@@ -26,6 +26,8 @@ NOT_PAGES = {
     "procedures:resume",  # likewise, for the other procedures' drafts
     # The done page's "move" and "cancel" links redirect to the one lookup's pages (audited as those pages).
     "procedures:done-move", "procedures:done-cancel",
+    # A returned identity card's correction: reopens the journey at its check page, and sends it (both redirects).
+    "declarations:correct", "declarations:correct-send",
 }  # fmt: skip
 CITIZEN_NAMESPACES = {"core", "units", "notifications", "declarations", "procedures", "filings", "news", "reports"}
 
@@ -142,6 +144,8 @@ def _identity_card_journey(page, audit, server, prefix: str, lang: str, phone: s
 
 def _procedure_journey(page, audit, server, prefix: str, lang: str, phone: str) -> None:
     base = server.url + prefix
+    page.goto(f"{base}/thu-tuc/ho-chieu/khong-tim-thay/")
+    audit(page, f"[{lang}] a journey step reached without a draft")
     for slug in PROCEDURES:
         page.goto(f"{base}/thu-tuc/{slug}/gioi-thieu/")
         audit(page, f"[{lang}] procedure {slug}: about")
