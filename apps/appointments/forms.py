@@ -48,6 +48,9 @@ INVALID_TIME = _("This time is not one of those offered. Please choose again.")
 MORNING = _("Morning")
 AFTERNOON = _("Afternoon")
 PICKER_ANCHOR = "slot-picker"
+# Query parameter of the picker's address after a refused time (the journeys redirect after every POST): the time
+# refused, near which the free alternatives are offered.
+NEAR_PARAM = "gan"
 # Stands for the CSRF token in cached picker HTML (replaced by the request's own token on every render).
 CSRF_PLACEHOLDER = "@@slot-picker-csrf@@"
 
@@ -116,7 +119,9 @@ class SlotPickerForm(forms.Form):
         return (source.get(key) or "").strip()
 
     def _url(self, **values: str) -> str:
-        params = {k: v for k, v in self.query.items() if k not in {self.add_prefix(n) for n in ("unit", "day")}}
+        params = {
+            k: v for k, v in self.query.items() if k not in {self.add_prefix(n) for n in ("unit", "day", NEAR_PARAM)}
+        }
         params.update({self.add_prefix(k): v for k, v in values.items() if v})
         return f"?{urlencode(params)}#{PICKER_ANCHOR}" if params else f"?#{PICKER_ANCHOR}"
 
@@ -373,6 +378,19 @@ class SlotPickerForm(forms.Form):
         cleaned["unit"] = unit
         cleaned["starts_at"] = starts_at
         return cleaned
+
+    def offer_alternatives_from_query(self) -> None:
+        """After a refused time (`?gan=<ISO time>` of the redirect that follows the refusal): offer the nearest free
+        times at the chosen unit and others, as `add_service_error` does on the refusal itself."""
+        from .selectors import slot_list_nearest
+
+        try:
+            near = datetime.fromisoformat(self.query.get(self.add_prefix(NEAR_PARAM), ""))
+        except ValueError:
+            return
+        unit = self.selected_unit
+        if unit is not None and timezone.is_aware(near):
+            self.alternatives = slot_list_nearest(unit=unit, procedure=self.procedure, near=max(near, self.now))
 
     def add_service_error(self, error: ValidationError) -> None:
         """Show a service's refusal above the times; a SlotUnavailable also brings its alternatives."""

@@ -488,6 +488,7 @@ def slot_list_available(
     end: date,
     now: datetime | None = None,
     holder_key: str = "",
+    by_officer: bool = False,
 ) -> list[DayAvailability]:
     """Each day from `start` to `end` that citizens may still book (today onwards, up to the horizon).
 
@@ -502,7 +503,10 @@ def slot_list_available(
     snapshot = _availability_snapshot(unit=unit, procedure=procedure, now=now)
     if not snapshot["offered"]:
         return []
-    earliest = (now + timedelta(hours=snapshot["lead_time_hours"])).timestamp()
+    # An officer booking at the counter (a walk-in, a phone call) is not held to the citizens' lead time: any
+    # slot that has not begun.
+    lead = timedelta(microseconds=1) if by_officer else timedelta(hours=snapshot["lead_time_hours"])
+    earliest = (now + lead).timestamp()
     zone = timezone.get_default_timezone()
     start = max(start, timezone.localdate(now))
     end = min(end, snapshot["last_day"])

@@ -376,13 +376,15 @@ def appointment_hold(
     language: str | None = None,
     client: str | None = None,
     now: datetime | None = None,
+    by_officer: bool = False,
 ) -> Appointment:
     """Keep a place at `starts_at` for APPOINTMENT_HOLD_MINUTES while the citizen finishes their form.
 
     The same `holder_key` (the browser session) holds at most one place per procedure: a new hold releases the
     previous one. Raises SlotUnavailable (with `.alternatives`) or ValidationError (phone, card number, limits).
     `client` (default: the address of the request being served) counts against the per-client hold budget; a
-    hold beyond a budget is given with `hold_counted=False` (see `_hold_keeps_place`).
+    hold beyond a budget is given with `hold_counted=False` (see `_hold_keeps_place`). `by_officer` (a booking
+    made at the counter) lifts the lead time and horizon; capacity and every other rule still apply.
     """
     now = now or timezone.now()
     client = current_client() if client is None else client
@@ -391,7 +393,9 @@ def appointment_hold(
     phone = phone_normalize(phone=phone)
     id_number = _id_number_normalize(id_number)
     try:
-        offer = _check_offered(unit=unit, procedure=procedure, starts_at=starts_at, now=now)
+        offer = _check_offered(
+            unit=unit, procedure=procedure, starts_at=starts_at, now=now, enforce_window=not by_officer
+        )
         slot = _slot_materialize(unit=unit, starts_at=starts_at, ends_at=offer.ends_at)
         with _locked_transaction(
             f"id:{procedure.pk}:{id_number}" if id_number else "",

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
@@ -15,6 +17,7 @@ from apps.units.models import PoliceUnit
 from .admin_mixins import (
     AuditedAdminMixin,
     ExportAdminMixin,
+    FastActionCheckboxMixin,
     PermissionLabelsAdminMixin,
     ScopedUnitFilter,
     SearchAdminMixin,
@@ -154,6 +157,49 @@ class ArrivalAdmin(SearchAdminMixin, UnitScopedAdminMixin, ReadOnlyAdminMixin, E
         return officer_display_name(obj.officer) if obj.officer else ""
 
 
+# --- Bulk cancel on any list: ask first, with a reason the citizens read -------------------------------------
+@dataclass(frozen=True)
+class BulkCancelRow:
+    obj: object
+    when: object
+    code: str
+    name: str
+    unit: object
+    status: str
+    will_cancel: bool
+
+
+def bulk_cancel_response(
+    model_admin, request, *, rows, cancel, done, title: str, action_name: str, code_of, kind: str = "appointment"
+):
+    """The confirmation page of a bulk cancel (what happens to each selected row, the reason required), and on
+    its confirmation `cancel(reason)` -> (cancelled, [(obj, why not)]), reported in messages (`done(count)`)."""
+    from django.template.response import TemplateResponse
+
+    from .forms import BulkCancelForm
+
+    form = BulkCancelForm(request.POST if request.POST.get("confirm") else None)
+    if form.is_bound and form.is_valid():
+        cancelled, refused = cancel(form.cleaned_data["reason"])
+        if cancelled:
+            model_admin.message_user(request, done(len(cancelled)), messages.SUCCESS)
+        for obj, why in refused:
+            model_admin.message_user(request, f"{code_of(obj)}: {why}", messages.ERROR)
+        return None
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": title,
+        "form": form,
+        "rows": rows,
+        "to_cancel": sum(1 for row in rows if row.will_cancel),
+        "action_name": action_name,
+        "kind": kind,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "backoffice/cancel_confirm.html", context)
+
+
 # --- Filings: every procedure's, limited to the officer's units, audited, masked, searchable, exportable -------
 def _register_filings() -> None:
     from django.core.exceptions import PermissionDenied
@@ -190,6 +236,48 @@ def _register_filings() -> None:
             (_("appointment"), lambda f: timezone.localtime(f.appointment.slot.starts_at) if f.appointment else None),
             (_("unit"), lambda f: str(f.appointment.unit) if f.appointment else ""),
         ]
+
+        actions = ("cancel_selected",)
+
+        @admin.action(description=_("Cancel the selected filings"), permissions=["change"])
+        def cancel_selected(self, request, queryset):
+            """The filings and their booked visits, through the filings' transition table: first what will happen
+            to each and the reason the citizens will read, then the cancellation."""
+            from .services import filing_cancel_by_officer, filing_cancel_plan
+
+            filings = list(queryset.select_related("procedure", "appointment__slot", "appointment__unit"))
+            rows = [
+                BulkCancelRow(
+                    obj=f,
+                    when=f.appointment.slot.starts_at if f.appointment else None,
+                    code=f.code,
+                    name=f.holder_name,
+                    unit=f.appointment.unit if f.appointment else "",
+                    status=f.get_state_display(),
+                    will_cancel=filing_cancel_plan(filing=f),
+                )
+                for f in filings
+            ]
+            return bulk_cancel_response(
+                self,
+                request,
+                rows=rows,
+                cancel=lambda reason: filing_cancel_by_officer(filings=filings, user=request.user, reason=reason),
+                done=lambda count: (
+                    ngettext(
+                        "%(count)s filing cancelled; the citizen is told the reason by message.",
+                        "%(count)s filings cancelled; each citizen is told the reason by message.",
+                        count,
+                    )
+                    % {"count": count}
+                ),
+                title=gettext("Cancel filings"),
+                action_name="cancel_selected",
+                code_of=lambda f: f.code,
+                kind="filing",
+            )
+
+        cancel_selected.audited_by_service = True
 
         @admin.display(description=_("print"))
         def print_links(self, obj):
@@ -237,7 +325,12 @@ def _register_appointments() -> None:
 
     @admin.register(Appointment)
     class BackofficeAppointmentAdmin(
-        SearchAdminMixin, UnitScopedAdminMixin, AuditedAdminMixin, ExportAdminMixin, AppointmentAdmin
+        FastActionCheckboxMixin,
+        SearchAdminMixin,
+        UnitScopedAdminMixin,
+        AuditedAdminMixin,
+        ExportAdminMixin,
+        AppointmentAdmin,
     ):
         unit_field = "unit"
         search_spec = SearchFields(
@@ -276,42 +369,42 @@ def _register_appointments() -> None:
         def cancel_selected(self, request, queryset):
             """First a page that says what will happen to each selected booking and asks for the reason; the
             cancellation happens only when that page is confirmed (the pattern of admin's own delete)."""
-            from django.template.response import TemplateResponse
-
-            from .forms import BulkCancelForm
-            from .services import appointment_cancel_by_officer
+            from .services import appointment_cancel_by_officer, appointment_cancel_plan
 
             appointments = list(queryset.select_related("slot", "unit", "procedure").order_by("slot__starts_at"))
-            form = BulkCancelForm(request.POST if request.POST.get("confirm") else None)
-            if form.is_bound and form.is_valid():
-                cancelled, refused = appointment_cancel_by_officer(
-                    appointments=appointments, user=request.user, reason=form.cleaned_data["reason"]
+            rows = [
+                BulkCancelRow(
+                    obj=a,
+                    when=a.slot.starts_at,
+                    code=a.reference,
+                    name=a.holder_name,
+                    unit=a.unit,
+                    status=a.get_status_display(),
+                    will_cancel=appointment_cancel_plan(appointment=a),
                 )
-                if cancelled:
-                    self.message_user(
-                        request,
-                        ngettext(
-                            "%(count)s appointment cancelled; the citizen is told the reason by message.",
-                            "%(count)s appointments cancelled; each citizen is told the reason by message.",
-                            len(cancelled),
-                        )
-                        % {"count": len(cancelled)},
-                        messages.SUCCESS,
+                for a in appointments
+            ]
+            return bulk_cancel_response(
+                self,
+                request,
+                rows=rows,
+                cancel=lambda reason: appointment_cancel_by_officer(
+                    appointments=appointments, user=request.user, reason=reason
+                ),
+                done=lambda count: (
+                    ngettext(
+                        "%(count)s appointment cancelled; the citizen is told the reason by message.",
+                        "%(count)s appointments cancelled; each citizen is told the reason by message.",
+                        count,
                     )
-                for appointment, why in refused:
-                    self.message_user(request, f"{appointment.reference}: {why}", messages.ERROR)
-                return None
-            context = {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": gettext("Cancel appointments"),
-                "form": form,
-                "rows": [(a, a.status == "booked") for a in appointments],
-                "to_cancel": sum(1 for a in appointments if a.status == "booked"),
-                "action_name": "cancel_selected",
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            }
-            return TemplateResponse(request, "backoffice/cancel_confirm.html", context)
+                    % {"count": count}
+                ),
+                title=gettext("Cancel appointments"),
+                action_name="cancel_selected",
+                code_of=lambda a: a.reference,
+            )
+
+        cancel_selected.audited_by_service = True
 
         def reschedule(self, request, *, appointment, starts_at, unit):
             # Through the back office's service: the citizen is told and the move is written to the audit log.
@@ -339,6 +432,16 @@ def _register_closures_and_days_off() -> None:
     class BackofficeClosureAdmin(UnitScopedAdminMixin, AuditedAdminMixin, ClosureAdmin):
         unit_field = "unit"
         list_filter = (("unit", ScopedUnitFilter),)
+        list_display = (*ClosureAdmin.list_display, "citizens")
+
+        @admin.display(description=_("citizens affected"))
+        def citizens(self, obj):
+            from django.urls import reverse
+            from django.utils.html import format_html
+
+            return format_html(
+                '<a href="{}">{}</a>', reverse("backoffice:closure", args=[obj.pk]), gettext("messages and resend")
+            )
 
         def get_queryset(self, request):
             # The appointments app scopes to the officer's own units only; the back office's scoping also lets the

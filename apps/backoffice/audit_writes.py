@@ -17,6 +17,7 @@ SECRET_FIELDS = {"password", "key", "code_hash", "sealed_context", "search_text"
 MAX_VALUE = 80
 MAX_DETAIL = 4000
 # Actions whose rows the admin already logs (log_deletions) or that only read (exports are audited as such).
+# An action whose service writes the audit log itself (bulk cancel) is marked `action.audited_by_service = True`.
 UNAUDITED_ACTIONS = {"delete_selected", "export_csv", "export_xlsx"}
 
 
@@ -86,7 +87,13 @@ class AuditedWritesMixin:
     def get_actions(self, request):
         actions = super().get_actions(request)
         return {
-            name: (action if name in UNAUDITED_ACTIONS else _audited_action(action), name, description)
+            name: (
+                action
+                if name in UNAUDITED_ACTIONS or getattr(action, "audited_by_service", False)
+                else _audited_action(action),
+                name,
+                description,
+            )
             for name, (action, name, description) in actions.items()
         }
 

@@ -45,6 +45,51 @@ class BulkCancelForm(forms.Form):
     )
 
 
+class CloseDayForm(forms.Form):
+    """Closing a counter for a day: which day, why (every affected citizen reads it), and what to do with them."""
+
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Each citizen booked on that day reads it in their message, e.g. “Trụ sở mất điện.”"),
+        error_messages={"required": CANCEL_REASON_REQUIRED},
+    )
+    outcome = forms.ChoiceField(
+        label=_("The citizens booked on that day"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("move", _("Move each to the nearest free time of this unit")),
+            ("cancel", _("Cancel their bookings")),
+        ],
+        initial="move",
+    )
+
+
+class CounterBookingForm(forms.Form):
+    """A walk-in or a phone booking: the time (among the free ones of the day shown) and who the citizen is."""
+
+    slot = forms.ChoiceField(label=_("Time"), widget=forms.RadioSelect)
+    holder_name = forms.CharField(label=_("Full name"), max_length=120)
+    phone = forms.CharField(
+        label=_("Mobile phone"), max_length=20, help_text=_("The confirmation and any change are sent there.")
+    )
+    id_number = forms.CharField(label=_("Card number"), max_length=12, required=False)
+    check_in = forms.BooleanField(label=_("The citizen is here now: check them in"), required=False, initial=True)
+
+    def __init__(self, *args, options, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = {o.value: o for o in options}
+        self.fields["slot"].choices = [(o.value, f"{o.local_start:%H:%M} ({o.free})") for o in options]
+
+    def clean_slot(self):
+        return self.options[self.cleaned_data["slot"]]
+
+    def clean_holder_name(self):
+        return " ".join(self.cleaned_data["holder_name"].split())
+
+
 class StatisticsForm(forms.Form):
     """The period (both days included, at most a year) and the unit (empty: all the officer's units)."""
 

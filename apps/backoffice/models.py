@@ -95,12 +95,51 @@ class Arrival(models.Model):
     )
     # True when the officer checked the citizen in although the booking was for another day.
     other_day = models.BooleanField(_("came on another day"), default=False)
+    # The citizen's number in the unit's queue of the day they came: 1, 2, 3… in order of arrival, given once at
+    # check-in (services.appointment_check_in, under a lock on the unit) and never renumbered.
+    day = models.DateField(_("day"), null=True, blank=True)
+    queue_number = models.PositiveIntegerField(_("queue number"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("arrival")
         verbose_name_plural = _("arrivals")
         ordering = ("-at",)
+        constraints = [
+            models.UniqueConstraint(fields=("unit", "day", "queue_number"), name="backoffice_arrival_queue_unique"),
+        ]
 
     def __str__(self) -> str:
         # Only this row and its appointment (admin lists select it): no query per row.
         return f"{self.appointment.reference} @ {timezone.localtime(self.at):%H:%M %d/%m/%Y}"
+
+
+class ClosureOutcome(models.TextChoices):
+    MOVED = "moved", _("Moved")
+    CANCELLED = "cancelled", _("Cancelled")
+    NOT_MOVED = "not_moved", _("Not moved: call the citizen")
+
+
+class ClosureBooking(models.Model):
+    """A booking a closed day took away, and what became of it (written by `services.closure_close_day`): the list
+    the unit's officers work from to see whether each citizen got the message, and to resend it."""
+
+    closure = models.ForeignKey(
+        "appointments.Closure", on_delete=models.CASCADE, related_name="bookings", verbose_name=_("closure")
+    )
+    appointment = models.ForeignKey(
+        "appointments.Appointment", on_delete=models.CASCADE, related_name="+", verbose_name=_("appointment")
+    )
+    previous_starts_at = models.DateTimeField(_("booked for"))
+    outcome = models.CharField(_("outcome"), max_length=16, choices=ClosureOutcome)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("booking of a closed day")
+        verbose_name_plural = _("bookings of closed days")
+        ordering = ("previous_starts_at", "id")
+        constraints = [
+            models.UniqueConstraint(fields=("closure", "appointment"), name="backoffice_closure_booking_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment.reference}: {self.get_outcome_display()}"

@@ -77,6 +77,9 @@ ROLES: dict[str, dict] = {
             *_NEWS,
             *_REPORTS,
             "reports.assign_report",
+            # Resending the messages of their unit's closed days (the closure's page, scoped to their units);
+            # without notifications.view_* they have no list of every message.
+            "notifications.resend_notification",
         ],
     },
     NEWS_EDITOR: {

@@ -412,3 +412,65 @@ def counter_search(*, unit, term: str, today: date | None = None) -> list:
     )
     found.sort(key=lambda a: (abs((timezone.localdate(a.slot.starts_at) - today).days), a.slot.starts_at))
     return found[:COUNTER_SEARCH_LIMIT]
+
+
+# --- Closed days ----------------------------------------------------------------------------------------------
+def closure_day_bookings(*, unit, day: date, now=None):
+    """The bookings of `unit` on `day` that closing its counter would take away (not yet begun), by time."""
+    from apps.appointments.models import Appointment, AppointmentStatus
+
+    start = _local_midnight(day)
+    return (
+        Appointment.objects.filter(
+            unit=unit,
+            status=AppointmentStatus.BOOKED,
+            slot__starts_at__gte=max(start, now or timezone.now()),
+            slot__starts_at__lt=start + timedelta(days=1),
+        )
+        .select_related("slot", "procedure", "unit")
+        .order_by("slot__starts_at", "id")
+    )
+
+
+def closure_for_day(*, unit, day: date):
+    """The closure of `unit` that covers part of `day`, if any (the roster says the counter is closed)."""
+    from apps.appointments.models import Closure
+
+    start = _local_midnight(day)
+    return (
+        Closure.objects.filter(unit=unit, starts_at__lt=start + timedelta(days=1), ends_at__gt=start)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+@dataclass
+class ClosureBookingRow:
+    booking: object  # ClosureBooking
+    message: object | None  # the latest message about it since the closure (a resend replaces the first)
+
+
+def closure_booking_rows(*, closure) -> list[ClosureBookingRow]:
+    """The citizens a closure took away, each with the newest message sent about their booking or filing since the
+    closure (its delivery status is what officers check): three queries, whatever the number."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from apps.appointments.models import Appointment
+    from apps.filings.models import Filing
+    from apps.notifications.models import Notification
+
+    bookings = list(closure.bookings.select_related("appointment", "appointment__slot", "appointment__procedure"))
+    appointment_ids = [b.appointment_id for b in bookings]
+    filings = dict(Filing.objects.filter(appointment_id__in=appointment_ids).values_list("pk", "appointment_id"))
+    appointment_type = ContentType.objects.get_for_model(Appointment)
+    filing_type = ContentType.objects.get_for_model(Filing)
+    messages = Notification.objects.filter(
+        Q(subject_type=appointment_type, subject_id__in=[str(pk) for pk in appointment_ids])
+        | Q(subject_type=filing_type, subject_id__in=[str(pk) for pk in filings]),
+        created_at__gte=closure.created_at,
+    ).order_by("created_at", "id")
+    newest: dict[int, object] = {}
+    for message in messages:
+        pk = int(message.subject_id)
+        newest[filings[pk] if message.subject_type_id == filing_type.pk else pk] = message
+    return [ClosureBookingRow(booking=b, message=newest.get(b.appointment_id)) for b in bookings]

@@ -1,8 +1,9 @@
 """Writes of the back office: audit records, roles, the counter (a filing's review moves are
 apps.filings.services.filing_transition's)."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from fnmatch import fnmatchcase
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -10,10 +11,10 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Arrival, AuditAction, AuditLogEntry
+from .models import Arrival, AuditAction, AuditLogEntry, ClosureBooking, ClosureOutcome
 from .roles import ROLES
 from .scoping import object_unit_id, user_can_access_object
 
@@ -154,7 +155,16 @@ def appointment_check_in(*, appointment, user, unit, other_day_ok: bool = False,
         previous = current.get_status_display()
         current.status = AppointmentStatus.CHECKED_IN
         current.save(update_fields=["status"])
-        arrival = Arrival(appointment=current, unit=current.unit, at=now, officer=user, other_day=other_day)
+        today = timezone.localdate(now)
+        arrival = Arrival(
+            appointment=current,
+            unit=current.unit,
+            at=now,
+            officer=user,
+            other_day=other_day,
+            day=today,
+            queue_number=_queue_number_next(unit=current.unit, day=today),
+        )
         arrival.full_clean()
         arrival.save()
         audit_record(
@@ -167,6 +177,17 @@ def appointment_check_in(*, appointment, user, unit, other_day_ok: bool = False,
         _filing_follow_counter(appointment=current, target="received", user=user)
     appointment.status = current.status
     return arrival
+
+
+def _queue_number_next(*, unit, day) -> int:
+    """The next number of `unit`'s queue on `day`. The unit's row is locked until the transaction ends, so two
+    counters of one unit checking citizens in at the same moment never draw the same number (the unique
+    constraint on unit, day and number backs it up)."""
+    from apps.units.models import PoliceUnit
+
+    PoliceUnit.objects.select_for_update().filter(pk=unit.pk).first()
+    last = Arrival.objects.filter(unit=unit, day=day).aggregate(last=models.Max("queue_number"))["last"]
+    return (last or 0) + 1
 
 
 CHECKIN_UNDO_NOT_ARRIVED = _("This citizen is not checked in: there is no arrival to undo.")
@@ -220,8 +241,9 @@ def appointment_mark_no_show(*, appointment, user, now=None):
     return current
 
 
-def appointment_move(*, appointment, user, starts_at, unit=None, now=None):
-    """An officer moves a booking to another time (and unit, among theirs); the citizen is told."""
+def appointment_move(*, appointment, user, starts_at, unit=None, now=None, reason: str = ""):
+    """An officer moves a booking to another time (and unit, among theirs); the citizen is told (with `reason`,
+    when the officer gives one)."""
     from apps.appointments.services import appointment_reschedule
     from apps.notifications.services import notification_send_appointment_change
 
@@ -236,14 +258,15 @@ def appointment_move(*, appointment, user, starts_at, unit=None, now=None):
         starts_at=starts_at,
         unit=unit,
         by_officer=True,
-        notify=notification_send_appointment_change,
+        notify=partial(notification_send_appointment_change, reason=reason),
         **({"now": now} if now else {}),
     )
     audit_record(
         user=user,
         action=AuditAction.RESCHEDULE,
         obj=moved,
-        detail=f"{previous:%d/%m/%Y %H:%M} → {timezone.localtime(moved.slot.starts_at):%d/%m/%Y %H:%M}",
+        detail=f"{previous:%d/%m/%Y %H:%M} → {timezone.localtime(moved.slot.starts_at):%d/%m/%Y %H:%M}"
+        + (f": {reason}" if reason else ""),
         unit_id=moved.unit_id,
     )
     return moved
@@ -356,42 +379,247 @@ def notification_resend_by_officer(*, user, notifications) -> tuple[int, list[st
 # --- Bulk cancel -------------------------------------------------------------------------------------------
 CANCEL_REASON_REQUIRED = _("Give the reason: each citizen reads it in the cancellation message.")
 CANCEL_NOT_BOOKED = _("Only a booked appointment can be cancelled (this one is “%(status)s”).")
+CANCEL_FILING_STATE = _("This filing cannot be cancelled from “%(state)s”.")
+
+
+def appointment_cancel_plan(*, appointment) -> bool:
+    """Whether `appointment_cancel_by_officer` would cancel this booking (what the confirmation page shows)."""
+    from apps.appointments.models import AppointmentStatus
+
+    return appointment.status == AppointmentStatus.BOOKED
+
+
+def filing_cancel_plan(*, filing) -> bool:
+    """Whether `filing_cancel_by_officer` would cancel this filing (its visit goes with it)."""
+    from apps.filings.models import FilingState
+    from apps.filings.transitions import OFFICER, move_find
+
+    return move_find(source=filing.state, target=FilingState.CANCELLED, actor=OFFICER) is not None
+
+
+def _reason_required(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": ValidationError(CANCEL_REASON_REQUIRED, code="reason_required")})
+    return reason
+
+
+def _filing_cancel(*, filing, user, reason: str) -> None:
+    """Cancel a filing through the filings' transition table (its booked visit is freed by the same service, and
+    the citizen's message carries `reason`); one event in the filing's timeline, one entry in the audit log. The
+    officer may cancel bookings, so the filing booked on one follows even without the right to review filings
+    (`filing_review_move` is the reviewer's own move)."""
+    from apps.filings.models import FilingState
+    from apps.filings.services import filing_transition
+    from apps.filings.transitions import OFFICER
+
+    with transaction.atomic():
+        event = filing_transition(
+            filing=filing,
+            target=FilingState.CANCELLED,
+            actor=OFFICER,
+            user=user,
+            reason=reason,
+            check_permission=False,
+        )
+        audit_record(
+            user=user,
+            action=AuditAction.TRANSITION,
+            obj=filing,
+            detail=f"{_filing_state_text(event.source)} → {_filing_state_text(event.state)}: {reason}",
+            unit_id=object_unit_id(filing, unit_field="appointment__unit"),
+        )
+
+
+def _filing_state_text(state: str) -> str:
+    """A filing's state as the audit log shows it, in the portal's language whoever reads it later."""
+    from apps.filings.models import FilingState
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(dict(FilingState.choices).get(state, state))
 
 
 def appointment_cancel_by_officer(*, appointments, user, reason: str, now=None) -> tuple[list, list[tuple]]:
     """Cancel bookings for an officer, each citizen told by message with `reason` (required), each cancellation
-    written to the audit log. Returns (cancelled, [(appointment, why not)]). Bookings of other units are refused."""
-    from apps.appointments.models import AppointmentStatus
+    written once to the audit log. A booking that belongs to a filing is cancelled by cancelling the filing
+    (`filings.transitions`), which frees the place and tells the citizen; one without a filing is cancelled
+    alone. Returns (cancelled, [(appointment, why not)]). Bookings of other units are refused."""
     from apps.appointments.services import appointment_cancel
+    from apps.filings.models import Filing
     from apps.notifications.services import notification_send_appointment_change
 
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError({"reason": ValidationError(CANCEL_REASON_REQUIRED, code="reason_required")})
+    reason = _reason_required(reason)
     cancelled, refused = [], []
     for appointment in appointments:
         if not user_can_access_object(user, appointment, unit_field="unit"):
             refused.append((appointment, str(RECORD_OF_OTHER_UNIT)))
             continue
-        if appointment.status != AppointmentStatus.BOOKED:
+        if not appointment_cancel_plan(appointment=appointment):
             refused.append((appointment, str(CANCEL_NOT_BOOKED % {"status": appointment.get_status_display()})))
             continue
+        filing = Filing.objects.filter(appointment=appointment).first()
         try:
-            appointment_cancel(
-                appointment=appointment,
-                reason=reason,
-                notify=notification_send_appointment_change,
-                **({"now": now} if now else {}),
-            )
+            if filing is not None:
+                if not filing_cancel_plan(filing=filing):
+                    raise ValidationError(CANCEL_FILING_STATE % {"state": filing.get_state_display()})
+                _filing_cancel(filing=filing, user=user, reason=reason)
+                appointment.refresh_from_db()
+            else:
+                appointment_cancel(
+                    appointment=appointment,
+                    reason=reason,
+                    notify=notification_send_appointment_change,
+                    **({"now": now} if now else {}),
+                )
+                audit_record(
+                    user=user,
+                    action=AuditAction.CHANGE,
+                    obj=appointment,
+                    detail=f"{appointment.get_status_display()}: {reason}",
+                    unit_id=appointment.unit_id,
+                )
         except ValidationError as error:
             refused.append((appointment, " ".join(error.messages)))
             continue
-        audit_record(
-            user=user,
-            action=AuditAction.CHANGE,
-            obj=appointment,
-            detail=f"{appointment.get_status_display()}: {reason}",
-            unit_id=appointment.unit_id,
-        )
         cancelled.append(appointment)
     return cancelled, refused
+
+
+def filing_cancel_by_officer(*, filings, user, reason: str) -> tuple[list, list[tuple]]:
+    """Cancel filings (and their booked visits) for an officer through the filings' transition table; each
+    citizen is told `reason` (required) by message; each cancellation is written once to the audit log.
+    Returns (cancelled, [(filing, why not)]). Filings of other units are refused."""
+    reason = _reason_required(reason)
+    cancelled, refused = [], []
+    for filing in filings:
+        if not user_can_access_object(user, filing, unit_field="appointment__unit"):
+            refused.append((filing, str(RECORD_OF_OTHER_UNIT)))
+            continue
+        if not filing_cancel_plan(filing=filing):
+            refused.append((filing, str(CANCEL_FILING_STATE % {"state": filing.get_state_display()})))
+            continue
+        try:
+            _filing_cancel(filing=filing, user=user, reason=reason)
+        except ValidationError as error:
+            refused.append((filing, " ".join(error.messages)))
+            continue
+        cancelled.append(filing)
+    return cancelled, refused
+
+
+# --- Closing a counter for a day ----------------------------------------------------------------------------
+CLOSE_NOT_ALLOWED = _("You may close only your own unit's counter.")
+CLOSE_DAY_PAST = _("This day has passed: choose today or a later day.")
+CLOSE_ALREADY = _("This counter is already closed on %(date)s.")
+CLOSE_MOVE, CLOSE_CANCEL = "move", "cancel"
+
+
+def closure_close_day(*, unit, day, reason: str, outcome: str, user, now=None):
+    """Close `unit`'s counter for the whole of `day`, then move each citizen booked on it to the nearest free time
+    of the unit (`outcome="move"`; one with no free time left stays booked, to be called) or cancel their booking
+    (`"cancel"`, the filing through its transitions). Every citizen's message carries `reason` (required).
+    Only the unit's own officers (or the district's) may; each step is written to the audit log.
+    Returns the closure and its `ClosureBooking` rows."""
+    from apps.appointments.models import Appointment, Closure
+    from apps.appointments.selectors import slot_list_nearest
+    from apps.appointments.services import closure_create
+
+    from .selectors import closure_day_bookings
+
+    now = now or timezone.now()
+    if not user.has_perm("appointments.add_closure") or not user_can_access_object(user, unit, unit_field="pk"):
+        raise PermissionDenied(CLOSE_NOT_ALLOWED)
+    reason = _reason_required(reason)
+    if day < timezone.localdate(now):
+        raise ValidationError({"day": ValidationError(CLOSE_DAY_PAST, code="past")})
+    tz = timezone.get_current_timezone()
+    starts_at = datetime.combine(day, time.min, tzinfo=tz)
+    ends_at = starts_at + timedelta(days=1)
+    if Closure.objects.filter(unit=unit, starts_at__lte=starts_at, ends_at__gte=ends_at).exists():
+        raise ValidationError(
+            {"day": ValidationError(CLOSE_ALREADY, code="closed", params={"date": f"{day:%d/%m/%Y}"})}
+        )
+    bookings = list(closure_day_bookings(unit=unit, day=day, now=now))
+    with transaction.atomic():
+        closure, _affected = closure_create(unit=unit, starts_at=starts_at, ends_at=ends_at, reason=reason, now=now)
+        audit_record(
+            user=user, action=AuditAction.ADD, obj=closure, detail=f"{day:%d/%m/%Y}: {reason}", unit_id=unit.pk
+        )
+    rows = []
+    for appointment in bookings:
+        previous = appointment.slot.starts_at
+        result, detail = ClosureOutcome.CANCELLED, ""
+        if outcome == CLOSE_MOVE:
+            options = slot_list_nearest(
+                unit=unit, procedure=appointment.procedure, near=previous, limit=1, other_units=0, now=now
+            )
+            result, detail = ClosureOutcome.NOT_MOVED, str(NO_FREE_SLOT)
+            if options:
+                try:
+                    moved = appointment_move(
+                        appointment=appointment, user=user, starts_at=options[0].starts_at, now=now, reason=reason
+                    )
+                except ValidationError as error:
+                    detail = " ".join(error.messages)
+                else:
+                    result = ClosureOutcome.MOVED
+                    detail = f"{timezone.localtime(moved.slot.starts_at):%H:%M %d/%m/%Y}"
+        else:
+            _cancelled, refused = appointment_cancel_by_officer(
+                appointments=[appointment], user=user, reason=reason, now=now
+            )
+            if refused:
+                result, detail = ClosureOutcome.NOT_MOVED, refused[0][1]
+        row = ClosureBooking(
+            closure=closure,
+            appointment=Appointment.objects.get(pk=appointment.pk),
+            previous_starts_at=previous,
+            outcome=result,
+            detail=detail[:300],
+        )
+        row.full_clean()
+        row.save()
+        rows.append(row)
+    return closure, rows
+
+
+# --- Walk-ins and phone bookings ----------------------------------------------------------------------------
+BOOK_NOT_ALLOWED = _("You may book only at your own units.")
+BOOK_CHECK_IN_TODAY = _("Only a citizen booked for today can be checked in now: untick “here now” for a later day.")
+
+
+def appointment_book_at_counter(
+    *, user, unit, procedure, starts_at, holder_name: str, phone: str, id_number: str = "", check_in: bool = False
+):
+    """An officer books for a citizen who came without a booking or called: a filing and its appointment through
+    the citizens' own services (`filing_book_at_counter`: capacity, one booking per card number, per-phone
+    limits), written to the audit log; `check_in` (the citizen is at the counter) records the arrival at once,
+    with its queue number. Returns (filing, arrival or None)."""
+    from apps.filings.services import filing_book_at_counter
+
+    if not user.has_perm("backoffice.check_in") or not user_can_access_object(user, unit, unit_field="pk"):
+        raise PermissionDenied(BOOK_NOT_ALLOWED)
+    if check_in and timezone.localdate(starts_at) != timezone.localdate():
+        raise ValidationError({"check_in": ValidationError(BOOK_CHECK_IN_TODAY, code="other_day")})
+    filing = filing_book_at_counter(
+        procedure=procedure,
+        unit=unit,
+        starts_at=starts_at,
+        holder_name=holder_name,
+        phone=phone,
+        id_number=id_number,
+        holder_key=f"counter:{user.pk}",
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        how = str(_("at the counter") if check_in else _("by phone"))
+    audit_record(
+        user=user,
+        action=AuditAction.ADD,
+        obj=filing,
+        detail=f"{how}: {timezone.localtime(filing.appointment.slot.starts_at):%H:%M %d/%m/%Y}",
+        unit_id=unit.pk,
+    )
+    arrival = None
+    if check_in:
+        arrival = appointment_check_in(appointment=filing.appointment, user=user, unit=unit)
+    return filing, arrival

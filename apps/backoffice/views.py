@@ -16,11 +16,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from apps.core.middleware import PERMISSIONS_POLICY
 
-from .forms import MoveForm, ScanForm
+from .forms import CloseDayForm, CounterBookingForm, MoveForm, ScanForm
 from .masking import mask_phone
 from .models import AuditAction
 from .scoping import queryset_scope_to_user, user_can_access_object
@@ -28,6 +29,9 @@ from .selectors import (
     SCAN_NOT_FOUND,
     SEARCH_NOTHING,
     appointment_find_for_code,
+    closure_booking_rows,
+    closure_day_bookings,
+    closure_for_day,
     counter_search,
     roster_counts,
     roster_list,
@@ -37,12 +41,15 @@ from .selectors import (
 )
 from .services import (
     CHECKIN_OTHER_UNIT,
+    appointment_book_at_counter,
     appointment_check_in,
     appointment_check_in_undo,
     appointment_mark_no_show,
     appointment_move,
     appointment_move_affected,
     audit_record,
+    closure_close_day,
+    notification_resend_by_officer,
 )
 
 
@@ -58,7 +65,7 @@ def _counter(request):
 
 def _day(request) -> date:
     try:
-        return date.fromisoformat(request.GET.get("day", ""))
+        return date.fromisoformat(request.POST.get("day") or request.GET.get("day", ""))
     except ValueError:
         return timezone.localdate()
 
@@ -79,9 +86,6 @@ def _admin_url(name: str, *args) -> str:
         return ""
 
 
-ROSTER_COLUMNS = ("time", "code", "name", "request", "status", "arrived")
-
-
 def _roster_headers():
     return [
         gettext("Time"),
@@ -90,18 +94,6 @@ def _roster_headers():
         gettext("Request"),
         gettext("Status"),
         gettext("Arrived at"),
-    ]
-
-
-def _roster_row(appointment, request_label: str) -> list:
-    arrival = getattr(appointment, "arrival", None)
-    return [
-        timezone.localtime(appointment.slot.starts_at).strftime("%H:%M"),
-        appointment.reference,
-        appointment.holder_name,
-        request_label,
-        appointment.get_status_display(),
-        timezone.localtime(arrival.at).strftime("%H:%M") if arrival else "",
     ]
 
 
@@ -144,6 +136,8 @@ def roster_view(request):
         query=urlencode({"unit": unit.pk, "day": day.isoformat()}),
         can_check_in=request.user.has_perm("backoffice.check_in"),
         can_move=request.user.has_perm("appointments.change_appointment"),
+        can_close=request.user.has_perm("appointments.add_closure"),
+        closure=closure_for_day(unit=unit, day=day),
     )
     template = "backoffice/roster_print.html" if request.GET.get("print") else "backoffice/roster.html"
     return TemplateResponse(request, template, context)
@@ -157,7 +151,7 @@ def _roster_export(request, *, unit, day, appointments, labels, fmt):
 
     stream = io.BytesIO()
     writer = WRITERS[fmt](stream, sheet_title=f"{day:%d-%m-%Y}", title=[str(unit), day])
-    writer.header([*_roster_headers(), gettext("Phone"), gettext("Card number")])
+    writer.header([*_roster_headers(), gettext("Phone"), gettext("Card number"), gettext("No.")])
     for appointment in appointments:
         arrival = getattr(appointment, "arrival", None)
         writer.row(
@@ -170,6 +164,7 @@ def _roster_export(request, *, unit, day, appointments, labels, fmt):
                 timezone.localtime(arrival.at).time().replace(microsecond=0) if arrival else None,
                 phone_national(str(appointment.phone or "")),
                 appointment.id_number,
+                arrival.queue_number if arrival else None,
             ]
         )
     writer.close()
@@ -195,7 +190,7 @@ def check_in_view(request):
     """The scanner's page. POST (the scanner's Enter) checks in at once; GET with `t` (a camera that opened the
     QR's address) only shows the booking, with a button to confirm."""
     units, unit = _counter(request)
-    appointment = None
+    appointment = arrival = None
     outcome = None  # "done", or the code of the refusal
     error = None
     if request.method == "POST":
@@ -224,7 +219,7 @@ def check_in_view(request):
                     form.add_error("scan", ValidationError(SCAN_NOT_FOUND, params={"code": code}))
             elif request.method == "POST":
                 try:
-                    appointment_check_in(
+                    arrival = appointment_check_in(
                         appointment=appointment,
                         user=request.user,
                         unit=unit,
@@ -270,6 +265,7 @@ def check_in_view(request):
         appointment=appointment,
         phone=mask_phone(appointment.phone) if appointment else "",
         outcome=outcome,
+        arrival=arrival,
         error=error,
         roster_url=_roster_url(unit),
         scan_value=form.data.get("scan", "") if form.is_bound else "",
@@ -312,37 +308,25 @@ def _appointment_in_scope(request, pk: int):
     return get_object_or_404(queryset, pk=pk)
 
 
-@require_POST
-@permission_required("backoffice.check_in", raise_exception=True)
-def no_show_view(request, pk: int):
-    appointment = _appointment_in_scope(request, pk)
-    try:
-        appointment_mark_no_show(appointment=appointment, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            gettext("%(name)s (%(code)s) is marked as not come.")
-            % {"name": appointment.holder_name, "code": appointment.reference},
-        )
-    return redirect(_roster_url(appointment.unit, timezone.localdate(appointment.slot.starts_at)))
+# The roster's one-click row actions: each a service and the message it leaves on success.
+ROW_ACTIONS = {
+    "no-show": (appointment_mark_no_show, _("%(name)s (%(code)s) is marked as not come.")),
+    "check-in-undo": (appointment_check_in_undo, _("The arrival of %(name)s (%(code)s) is undone.")),
+}
 
 
 @require_POST
 @permission_required("backoffice.check_in", raise_exception=True)
-def check_in_undo_view(request, pk: int):
+def row_action_view(request, pk: int, action: str):
+    """Mark a booking as not come, or undo its arrival, then back to its day's roster."""
+    service, done = ROW_ACTIONS[action]
     appointment = _appointment_in_scope(request, pk)
     try:
-        appointment_check_in_undo(appointment=appointment, user=request.user)
+        service(appointment=appointment, user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
-            request,
-            gettext("The arrival of %(name)s (%(code)s) is undone.")
-            % {"name": appointment.holder_name, "code": appointment.reference},
-        )
+        messages.success(request, done % {"name": appointment.holder_name, "code": appointment.reference})
     return redirect(_roster_url(appointment.unit, timezone.localdate(appointment.slot.starts_at)))
 
 
@@ -433,3 +417,157 @@ def move_affected_view(request):
         affected=appointment_list_affected(unit=unit),
     )
     return TemplateResponse(request, "backoffice/move_affected.html", context)
+
+
+# --- Closing a counter for a day ----------------------------------------------------------------------------
+@permission_required("appointments.add_closure", raise_exception=True)
+def close_day_view(request):
+    """Close the counter for a day: the day, the reason and what to do with the citizens; then the list of
+    citizens affected (this unit's only) and a confirmation; only then the closure, moves or cancellations."""
+    units, unit = _counter(request)
+    wanted = request.POST.get("unit") or request.GET.get("unit")
+    if wanted and str(unit.pk) != wanted:
+        raise PermissionDenied(gettext("You may close only your own unit's counter."))
+    form = CloseDayForm(request.POST or None, initial={"day": _day(request)})
+    affected = None
+    if request.method == "POST" and form.is_valid():
+        day = form.cleaned_data["day"]
+        if request.POST.get("confirm"):
+            try:
+                closure, rows = closure_close_day(
+                    unit=unit,
+                    day=day,
+                    reason=form.cleaned_data["reason"],
+                    outcome=form.cleaned_data["outcome"],
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    gettext("The counter of %(unit)s is closed on %(day)s; %(count)s citizens are told why.")
+                    % {"unit": unit, "day": f"{day:%d/%m/%Y}", "count": len(rows)},
+                )
+                return redirect("backoffice:closure", pk=closure.pk)
+        affected = list(closure_day_bookings(unit=unit, day=day))
+    context = _context(
+        request,
+        title=gettext("Close the counter of %(unit)s for a day") % {"unit": unit},
+        units=units,
+        unit=unit,
+        form=form,
+        affected=affected,
+    )
+    return TemplateResponse(request, "backoffice/close_day.html", context)
+
+
+def _closure_in_scope(request, pk: int):
+    from apps.appointments.models import Closure
+
+    queryset = queryset_scope_to_user(Closure.objects.select_related("unit"), user=request.user, unit_field="unit")
+    return get_object_or_404(queryset, pk=pk)
+
+
+@permission_required("appointments.view_closure", raise_exception=True)
+def closure_view(request, pk: int):
+    """The citizens a closed day took away: what became of each booking, whether their message was delivered,
+    and a resend (bounded and audited by `notification_resend_by_officer`) for those it did not reach."""
+    from apps.notifications.models import Notification
+
+    closure = _closure_in_scope(request, pk)
+    rows = closure_booking_rows(closure=closure)
+    can_resend = request.user.has_perm("notifications.resend_notification")
+    if request.method == "POST":
+        if not can_resend:
+            raise PermissionDenied
+        ours = {row.message.pk for row in rows if row.message is not None}
+        wanted = [int(pk) for pk in request.POST.getlist("message") if pk.isdigit() and int(pk) in ours]
+        try:
+            resent, refused = notification_resend_by_officer(
+                user=request.user, notifications=Notification.objects.filter(pk__in=wanted).order_by("pk")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if resent:
+                messages.success(request, gettext("%(count)s messages resent.") % {"count": resent})
+            for why in refused:
+                messages.error(request, why)
+        return redirect("backoffice:closure", pk=closure.pk)
+    local = timezone.localtime(closure.starts_at)
+    context = _context(
+        request,
+        title=gettext("Citizens affected by the closure of %(unit)s on %(day)s")
+        % {"unit": closure.unit, "day": f"{local:%d/%m/%Y}"},
+        closure=closure,
+        rows=rows,
+        can_resend=can_resend,
+        roster_url=_roster_url(closure.unit, local.date()),
+    )
+    return TemplateResponse(request, "backoffice/closure.html", context)
+
+
+# --- Walk-ins and phone bookings ----------------------------------------------------------------------------
+@permission_required("backoffice.check_in", raise_exception=True)
+def book_view(request):
+    """Book for a citizen at the counter (a walk-in, checked in at once) or on the phone: the procedure and the
+    day (GET), then the free times of that day at this unit (capacity as for citizens), the name and the phone."""
+    from apps.appointments.selectors import slot_list_available
+    from apps.appointments.services import SlotUnavailable
+
+    units, unit = _counter(request)
+    procedures = list(unit.procedures.filter(is_active=True).order_by("name"))
+    wanted = request.POST.get("procedure") or request.GET.get("procedure")
+    procedure = next((p for p in procedures if str(p.pk) == wanted), procedures[0] if procedures else None)
+    day = _day(request)
+    options = []
+    if procedure is not None:
+        options = [
+            slot
+            for available in slot_list_available(unit=unit, procedure=procedure, start=day, end=day, by_officer=True)
+            for slot in available.free_slots
+        ]
+    form = CounterBookingForm(request.POST or None, options=options, initial={"check_in": day == timezone.localdate()})
+    if request.method == "POST" and procedure is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            filing, arrival = appointment_book_at_counter(
+                user=request.user,
+                unit=unit,
+                procedure=procedure,
+                starts_at=data["slot"].starts_at,
+                holder_name=data["holder_name"],
+                phone=data["phone"],
+                id_number=data["id_number"],
+                check_in=data["check_in"],
+            )
+        except SlotUnavailable as exc:
+            form.add_error("slot", exc)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            text = gettext("%(name)s is booked at %(time)s, code %(code)s; the confirmation is sent by message.") % {
+                "name": filing.holder_name,
+                "time": timezone.localtime(filing.appointment.slot.starts_at).strftime("%H:%M %d/%m/%Y"),
+                "code": filing.code,
+            }
+            if arrival is not None:
+                text += " " + gettext("Queue number: %(number)s.") % {"number": arrival.queue_number}
+            messages.success(request, text)
+            return redirect(_roster_url(unit, timezone.localdate(filing.appointment.slot.starts_at)))
+    context = _context(
+        request,
+        title=gettext("Book for a citizen at %(unit)s") % {"unit": unit},
+        units=units,
+        unit=unit,
+        day=day,
+        procedures=procedures,
+        procedure=procedure,
+        form=form,
+    )
+    return TemplateResponse(request, "backoffice/book.html", context)

@@ -12,10 +12,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.text import format_lazy
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.forms.journey import (
@@ -34,7 +32,6 @@ from .idnumbers import MSG_OLD_ID_OR_NEW, digits_normalize, id_number_check, old
 MSG_NAME_CHARS = _("Use letters only (Vietnamese letters with accents are fine), with spaces between words.")
 MSG_DATE_FUTURE = _("A date of birth cannot be in the future.")
 MSG_DATE_OLD = _("Check the year: the date of birth is before 1900.")
-MSG_SPOUSE_REQUIRED = _("You declared that you are married: enter your spouse's name.")
 MSG_REPRESENTATIVE_REQUIRED = _("A legal representative is required: enter the representative's name.")
 MSG_REPRESENTATIVE_ID = _("Enter the representative's 12-digit personal ID number.")
 MSG_EMAIL_FOR_CHANNEL = _("You chose to be notified by e-mail: enter your e-mail address.")
@@ -107,22 +104,7 @@ class IdNumberField(forms.CharField):
             raise ValidationError(errors)
 
 
-def _choices(values, *, blank=True):
-    rows = tuple((v, v) for v in values)
-    return ((("", "—"),) if blank else ()) + rows
-
-
-def _ethnicity_label(value: str) -> str:
-    return reference.ETHNICITY_NAMES_EN.get(value, value) if get_language() == "en" else value
-
-
-ETHNICITY_CHOICES = (("", "—"),) + tuple((v, lazy(_ethnicity_label, str)(v)) for v in reference.ETHNICITIES)
-# Stored as the official Vietnamese name; shown in the page's language (the Vietnamese catalog gives that name back).
-RELIGION_CHOICES = (("", "—"),) + tuple(reference.RELIGION_LABELS.items())
-EDUCATION_CHOICES = (("", "—"),) + tuple(reference.EDUCATION_LABELS.items())
-BLOOD_CHOICES = (("", _("Not known")),) + _choices(reference.BLOOD_GROUPS, blank=False)
-BIRTH_PROVINCE_CHOICES = (("", "—"),) + tuple(reference.BIRTH_PROVINCES.items())
-MARITAL_CHOICES = (("", "—"),) + reference.MARITAL_CHOICES
+# The relation to the household head: asked before DC02, kept to read (print) the answers of earlier filings.
 RELATION_CHOICES = (
     ("", "—"),
     ("self", _("Household head (self)")),
@@ -175,8 +157,13 @@ class RequestForm(JourneyForm):
 
 # --- Step 2: about you ----------------------------------------------------------------------------------------
 class AboutForm(JourneyForm):
+    """DC02 section I (who the card is for: name, date of birth, sex, personal ID number; the old 9-digit ID card
+    number to confirm, III(2)) and, when someone files for them, section II (the representative). The CC01-era
+    questions (other name, ethnic group, religion, nationality, marital status, blood group, birth registration,
+    home town, parents, spouse, household head, occupation, education) are not asked since 1 July 2024: the police
+    read them from the national population database. Filings made before keep them in their answers."""
+
     full_name = NameField(label=_("Full name (as on the birth certificate)"))
-    other_name = NameField(label=_("Other name, if any"), required=False)
     birth_date = BirthDateField(label=_("Date of birth"), help_text=_("Day/month/year, for example 05/09/1990."))
     sex = ChoiceField(label=_("Sex"), choices=reference.SEX_CHOICES, widget=FastRadioSelect(options_key="sex"))
     id_number = IdNumberField(
@@ -189,46 +176,35 @@ class AboutForm(JourneyForm):
         allow_old=True,
         help_text=_("9 digits, or 12 digits for a 12-digit CMND."),
     )
-    ethnicity = ChoiceField(
-        label=_("Ethnic group"), choices=ETHNICITY_CHOICES, widget=FastSelect(options_key="ethnicity")
-    )
-    religion = ChoiceField(
-        label=_("Religion"),
-        choices=RELIGION_CHOICES,
-        widget=FastSelect(options_key="religion"),
-        help_text=_("Choose “None” if you have none."),
-    )
-    nationality = forms.CharField(
-        label=_("Nationality"), max_length=60, initial=reference.NATIONALITY_VN, widget=FastInput
-    )
-    marital_status = ChoiceField(
-        label=_("Marital status"), choices=MARITAL_CHOICES, widget=FastSelect(options_key="marital")
-    )
-    blood_group = ChoiceField(
-        label=_("Blood group, if known from a test"),
-        choices=BLOOD_CHOICES,
+    # DC02 section II: the representative files for a child under 14 or a person with limited capacity.
+    rep_name = NameField(label=_("Representative's full name"), required=False)
+    rep_birth_date = BirthDateField(label=_("Representative's date of birth"), required=False)
+    rep_sex = ChoiceField(
+        label=_("Representative's sex"),
+        choices=reference.SEX_CHOICES,
         required=False,
-        widget=FastSelect(options_key="blood"),
+        widget=FastRadioSelect(options_key="rep_sex"),
     )
-    birth_province = ChoiceField(
-        label=_("Province where your birth was registered"),
-        choices=BIRTH_PROVINCE_CHOICES,
-        widget=FastSelect(options_key="birth_province"),
-        help_text=_("The province as it was called before the 2025 mergers."),
+    rep_id = IdNumberField(label=_("Representative's personal ID number (12 digits)"), required=False)
+    rep_relation = forms.CharField(
+        label=_("Relation (father, mother, guardian…)"), required=False, max_length=60, widget=FastInput
     )
-    birth_place = forms.CharField(
-        label=_("Commune and district of birth registration"), max_length=200, widget=FastInput
-    )
-    hometown = forms.CharField(
-        label=_("Home town"),
-        max_length=200,
-        widget=FastInput,
-        help_text=_("Commune, district, province, as on the birth certificate."),
-    )
+
+    REPRESENTATIVE_FIELDS = ("rep_name", "rep_birth_date", "rep_sex", "rep_id", "rep_relation")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         accents_confirm_prepare(self, fields=("full_name",), widget=FastCheckbox)
+        self.needs_representative = self.answers.get("applicant", "self") != "self"
+        for name in self.REPRESENTATIVE_FIELDS:
+            if self.needs_representative:
+                self.fields[name].required = True
+            else:
+                del self.fields[name]  # not asked (and nothing stale is kept)
+        if self.needs_representative:
+            self.fields["rep_id"].error_messages["required"] = MSG_REPRESENTATIVE_ID
+            self.fields["rep_name"].error_messages["required"] = MSG_REPRESENTATIVE_REQUIRED
+            self.after_field = {"old_id_number": format_html('<p class="j-sub">{}</p>', TEXT_REPRESENTATIVE)}
         self._prepare_fields()
 
     def clean(self):
@@ -236,12 +212,7 @@ class AboutForm(JourneyForm):
         accents_confirm_check(self, data, fields=("full_name",))
         number = data.get("id_number")
         if number and "id_number" not in self.errors:
-            for error in id_number_check(
-                number,
-                birth_date=data.get("birth_date"),
-                sex=data.get("sex"),
-                birth_province=data.get("birth_province"),
-            ):
+            for error in id_number_check(number, birth_date=data.get("birth_date"), sex=data.get("sex")):
                 self.add_error("id_number", error)
         birth = data.get("birth_date")
         if birth and "birth_date" not in self.errors:
@@ -377,77 +348,8 @@ class AddressForm(JourneyForm):
         return data
 
 
-# --- Step 4: family and representative -----------------------------------------------------------------------
-class FamilyForm(JourneyForm):
-    father_name = NameField(label=_("Father's full name"), required=False, help_text=_("Leave empty if unknown."))
-    father_id = IdNumberField(label=_("Father's ID number, if known"), required=False, allow_old=True)
-    mother_name = NameField(label=_("Mother's full name"), required=False, help_text=_("Leave empty if unknown."))
-    mother_id = IdNumberField(label=_("Mother's ID number, if known"), required=False, allow_old=True)
-    spouse_name = NameField(label=_("Wife's or husband's full name"), required=False)
-    spouse_id = IdNumberField(label=_("Wife's or husband's ID number, if known"), required=False, allow_old=True)
-    head_name = NameField(label=_("Household head's full name"))
-    head_id = IdNumberField(label=_("Household head's ID number, if known"), required=False, allow_old=True)
-    head_relation = ChoiceField(
-        label=_("Your relation to the household head"),
-        choices=RELATION_CHOICES,
-        widget=FastSelect(options_key="relation"),
-    )
-    rep_name = NameField(label=_("Representative's full name"), required=False)
-    rep_birth_date = BirthDateField(label=_("Representative's date of birth"), required=False)
-    rep_sex = ChoiceField(
-        label=_("Representative's sex"),
-        choices=reference.SEX_CHOICES,
-        required=False,
-        widget=FastRadioSelect(options_key="rep_sex"),
-    )
-    rep_id = IdNumberField(label=_("Representative's personal ID number (12 digits)"), required=False)
-    rep_relation = forms.CharField(
-        label=_("Relation (father, mother, guardian…)"), required=False, max_length=60, widget=FastInput
-    )
-
-    # DC02 section II: name, date of birth, sex and personal ID number of the representative.
-    REPRESENTATIVE_FIELDS = ("rep_name", "rep_birth_date", "rep_sex", "rep_id", "rep_relation")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.needs_representative = representative_required(self.answers)
-        if self.answers.get("marital_status") != "married":
-            for name in ("spouse_name", "spouse_id"):
-                del self.fields[name]
-        if not self.needs_representative:
-            # Not asked otherwise (and nothing stale is kept).
-            for name in self.REPRESENTATIVE_FIELDS:
-                del self.fields[name]
-        else:
-            for name in self.REPRESENTATIVE_FIELDS:
-                self.fields[name].required = True
-            self.fields["rep_id"].error_messages["required"] = MSG_REPRESENTATIVE_ID
-            self.fields["rep_name"].error_messages["required"] = MSG_REPRESENTATIVE_REQUIRED
-        if self.needs_representative:
-            self.after_field = {"head_relation": format_html('<p class="j-sub">{}</p>', TEXT_REPRESENTATIVE)}
-        if "spouse_name" in self.fields:
-            self.fields["spouse_name"].required = True
-            self.fields["spouse_name"].error_messages["required"] = MSG_SPOUSE_REQUIRED
-
-
-def representative_required(answers: dict) -> bool:
-    """Law 2023: a representative files for a child under 14; adults with lost or limited capacity attend with one."""
-    return eligibility.representative_required(
-        applicant=answers.get("applicant", "self"), birth=answers.get("birth_date"), on=timezone.localdate()
-    )
-
-
-# --- Step 5: work and contact ---------------------------------------------------------------------------------
+# --- Step 4: contact and where the card goes ----------------------------------------------------------------
 class ContactForm(JourneyForm):
-    occupation = forms.CharField(
-        label=_("Occupation"),
-        max_length=100,
-        widget=FastInput,
-        help_text=_("For example: worker, student, retired, none."),
-    )
-    education = ChoiceField(
-        label=_("Highest education level"), choices=EDUCATION_CHOICES, widget=FastSelect(options_key="education")
-    )
     phone = VietnameseMobileField(
         label=_("Mobile phone"), help_text=_("The confirmation code and the reminder are sent to this number.")
     )

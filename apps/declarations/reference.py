@@ -50,46 +50,6 @@ EDUCATION_LEVELS: tuple[str, ...] = (
     "Chưa đi học", "Tiểu học", "Trung học cơ sở", "12/12", "Trung cấp", "Cao đẳng", "Đại học", "Thạc sĩ", "Tiến sĩ",
 )  # fmt: skip
 
-# English labels for /en/ (the stored value, printed on the CC01, stays the official Vietnamese name). Religions and
-# education levels are translated in the catalogs; ethnic groups are proper names: English pages spell the
-# hyphenated ones as English texts do (Khmu, Ta Oi…), the others as they are.
-RELIGION_LABELS = {
-    NO_RELIGION: pgettext_lazy("religion", "None"),
-    "Phật giáo": _("Buddhism"),
-    "Công giáo": _("Catholicism"),
-    "Phật giáo Hòa Hảo": _("Hoa Hao Buddhism"),
-    "Hồi giáo": _("Islam"),
-    "Cao Đài": _("Cao Dai"),
-    "Minh Sư Đạo": _("Minh Su Dao"),
-    "Minh Lý Đạo": _("Minh Ly Dao"),
-    "Tin Lành": _("Protestantism"),
-    "Tịnh độ Cư sĩ Phật hội Việt Nam": _("Pure Land Buddhist Home Practice Association of Vietnam"),
-    "Tứ Ân Hiếu Nghĩa": _("Tu An Hieu Nghia"),
-    "Bửu Sơn Kỳ Hương": _("Buu Son Ky Huong"),
-    "Baha'i": _("Baha'i"),
-    "Bà La Môn": _("Brahmanism"),
-    "Mặc Môn": _("Mormonism (The Church of Jesus Christ of Latter-day Saints)"),
-    "Phật giáo Hiếu Nghĩa Tà Lơn": _("Hieu Nghia Ta Lon Buddhism"),
-    "Cơ Đốc Phục Lâm": _("Seventh-day Adventist Church"),
-}
-EDUCATION_LABELS = {
-    "Chưa đi học": _("Never went to school"),
-    "Tiểu học": _("Primary school"),
-    "Trung học cơ sở": _("Lower secondary school"),
-    "12/12": _("Upper secondary school (12/12)"),
-    "Trung cấp": _("Vocational secondary"),
-    "Cao đẳng": _("College"),
-    "Đại học": _("University"),
-    "Thạc sĩ": _("Master's degree"),
-    "Tiến sĩ": _("Doctorate"),
-}
-ETHNICITY_NAMES_EN = {
-    "Khơ-me": "Khmer", "HMông": "Hmong", "Gia-rai": "Jarai", "Ê-đê": "Ede", "Ba-na": "Bahnar", "Xơ-đăng": "Xo Dang",
-    "Cơ-ho": "Co Ho", "Ra-glai": "Raglai", "Xtiêng": "Stieng", "Bru-Vân Kiều": "Bru-Van Kieu", "Cơ-tu": "Co Tu",
-    "Gié-Triêng": "Gie Trieng", "Khơ-mú": "Khmu", "Tà-ôi": "Ta Oi", "Chơ-ro": "Cho Ro", "Xinh-mun": "Xinh Mun",
-    "Chu-ru": "Chu Ru", "Rơ-măm": "Ro Mam",
-}  # fmt: skip
-
 BLOOD_GROUPS: tuple[str, ...] = ("A", "B", "AB", "O")
 NATIONALITY_VN = "Việt Nam"
 

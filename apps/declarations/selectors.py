@@ -27,8 +27,7 @@ STEPS: tuple[Step, ...] = (
     Step("", _("What you ask for"), forms.RequestForm),
     Step("ban-than", _("About you"), forms.AboutForm),
     Step("dia-chi", _("Addresses"), forms.AddressForm),
-    Step("gia-dinh", _("Family and representative"), forms.FamilyForm),
-    Step("lien-he", _("Work and contact"), forms.ContactForm),
+    Step("lien-he", _("Contact and receiving the card"), forms.ContactForm),
     Step("lich-hen", _("Appointment")),
     Step("kiem-tra", _("Check your answers")),
     Step("xac-nhan", _("Confirmation code")),
@@ -61,7 +60,7 @@ def draft_submitted_declaration(*, key, within: timedelta = timedelta(hours=1)):
 def draft_answers(*, draft: Draft | None, upto: str | None = None) -> tuple[dict, Step | None]:
     """Validate the stored steps in order; returns the cleaned answers so far and the first step not complete.
 
-    Later steps' forms see earlier answers (the family step needs the date of birth and marital status).
+    Later steps' forms see earlier answers (the about-you step needs who the card is for).
     """
     answers: dict = {}
     data = draft.data if draft else {}

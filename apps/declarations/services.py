@@ -13,8 +13,11 @@ from apps.procedures.models import Procedure
 
 from . import summary
 
-# The identity card's answers as stored by this version of the step forms (Filing.form_version).
-FORM_VERSION = 1
+# The identity card's answers as stored by this version of the step forms (Filing.form_version): 1 = the CC01-era
+# questions (ethnic group, religion, birth registration, home town, family, occupation, education); 2 = DC02's
+# fields only (since 1 July 2024), the representative on the about-you step. Version 1 answers stay as they were and
+# are still printed and shown.
+FORM_VERSION = 2
 
 
 def _filing_fields(answers: dict) -> dict:

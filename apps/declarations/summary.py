@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 from apps.core.codes import code_format
@@ -241,16 +241,61 @@ def answers_from_json(stored: dict) -> dict:
     return answers
 
 
+# The CC01-era questions (form version 1, before DC02): no longer asked, still shown for the filings that have them.
+LEGACY_FIELDS = (
+    ("other_name", gettext_lazy("Other name, if any")),
+    ("ethnicity", gettext_lazy("Ethnic group")),
+    ("religion", gettext_lazy("Religion")),
+    ("nationality", gettext_lazy("Nationality")),
+    ("marital_status", gettext_lazy("Marital status")),
+    ("blood_group", gettext_lazy("Blood group, if known from a test")),
+    ("birth_province", gettext_lazy("Province where your birth was registered")),
+    ("birth_place", gettext_lazy("Commune and district of birth registration")),
+    ("hometown", gettext_lazy("Home town (quê quán)")),
+    ("father_name", gettext_lazy("Father's full name")),
+    ("father_id", gettext_lazy("Father's ID number, if known")),
+    ("mother_name", gettext_lazy("Mother's full name")),
+    ("mother_id", gettext_lazy("Mother's ID number, if known")),
+    ("spouse_name", gettext_lazy("Wife's or husband's full name")),
+    ("spouse_id", gettext_lazy("Wife's or husband's ID number, if known")),
+    ("head_name", gettext_lazy("Household head's full name")),
+    ("head_id", gettext_lazy("Household head's ID number, if known")),
+    ("head_relation", gettext_lazy("Your relation to the household head")),
+    ("occupation", gettext_lazy("Occupation")),
+    ("education", gettext_lazy("Highest education level")),
+)
+LEGACY_SECTION = gettext_lazy("Asked before 1 July 2024 (form CC01)")
+
+
+def _legacy_value(name: str, value) -> str:
+    if name == "marital_status":
+        return str(dict(reference.MARITAL_CHOICES).get(value, value))
+    if name == "birth_province":
+        return reference.BIRTH_PROVINCES.get(value, value)
+    if name == "head_relation":
+        from .forms import RELATION_CHOICES
+
+        return str(dict(RELATION_CHOICES).get(value, value))
+    return str(value)
+
+
 def stored_answer_rows(stored: dict) -> list:
     """Every answer of a stored identity-card filing as labelled fields, section by section (the officer's review
     and the comparison of a corrected filing with the answers it replaced)."""
     from apps.filings.answers import AnswerRow
 
-    return [
+    rows = [
         AnswerRow(key=row["name"], label=row["label"], value=row["value"], section=section["title"])
         for section in answer_sections(answers_from_json(stored))
         for row in section["rows"]
     ]
+    stored = stored or {}
+    rows += [
+        AnswerRow(key=name, label=label, value=_legacy_value(name, stored[name]), section=LEGACY_SECTION)
+        for name, label in LEGACY_FIELDS
+        if stored.get(name) not in (None, "")
+    ]
+    return rows
 
 
 def step_data_from_json(stored: dict) -> dict[str, dict[str, str]]:

@@ -24,7 +24,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from apps.appointments.forms import PICKER_ANCHOR, SlotPickerForm
+from apps.appointments.forms import NEAR_PARAM, PICKER_ANCHOR, SlotPickerForm
 from apps.appointments.services import SlotUnavailable
 from apps.core.forms.journey import CodeForm, form_errors_keep, form_errors_pop, form_show_errors
 from apps.core.ratelimit import client_address
@@ -328,13 +328,21 @@ def appointment_view(request):
     if request.method == "POST":
         return _appointment_post(request, draft)
     return _render_appointment(
-        request, draft, lambda: _picker(request, _identity_procedure()), with_representative=with_representative
+        request, draft, lambda: _picker_with_alternatives(request), with_representative=with_representative
     )
 
 
-def _picker_return(unit: str, day: str) -> str:
-    """The picker's address at the chosen unit and day (its times), where a refused POST leads back to."""
-    query = urlencode({k: v for k, v in (("unit", unit), ("day", day)) if v})
+def _picker_with_alternatives(request) -> SlotPickerForm:
+    picker = _picker(request, _identity_procedure())
+    picker.offer_alternatives_from_query()
+    return picker
+
+
+def _picker_return(unit: str, day: str, near=None) -> str:
+    """The picker's address at the chosen unit and day (its times), where a refused POST leads back to; `near`:
+    the time refused as taken, near which the free alternatives are offered."""
+    pairs = (("unit", unit), ("day", day), (NEAR_PARAM, near.isoformat() if near else ""))
+    query = urlencode({k: v for k, v in pairs if v})
     return reverse("declarations:appointment") + (f"?{query}" if query else "") + f"#{PICKER_ANCHOR}"
 
 
@@ -369,6 +377,10 @@ def _appointment_post(request, draft):
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
+        if isinstance(error, SlotUnavailable):
+            back = _picker_return(
+                picker.cleaned_data["unit"].slug, request.POST.get("day", ""), picker.cleaned_data["starts_at"]
+            )
         return redirect(back)
     return redirect("declarations:check")
 
@@ -475,7 +487,8 @@ def _submit(request, draft, answers):
             # Back to the picker at the day of the time that was lost (its remaining times are the alternatives).
             hold = draft.hold
             messages.warning(request, MSG_SLOT_TAKEN)
-            return redirect(_picker_return(hold.unit.slug, timezone.localdate(hold.starts_at).isoformat()))
+            day = timezone.localdate(hold.starts_at).isoformat()
+            return redirect(_picker_return(hold.unit.slug, day, hold.starts_at))
         if (done := _already_submitted(request)) is not None:  # the other tap won the race
             return done
         messages.error(request, error.messages[0])

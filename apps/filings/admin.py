@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.backoffice.admin_mixins import (
     AuditedAdminMixin,
     ExportAdminMixin,
+    FastActionCheckboxMixin,
     ScopedUnitFilter,
     SearchAdminMixin,
     UnitScopedAdminMixin,
@@ -96,7 +97,7 @@ class FilingEventAdmin(UnitScopedAdminMixin, ExportAdminMixin, admin.ModelAdmin)
 
 
 @admin.register(Filing)
-class FilingAdmin(SearchAdminMixin, UnitScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class FilingAdmin(FastActionCheckboxMixin, SearchAdminMixin, UnitScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     """Every procedure's filings (the review queue): officers see those booked at their units and move them only
     through `services.filing_transition` (the buttons above the form, one per move the table allows)."""
 

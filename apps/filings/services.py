@@ -118,7 +118,14 @@ def filing_create(
 
 # --- Moving a filing --------------------------------------------------------------------------------------------
 def filing_transition(
-    *, filing: Filing, target: str, actor: str = OFFICER, user=None, reason: str = "", notify: bool = True
+    *,
+    filing: Filing,
+    target: str,
+    actor: str = OFFICER,
+    user=None,
+    reason: str = "",
+    notify: bool = True,
+    check_permission: bool = True,
 ) -> FilingEvent:
     """Move `filing` to `target` if `transitions.TRANSITIONS` lets `actor` do it from where the filing stands.
 
@@ -126,9 +133,11 @@ def filing_transition(
     Officers need the permission to change filings (which records they may see is the back office's business,
     checked before calling). The move is a `FilingEvent` (the citizen's timeline); when the table says so and
     `notify` is true, the citizen gets a message at the confirmed phone, in their language, after commit.
+    `check_permission=False`: a move that follows from another action the officer may make (cancelling the
+    booking a filing stands on); an officer is still needed.
     """
     reason = (reason or "").strip()
-    if actor == OFFICER and (user is None or not user.has_perm("filings.change_filing")):
+    if actor == OFFICER and (user is None or (check_permission and not user.has_perm("filings.change_filing"))):
         raise PermissionDenied(MSG_NOT_ALLOWED)
     with transaction.atomic():
         locked = Filing.objects.select_for_update().select_related("procedure").get(pk=filing.pk)
@@ -505,6 +514,53 @@ def filing_submit(
         draft.filing = filing
         draft.save(update_fields=["filing", "updated_at"])
         _send_confirmation(filing=filing, appointment=appointment, url=settings.SITE_URL + done_url(filing))
+    return filing
+
+
+def filing_book_at_counter(
+    *,
+    procedure: Procedure,
+    unit,
+    starts_at,
+    holder_name: str,
+    phone: str,
+    id_number: str = "",
+    language: str = "vi",
+    holder_key: str,
+) -> Filing:
+    """A walk-in or a phone call: an officer files for the citizen and books a time, through the services the
+    citizen's journey uses (hold, then one transaction that creates the filing and books the place under its
+    code, capacity checked under the slot lock). The answers are taken down at the counter; the citizen gets the
+    usual confirmation at `phone`. Raises SlotUnavailable (with alternatives) or ValidationError."""
+    from apps.appointments.services import phone_normalize
+
+    phone = phone_normalize(phone=phone)
+    hold = appointment_hold(
+        unit=unit,
+        procedure=procedure,
+        starts_at=starts_at,
+        phone=phone,
+        id_number=id_number,
+        holder_key=holder_key,
+        language=language,
+        client="",
+        by_officer=True,
+    )
+    with transaction.atomic():
+        filing = filing_create(
+            procedure=procedure,
+            holder_name=holder_name,
+            phone=phone,
+            language=language,
+            answers={},
+            id_number=id_number,
+        )
+        appointment = appointment_book(
+            appointment=hold, reference=filing.code, holder_name=holder_name, id_number=id_number or None, phone=phone
+        )
+        filing.appointment = appointment
+        filing.save(update_fields=["appointment"])
+        _send_confirmation(filing=filing, appointment=appointment, url=settings.SITE_URL + _lookup_path())
     return filing
 
 

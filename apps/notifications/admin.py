@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from apps.backoffice.admin_mixins import SearchAdminMixin
+from apps.backoffice.admin_mixins import FastActionCheckboxMixin, SearchAdminMixin
 from apps.backoffice.search import SearchFields
 from apps.core.paging import EstimatedCountPaginator
 
@@ -69,7 +69,7 @@ class DeliveredFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(SearchAdminMixin, admin.ModelAdmin):
+class NotificationAdmin(FastActionCheckboxMixin, SearchAdminMixin, admin.ModelAdmin):
     """The delivery log. Read-only: only the delivery service changes a message; "resend" makes a new one."""
 
     list_display = ("id", "kind", "recipient", "language", "delivery", "channel", "attempts", "created_at", "sent_at")

@@ -22,8 +22,9 @@ from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView, View
 
-from apps.appointments.forms import PICKER_ANCHOR, SlotPickerForm
+from apps.appointments.forms import NEAR_PARAM, PICKER_ANCHOR, SlotPickerForm
 from apps.appointments.models import AppointmentStatus
+from apps.appointments.services import SlotUnavailable
 from apps.core.codes import code_format
 from apps.core.forms.journey import CodeForm, form_errors_keep, form_errors_pop, form_show_errors
 from apps.core.ratelimit import client_address
@@ -240,6 +241,7 @@ class RequestBookView(DraftJourneyMixin, TemplateView):
         picker = SlotPickerForm(
             procedure=self.procedure, query=request.GET, action=request.path, holder_key=f"draft:{self.draft.id}"
         )
+        picker.offer_alternatives_from_query()
         return self.render_to_response(self.get_context_data(picker=picker))
 
     def post(self, request, *args, **kwargs):
@@ -265,6 +267,16 @@ class RequestBookView(DraftJourneyMixin, TemplateView):
         except ValidationError as exc:  # DraftConflict included
             for message in exc.messages:
                 messages.error(request, message)
+            if isinstance(exc, SlotUnavailable):  # the nearest free times are offered after the redirect
+                starts_at = picker.cleaned_data["starts_at"]
+                near = urlencode(
+                    {
+                        "unit": picker.cleaned_data["unit"].slug,
+                        "day": timezone.localdate(starts_at).isoformat(),
+                        NEAR_PARAM: starts_at.isoformat(),
+                    }
+                )
+                back = request.path + f"?{near}#{PICKER_ANCHOR}"
             return redirect(back)
         return redirect("procedures:confirm", slug=self.procedure.slug)
 

@@ -35,7 +35,7 @@ TEXT_JS = """() => {
 }"""
 # A word with a letter only Vietnamese uses, starting in lower case: proper names (people, streets, wards, units) are
 # capitalised, so what is left is Vietnamese text not translated. Allowed: only the lower-case parts of place names
-# and the đồng sign. Data lists have English labels too (apps/declarations/reference.py, the units' *_en fields).
+# and the đồng sign. Units' areas and phone labels have English fields (area_served_en, label_en).
 VIETNAMESE_WORD = re.compile(
     r"\b[a-zà-ỹ]*[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ][a-zà-ỹ]*\b"
 )

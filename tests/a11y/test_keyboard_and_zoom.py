@@ -70,12 +70,6 @@ def test_identity_card_journey_with_the_keyboard_only_at_200_percent_text(live_s
     tab_to(page, "input[name=sex]")
     page.keyboard.press("Space")
     type_into(page, "[name=id_number]", "079090123456")
-    choose(page, "[name=ethnicity]", "Kinh")
-    choose(page, "[name=religion]", "Không")
-    choose(page, "[name=marital_status]", "single")
-    choose(page, "[name=birth_province]", "079")
-    type_into(page, "[name=birth_place]", "Phường 9, Quận 4")
-    type_into(page, "[name=hometown]", "Bình Chánh, Hồ Chí Minh")
     next_step(page)
 
     no_sideways_scrolling(page)
@@ -85,17 +79,7 @@ def test_identity_card_journey_with_the_keyboard_only_at_200_percent_text(live_s
     next_step(page)
 
     no_sideways_scrolling(page)
-    expect(page.locator("[name=father_name]")).to_be_visible()
-    type_into(page, "[name=father_name]", "Nguyễn Văn Bình")
-    type_into(page, "[name=mother_name]", "Trần Thị Cúc")
-    type_into(page, "[name=head_name]", "Nguyễn Văn Bình")
-    choose(page, "[name=head_relation]", "child")
-    next_step(page)
-
-    no_sideways_scrolling(page)
-    expect(page.locator("[name=occupation]")).to_be_visible()
-    type_into(page, "[name=occupation]", "Công nhân")
-    choose(page, "[name=education]", "12/12")
+    expect(page.locator("[name=phone]")).to_be_visible()
     type_into(page, "[name=phone]", "0912 345 678")
     next_step(page)
 

@@ -130,3 +130,77 @@ def test_bulk_cancel_confirmation_in_the_browser(live_server, page, ward_a, ward
     assert "Đã hủy 2 lịch hẹn" in page.inner_text(".messagelist")
     assert set(Appointment.objects.filter(pk__in=[a.pk, b.pk]).values_list("status", flat=True)) == {"cancelled"}
     assert {m.context["reason"] for m in Notification.objects.filter(kind="appointment_cancelled")} == {REASON}
+
+
+# --- The filing booked on the appointment moves too, through the filings' transitions; one audit entry -------
+@pytest.mark.django_db
+def test_cancelling_a_booking_cancels_its_filing_once_in_the_audit_log(
+    client, unit_admin, bookings, django_capture_on_commit_callbacks
+):
+    from apps.backoffice.models import AuditLogEntry
+    from apps.filings.models import FilingEvent
+
+    from .factories import declaration_create
+
+    filing = declaration_create(appointment=bookings["a"], phone="+84912000001")
+    client.force_login(unit_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(client, [bookings["a"].pk], confirm="yes", reason=REASON)
+    assert response.status_code == 302
+    filing.refresh_from_db()
+    bookings["a"].refresh_from_db()
+    assert (filing.state, bookings["a"].status, bookings["a"].cancel_reason) == ("cancelled", "cancelled", REASON)
+    assert list(FilingEvent.objects.filter(filing=filing).values_list("source", "state", "reason")) == [
+        ("submitted", "cancelled", REASON)
+    ]
+    entries = AuditLogEntry.objects.exclude(action="view")
+    assert [(e.action, e.object_id, e.detail) for e in entries] == [
+        ("transition", str(filing.pk), f"Đã nộp → Đã hủy: {REASON}")
+    ]
+    # The citizen is told once, with the officer's reason.
+    sent = Notification.objects.filter(phone="+84912000001")
+    assert [(m.kind, m.context["note"]) for m in sent] == [("filing_status_changed", REASON)]
+
+
+@pytest.fixture
+def filings(bookings):
+    from .factories import declaration_create
+
+    return {
+        "a": declaration_create(appointment=bookings["a"], name="NGUYỄN VĂN A", phone="+84912000001"),
+        "came": declaration_create(appointment=bookings["came"], name="LÊ C"),
+        "other": declaration_create(appointment=bookings["other"], name="PHẠM D"),
+    }
+
+
+def _post_filings(client, ids, **extra):
+    url = reverse("admin:filings_filing_changelist")
+    return client.post(url, {"action": "cancel_selected", ACTION_CHECKBOX_NAME: ids, **extra})
+
+
+@pytest.mark.django_db
+def test_filings_list_bulk_cancel_asks_first_then_tells_the_reason(
+    client, unit_admin, filings, bookings, django_capture_on_commit_callbacks
+):
+    from apps.filings.models import Filing
+
+    filings["came"].state = "received"
+    filings["came"].save(update_fields=["state"])
+    client.force_login(unit_admin)
+    ids = [filings["a"].pk, filings["came"].pk]
+    page = _post_filings(client, ids, index=0).content.decode()
+    assert "Sẽ hủy 1 hồ sơ" in page
+    assert "Giữ nguyên (Đã tiếp nhận tại quầy)" in page
+    assert Filing.objects.get(pk=filings["a"].pk).state == "submitted"
+    assert "Hãy nhập lý do" in _post_filings(client, ids, confirm="yes", reason=" ").content.decode()
+    assert Filing.objects.get(pk=filings["a"].pk).state == "submitted"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post_filings(client, [*ids, filings["other"].pk], confirm="yes", reason=REASON)
+    assert response.status_code == 302
+    states = dict(Filing.objects.values_list("holder_name", "state"))
+    assert states == {"NGUYỄN VĂN A": "cancelled", "LÊ C": "received", "PHẠM D": "submitted"}
+    bookings["a"].refresh_from_db()
+    assert bookings["a"].status == "cancelled"
+    sent = Notification.objects.filter(phone="+84912000001")
+    assert [(m.kind, m.context["note"]) for m in sent] == [("filing_status_changed", REASON)]

@@ -14,19 +14,10 @@ def request_data(**overrides) -> dict:
 def about_data(**overrides) -> dict:
     return {
         "full_name": "Nguyễn Văn An",
-        "other_name": "",
         "birth_date": "05/09/1990",
         "sex": "M",
         "id_number": ID_NUMBER,
         "old_id_number": "",
-        "ethnicity": "Kinh",
-        "religion": "Không",
-        "nationality": "Việt Nam",
-        "marital_status": "single",
-        "blood_group": "",
-        "birth_province": "079",
-        "birth_place": "Phường 9, Quận 4",
-        "hometown": "Xã Tân Hòa, huyện Bình Chánh, Hồ Chí Minh",
         **overrides,
     }
 
@@ -46,23 +37,8 @@ def address_data(**overrides) -> dict:
     }
 
 
-def family_data(**overrides) -> dict:
-    return {
-        "father_name": "Nguyễn Văn Bình",
-        "father_id": "",
-        "mother_name": "Trần Thị Cúc",
-        "mother_id": "",
-        "head_name": "Nguyễn Văn Bình",
-        "head_id": "",
-        "head_relation": "child",
-        **overrides,
-    }
-
-
 def contact_data(**overrides) -> dict:
     return {
-        "occupation": "Công nhân",
-        "education": "12/12",
         "phone": "0912 345 678",
         "email": "",
         "channel": "sms",
@@ -74,7 +50,6 @@ STEP_DATA = {
     "": request_data,
     "ban-than": about_data,
     "dia-chi": address_data,
-    "gia-dinh": family_data,
     "lien-he": contact_data,
 }
 

@@ -22,9 +22,7 @@ def test_changelist_and_search(officer, demo_data):
 
 
 def test_print_cc01_has_the_22_items(officer, demo_data):
-    declaration = submitted_declaration(
-        **{"ban-than": {"old_id_number": "023456789"}, "gia-dinh": {"father_id": "023456780"}}
-    )
+    declaration = submitted_declaration(**{"ban-than": {"old_id_number": "023456789"}})
     html = officer.get(reverse("admin:filings_filing_cc01", args=[declaration.pk])).content.decode()
     for n in range(1, 23):
         assert f'<td class="n">{n}.</td>' in html
@@ -33,11 +31,24 @@ def test_print_cc01_has_the_22_items(officer, demo_data):
         "05/09/1990",
         "079090123456",
         "023456789",
-        "Kinh",
         "Phường Khánh Hội",
-        "TRẦN THỊ CÚC",
     ):
         assert expected in html, expected
+    # DC02 does not ask the CC01-era questions: the printout leaves them for the population database's data.
+    assert "Kinh" not in html and "TRẦN THỊ CÚC" not in html
+
+
+def test_a_filing_made_before_dc02_still_prints_its_cc01_answers(officer, demo_data):
+    declaration = submitted_declaration()
+    declaration.answers.update(
+        ethnicity="Kinh", religion="Không", hometown="Xã Tân Hòa, Bình Chánh", occupation="Công nhân",
+        mother_name="TRẦN THỊ CÚC", head_name="NGUYỄN VĂN BÌNH", head_relation="child",
+    )  # fmt: skip
+    declaration.save(update_fields=["answers"])
+    html = officer.get(reverse("admin:filings_filing_cc01", args=[declaration.pk])).content.decode()
+    for expected in ("Kinh", "Xã Tân Hòa, Bình Chánh", "Công nhân", "TRẦN THỊ CÚC", "NGUYỄN VĂN BÌNH"):
+        assert expected in html, expected
+    assert officer.get(reverse("admin:filings_filing_change", args=[declaration.pk])).status_code == 200
 
 
 def test_print_dc02(officer, demo_data):

@@ -12,12 +12,12 @@ from apps.filings.services import filing_transition
 from apps.filings.tokens import lookup_token
 from tests.backoffice.factories import OfficerFactory
 
-from .factories import about_data, booked_declaration, contact_data
+from .factories import address_data, booked_declaration, contact_data
 
 pytestmark = pytest.mark.django_db
-OLD_HOMETOWN = "Xã Tân Hòa, huyện Bình Chánh, Hồ Chí Minh"
-NEW_HOMETOWN = "Xã Tân Hòa, huyện Bình Chánh, tỉnh Long An"
-REASON = "Quê quán ghi chưa đúng với giấy khai sinh."
+OLD_STREET = "12 Đoàn Văn Bơ"
+NEW_STREET = "14 Đoàn Văn Bơ"
+REASON = "Số nhà nơi thường trú ghi chưa đúng."
 
 
 @pytest.fixture
@@ -43,16 +43,18 @@ def test_the_journey_reopens_prefilled_and_the_correction_is_sent(client, return
     assert start.startswith("/thu-tuc/cap-cccd/sua/")
     assert client.get(start)["Location"] == "/thu-tuc/cap-cccd/kiem-tra/"
     check = client.get("/thu-tuc/cap-cccd/kiem-tra/").content.decode()
-    assert REASON in check and OLD_HOMETOWN in check and 'id="send-correction"' in check
+    assert REASON in check and OLD_STREET in check and 'id="send-correction"' in check
     step = client.get("/thu-tuc/cap-cccd/ban-than/?sua=1").content.decode()
-    assert 'value="05/09/1990"' in step and f'value="{OLD_HOMETOWN}"' in step  # as the citizen typed them
+    assert 'value="05/09/1990"' in step  # as the citizen typed it
+    step = client.get("/thu-tuc/cap-cccd/dia-chi/?sua=1").content.decode()
+    assert f'value="{OLD_STREET}"' in step
 
-    response = client.post("/thu-tuc/cap-cccd/ban-than/", about_data(hometown=NEW_HOMETOWN))
+    response = client.post("/thu-tuc/cap-cccd/dia-chi/", address_data(permanent_street=NEW_STREET))
     assert response["Location"] == "/thu-tuc/cap-cccd/kiem-tra/"
     contact = client.get("/thu-tuc/cap-cccd/lien-he/").content.decode()
     assert "readonly" in contact
     # Another number posted is not taken: the confirmed phone stays.
-    client.post("/thu-tuc/cap-cccd/lien-he/", contact_data(phone="0987654321", occupation="Kỹ sư"))
+    client.post("/thu-tuc/cap-cccd/lien-he/", contact_data(phone="0987654321"))
     # The appointment and the confirmation code are not asked again.
     assert client.get("/thu-tuc/cap-cccd/xac-nhan/")["Location"] == "/thu-tuc/cap-cccd/kiem-tra/"
     assert client.get("/thu-tuc/cap-cccd/lich-hen/")["Location"] == "/thu-tuc/cap-cccd/kiem-tra/"
@@ -62,7 +64,7 @@ def test_the_journey_reopens_prefilled_and_the_correction_is_sent(client, return
     assert response["Location"] == detail
     filing = Filing.objects.get(pk=returned.pk)
     assert (filing.state, filing.code, filing.appointment_id) == ("submitted", code, appointment_id)
-    assert filing.answers["hometown"] == NEW_HOMETOWN and filing.answers["occupation"] == "Kỹ sư"
+    assert filing.answers["permanent_street"] == NEW_STREET
     assert str(filing.phone) == "+84912345678" and filing.answers["phone"] == "+84912345678"
     assert list(filing.events.values_list("source", "state")) == [
         ("", "submitted"),
@@ -70,11 +72,10 @@ def test_the_journey_reopens_prefilled_and_the_correction_is_sent(client, return
         ("returned", "submitted"),
     ]
     version = FilingVersion.objects.get(filing=filing)
-    assert (version.number, version.answers["hometown"]) == (1, OLD_HOMETOWN)
+    assert (version.number, version.answers["permanent_street"]) == (1, OLD_STREET)
     changes = filing_last_correction(filing=filing).changes
     assert [(str(c.section), str(c.label), c.before, c.after) for c in changes] == [
-        ("Thông tin cá nhân", "Quê quán", OLD_HOMETOWN, NEW_HOMETOWN),
-        ("Nghề nghiệp và liên hệ", "Nghề nghiệp", "Công nhân", "Kỹ sư"),
+        ("Địa chỉ", "Số nhà, đường, ấp, tổ dân phố", OLD_STREET, NEW_STREET),
     ]
     assert not Draft.objects.filter(corrects=filing).exists()
     # Sent once: the lookup shows it submitted, with no correction offered.
@@ -97,7 +98,7 @@ def test_sending_needs_the_browser_that_reopened_it_and_a_fresh_lookup(client, r
     detail = _look_up(client, returned)
     token = detail.rstrip("/").rsplit("/", 1)[1]
     client.get(client.get(f"{detail}sua/")["Location"])
-    client.post("/thu-tuc/cap-cccd/ban-than/", about_data(hometown=NEW_HOMETOWN))
+    client.post("/thu-tuc/cap-cccd/dia-chi/", address_data(permanent_street=NEW_STREET))
     # Another browser with the token alone (no correction draft of its own) sends nothing.
     assert Client().post(f"/thu-tuc/cap-cccd/sua/{token}/gui/")["Location"] == detail
     assert Filing.objects.get(pk=returned.pk).state == "returned"
@@ -107,10 +108,10 @@ def test_sending_needs_the_browser_that_reopened_it_and_a_fresh_lookup(client, r
         assert Filing.objects.get(pk=returned.pk).state == "returned"
         fresh = _look_up(client, returned)
         client.get(client.get(f"{fresh}sua/")["Location"])
-        assert NEW_HOMETOWN in client.get("/thu-tuc/cap-cccd/kiem-tra/").content.decode()
+        assert NEW_STREET in client.get("/thu-tuc/cap-cccd/kiem-tra/").content.decode()
         new_token = fresh.rstrip("/").rsplit("/", 1)[1]
         assert client.post(f"/thu-tuc/cap-cccd/sua/{new_token}/gui/")["Location"] == fresh
-    assert Filing.objects.get(pk=returned.pk).answers["hometown"] == NEW_HOMETOWN
+    assert Filing.objects.get(pk=returned.pk).answers["permanent_street"] == NEW_STREET
 
 
 def test_only_a_returned_filing_is_reopened(client, demo_data):
@@ -132,7 +133,7 @@ def test_a_correction_has_no_resume_link_and_its_draft_id_opens_nothing(client, 
 
     stranger = Client()
     assert stranger.get(f"/thu-tuc/cap-cccd/tiep-tuc/{draft.key}/")["Location"] == "/tra-cuu/"
-    assert OLD_HOMETOWN not in stranger.get("/thu-tuc/cap-cccd/kiem-tra/", follow=True).content.decode()
+    assert OLD_STREET not in stranger.get("/thu-tuc/cap-cccd/kiem-tra/", follow=True).content.decode()
 
 
 def test_a_filing_received_at_the_counter_meanwhile_is_not_sent_from_the_draft(client, returned):
@@ -143,5 +144,5 @@ def test_a_filing_received_at_the_counter_meanwhile_is_not_sent_from_the_draft(c
     token = detail.rstrip("/").rsplit("/", 1)[1]
     client.post(f"/thu-tuc/cap-cccd/sua/{token}/gui/")
     filing = Filing.objects.get(pk=returned.pk)
-    assert filing.state == "received" and filing.answers["hometown"] == OLD_HOMETOWN
+    assert filing.state == "received" and filing.answers["permanent_street"] == OLD_STREET
     assert not FilingVersion.objects.filter(filing=filing).exists()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.declarations import forms
 from apps.declarations.idnumbers import id_number_build
 
-from .factories import about_data, address_data, contact_data, family_data, request_data
+from .factories import about_data, address_data, contact_data, request_data
 
 
 def errors_of(form_class, data, **kwargs):
@@ -96,7 +96,6 @@ def test_card_number_matching_the_declaration_is_accepted():
     [
         ({"birth_date": "05/09/1991"}, "id_year"),
         ({"sex": "F"}, "id_sex"),
-        ({"birth_province": "001"}, "id_place"),
         ({"id_number": "003090123456"}, "id_province"),
         ({"id_number": "07909012345"}, "id_format"),
     ],
@@ -115,127 +114,74 @@ def test_old_id_number_accepts_nine_or_twelve_digits(typed, ok):
     assert ("old_id_number" not in errors) is ok
 
 
-# --- Choice lists -----------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("field", "value"), [("ethnicity", "Martian"), ("religion", "Jedi"), ("birth_province", "003"), ("sex", "X")]
-)
-def test_values_outside_the_official_lists_are_refused(field, value):
-    errors, _ = errors_of(forms.AboutForm, about_data(**{field: value}))
-    assert errors[field] == ["invalid_choice"]
+# --- DC02 (since 1 July 2024): only what the request form asks ---------------------------------------------
+CC01_ONLY = {
+    "other_name", "ethnicity", "religion", "nationality", "marital_status", "blood_group", "birth_province",
+    "birth_place", "hometown", "father_name", "father_id", "mother_name", "mother_id", "spouse_name", "spouse_id",
+    "head_name", "head_id", "head_relation", "occupation", "education",
+}  # fmt: skip
 
 
-def test_official_lists_are_complete():
-    assert len(forms.ETHNICITY_CHOICES) == 54 + 1
-    assert forms.RELIGION_CHOICES[1] == ("Không", "Không")
-    assert len(forms.BIRTH_PROVINCE_CHOICES) == 63 + 1
+def test_the_journey_asks_dc02_fields_only():
+    from apps.declarations.selectors import FORM_STEPS
+
+    assert [s.slug for s in FORM_STEPS] == ["", "ban-than", "dia-chi", "lien-he"]
+    asked = set()
+    for step in FORM_STEPS:
+        asked |= set(step.form_class(answers={"applicant": "child"}).fields)
+    assert not asked & CC01_ONLY
+    # DC02 I (name, date of birth, sex, personal ID), II (the representative), III(1), (2), (11), and contact.
+    assert {"full_name", "birth_date", "sex", "id_number", "old_id_number", "reason", "applicant"} <= asked
+    assert {"rep_name", "rep_birth_date", "rep_sex", "rep_id"} <= asked
+    assert {"delivery", "delivery_address", "phone", "email", "permanent_province", "permanent_street"} <= asked
 
 
-# --- Child filed by a representative ----------------------------------------------------------------------
-@time_machine.travel("2026-11-29 10:00 +0700")
-def test_a_child_filing_needs_a_date_of_birth_under_14():
-    errors, _ = errors_of(forms.AboutForm, about_data(), answers={"applicant": "child"})
-    assert errors["birth_date"] == ["child_too_old"]
-    number = id_number_build(province_code="079", birth_year=2016, sex="F", serial=5)
-    errors, _ = errors_of(
-        forms.AboutForm, about_data(birth_date="01/03/2016", sex="F", id_number=number), answers={"applicant": "child"}
-    )
-    assert errors == {}
+def test_values_outside_the_official_lists_are_refused():
+    errors, _ = errors_of(forms.AboutForm, about_data(sex="X"))
+    assert errors["sex"] == ["invalid_choice"]
 
 
-# --- Addresses --------------------------------------------------------------------------------------------
-def test_address_with_a_current_ward_and_same_current_address():
-    errors, form = errors_of(forms.AddressForm, address_data())
-    assert errors == {}
-    assert form.cleaned_data["permanent_ward"] == "27265"
-
-
-def test_an_old_ward_name_finds_the_current_ward():
-    errors, form = errors_of(forms.AddressForm, address_data(permanent_ward="", permanent_old_name="Phường 9, Quận 4"))
-    assert errors == {}
-    assert form.cleaned_data["permanent_ward"] == "27265"  # Phường Khánh Hội
-
-
-def test_an_old_name_split_between_wards_asks_to_choose():
-    errors, form = errors_of(forms.AddressForm, address_data(permanent_ward="", permanent_old_name="Phường 2, Quận 4"))
-    assert errors == {"permanent_old_name": [None]} or "permanent_old_name" in errors
-    message = form.errors["permanent_old_name"][0]
-    assert "Khánh Hội" in message and "Vĩnh Hội" in message
-
-
-def test_an_unknown_old_name_says_so():
-    errors, form = errors_of(forms.AddressForm, address_data(permanent_ward="", permanent_old_name="Phường Không Có"))
-    assert "permanent_old_name" in errors
-    assert "Phường Không Có" in form.errors["permanent_old_name"][0]
-
-
-def test_no_ward_and_no_old_name_is_refused():
-    errors, _ = errors_of(forms.AddressForm, address_data(permanent_ward=""))
-    assert errors == {"permanent_ward": ["required"]}
-
-
-def test_a_ward_of_another_province_is_refused():
-    errors, _ = errors_of(forms.AddressForm, address_data(permanent_province="1", permanent_ward="27265"))
-    assert errors["permanent_ward"] == ["invalid_choice"]
-
-
-def test_a_different_current_address_is_required_when_not_the_same():
-    errors, _ = errors_of(forms.AddressForm, address_data(current_same=""))
-    assert set(errors) == {"current_ward", "current_street"}
-    errors, _ = errors_of(
-        forms.AddressForm, address_data(current_same="", current_ward="27259", current_street="5 Tôn Đản")
-    )
-    assert errors == {}
-
-
-def test_the_province_list_has_the_34_current_provinces_and_hcmc_168_wards():
-    from apps.declarations import addresses
-
-    assert len(addresses.province_choices()) == 34
-    assert len(addresses.ward_choices(79)) == 168 + 1
-
-
-# --- Family and representative ----------------------------------------------------------------------------
+# --- The representative (DC02 section II), on the about-you step ------------------------------------------
 @time_machine.travel("2026-11-29 10:00 +0700")
 def test_representative_not_asked_for_an_adult():
-    from datetime import date
-
-    form = forms.FamilyForm(answers={"birth_date": date(1990, 9, 5), "applicant": "self"})
+    form = forms.AboutForm(answers={"applicant": "self"})
     assert not any(name.startswith("rep_") for name in form.fields)
+    errors, _ = errors_of(forms.AboutForm, about_data(rep_name="Someone"), answers={"applicant": "self"})
+    assert errors == {}
+
+
+REP = {
+    "rep_name": "Nguyễn Văn Bình",
+    "rep_birth_date": "01/01/1980",
+    "rep_sex": "M",
+    "rep_id": "079080000001",
+    "rep_relation": "Cha",
+}
 
 
 @time_machine.travel("2026-11-29 10:00 +0700")
 @pytest.mark.parametrize(
-    ("birth", "applicant"), [((2015, 1, 1), "child"), ((2013, 1, 1), "self"), ((1990, 1, 1), "limited")]
+    ("about", "applicant"),
+    [
+        ({"birth_date": "01/01/2015", "id_number": "079215000001"}, "child"),
+        ({}, "limited"),
+    ],
 )
-def test_representative_required_under_14_or_limited_capacity(birth, applicant):
-    from datetime import date
-
-    answers = {"birth_date": date(*birth), "applicant": applicant}
-    errors, _ = errors_of(forms.FamilyForm, family_data(), answers=answers)
+def test_representative_required_for_a_child_or_limited_capacity(about, applicant):
+    answers = {"applicant": applicant, "reason": "first_card"}
+    errors, _ = errors_of(forms.AboutForm, about_data(**about), answers=answers)
     assert {"rep_name", "rep_birth_date", "rep_sex", "rep_id", "rep_relation"} <= set(errors)  # DC02 section II
-    rep = {
-        "rep_name": "Nguyễn Văn Bình",
-        "rep_birth_date": "01/01/1980",
-        "rep_sex": "M",
-        "rep_id": "079080000001",
-        "rep_relation": "Cha",
-    }
-    errors, _ = errors_of(forms.FamilyForm, family_data(**rep), answers=answers)
+    errors, form = errors_of(forms.AboutForm, about_data(**about, **REP), answers=answers)
     assert errors == {}
+    assert form.cleaned_data["rep_id"] == "079080000001"
 
 
-def test_spouse_required_only_when_married():
-    errors, _ = errors_of(forms.FamilyForm, family_data(), answers={"marital_status": "married"})
-    assert errors == {"spouse_name": ["required"]}
-    assert "spouse_name" not in forms.FamilyForm(answers={"marital_status": "single"}).fields
-
-
-@pytest.mark.parametrize(
-    ("typed", "ok"), [("", True), ("023456789", True), ("079060000001", True), ("0790600000", False)]
-)
-def test_parents_id_numbers_accept_old_and_new(typed, ok):
-    errors, _ = errors_of(forms.FamilyForm, family_data(father_id=typed))
-    assert ("father_id" not in errors) is ok
+@time_machine.travel("2026-11-29 10:00 +0700")
+def test_a_child_filing_for_itself_is_refused_at_the_date_of_birth():
+    answers = {"applicant": "self", "reason": "first_card"}
+    data = about_data(birth_date="01/01/2013", id_number="079213000001")
+    errors, _ = errors_of(forms.AboutForm, data, answers=answers)
+    assert "self_under_14" in errors["birth_date"]
 
 
 # --- Contact ----------------------------------------------------------------------------------------------

@@ -31,9 +31,6 @@ def child(birth: str, year: int) -> dict:
             "full_name": "Nguyễn Minh Khang",
             "birth_date": birth,
             "id_number": id_number_build(province_code="079", birth_year=year, sex="M", serial=222333),
-            "marital_status": "single",
-        },
-        "gia-dinh": {
             "rep_name": "Nguyễn Văn An",
             "rep_birth_date": "05/09/1990",
             "rep_sex": "M",

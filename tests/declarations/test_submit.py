@@ -140,10 +140,11 @@ def test_lapsed_hold_with_the_place_taken_goes_back_to_the_picker_with_alternati
     ((location, status),) = response.redirect_chain
     assert status == 302 and location.startswith(reverse("declarations:appointment") + "?unit=")
     html = response.content.decode()
-    assert 'id="slot-picker"' in html and "đã có người khác đăng ký" in html
+    assert 'id="slot-picker"' in html and "đã có người khác đăng ký" in html and "slot-alt-1" in html
     assert not Filing.objects.exists()
-    # nothing else lost: answers kept, phone still confirmed; pick another time and submit without a new code
-    data = picker_post(free_slot())
+    # nothing else lost: answers kept, phone still confirmed; pick an alternative and submit without a new code
+    alternative = re.search(r'id="slot-alt-1"\s+value="([^"]+)"', html).group(1)
+    data = {**picker_post(slot), "slot": alternative}
     assert client.post(reverse("declarations:appointment"), data)["Location"] == reverse("declarations:check")
     html = client.get(CONFIRM).content.decode()
     assert 'value="submit"' in html

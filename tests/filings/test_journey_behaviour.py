@@ -235,3 +235,23 @@ def test_two_tabs_saving_at_the_same_moment_one_wins_the_other_is_told():
     saved = Draft.objects.get(pk=draft.pk)
     assert saved.data["ban-than"] == {"full_name": next(o for o in outcomes if o != "conflict")}
     assert saved.version == draft.version + 1
+
+
+@pytest.mark.django_db
+def test_other_procedure_a_refused_time_redirects_to_the_nearest_free_times(client, demo_data):
+    from apps.appointments.models import BookingSchedule
+    from apps.appointments.services import appointment_book, appointment_hold
+    from apps.procedures.models import Procedure
+
+    procedure = Procedure.objects.get(slug="ho-chieu")
+    client.post(PASSPORT, sample_data("ho-chieu"))
+    slot = first_free_slot(procedure)
+    BookingSchedule.objects.filter(unit=slot.unit).update(capacity=1)
+    taken = appointment_hold(
+        unit=slot.unit, procedure=procedure, starts_at=slot.starts_at, phone="+84910000001", holder_key="other"
+    )
+    appointment_book(appointment=taken, reference="OTHER1", holder_name="Trần Văn Bình")
+    response = client.post(f"{PASSPORT}dat-lich/", {"slot": slot.value})
+    assert response.status_code == 302 and "gan=" in response["Location"]
+    html = client.get(response["Location"]).content.decode()
+    assert "slot-alt-1" in html and not Filing.objects.exists()

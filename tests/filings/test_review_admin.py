@@ -64,9 +64,20 @@ def test_an_identity_card_filing_reads_as_its_form(client, officer, demo_data):
     from tests.declarations.factories import submitted_declaration
 
     page = _page(client, submitted_declaration())
-    assert "<dt>Quê quán</dt>" in page and "<dd>Xã Tân Hòa, huyện Bình Chánh, Hồ Chí Minh</dd>" in page
+    assert "<dt>Số nhà, đường, ấp, tổ dân phố</dt>" in page and "<dd>12 Đoàn Văn Bơ</dd>" in page
     assert "<dd>05/09/1990</dd>" in page  # a date as officers write it, not 1990-09-05
-    assert "hometown" not in page and "1990-09-05" not in page
+    assert "permanent_street" not in page and "1990-09-05" not in page
+
+
+def test_a_filing_made_before_dc02_shows_its_cc01_answers(client, officer, demo_data):
+    from tests.declarations.factories import submitted_declaration
+
+    filing = submitted_declaration()
+    filing.answers["hometown"] = "Xã Tân Hòa, huyện Bình Chánh, Hồ Chí Minh"
+    filing.save(update_fields=["answers"])
+    page = _page(client, filing)
+    assert "<dt>Quê quán</dt>" in page and "<dd>Xã Tân Hòa, huyện Bình Chánh, Hồ Chí Minh</dd>" in page
+    assert "hometown" not in page
 
 
 def test_return_needs_a_reason_and_the_citizen_gets_it(client, officer):

@@ -41,7 +41,8 @@ def test_book_a_procedure_on_a_phone(live_server, page, demo_data, slug):
     _fill(page, data)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.locator("form button[type='submit']:not([name])").click()
-    assert page.url.endswith(f"/thu-tuc/{slug}/dat-lich/"), page.content()[:3000]
+    # (After "show the wards" the form's address carries the province field's anchor, which a redirect keeps.)
+    assert page.url.split("#")[0].endswith(f"/thu-tuc/{slug}/dat-lich/"), page.content()[:3000]
 
     picker = page.locator("#slot-picker")
     if picker.get_by_role("link", name="Chọn đơn vị này").count():
@@ -50,7 +51,7 @@ def test_book_a_procedure_on_a_phone(live_server, page, demo_data, slug):
     picker.locator("input[type=radio]:not([disabled]) + label").first.click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     picker.locator("button[type=submit]").click()
-    assert page.url.endswith(f"/thu-tuc/{slug}/xac-nhan/")
+    assert page.url.split("#")[0].endswith(f"/thu-tuc/{slug}/xac-nhan/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     page.locator("button[value='send']").click()

@@ -183,10 +183,11 @@ def reminders_send_due(*, now: datetime | None = None, time_budget: float | None
 
 
 def notification_send_appointment_change(
-    *, appointment, event: str, previous_starts_at: datetime | None = None
+    *, appointment, event: str, previous_starts_at: datetime | None = None, reason: str = ""
 ) -> Notification | None:
     """Tell the citizen their appointment was moved or cancelled. Matches the `notify` hook of
-    `appointment_reschedule` / `appointment_cancel` (called after their transaction commits)."""
+    `appointment_reschedule` / `appointment_cancel` (called after their transaction commits). `reason`: why an
+    officer moved it (a closed day), told in the message; a cancellation's reason is the appointment's own."""
     from ..selectors import appointment_message_context, citizen_language
 
     kinds = {"rescheduled": Kind.APPOINTMENT_MOVED, "cancelled": Kind.APPOINTMENT_CANCELLED}
@@ -199,6 +200,8 @@ def notification_send_appointment_change(
             previous = timezone.localtime(previous_starts_at)
             context.update(date=f"{previous:%d/%m/%Y}", time=f"{previous:%H:%M}")
         context["reason"] = appointment.cancel_reason
+    elif reason:
+        context["reason"] = reason
     return notification_send(
         kind=kinds[event], language=language, context=context, phone=str(appointment.phone), subject=appointment
     )
