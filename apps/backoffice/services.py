@@ -132,7 +132,9 @@ def appointment_check_in(*, appointment, user, unit, other_day_ok: bool = False,
     if appointment.unit_id != unit.pk or not user_can_access_object(user, appointment, unit_field="unit"):
         raise ValidationError(CHECKIN_OTHER_UNIT, code="other_unit", params={"unit": appointment.unit})
     with transaction.atomic():
-        current = Appointment.objects.select_for_update().select_related("slot", "unit").get(pk=appointment.pk)
+        current = (
+            Appointment.objects.select_for_update(of=("self",)).select_related("slot", "unit").get(pk=appointment.pk)
+        )
         if current.status == AppointmentStatus.CHECKED_IN:
             arrival = Arrival.objects.filter(appointment=current).select_related("officer").first()
             officer = arrival.officer if arrival else None

@@ -25,6 +25,7 @@ from apps.core.forms.journey import (
 )
 from apps.core.forms.widgets import FastCheckbox, FastInput, FastRadioSelect, FastSelect
 from apps.core.names import NameLengthMixin, accents_confirm_check, accents_confirm_prepare
+from apps.privacy.forms import NoticeConsentMixin
 
 from . import addresses, eligibility, reference
 from .idnumbers import MSG_OLD_ID_OR_NEW, digits_normalize, id_number_check, old_id_check
@@ -135,7 +136,12 @@ CHANNEL_CHOICES = (
 
 
 # --- Step 1: what you ask for -------------------------------------------------------------------------------
-class RequestForm(JourneyForm):
+class RequestForm(NoticeConsentMixin, JourneyForm):
+    """What the citizen asks for, with the privacy notice (the journey's first step). Since form version 2 the
+    journey asks DC02's items only, none of them sensitive data (no ethnicity, religion or blood group), so no
+    separate consent is asked (NoticeConsentMixin.CONSENT_SENSITIVE stays off); the declaration statement is
+    ticked on the last step, before the code, where DC02 puts it."""
+
     reason = ChoiceField(
         label=_("Why do you need a card?"),
         choices=reference.REASON_CHOICES_GROUPED,

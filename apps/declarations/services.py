@@ -20,12 +20,19 @@ from . import summary
 FORM_VERSION = 2
 
 
+# The first step's consents are columns of the filing (Filing.notice_version), not answers.
+CONSENT_ANSWERS = ("accept_notice", "accept_sensitive")
+
+
 def _filing_fields(answers: dict) -> dict:
     """What the identity card's answers give every filing (the rest stays in `answers`)."""
     return {
         "holder_name": answers["full_name"],
         "phone": answers["phone"].as_e164,
-        "answers": answers,
+        "answers": {name: value for name, value in answers.items() if name not in CONSENT_ANSWERS},
+        "notice_version": answers.get("accept_notice"),
+        # Not asked: the journey asks for no sensitive data since form version 2 (DC02's items only).
+        "sensitive_consent": None,
         "form_version": FORM_VERSION,
         "birth_date": answers["birth_date"],
         "id_number": answers["id_number"],
@@ -50,16 +57,9 @@ def declaration_submit(*, draft: Draft, answers: dict, language: str) -> Filing:
     booked under its code, the confirmation queued (see `filings.services.filing_submit`)."""
     return filing_submit(
         draft=draft,
-        holder_name=answers["full_name"],
-        phone=answers["phone"].as_e164,
         language=language,
-        answers=answers,
-        form_version=FORM_VERSION,
-        birth_date=answers["birth_date"],
-        id_number=answers["id_number"],
-        email=answers.get("email") or "",
-        notify_channel=answers.get("channel") or "sms",
         done_url=lambda filing: reverse("declarations:done", args=[receipt_token(filing.code)]),
+        **_filing_fields(answers),
     )
 
 
@@ -82,6 +82,8 @@ def declaration_correction_start(*, filing: Filing, draft: Draft | None = None, 
         draft.corrects = filing
         draft.verified_phone = str(filing.phone)
         draft.data = summary.step_data_from_json(filing.answers)
+        # The notice accepted is the filing's column, not an answer: prefilled as accepted (nothing to tick again).
+        draft.data[""] = {**draft.data.get("", {}), "accept_notice": str(filing.notice_version or 1)}
     draft.data = {**draft.data, LOOKUP_KEY: lookup}
     draft.save(update_fields=["corrects", "verified_phone", "data", "updated_at"])
     return draft
@@ -103,9 +105,12 @@ def declaration_correct(*, draft: Draft, filing: Filing) -> Filing:
     filing_correct(
         filing=filing,
         holder_name=fields["holder_name"],
-        answers=answers,
+        answers=fields["answers"],
         form_version=FORM_VERSION,
-        columns={name: fields[name] for name in ("birth_date", "id_number", "email", "notify_channel")},
+        columns={
+            name: fields[name]
+            for name in ("birth_date", "id_number", "email", "notify_channel", "notice_version", "sensitive_consent")
+        },
     )
     draft.delete()
     return filing

@@ -85,6 +85,8 @@ def answer_sections(answers: dict) -> list[dict]:
                 continue
             if name.startswith("current_") and name != "current_same" and answers.get("current_same"):
                 continue
+            if name == "accept_notice":
+                continue  # required to get this far; its version is not for the citizen (Filing.notice_version)
             value = answers.get(name)
             if name.endswith("_province") and step.slug == "dia-chi":
                 text = addresses.province_name(value) if value else "—"

@@ -135,6 +135,10 @@ class FilingAdmin(FastActionCheckboxMixin, SearchAdminMixin, UnitScopedAdminMixi
         "officer_note",
         "submitted_at",
         "updated_at",
+        # What the citizen accepted on the journey's first step (apps.privacy): the counter fills in the sensitive
+        # items (ethnicity, religion, blood group) when this says no.
+        "notice_version",
+        "sensitive_consent",
     )
     readonly_fields = tuple(name for name in fields if name != "officer_note")
     inlines = (FilingEventInline,)

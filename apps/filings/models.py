@@ -48,6 +48,11 @@ class Filing(models.Model):
     notify_channel = models.CharField(_("preferred way to be notified"), max_length=8, default="sms")
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     form_version = models.PositiveSmallIntegerField(_("form version"), default=1)
+    # The privacy notice (apps.privacy.PrivacyNotice.version) the citizen accepted on the journey's first step, and
+    # the separate consent to sensitive data where the form asks for it (None: not asked; False: refused, the
+    # officer fills those items in at the counter). Empty on filings made before the notice was shown.
+    notice_version = models.PositiveIntegerField(_("privacy notice accepted"), null=True, blank=True, editable=False)
+    sensitive_consent = models.BooleanField(_("consent to sensitive data"), null=True, blank=True, editable=False)
     appointment = models.OneToOneField(
         "appointments.Appointment",
         on_delete=models.SET_NULL,

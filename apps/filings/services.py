@@ -90,6 +90,8 @@ def filing_create(
     id_number: str = "",
     email: str = "",
     notify_channel: str = "sms",
+    notice_version: int | None = None,
+    sensitive_consent: bool | None = None,
     appointment=None,
     now=None,
 ) -> Filing:
@@ -105,6 +107,8 @@ def filing_create(
         notify_channel=notify_channel or "sms",
         answers=answers_to_json(answers),
         form_version=form_version,
+        notice_version=notice_version,
+        sensitive_consent=sensitive_consent,
         appointment=appointment,
         state=FilingState.SUBMITTED,
         submitted_at=now or timezone.now(),
@@ -227,7 +231,7 @@ def filing_can_change(*, filing: Filing, now=None) -> bool:
 
 
 # What a correction may change besides the answers (never the code, the phone, the appointment or the state).
-CORRECTABLE_COLUMNS = ("birth_date", "id_number", "email", "notify_channel")
+CORRECTABLE_COLUMNS = ("birth_date", "id_number", "email", "notify_channel", "notice_version", "sensitive_consent")
 
 
 def filing_correct(
@@ -471,6 +475,8 @@ def filing_submit(
     id_number: str = "",
     email: str = "",
     notify_channel: str = "sms",
+    notice_version: int | None = None,
+    sensitive_consent: bool | None = None,
     done_url,
 ) -> Filing:
     """One transaction: store the filing, book the held place under its code, queue the confirmation.
@@ -501,6 +507,8 @@ def filing_submit(
             id_number=id_number,
             email=email,
             notify_channel=notify_channel,
+            notice_version=notice_version,
+            sensitive_consent=sensitive_consent,
         )
         appointment = appointment_book(
             appointment=draft.hold,

@@ -169,7 +169,8 @@ def correct_view(request, token: str):
     # The phone is the one confirmed on submission: shown, not changed here.
     fixed = {"holder_name": filing.holder_name, "phone": str(filing.phone)}
     data = request.POST if request.method == "POST" else {**filing.answers, **fixed}
-    form = form_class(data=data, initial={"phone": fixed["phone"]})
+    # The notice was accepted and the declaration made when the filing was submitted (Filing.notice_version).
+    form = form_class(data=data, initial={"phone": fixed["phone"]}, consent=False)
     form.fields["phone"].disabled = True
     if request.method == "POST" and form.is_valid():
         try:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class SubjectRequestAction(models.TextChoices):
     FIND = "find", _("Searched")
     EXPORT = "export", _("Exported for the citizen")
+    CORRECT = "correct", _("Corrected")
     ERASE = "erase", _("Erased")
 
 
@@ -28,7 +29,7 @@ class SubjectRequest(models.Model):
         verbose_name = _("personal data request")
         verbose_name_plural = _("personal data requests")
         ordering = ("-at", "-id")
-        permissions = [("handle_subject_request", _("Can find, export and erase a citizen's personal data"))]
+        permissions = [("handle_subject_request", _("Can find, export, correct and erase a citizen's personal data"))]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.subject}"

@@ -169,7 +169,8 @@ class RequestStartView(ProcedureJourneyMixin, TemplateView):
         created = draft is None
         if created:
             draft = filings_services.draft_create(procedure_slug=self.procedure.slug)
-        raw = {name: request.POST.get(name, "") for name in self.form_class.base_fields if name in request.POST}
+        names = (*self.form_class.base_fields, *self.form_class.CONSENT_FIELDS)
+        raw = {name: request.POST.get(name, "") for name in names if name in request.POST}
         refresh = REFRESH in request.POST
         valid = refresh or self.form_class(data=request.POST).is_valid()
         here = reverse("procedures:start", kwargs={"slug": self.procedure.slug})
@@ -349,6 +350,8 @@ class RequestConfirmView(DraftJourneyMixin, TemplateView):
                 answers=self.form.to_data(),
                 form_version=self.form_class.version,
                 id_number=self.form.holder_id_number(),
+                notice_version=self.form.notice_version,
+                sensitive_consent=self.form.sensitive_consent,
                 done_url=lambda filing: filing_done_path(filing=filing),
             )
         except ValidationError as exc:

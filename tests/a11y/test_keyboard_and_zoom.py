@@ -62,6 +62,8 @@ def test_identity_card_journey_with_the_keyboard_only_at_200_percent_text(live_s
     tab_to(page, "input[name=reason]")
     page.keyboard.press("Space")
     assert page.eval_on_selector("input[name=reason]:checked", "e => e.value") == "first_card"
+    tab_to(page, "input[name=accept_notice]")  # the privacy notice (issue 13.1)
+    page.keyboard.press("Space")
     next_step(page)
 
     no_sideways_scrolling(page)

@@ -71,12 +71,19 @@ def test_key_columns_fit_at_1366_with_the_sidebar_open(live_server, page, ward_a
     officer = OfficerFactory(username="quantri.q4", units=[ward_a], roles=[roles.DISTRICT_ADMINISTRATOR])
     booking = appointment_create(unit=ward_a, starts_at=_at(1, 9), name="NGUYỄN THỊ HỒNG NHUNG")
     declaration_create(appointment=booking, name="NGUYỄN THỊ HỒNG NHUNG")
+    from apps.notifications.services import notification_send
+    from tests.reports.factories import ReportFactory
+
+    ReportFactory(unit=ward_a)
+    notification_send(kind="appointment_reminder", language="vi", context={"name": "A"}, phone="+84912345678")
     page.set_viewport_size({"width": 1366, "height": 768})
     browser_sign_in(page, live_server.url + "/admin/", officer)
     page.wait_for_url("**/admin/")
     lists = {
         "/admin/appointments/appointment/": ("reference", "holder_name", "local_start", "status"),
         "/admin/filings/filing/": ("code", "holder_name", "state", "visit"),
+        "/admin/reports/report/": ("code", "deadline", "category", "status"),
+        "/admin/notifications/notification/": ("kind", "recipient", "delivery"),
     }
     for url, columns in lists.items():
         page.goto(live_server.url + url)

@@ -72,16 +72,16 @@ def test_roster_printout_and_check_in_page_show_the_number(client, counter_a, wa
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_counters_checking_in_at_the_same_moment_never_share_a_number(role_groups, ward_a):
-    """Twelve citizens of one unit checked in at once from twelve connections: numbers 1..12, each once. Without
+    """Sixty citizens of one unit checked in at once from twelve connections: numbers 1..60, each once. Without
     the lock on the unit's row, two check-ins read the same last number and one fails on the unique constraint."""
     from tests.appointments.racing import race
 
     from .factories import OfficerFactory
 
     officer = OfficerFactory(username="quay.dua", units=[ward_a], roles=["Cán bộ tiếp nhận tại quầy"])
-    bookings = [appointment_create(unit=ward_a, starts_at=_today_at(8, 0), name=f"CÔNG DÂN {i}") for i in range(12)]
+    bookings = [appointment_create(unit=ward_a, starts_at=_today_at(8, 0), name=f"CÔNG DÂN {i}") for i in range(60)]
     outcomes = race(
         [lambda b=b: appointment_check_in(appointment=b, user=officer, unit=ward_a) for b in bookings], workers=12
     )
     assert outcomes.crashed == [] and outcomes.other == []
-    assert sorted(Arrival.objects.filter(unit=ward_a).values_list("queue_number", flat=True)) == list(range(1, 13))
+    assert sorted(Arrival.objects.filter(unit=ward_a).values_list("queue_number", flat=True)) == list(range(1, 61))

@@ -8,7 +8,8 @@ ID_NUMBER = id_number_build(province_code="079", birth_year=1990, sex="M", seria
 
 
 def request_data(**overrides) -> dict:
-    return {"reason": "first_card", "applicant": "self", **overrides}
+    # The privacy notice (version 1, shipped by a migration) accepted.
+    return {"reason": "first_card", "applicant": "self", "accept_notice": "1", **overrides}
 
 
 def about_data(**overrides) -> dict:

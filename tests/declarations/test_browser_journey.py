@@ -50,6 +50,7 @@ def test_the_whole_journey_on_a_phone_in_zalo(live_server, page, demo_data, sett
     fits_the_phone(page)
     expect(page.locator("h1")).to_have_text("Nội dung đề nghị")
     page.check("input[name=reason][value=first_card]")
+    page.check("[name=accept_notice]")  # the privacy notice (issue 13.1)
     next_step(page)
 
     # About you: a mistake first; the error is shown beside the field and nothing typed is lost.

@@ -12,6 +12,9 @@ from apps.declarations.idnumbers import id_number_build
 
 from .factories import about_data, address_data, contact_data, request_data
 
+# The first step's notice (apps.privacy) is read from the database when a journey form is built.
+pytestmark = pytest.mark.django_db
+
 
 def errors_of(form_class, data, **kwargs):
     form = form_class(data=data, **kwargs)

@@ -16,6 +16,9 @@ from apps.declarations.idnumbers import (
 )
 from apps.declarations.reference import BIRTH_PROVINCES
 
+# The first step's notice (apps.privacy) is read from the database when a journey form is built.
+pytestmark = pytest.mark.django_db
+
 PROVINCES = sorted(BIRTH_PROVINCES)
 NOT_PROVINCES = sorted({f"{n:03d}" for n in range(1000)} - set(PROVINCES))
 

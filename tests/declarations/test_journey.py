@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from apps.fees.selectors import fee_quote
 from apps.filings.models import Draft
+from apps.privacy.services.notices import privacy_notice_current
 
 from .factories import STEP_DATA, about_data, address_data, free_slot, picker_post
 
@@ -54,6 +55,7 @@ def test_every_step_renders_by_get_with_a_fresh_session_and_writes_nothing(
 ):
     client.get("/")  # the header's home unit is cached across pages
     fee_quote(procedure="cap-cccd", reason="lost", on=date(2027, 1, 4))  # so is the fee schedule (step 1's guide)
+    privacy_notice_current()  # and the privacy notice (step 1's consent, read by every step's draft check)
     with django_assert_max_num_queries(0):
         response = client.get(STEP_URLS[slug])
     assert response.status_code == 200

@@ -51,7 +51,8 @@ def test_a_sixth_procedure_gets_lookup_review_roster_messages_and_statistics(
     client, sixth_procedure, django_capture_on_commit_callbacks
 ):
     assert "Xác nhận thông tin về cư trú" in client.get("/thu-tuc/").content.decode()
-    data = {"holder_name": "Lê Thị Cúc", "phone": "0901234567", "id_number": "079203001234", "purpose": "bank"}
+    data = {"holder_name": "Lê Thị Cúc", "phone": "0901234567", "id_number": "079203001234", "purpose": "bank",
+            "accept_notice": "1", "accept_declaration": "1"}  # fmt: skip
     done = book(client, django_capture_on_commit_callbacks, SLUG, data)
     assert done.status_code == 200
     filing = Filing.objects.get(procedure=sixth_procedure)

@@ -9,9 +9,10 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from apps.privacy.forms import NoticeConsentForm
+from apps.declarations.forms import RequestForm
 from apps.privacy.models import PrivacyNotice
 from apps.privacy.services.notices import privacy_notice_current
+from apps.procedures.forms.passport import PassportForm
 
 pytestmark = pytest.mark.django_db
 
@@ -61,12 +62,26 @@ def test_the_notice_renders_in_the_pages_language(language, expected):
     assert ("nhóm máu" if language == "vi" else "blood group") in html
 
 
-def test_the_consent_fields_are_required_and_sensitive_consent_is_separate():
-    notice = privacy_notice_current()
-    form = NoticeConsentForm({"accept_notice": "on", "accept_declaration": "on"}, notice=notice, sensitive=True)
-    assert not form.is_valid()
-    assert list(form.errors) == ["accept_sensitive"]
-    form = NoticeConsentForm({"accept_notice": "on", "accept_declaration": "on"}, notice=notice)
-    assert form.is_valid() and form.notice_version == 1
-    form = NoticeConsentForm({}, notice=notice)
-    assert not form.is_valid() and set(form.errors) == {"accept_notice", "accept_declaration"}
+def test_the_first_steps_box_records_the_version_shown():
+    base = {"reason": "first_card", "applicant": "self"}
+    form = RequestForm(data={**base, "accept_notice": "1"})
+    assert form.is_valid(), form.errors
+    assert (form.notice_version, form.sensitive_consent) == (1, None)  # the identity card asks no sensitive data
+    with translation.override("vi"):
+        form = RequestForm(data=base)
+        assert not form.is_valid()
+        assert form.errors == {
+            "accept_notice": ["Đánh dấu vào ô để chấp nhận thông báo: không thể gửi yêu cầu nếu chưa chấp nhận."]
+        }
+    # A version not yet published is refused (the box carries the version shown).
+    assert not RequestForm(data={**base, "accept_notice": "2"}).is_valid()
+
+
+def test_a_procedure_asks_for_the_notice_and_the_declaration_statement_not_for_sensitive_consent():
+    form = PassportForm(data={})
+    assert {"accept_notice", "accept_declaration"} <= set(form.errors)
+    assert "accept_sensitive" not in form.fields
+    with translation.override("vi"):
+        label = str(PassportForm().fields["accept_declaration"].label)
+    assert label == "Tôi xin cam đoan những thông tin kê khai trên là đúng sự thật."
+    assert [f.name for f in PassportForm().consent_fields()] == ["accept_notice", "accept_declaration"]

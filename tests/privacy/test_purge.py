@@ -14,11 +14,12 @@ from django.core.management import call_command
 
 from apps.appointments.models import Appointment
 from apps.backoffice.models import AuditLogEntry
+from apps.exports.models import ExportJob, exports_storage
 from apps.filings.models import Draft, Filing, FilingEvent
 from apps.notifications.models import DeliveryAttempt, Notification, OtpChallenge, OutboxMessage
 from apps.privacy.services.purge import personal_data_purge_expired
-from apps.reports.models import Report, ReportPhoto
-from tests.backoffice.factories import appointment_create, declaration_create
+from apps.reports.models import ChatEntry, Report, ReportPhoto
+from tests.backoffice.factories import OfficerFactory, appointment_create, declaration_create
 from tests.filings.factories import filing_make
 from tests.notifications.factories import NotificationFactory
 from tests.reports.factories import ReportFactory
@@ -133,6 +134,17 @@ def test_purge_deletes_exactly_what_is_older_than_each_limit(photo_root, django_
     photo_kept = _photo(open_report, "c.jpg")
     recent_closed = make(_younger("report_photos"), lambda: ReportFactory(unit=unit, status="closed"))
     photo_kept_too = _photo(recent_closed, "d.jpg")
+    # A report's Zalo conversation goes with it.
+    ChatEntry.objects.create(report=old_report, direction="in", kind="text", text="tin nhắn cũ")
+    ChatEntry.objects.create(report=open_report, direction="in", kind="text", text="tin nhắn giữ lại")
+    # Officers' background exports and their files, after EXPORTS_KEEP_HOURS (24).
+    officer = OfficerFactory()
+    storage = exports_storage()
+    for name, hours in (("old.csv", 25), ("recent.csv", 23)):
+        storage.save(name, ContentFile(b"079203001234"))
+        job = ExportJob.objects.create(user=officer, model_label="filings.filing", title="x", format="csv",
+                                       status="done", file_name=name)  # fmt: skip
+        ExportJob.objects.filter(pk=job.pk).update(created_at=NOW - timedelta(hours=hours))
     # Sessions, after they expire.
     for expiry, key in ((_at(0, hours=1), "gone"), (_at(0, hours=-1), "keep")):
         store = SessionStore()
@@ -172,6 +184,7 @@ def test_purge_deletes_exactly_what_is_older_than_each_limit(photo_root, django_
         "unconfirmed_reports": 1,
         "reports": 1,
         "report_photos": 1,
+        "exports": 1,
         "sessions": 1,
         "sign_in_records": 2,
         "audit_log": 1,
@@ -198,6 +211,9 @@ def test_purge_deletes_exactly_what_is_older_than_each_limit(photo_root, django_
     }
     assert set(ReportPhoto.objects.values_list("pk", flat=True)) == {photo_kept.pk, photo_kept_too.pk}
     assert [__import__("os").path.exists(f) for f in files] == [False, False, True, True]
+    assert list(ChatEntry.objects.values_list("text", flat=True)) == ["tin nhắn giữ lại"]
+    assert list(ExportJob.objects.values_list("file_name", flat=True)) == ["recent.csv"]
+    assert [storage.exists("old.csv"), storage.exists("recent.csv")] == [False, True]
     assert list(Session.objects.values_list("expire_date", flat=True)) == [_at(0, hours=-1)]
     assert list(AccessLog.objects.values_list("username", flat=True)) == ["b"]
     assert not AccessAttempt.objects.exists()

@@ -15,7 +15,8 @@ TODAY = timezone.localdate
 def sample_data(slug: str) -> dict[str, str]:
     """Valid answers for each built-in procedure's form."""
     today = timezone.localdate()
-    contact = {"holder_name": "Nguyễn Văn An", "phone": "0901 234 567"}
+    # The first step's notice (version 1, shipped by a migration) and declaration statement, ticked.
+    contact = {"holder_name": "Nguyễn Văn An", "phone": "0901 234 567", "accept_notice": "1", "accept_declaration": "1"}
     address = {"province": "79", "ward": "27259", "street": "4 Xóm Chiếu"}
     return {
         "ho-chieu": {

@@ -20,6 +20,8 @@ def _fill(page, data: dict[str, str]) -> None:
         field = page.locator(f"[name='{name}']")
         if field.evaluate("e => e.tagName") == "SELECT":
             field.select_option(value)
+        elif field.evaluate("e => e.type") == "checkbox":
+            field.check()
         else:
             field.fill(value)
 

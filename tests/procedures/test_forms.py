@@ -17,6 +17,8 @@ from apps.procedures.forms.vehicle import VehicleForm
 # A fixed day (Vietnam time) for every test here: the forms compare dates with the portal's today, which must not
 # depend on the machine's clock, its time zone (UTC on servers) or the order the suite runs in.
 TODAY = date(2027, 3, 10)
+# The first step's notice (apps.privacy) is read from the database when a journey form is built.
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +27,13 @@ def _fixed_day():
         yield
 
 
-CONTACT = {"holder_name": "  Nguyễn   Văn An ", "phone": "0901 234 567"}
+# With the first step's notice (version 1) and declaration statement ticked.
+CONTACT = {
+    "holder_name": "  Nguyễn   Văn An ",
+    "phone": "0901 234 567",
+    "accept_notice": "1",
+    "accept_declaration": "1",
+}
 
 
 def _form(form_class, **data):

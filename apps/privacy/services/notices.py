@@ -7,20 +7,22 @@ from django.utils import timezone
 
 from apps.privacy.models import PrivacyNotice
 
-CACHE_KEY = "privacy:notice:{minute}"
+CACHE_KEY = "privacy:notices"
+CACHE_SECONDS = 3600
 
 
 def privacy_notice_current(*, now=None) -> PrivacyNotice | None:
     """The latest version in force; journeys show it and record its `version` with the filing.
 
-    Cached per minute (journey pages show it on every load), and dropped when a version is added."""
+    Every version is cached together (a few short rows; journey pages read them on every load, without a query),
+    newest first, and the one in force is picked by `published_at`, so a version published for a later day takes
+    over on that day. Adding a version drops the cache."""
     now = now or timezone.now()
-    key = CACHE_KEY.format(minute=now.strftime("%Y%m%d%H%M"))
-    notice = cache.get(key)
-    if notice is None:
-        notice = PrivacyNotice.objects.filter(published_at__lte=now).order_by("-version").first() or False
-        cache.set(key, notice, 60)
-    return notice or None
+    notices = cache.get(CACHE_KEY)
+    if notices is None:
+        notices = list(PrivacyNotice.objects.order_by("-version"))
+        cache.set(CACHE_KEY, notices, CACHE_SECONDS)
+    return next((notice for notice in notices if notice.published_at <= now), None)
 
 
 def privacy_notice_version() -> int | None:
@@ -37,7 +39,6 @@ def privacy_notice_publish(*, notice: PrivacyNotice) -> PrivacyNotice:
     notice.version = last + 1
     notice.full_clean()
     notice.save()
-    minute = CACHE_KEY.format(minute=timezone.now().strftime("%Y%m%d%H%M"))
-    cache.delete(minute)
-    transaction.on_commit(lambda: cache.delete(minute))
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
     return notice

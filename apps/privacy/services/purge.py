@@ -17,7 +17,8 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-# The order matters: filings go before the bookings they protect, reports before their photos' own limit.
+# The order matters: filings go before the bookings they protect, reports before their photos' own limit. A report
+# goes with its Zalo conversation (ChatEntry) and photos; a filing with its drafts, timeline and messages.
 STEPS = (
     "drafts",
     "holds",
@@ -29,6 +30,7 @@ STEPS = (
     "unconfirmed_reports",
     "reports",
     "report_photos",
+    "exports",
     "sessions",
     "sign_in_records",
     "audit_log",
@@ -190,6 +192,14 @@ def _purge_report_photos(now) -> int:
     _delete_files(photo.image for photo in stale)
     ReportPhoto.objects.filter(pk__in=[p.pk for p in stale]).delete()
     return len(stale)
+
+
+def _purge_exports(now) -> int:
+    """Officers' background exports and their files, after EXPORTS_KEEP_HOURS (apps.exports' own limit, also run
+    by its beat task): a file lists many citizens."""
+    from apps.exports.services import export_job_purge_expired
+
+    return export_job_purge_expired(now=now)
 
 
 def _purge_sessions(now) -> int:

@@ -7,8 +7,10 @@ register = template.Library()
 
 
 @register.inclusion_tag("privacy/includes/_notice.html")
-def privacy_notice(sensitive: bool = False):
-    """The notice in force (and, where the form asks for sensitive data, its consent text) in the page's language."""
+def privacy_notice(sensitive: bool = False, declaration: bool = True):
+    """The notice in force (and, where the form asks for sensitive data, its consent text) in the page's language,
+    folded in a <details> (no JavaScript): one line on the page until the citizen opens it. A journey's first
+    step shows the consent and declaration texts as its boxes' labels instead (privacy/includes/_consent.html)."""
     notice = privacy_notice_current()
     language = get_language() or "vi"
     if notice is None:
@@ -17,5 +19,5 @@ def privacy_notice(sensitive: bool = False):
         "notice": notice,
         "text": notice.localized("notice", language),
         "sensitive": notice.localized("sensitive_consent", language) if sensitive else "",
-        "declaration": notice.localized("declaration", language),
+        "declaration": notice.localized("declaration", language) if declaration else "",
     }

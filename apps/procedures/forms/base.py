@@ -15,6 +15,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from apps.core.forms.journey import JourneyForm
 from apps.core.forms.widgets import FastInput, FastSelect
 from apps.core.names import NameLengthMixin, accents_confirm_check, accents_confirm_prepare
+from apps.privacy.forms import NoticeConsentMixin
 
 from . import validation
 
@@ -103,8 +104,9 @@ class DateField(forms.DateField):
         super().__init__(**kwargs)
 
 
-class ProcedureForm(JourneyForm):
-    """The short form a procedure asks for before booking.
+class ProcedureForm(NoticeConsentMixin, JourneyForm):
+    """The short form a procedure asks for before booking, with the privacy notice, its consent and the declaration
+    statement after the fields (the journey's first step; the filing records the notice's version).
 
     Every form has the holder's name and mobile number (columns of `Filing`); the other fields are the
     procedure's own and are stored, cleaned, in `Filing.answers`. Subclasses add fields and
@@ -114,7 +116,8 @@ class ProcedureForm(JourneyForm):
     `display_<field>(value)` methods turn a stored value into readable text for officers.
     """
 
-    COMMON_FIELDS: ClassVar[tuple[str, ...]] = ("holder_name", "phone")
+    COMMON_FIELDS: ClassVar[tuple[str, ...]] = ("holder_name", "phone", *NoticeConsentMixin.CONSENT_FIELDS)
+    CONSENT_DECLARATION = True
     # Stored with each filing (Filing.form_version): raise it when a change makes older answers read differently.
     version: ClassVar[int] = 1
     procedure_slug: ClassVar[str] = ""
