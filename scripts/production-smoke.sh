@@ -165,12 +165,11 @@ confirmation = delivered("procedure_booked")
 print("ok   booked through nginx; code and confirmation delivered:", confirmation.body[:80].replace("\n", " "))
 
 # A message written while the broker was down (never handed to the queue): only beat's sweep can send it.
-from apps.notifications import services
+from apps.notifications.services import notification_send, sending
 
-services._enqueue_after_commit = lambda notification_id: None
-left = services.notification_send(kind="declaration_confirmed", language="vi", phone="0987654321", context={
-    "name": "Trần Thị Bình", "code": "K7MX-3PQ9-R", "unit": "Công an Phường Xóm Chiếu", "address": "4 Xóm Chiếu",
-    "date": "02/12/2026", "time": "08:30", "url": base + "/tra-cuu/"})
+sending._enqueue_after_commit = lambda notification_id: None
+left = notification_send(kind="procedure_booked", language="vi", phone="0987654321",
+                         context=confirmation.notification.context)
 Notification.objects.filter(pk=left.pk).update(created_at=timezone.now() - timedelta(minutes=10))
 for _ in range(180):
     left.refresh_from_db()

@@ -29,7 +29,10 @@ class PoliceUnitAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("kind", "name", "name_en", "slug", "parent", "order", "is_active")}),
         (_("Contact"), {"fields": ("address", "address_en", "email", "map_url")}),
-        (_("Area and services"), {"fields": ("ward_code", "area_served", "receives_id_applications")}),
+        (
+            _("Area and services"),
+            {"fields": ("ward_code", "area_served", "area_served_en", "receives_id_applications")},
+        ),
     )
 
     def delete_model(self, request, obj):

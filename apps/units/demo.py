@@ -23,7 +23,10 @@ CITY = {
     "address": "268 Trần Hưng Đạo, Phường Cầu Ông Lãnh, Thành phố Hồ Chí Minh",
     "address_en": "268 Trần Hưng Đạo, Cầu Ông Lãnh Ward, Ho Chi Minh City",
     "email": "congan@tphcm.gov.vn",
-    "phones": [("Trực ban", "069 318 7344", True), ("Tiếp công dân", "028 3920 0000", False)],
+    "phones": [
+        ("Trực ban", "Duty desk", "069 318 7344", True),
+        ("Tiếp công dân", "Citizen reception", "028 3920 0000", False),
+    ],
     "order": 1,
 }
 DISTRICT = {
@@ -34,7 +37,10 @@ DISTRICT = {
     "address": "14 Đoàn Như Hài, Phường Xóm Chiếu, Thành phố Hồ Chí Minh",
     "address_en": "14 Đoàn Như Hài, Xóm Chiếu Ward, Ho Chi Minh City",
     "email": "conganquan4@tphcm.gov.vn",
-    "phones": [("Trực ban", "028 3940 0155", True), ("Đội Cảnh sát QLHC về TTXH", "028 3940 0344", False)],
+    "phones": [
+        ("Trực ban", "Duty desk", "028 3940 0155", True),
+        ("Đội Cảnh sát QLHC về TTXH", "Administrative Police Team (public order)", "028 3940 0344", False),
+    ],
     "receives_id_applications": True,
     "saturday_morning": True,
     "order": 2,
@@ -69,8 +75,9 @@ def _ward_unit(number: int, street: str, ward_code: str, receives: bool, saturda
         "address_en": f"{street}, District 4, Ho Chi Minh City",
         "ward_code": ward_code,
         "area_served": f"Phường {number} (cũ), Quận 4",
+        "area_served_en": f"Former Ward {number}, District 4",
         "email": f"caphuong{number}.q4@tphcm.gov.vn",
-        "phones": [("Trực ban", f"028 3826 {4100 + number:04d}", True)],
+        "phones": [("Trực ban", "Duty desk", f"028 3826 {4100 + number:04d}", True)],
         "receives_id_applications": receives,
         "saturday_morning": saturday,
         "order": order,
@@ -83,9 +90,11 @@ def _save_unit(data: dict, parent: PoliceUnit | None) -> PoliceUnit:
     saturday = data.pop("saturday_morning", False)
     slug = data.pop("slug")
     unit, _ = PoliceUnit.objects.update_or_create(slug=slug, defaults={**data, "parent": parent})
-    for order, (label, number, hotline) in enumerate(phones):
+    for order, (label, label_en, number, hotline) in enumerate(phones):
         UnitPhone.objects.update_or_create(
-            unit=unit, order=order, defaults={"label": label, "number": number, "is_hotline": hotline}
+            unit=unit,
+            order=order,
+            defaults={"label": label, "label_en": label_en, "number": number, "is_hotline": hotline},
         )
     sessions = [(day, *MORNING) for day in WEEKDAYS] + [(day, *AFTERNOON) for day in WEEKDAYS]
     if saturday:

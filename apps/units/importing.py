@@ -13,7 +13,7 @@ YAML (a list under ``units:``)::
         address_en: 1 A Street, B Ward   # optional: shown on /en/ pages
         parent: ""                     # slug of the parent unit (listed earlier or already in the database)
         receives_id_applications: true
-        phones: [{label: Trực ban, number: "0271 3800 113", hotline: true}]
+        phones: [{label: Trực ban, label_en: Duty desk, number: "0271 3800 113", hotline: true}]
         hours: "mon-fri 07:30-11:30 13:30-17:00; sat 07:30-11:30"
         schedule: {slot_minutes: 15, capacity: 2, lead_time_hours: 2, horizon_days: 30}
 
@@ -37,7 +37,7 @@ DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _RANGE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 UNIT_FIELDS = (
     *("kind", "name", "name_en", "address", "address_en"),
-    *("ward_code", "area_served", "email", "map_url", "order"),
+    *("ward_code", "area_served", "area_served_en", "email", "map_url", "order"),
 )
 SCHEDULE_FIELDS = ("slot_minutes", "capacity", "lead_time_hours", "horizon_days")
 
@@ -129,6 +129,7 @@ def units_import(*, rows: list[dict]) -> ImportResult:
                 item = UnitPhone(
                     unit=unit,
                     label=phone.get("label", ""),
+                    label_en=phone.get("label_en", ""),
                     number=str(phone["number"]),
                     is_hotline=_bool(phone.get("hotline", False)),
                     order=order,

@@ -53,6 +53,12 @@ class PoliceUnit(models.Model):
         blank=True,
         help_text=_("Streets or former wards this unit covers, as citizens know them."),
     )
+    area_served_en = models.CharField(
+        _("area served in English"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown on the English pages; leave empty to show the Vietnamese text."),
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     map_url = models.URLField(_("map link"), blank=True)
     receives_id_applications = models.BooleanField(
@@ -89,10 +95,22 @@ class PoliceUnit(models.Model):
             return self.address_en
         return self.address
 
+    @property
+    def display_area_served(self) -> str:
+        if translation.get_language() == "en" and self.area_served_en:
+            return self.area_served_en
+        return self.area_served
+
 
 class UnitPhone(models.Model):
     unit = models.ForeignKey(PoliceUnit, on_delete=models.CASCADE, related_name="phones", verbose_name=_("unit"))
     label = models.CharField(_("label"), max_length=100, blank=True, help_text=_("E.g. Duty desk, Reception."))
+    label_en = models.CharField(
+        _("label in English"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown on the English pages; leave empty to show the Vietnamese label."),
+    )
     number = models.CharField(
         _("number"),
         max_length=20,
@@ -108,6 +126,12 @@ class UnitPhone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.number}" if self.label else self.number
+
+    @property
+    def display_label(self) -> str:
+        if translation.get_language() == "en" and self.label_en:
+            return self.label_en
+        return self.label
 
     @property
     def tel_href(self) -> str:

@@ -395,7 +395,9 @@ FILINGS_FAMILY_CONFIRMATION_MINUTES = env.int("FILINGS_FAMILY_CONFIRMATION_MINUT
 # How long a picked time is kept for a citizen who is finishing their form.
 APPOINTMENT_HOLD_MINUTES = env.int("APPOINTMENT_HOLD_MINUTES", default=15)
 # Anti-hoarding: upcoming bookings (and live holds) one phone number may have at once, all procedures together.
-APPOINTMENT_MAX_ACTIVE_PER_PHONE = env.int("APPOINTMENT_MAX_ACTIVE_PER_PHONE", default=3)
+# Six: a parent booking for themselves and four children from one phone (issue 12.13). Each booking needs the phone
+# confirmed with a code, and holds have their own, smaller budget (APPOINTMENT_HOLDS_PER_PHONE).
+APPOINTMENT_MAX_ACTIVE_PER_PHONE = env.int("APPOINTMENT_MAX_ACTIVE_PER_PHONE", default=6)
 # The hold budget (docs/threat-model.md): a hold keeps its place from others only within each of these. Beyond
 # them the citizen still continues with the time picked, and booking (after the phone is confirmed) re-checks.
 # Share of a slot's places unconfirmed holds may keep (rounded down: the last place is always left for confirmed

@@ -26,8 +26,10 @@ NOT_PAGES = {
     "procedures:resume",  # likewise, for the other procedures' drafts
     # The done page's "move" and "cancel" links redirect to the one lookup's pages (audited as those pages).
     "procedures:done-move", "procedures:done-cancel",
+    # A returned identity card's correction: reopens the journey at its check page, and sends it (both redirects).
+    "declarations:correct", "declarations:correct-send",
 }  # fmt: skip
-CITIZEN_NAMESPACES = {"core", "units", "notifications", "declarations", "procedures", "news", "reports"}
+CITIZEN_NAMESPACES = {"core", "units", "notifications", "declarations", "procedures", "filings", "news", "reports"}
 
 
 def _next(page) -> None:
@@ -126,6 +128,8 @@ def _identity_card_journey(page, audit, server, prefix: str, lang: str, phone: s
 
 def _procedure_journey(page, audit, server, prefix: str, lang: str, phone: str) -> None:
     base = server.url + prefix
+    page.goto(f"{base}/thu-tuc/ho-chieu/khong-tim-thay/")
+    audit(page, f"[{lang}] a journey step reached without a draft")
     for slug in PROCEDURES:
         page.goto(f"{base}/thu-tuc/{slug}/gioi-thieu/")
         audit(page, f"[{lang}] procedure {slug}: about")
@@ -160,6 +164,19 @@ def _procedure_journey(page, audit, server, prefix: str, lang: str, phone: str) 
     page.goto(done)
     page.click("a[href$='/huy/']")
     audit(page, f"[{lang}] procedure {slug}: cancel the booking")
+    # An officer returns the filing for correction: its lookup page then offers the correction form.
+    lookup = page.url.removesuffix("huy/")
+    reason = "Ảnh chưa rõ" if lang == "vi" else "The photo is not clear"
+    server.manage(
+        "from django.contrib.auth import get_user_model; from apps.filings.models import Filing; "
+        "from apps.filings.services import filing_transition; "
+        f"filing_transition(filing=Filing.objects.filter(procedure__slug={slug!r}).latest('pk'), target='returned', "
+        f"user=get_user_model().objects.get(username={OFFICER[0]!r}), reason={reason!r}, notify=False)"
+    )
+    page.goto(lookup)
+    audit(page, f"[{lang}] lookup: a filing returned for correction")
+    page.click("a[href$='/sua/']")
+    audit(page, f"[{lang}] lookup: correct the answers")
 
 
 def _report_journey(page, audit, server, prefix: str, lang: str, phone: str) -> None:

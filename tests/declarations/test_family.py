@@ -73,3 +73,30 @@ def test_the_confirmation_covers_the_family_for_30_minutes_only(client, demo_dat
         assert 'value="submit"' not in client.get(CONFIRM).content.decode()
         client.post(CONFIRM, {"action": "submit", "pledge": "1"})
     assert Filing.objects.count() == 1
+
+
+def test_a_parent_books_for_themselves_and_five_children_from_one_phone(
+    client, demo_data, django_capture_on_commit_callbacks
+):
+    """The per-phone cap of upcoming bookings leaves room for a family (six), and still stops the seventh."""
+    from django.urls import reverse
+
+    from .factories import picker_post
+
+    first_filing(client, django_capture_on_commit_callbacks)
+
+    def next_child(n):
+        child = id_number_build(province_code="079", birth_year=1990, sex="M", serial=200000 + n)
+        walk(client, **{"ban-than": {"id_number": child, "full_name": "Nguyễn Văn Bảo"}})
+
+    for n in range(1, 6):
+        next_child(n)
+        hold(client, free_slot(skip=n))
+        with django_capture_on_commit_callbacks(execute=True):
+            assert "/hoan-tat/" in client.post(CONFIRM, {"action": "submit", "pledge": "1"})["Location"]
+    assert Filing.objects.count() == 6
+    assert Notification.objects.filter(kind="otp").count() == 1  # one code for the whole family
+    next_child(6)
+    response = client.post(reverse("declarations:appointment"), picker_post(free_slot(skip=6)), follow=True)
+    assert "6 lịch hẹn" in response.content.decode()  # the cap's message, with the phone's count
+    assert Filing.objects.count() == 6

@@ -89,3 +89,26 @@ def test_opening_hours_are_folded_into_readable_lines():
         ("Thứ Hai – Thứ Sáu", "07:30–11:30, 13:30–17:00"),
         ("Thứ Bảy", "07:30–11:30"),
     ]
+
+
+@pytest.mark.django_db
+def test_english_pages_show_the_english_area_and_phone_labels(client, demo_data):
+    english = client.get("/en/lien-he/").content.decode()
+    assert "Area: Former Ward 8, District 4" in english
+    assert "Duty desk: 028 3826 4108" in english
+    assert "Administrative Police Team (public order): 028 3940 0344" in english
+    assert "(cũ)" not in english and "Trực ban" not in english and "Tiếp công dân" not in english
+    vietnamese = client.get("/lien-he/").content.decode()
+    assert "Phường 8 (cũ), Quận 4" in vietnamese and "Trực ban: 028 3826 4108" in vietnamese
+    assert "Former Ward" not in vietnamese and "Duty desk" not in vietnamese
+
+
+@pytest.mark.django_db
+def test_a_phone_or_area_without_english_shows_the_vietnamese_one_on_english_pages(client, demo_data):
+    from apps.units.models import UnitPhone
+
+    UnitPhone.objects.filter(unit__slug="cong-an-quan-4", order=1).update(label_en="")
+    PoliceUnit.objects.filter(slug="cong-an-phuong-9-quan-4").update(area_served_en="")
+    english = client.get("/en/lien-he/").content.decode()
+    assert "Đội Cảnh sát QLHC về TTXH: 028 3940 0344" in english
+    assert "Area: Phường 9 (cũ), Quận 4" in english and "Area: Former Ward 8, District 4" in english

@@ -19,7 +19,10 @@ units:
     name_en: Bac Ninh Province Police
     address: 1 Lý Thái Tổ, phường Suối Hoa
     address_en: 1 Lý Thái Tổ, Suối Hoa Ward
-    phones: [{label: Trực ban, number: "0222 3822 113", hotline: true}, {label: Tiếp dân, number: "0222 3810 222"}]
+    phones: [{label: Trực ban, label_en: Duty desk, number: "0222 3822 113", hotline: true},
+             {label: Tiếp dân, number: "0222 3810 222"}]
+    area_served: Phường Suối Hoa (cũ)
+    area_served_en: Former Suối Hoa Ward
     hours: "mon-fri 07:30-11:30 13:30-17:00"
   - slug: cong-an-phuong-kinh-bac
     kind: ward
@@ -55,10 +58,11 @@ def test_yaml_import_creates_units_phones_hours_and_schedule_and_is_idempotent(t
     assert (province.kind, province.name_en) == (UnitKind.CITY, "Bac Ninh Province Police")
     assert (province.address_en, ward.address_en) == ("1 Lý Thái Tổ, Suối Hoa Ward", "")
     assert ward.parent == province and ward.receives_id_applications
-    assert [(p.number, p.is_hotline) for p in province.phones.all()] == [
-        ("0222 3822 113", True),
-        ("0222 3810 222", False),
+    assert [(p.number, p.is_hotline, p.label_en) for p in province.phones.all()] == [
+        ("0222 3822 113", True, "Duty desk"),
+        ("0222 3810 222", False, ""),
     ]
+    assert (province.area_served, province.area_served_en) == ("Phường Suối Hoa (cũ)", "Former Suối Hoa Ward")
     assert province.opening_hours.count() == 10
     assert sorted({h.weekday for h in ward.opening_hours.all()}) == [0, 1, 2, 3, 4, 5]
     saturday = ward.opening_hours.get(weekday=5)

@@ -229,7 +229,7 @@ class ProvinceWardMixin(forms.Form):
     street = CharField(
         label=_("House number and street"),
         max_length=200,
-        help_text=_("E.g. 12/3 Đoàn Văn Bơ, or the hamlet (ấp, tổ) where there is no street."),
+        help_text=_("E.g. 12/3 Đoàn Văn Bơ, or the hamlet or residential group where there is no street."),
     )
 
     REFRESH_FIELD: ClassVar[str] = "province"

@@ -16,8 +16,8 @@ STAY_UNTIL_NOT_FOR_PERMANENT = _("Permanent residence has no end date: leave thi
 
 
 class ResidenceType(models.TextChoices):
-    PERMANENT = "permanent", _("Permanent residence (thường trú)")
-    TEMPORARY = "temporary", _("Temporary residence (tạm trú)")
+    PERMANENT = "permanent", _("Permanent residence registration")
+    TEMPORARY = "temporary", _("Temporary residence registration")
     EXTENSION = "extension", _("Extension of temporary residence")
 
 

@@ -23,8 +23,8 @@ class VehicleRequest(models.TextChoices):
 class VehicleType(models.TextChoices):
     CAR = "car", _("Car")
     TRAILER = "trailer", _("Trailer or semi-trailer")
-    MOTORBIKE = "motorbike", _("Motorbike (mô tô)")
-    MOPED = "moped", _("Moped (xe gắn máy)")
+    MOTORBIKE = "motorbike", _("Motorbike")
+    MOPED = "moped", _("Moped")
     ELECTRIC = "electric", _("Electric motorbike or moped")
 
 
