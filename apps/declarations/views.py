@@ -39,6 +39,7 @@ from apps.filings.drafts import (
     draft_lost_redirect,
     draft_posted_version,
     draft_resume,
+    draft_save_posted,
 )
 from apps.filings.models import Filing, FilingState
 from apps.filings.selectors import filing_from_token, filing_last_reason
@@ -169,20 +170,13 @@ def _step_post(request, step, draft, answers, *, returning: bool, here: str, cor
     form = step.form_class(data=posted, answers=answers)
     raw = {name: posted.get(name, "") for name in form.fields if name in posted}
     lost = draft is None and bool(slug)  # a later step posted without this browser's draft (cookies lost)
-    created = draft is None
-    if created:
-        draft = filings_services.draft_create(procedure_slug=Procedure.IDENTITY_CARD)
     action = request.POST.get("action", "next")
     index = selectors.step_index(slug)
     moving = (action == "back" and index > 0) or action == "refresh"
     valid = moving or form.is_valid()
     try:
-        filings_services.draft_save_step(
-            draft=draft,
-            step=slug,
-            data=raw,
-            version=None if created else draft_posted_version(request),
-            invalid=not valid,
+        draft, created = draft_save_posted(
+            request, draft=draft, procedure_slug=Procedure.IDENTITY_CARD, step=slug, data=raw, invalid=not valid
         )
     except DraftConflict as error:
         messages.warning(request, error.messages[0])

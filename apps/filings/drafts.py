@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from .selectors import draft_get
-from .services import DRAFT_LIFETIME, draft_confirm_from_earlier, draft_rekey
+from .services import DRAFT_LIFETIME, draft_confirm_from_earlier, draft_create, draft_rekey, draft_save_step
 from .tokens import DRAFT_COOKIE_SALT
 
 
@@ -50,6 +50,25 @@ def draft_posted_version(request) -> int | None:
         return int(request.POST["draft_version"])
     except (KeyError, ValueError):
         return None
+
+
+def draft_save_posted(request, *, draft, procedure_slug: str, step: str, data: dict, invalid: bool):
+    """Save a journey page's POST into this browser's draft, creating the draft when the browser has none.
+
+    Returns `(draft, created)`; a created draft needs its cookie (`draft_cookie_set`). The page's version is
+    checked (DraftConflict when another tab changed the draft since); a new draft has nothing to conflict with.
+    """
+    created = draft is None
+    if created:
+        draft = draft_create(procedure_slug=procedure_slug)
+    draft_save_step(
+        draft=draft,
+        step=step,
+        data=data,
+        version=None if created else draft_posted_version(request),
+        invalid=invalid,
+    )
+    return draft, created
 
 
 def draft_cookie_set(response, *, draft) -> None:

@@ -39,6 +39,7 @@ from apps.filings.drafts import (
     draft_lost_redirect,
     draft_posted_version,
     draft_resume,
+    draft_save_posted,
 )
 from apps.filings.selectors import (
     filing_done_path,
@@ -166,21 +167,14 @@ class RequestStartView(ProcedureJourneyMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         draft = draft_from_cookie(request, procedure_slug=self.procedure.slug)
-        created = draft is None
-        if created:
-            draft = filings_services.draft_create(procedure_slug=self.procedure.slug)
         names = (*self.form_class.base_fields, *self.form_class.CONSENT_FIELDS)
         raw = {name: request.POST.get(name, "") for name in names if name in request.POST}
         refresh = REFRESH in request.POST
         valid = refresh or self.form_class(data=request.POST).is_valid()
         here = reverse("procedures:start", kwargs={"slug": self.procedure.slug})
         try:
-            filings_services.draft_save_step(
-                draft=draft,
-                step=FORM_STEP,
-                data=raw,
-                version=None if created else draft_posted_version(request),
-                invalid=not valid,
+            draft, created = draft_save_posted(
+                request, draft=draft, procedure_slug=self.procedure.slug, step=FORM_STEP, data=raw, invalid=not valid
             )
         except DraftConflict as exc:
             messages.warning(request, exc.messages[0])
