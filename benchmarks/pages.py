@@ -52,7 +52,7 @@ PAGES = [
     ("CCCD: request type", "/thu-tuc/cap-cccd/", "journey", True),
     ("CCCD: about you", "/thu-tuc/cap-cccd/ban-than/", "journey", True),
     ("CCCD: addresses", "/thu-tuc/cap-cccd/dia-chi/", "journey", True),
-    ("CCCD: family", "/thu-tuc/cap-cccd/gia-dinh/", "journey", True),
+    ("CCCD: contact", "/thu-tuc/cap-cccd/lien-he/", "journey", True),
     ("CCCD: appointment, units", "/thu-tuc/cap-cccd/lich-hen/", "journey", True),
     ("CCCD: appointment, days", "/thu-tuc/cap-cccd/lich-hen/?unit={unit}", "journey", True),
     ("CCCD: appointment, times", "/thu-tuc/cap-cccd/lich-hen/?unit={unit}&day={day}", "journey", True),

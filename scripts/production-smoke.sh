@@ -143,7 +143,7 @@ def delivered(kind, seconds=40):
 
 answer = post("/thu-tuc/ho-chieu/", {
     "holder_name": "Nguyễn Văn An", "phone": phone, "id_number": "079203001234", "request_type": "expiring",
-    "current_passport": "C1234567", "purpose": "tourism"})
+    "current_passport": "C1234567", "purpose": "tourism", "accept_notice": "1", "accept_declaration": "1"})
 assert answer.status_code == 302 and answer.headers["Location"] == "/thu-tuc/ho-chieu/dat-lich/", answer.text[-2000:]
 procedure = Procedure.objects.get(slug="ho-chieu")
 today = timezone.localdate()
