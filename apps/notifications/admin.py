@@ -10,6 +10,7 @@ from apps.core.paging import EstimatedCountPaginator
 
 from .forms import MessageTemplateForm
 from .models import DeliveryAttempt, MessageTemplate, Notification, OtpChallenge, ZaloFollower, ZaloToken
+from .selectors import notification_about_code_q
 from .services.zalo_token import ZaloTokenError, zalo_token_refresh
 from .templating import PLACEHOLDERS, SAMPLE_CONTEXT, render_text
 
@@ -78,7 +79,15 @@ class NotificationAdmin(FastActionCheckboxMixin, SearchAdminMixin, admin.ModelAd
     # where a scan took 7-24 s): the phone (whole: its btree; a part: its trigram index) and the whole verification
     # code (unique). A citizen's name or filing code is searched on the appointments' and filings' lists.
     search_spec = SearchFields(code_exact=("verification_code",), phone=("phone",))
-    search_help_text = _("Phone (0…, +84…) or a part of it, or the message's verification code.")
+    search_help_text = _("Phone (0…, +84…) or a part of it, the message's verification code, or a whole filing code.")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also the messages about one filing, by its whole code: the filing and its booking are found by their
+        unique codes, then their messages through the (subject type, subject id) index."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        about = notification_about_code_q(term=search_term)
+        return (found | queryset.filter(about), duplicates) if about is not None else (found, duplicates)
+
     # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
     paginator = EstimatedCountPaginator
     show_full_result_count = False

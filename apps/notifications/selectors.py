@@ -155,3 +155,24 @@ def ceiling_trip_list_recent(*, days: int = 1) -> list:
 
     since = timezone.localdate() - timedelta(days=days - 1)
     return list(CeilingTrip.objects.filter(day__gte=since).order_by("-day", "-last_at")[:20])
+
+
+def notification_about_code_q(*, term: str):
+    """A filter for the messages about the filing whose whole code is `term` (with or without dashes), or None
+    when `term` is not a whole code. Reminders are about the booking, other messages about the filing."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from apps.appointments.models import Appointment
+    from apps.backoffice.search import search_term_parse
+    from apps.filings.models import Filing
+
+    code = search_term_parse(term).code
+    if not code:
+        return None
+    query = Q(pk__in=[])
+    for model, field in ((Filing, "code"), (Appointment, "reference")):
+        ids = [str(pk) for pk in model.objects.filter(**{field: code}).values_list("pk", flat=True)]
+        if ids:
+            query |= Q(subject_type=ContentType.objects.get_for_model(model), subject_id__in=ids)
+    return query

@@ -197,5 +197,30 @@ def test_messages_list(client, district_officer):
         assert _result(client, "admin:notifications_notification_changelist", term) == [wanted], term
     # Restricted to what an index answers on 2,000,000 rows: not the name or filing code in the message's data,
     # nor a part of the verification code (see NotificationAdmin.search_spec).
-    for term in ("hong nhung", CODE, "AB23"):
+    for term in ("hong nhung", CODE, "AB23"):  # CODE: no filing has it here
         assert _result(client, "admin:notifications_notification_changelist", term) == [], term
+
+
+def test_messages_list_finds_the_messages_about_a_filing_by_its_whole_code(client, district_officer, ward_a):
+    from django.contrib.auth.models import Permission
+
+    from apps.notifications.models import Notification
+
+    booking = appointment_create(unit=ward_a, starts_at=_at(9), reference=CODE)
+    filing = declaration_create(appointment=booking)
+    other = declaration_create()
+
+    def message(n, subject):
+        return Notification.objects.create(
+            kind="filing_confirmed", phone="+84912345678", idempotency_key=f"{n}" * 32, verification_code=f"AB2{n}CD",
+            subject=subject,
+        )  # fmt: skip
+
+    confirmed, reminder, _other = message(1, filing), message(2, booking), message(3, other)
+    district_officer.user_permissions.add(Permission.objects.get(codename="view_notification"))
+    client.force_login(district_officer)
+    for term in (CODE, code_format(CODE), code_format(CODE).lower()):
+        found = _result(client, "admin:notifications_notification_changelist", term)
+        assert sorted(found, key=lambda n: n.pk) == [confirmed, reminder], term
+    # A part of the code is not searched on this table (2,000,000 rows).
+    assert _result(client, "admin:notifications_notification_changelist", CODE[:5]) == []
