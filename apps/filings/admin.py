@@ -137,8 +137,8 @@ class FilingAdmin(FastActionCheckboxMixin, SearchAdminMixin, UnitScopedAdminMixi
         "updated_at",
         # What the citizen accepted on the journey's first step (apps.privacy): the counter fills in the sensitive
         # items (ethnicity, religion, blood group) when this says no.
-        "notice_version",
-        "sensitive_consent",
+        "notice_accepted",
+        "sensitive_consent_given",
     )
     readonly_fields = tuple(name for name in fields if name != "officer_note")
     inlines = (FilingEventInline,)
@@ -154,6 +154,15 @@ class FilingAdmin(FastActionCheckboxMixin, SearchAdminMixin, UnitScopedAdminMixi
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields  # the state too: it changes only by a move
+
+    @admin.display(description=_("privacy notice accepted"))
+    def notice_accepted(self, obj: Filing) -> str:
+        return _("Version %(version)s") % {"version": obj.notice_version} if obj.notice_version else _("Not recorded")
+
+    @admin.display(description=_("consent to sensitive data"))
+    def sensitive_consent_given(self, obj: Filing) -> str:
+        # Words, not Django's boolean icon: its "unknown" icon reads "None" to a screen reader.
+        return {True: _("Given"), False: _("Refused")}.get(obj.sensitive_consent, _("Not asked"))
 
     @admin.display(description=_("answers"))
     def details(self, obj: Filing) -> str:
