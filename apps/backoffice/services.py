@@ -305,22 +305,27 @@ def appointment_move_affected(*, unit, user, now=None) -> tuple[list, list[tuple
 
 
 # --- Reviewing filings ---------------------------------------------------------------------------------------
-def filing_review_move(*, filing, target: str, user, reason: str = ""):
+def filing_review_move(*, filing, target: str, user, reason: str = "", check_permission: bool = True):
     """An officer's move of a filing from the back office: only a filing of the officer's units, and only along
     the one table (`apps.filings.services.filing_transition` checks the move, the permission and the reason, records
-    the timeline's event and messages the citizen); the change is written to the audit log. Returns the event."""
+    the timeline's event and messages the citizen); the change is written to the audit log, its states in the
+    portal's language. `check_permission=False`: a move the officer may make through another right (cancelling
+    the filing booked on a visit they may cancel). Returns the event."""
     from apps.filings.services import filing_transition
     from apps.filings.transitions import OFFICER
 
     if not user_can_access_object(user, filing, unit_field="appointment__unit"):
         raise PermissionDenied(RECORD_OF_OTHER_UNIT)
     with transaction.atomic():
-        event = filing_transition(filing=filing, target=target, actor=OFFICER, user=user, reason=reason)
+        event = filing_transition(
+            filing=filing, target=target, actor=OFFICER, user=user, reason=reason, check_permission=check_permission
+        )
         audit_record(
             user=user,
             action=AuditAction.TRANSITION,
             obj=filing,
-            detail=f"{event.source} → {event.state}" + (f": {event.reason}" if event.reason else ""),
+            detail=f"{_filing_state_text(event.source)} → {_filing_state_text(event.state)}"
+            + (f": {event.reason}" if event.reason else ""),
             unit_id=object_unit_id(filing, unit_field="appointment__unit"),
         )
     return event
@@ -412,25 +417,8 @@ def _filing_cancel(*, filing, user, reason: str) -> None:
     officer may cancel bookings, so the filing booked on one follows even without the right to review filings
     (`filing_review_move` is the reviewer's own move)."""
     from apps.filings.models import FilingState
-    from apps.filings.services import filing_transition
-    from apps.filings.transitions import OFFICER
 
-    with transaction.atomic():
-        event = filing_transition(
-            filing=filing,
-            target=FilingState.CANCELLED,
-            actor=OFFICER,
-            user=user,
-            reason=reason,
-            check_permission=False,
-        )
-        audit_record(
-            user=user,
-            action=AuditAction.TRANSITION,
-            obj=filing,
-            detail=f"{_filing_state_text(event.source)} → {_filing_state_text(event.state)}: {reason}",
-            unit_id=object_unit_id(filing, unit_field="appointment__unit"),
-        )
+    filing_review_move(filing=filing, target=FilingState.CANCELLED, user=user, reason=reason, check_permission=False)
 
 
 def _filing_state_text(state: str) -> str:
@@ -452,6 +440,8 @@ def appointment_cancel_by_officer(*, appointments, user, reason: str, now=None) 
 
     reason = _reason_required(reason)
     cancelled, refused = [], []
+    appointments = list(appointments)
+    filings = {f.appointment_id: f for f in Filing.objects.filter(appointment__in=appointments)}
     for appointment in appointments:
         if not user_can_access_object(user, appointment, unit_field="unit"):
             refused.append((appointment, str(RECORD_OF_OTHER_UNIT)))
@@ -459,7 +449,7 @@ def appointment_cancel_by_officer(*, appointments, user, reason: str, now=None) 
         if not appointment_cancel_plan(appointment=appointment):
             refused.append((appointment, str(CANCEL_NOT_BOOKED % {"status": appointment.get_status_display()})))
             continue
-        filing = Filing.objects.filter(appointment=appointment).first()
+        filing = filings.get(appointment.pk)
         try:
             if filing is not None:
                 if not filing_cancel_plan(filing=filing):

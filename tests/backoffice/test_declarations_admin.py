@@ -269,3 +269,11 @@ def test_name_search_uses_the_index_with_many_declarations(ward_a):
     assert all({"nguyen", "van"} <= set(search_normalize(n).split()) and "1232" in n for n in names)
     plan = queryset.explain()
     assert "filings_filing_holder_name_srch" in plan, plan
+
+
+def test_a_review_move_is_audited_in_vietnamese_with_its_reason(reviewer_a, own):
+    from apps.backoffice.models import AuditLogEntry
+
+    filing_review_move(filing=own, target="returned", user=reviewer_a, reason="Ảnh chân dung bị mờ")
+    entry = AuditLogEntry.objects.get(object_id=str(own.pk), action="transition")
+    assert entry.detail == "Đã nộp → Trả lại để bổ sung, sửa đổi: Ảnh chân dung bị mờ"
