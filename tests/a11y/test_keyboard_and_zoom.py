@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.notifications.models import OutboxMessage
+from tests.browser import page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +49,7 @@ def next_step(page) -> None:
 
 
 def no_sideways_scrolling(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width(page)
     assert width <= 360, f"{page.url} scrolls sideways at 200 % text: {width} px wide"
     assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 32, "the text was not enlarged"
 

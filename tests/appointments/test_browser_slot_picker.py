@@ -4,6 +4,7 @@ import pytest
 import time_machine
 
 from apps.appointments.models import Appointment, AppointmentStatus
+from tests.browser import page_width
 
 from .conftest import NOW
 from .factories import BookingScheduleFactory, ProcedureFactory
@@ -22,7 +23,7 @@ def browser_context_args(browser_context_args):
 
 def _fits(page) -> None:
     page.wait_for_load_state()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
 
 
 def test_pick_unit_day_and_time_without_javascript(live_server, page):

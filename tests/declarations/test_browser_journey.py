@@ -11,12 +11,13 @@ from apps.core.codes import code_is_valid, code_normalize
 from apps.filings import outputs
 from apps.filings.models import Filing
 from apps.filings.tokens import qr_token
+from tests.browser import page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def fits_the_phone(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
+    assert page_width(page) <= 360, page.url
     assert page.locator("h1").count() == 1, page.url
 
 

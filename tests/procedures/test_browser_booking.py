@@ -7,6 +7,7 @@ import pytest
 from apps.appointments.models import Appointment, AppointmentStatus
 from apps.filings.models import Filing
 from apps.procedures.models import Procedure
+from tests.browser import page_width
 
 from .journey import sample_data, sent_code
 
@@ -41,7 +42,7 @@ def test_book_a_procedure_on_a_phone(live_server, page, demo_data, slug):
         page.locator("[name='province']").select_option(data["province"])
         page.locator("button[name='_refresh']").click()
     _fill(page, data)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
     page.locator("form button[type='submit']:not([name])").click()
     # (After "show the wards" the form's address carries the province field's anchor, which a redirect keeps.)
     assert page.url.split("#")[0].endswith(f"/thu-tuc/{slug}/dat-lich/"), page.content()[:3000]
@@ -51,10 +52,10 @@ def test_book_a_procedure_on_a_phone(live_server, page, demo_data, slug):
         picker.get_by_role("link", name="Chọn đơn vị này").first.click()
     picker.locator("ul a.btn-outline-primary").first.click()
     picker.locator("input[type=radio]:not([disabled]) + label").first.click()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
     picker.locator("button[type=submit]").click()
     assert page.url.split("#")[0].endswith(f"/thu-tuc/{slug}/xac-nhan/")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
 
     page.locator("button[value='send']").click()
     page.locator("[name='code']").fill(sent_code())
@@ -65,7 +66,7 @@ def test_book_a_procedure_on_a_phone(live_server, page, demo_data, slug):
     code_shown = page.locator("#request-code").inner_text()
     assert re.sub(r"\W", "", code_shown) == request.code
     page.wait_for_function("() => document.querySelector(\"img[src$='qr.png']\").naturalWidth > 0", timeout=5000)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
     appointment = Appointment.objects.get(reference=request.code)
     assert appointment.status == AppointmentStatus.BOOKED
     assert (appointment.procedure_id, appointment.holder_name) == (procedure.pk, "Nguyễn Văn An")

@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from apps.reports.models import Report
+from tests.browser import page_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +29,7 @@ def test_file_a_report_with_a_photo_and_follow_it(live_server, page, demo_data, 
         files=[{"name": "hien-truong.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}]
     )
     page.get_by_label("Gửi ẩn danh").check()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
     page.get_by_role("button", name="Gửi phản ánh").click()
 
     page.wait_for_url("**/phan-anh/da-gui/")
@@ -42,7 +43,7 @@ def test_file_a_report_with_a_photo_and_follow_it(live_server, page, demo_data, 
     page.get_by_role("button", name="Xem tình trạng").click()
     assert page.locator("#report-status").inner_text() == "Đã tiếp nhận"
     assert "Nhóm thanh niên" not in page.content()  # anonymous: the status only
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
 
 
 def test_report_with_a_phone_is_confirmed_by_code_and_followed_with_code_and_phone(
@@ -75,4 +76,4 @@ def test_report_with_a_phone_is_confirmed_by_code_and_followed_with_code_and_pho
     page.get_by_role("button", name="Xem tình trạng").click()
     assert page.locator("#report-status").inner_text() == "Đã tiếp nhận"
     assert "móc túi" in page.content()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page_width(page) <= 360
