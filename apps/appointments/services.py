@@ -580,15 +580,17 @@ def appointment_book(
             # of the appointment makes the join find no row: the second lock statement, a new snapshot, sees it.
             locked_row = (
                 "SELECT a.status || ':' || a.slot_id || ':' || CASE WHEN a.reference = %s THEN 1 ELSE 0 END "  # noqa: S608
+                "|| ':' || CASE WHEN a.status = %s AND a.hold_counted AND a.hold_expires_at > %s THEN 1 ELSE 0 END "
                 f"FROM {_APPOINTMENTS} a JOIN {_SLOTS} s ON s.id = a.slot_id WHERE a.id = %s{_for_update('a, s')}"
             )
+            lock_params = (reference, AppointmentStatus.HELD.value, _db_time(now), appointment.pk)
             keys = (f"id:{procedure.pk}:{id_number}" if id_number else "", f"phone:{phone}")
-            (state,) = _lock(keys, rows=(locked_row,), params=(reference, appointment.pk))
+            (state,) = _lock(keys, rows=(locked_row,), params=lock_params)
             if state is None:
-                (state,) = _lock(rows=(locked_row,), params=(reference, appointment.pk))
+                (state,) = _lock(rows=(locked_row,), params=lock_params)
             if state is None:
                 raise ValidationError(NOT_HELD, code="not_held")
-            status, slot_id, same_reference = state.split(":")
+            status, slot_id, same_reference, keeps_place = state.split(":")
             if status == AppointmentStatus.BOOKED and same_reference == "1":
                 return Appointment.objects.select_related("slot").get(pk=appointment.pk)
             if status not in (AppointmentStatus.HELD, AppointmentStatus.EXPIRED):
