@@ -77,11 +77,13 @@ class PreparedRead:
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         adapted = {name: _adapt(connection, self.kinds[name], value) for name, value in stand_ins.items()}
-        slots: list[str | None] = []
+        slots: list[tuple[str, type] | None] = []
         seen = set()
         for param in params:
-            name = next((n for n, v in adapted.items() if type(param) is type(v) and param == v), None)
-            slots.append(name)
+            # A driver may wrap a value (psycopg's Int2 for a small integer field): matched as its base type, and
+            # each call's value is wrapped the same way.
+            name = next((n for n, v in adapted.items() if isinstance(param, type(v)) and param == v), None)
+            slots.append(None if name is None else (name, type(param)))
             if name is not None:
                 seen.add(name)
         missing = set(self.kinds) - seen
@@ -129,6 +131,10 @@ def _adapt(connection, kind: type, value):
     return value
 
 
+def _wrapped(kind: type, value):
+    return value if type(value) is kind else kind(value)
+
+
 class _Compiled:
     def __init__(self, *, sql, params, slots, kinds, compiler, converters, shape, using):
         self.sql, self.params, self.slots, self.kinds = sql, params, slots, kinds
@@ -136,7 +142,10 @@ class _Compiled:
 
     def run(self, connection, values: dict[str, Any]) -> list:
         adapted = {name: _adapt(connection, self.kinds[name], value) for name, value in values.items()}
-        params = [p if slot is None else adapted[slot] for p, slot in zip(self.params, self.slots, strict=True)]
+        params = [
+            p if slot is None else _wrapped(slot[1], adapted[slot[0]])
+            for p, slot in zip(self.params, self.slots, strict=True)
+        ]
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = [row[: self.compiler.col_count] for row in cursor.fetchall()]
