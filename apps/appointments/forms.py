@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.functional import cached_property
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +53,8 @@ PICKER_ANCHOR = "slot-picker"
 NEAR_PARAM = "gan"
 # Stands for the CSRF token in cached picker HTML (replaced by the request's own token on every render).
 CSRF_PLACEHOLDER = "@@slot-picker-csrf@@"
+# Stands for the caller's own hidden fields (`hidden=`, e.g. a draft's version) in cached picker HTML.
+HIDDEN_PLACEHOLDER = "@@slot-picker-hidden@@"
 
 
 @dataclass(frozen=True)
@@ -70,15 +72,16 @@ class DayChoice:
     selected: bool
 
 
-def _with_csrf(html: str, csrf_token) -> str:
+def _with_csrf(html: str, csrf_token, hidden_html: str = "") -> str:
     """Cached picker HTML with the request's CSRF field in place of the placeholder's (the token is only asked
-    for when the fragment has a form, as the {% csrf_token %} tag would)."""
+    for when the fragment has a form, as the {% csrf_token %} tag would), and the caller's hidden fields."""
     placeholder = f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_PLACEHOLDER}">'
     if placeholder in html:
         token = str(csrf_token)
         field = "" if token == "NOTPROVIDED" else format_html(placeholder.replace(CSRF_PLACEHOLDER, "{}"), token)  # noqa: S105
         html = html.replace(placeholder, field)
-    return mark_safe(html)  # noqa: S308 (rendered by the template engine; the token is escaped)
+    html = html.replace(HIDDEN_PLACEHOLDER, hidden_html)
+    return mark_safe(html)  # noqa: S308 (rendered by the template engine; the token and fields are escaped)
 
 
 class SlotPickerForm(forms.Form):
@@ -97,11 +100,13 @@ class SlotPickerForm(forms.Form):
         days_shown: int | None = None,
         holder_key: str = "",
         now: datetime | None = None,
+        hidden: dict[str, str] | None = None,
         **kwargs,
     ):
         """`data`: the POST of the time step (None on GET). `query`: request.GET, which carries the unit and day
         steps. `unit_qs` narrows the units offered (default: every active unit handling `procedure` online).
-        `holder_key` (the citizen's session key): their own live hold is shown as chosen, not as taken."""
+        `holder_key` (the citizen's session key): their own live hold is shown as chosen, not as taken.
+        `hidden`: fields the time's form posts back as they are (a journey's draft version, issue 12.11)."""
         super().__init__(data, **kwargs)
         self.procedure = procedure
         self.unit_qs = unit_qs
@@ -109,6 +114,7 @@ class SlotPickerForm(forms.Form):
         self.action = action
         self.days_shown = days_shown
         self.holder_key = holder_key
+        self.hidden = hidden or {}
         self.now = now or timezone.now()
         self.alternatives: list[SlotOption] = []
 
@@ -325,6 +331,12 @@ class SlotPickerForm(forms.Form):
         return chosen
 
     # --- Rendering ----------------------------------------------------------------------------------------------
+    @property
+    def hidden_html(self) -> str:
+        return format_html_join(
+            "", '<input type="hidden" name="{}" value="{}">', ((name, value) for name, value in self.hidden.items())
+        )
+
     def render_picker(self, *, csrf_token=None) -> str:
         """The picker fragment. A GET view of it (no POST, no errors, no citizen's own hold to show) is the same for
         every citizen until the availability changes: it is cached under the availability version, for as long as
@@ -334,10 +346,14 @@ class SlotPickerForm(forms.Form):
         if key is not None:
             cached = cache.get(key)
             if cached is not None and cached["computed_at"] <= self.now < cached["valid_until"]:
-                return _with_csrf(cached["html"], csrf_token)
+                return _with_csrf(cached["html"], csrf_token, self.hidden_html)
         html = render_to_string(
             "appointments/_slot_picker_body.html",
-            {"picker": self, "csrf_token": CSRF_PLACEHOLDER if key is not None else csrf_token},
+            {
+                "picker": self,
+                "csrf_token": CSRF_PLACEHOLDER if key is not None else csrf_token,
+                "hidden_html": HIDDEN_PLACEHOLDER if key is not None else self.hidden_html,
+            },
         )
         if key is None:
             return html
@@ -351,7 +367,7 @@ class SlotPickerForm(forms.Form):
             {"html": str(html), "computed_at": self.now, "valid_until": valid_until},
             availability_cache_seconds(),
         )
-        return _with_csrf(str(html), csrf_token)
+        return _with_csrf(str(html), csrf_token, self.hidden_html)
 
     def _render_cache_key(self) -> str | None:
         if self.is_bound or self.holder_key or self.alternatives or not availability_cache_usable():

@@ -87,6 +87,11 @@ NAME_REQUIRED = _("Enter the name of the person who will come.")
 CANNOT_CANCEL = _("This appointment has already taken place and cannot be cancelled.")
 CANNOT_MOVE = _("Only held or booked appointments can be moved.")
 HOLD_RELEASED = _("Replaced by a newer hold")
+HOLD_CHANGED = _(
+    "Another time was chosen meanwhile (in another tab or window). Nothing was changed: the time chosen there is kept."
+)
+# `appointment_hold(replacing=ANY_HOLD)`: release whatever the holder holds (the default).
+ANY_HOLD = object()
 
 
 class SlotUnavailable(ValidationError):
@@ -377,11 +382,15 @@ def appointment_hold(
     client: str | None = None,
     now: datetime | None = None,
     by_officer: bool = False,
+    replacing=ANY_HOLD,
 ) -> Appointment:
     """Keep a place at `starts_at` for APPOINTMENT_HOLD_MINUTES while the citizen finishes their form.
 
     The same `holder_key` (the browser session) holds at most one place per procedure: a new hold releases the
-    previous one. Raises SlotUnavailable (with `.alternatives`) or ValidationError (phone, card number, limits).
+    previous one. `replacing` (the id of the hold the caller last saw, or None for none): when the holder's live
+    hold is another one (a second tab chose a time meanwhile), nothing changes and ValidationError
+    `hold_changed` is raised; checked under a lock on the holder, so of two requests racing from the same page
+    exactly one holds. Raises SlotUnavailable (with `.alternatives`) or ValidationError (phone, card number, limits).
     `client` (default: the address of the request being served) counts against the per-client hold budget; a
     hold beyond a budget is given with `hold_counted=False` (see `_hold_keeps_place`). `by_officer` (a booking
     made at the counter) lifts the lead time and horizon; capacity and every other rule still apply.
@@ -401,10 +410,14 @@ def appointment_hold(
             f"id:{procedure.pk}:{id_number}" if id_number else "",
             f"phone:{phone}",
             f"client:{client_hash}" if client_hash else "",
+            f"holder:{holder_key}" if replacing is not ANY_HOLD else "",
         ):
-            Appointment.objects.filter(
+            previous = Appointment.objects.filter(
                 holder_key=holder_key, procedure=procedure, status=AppointmentStatus.HELD
-            ).update(status=AppointmentStatus.CANCELLED, cancelled_at=now, cancel_reason=str(HOLD_RELEASED))
+            )
+            if replacing is not ANY_HOLD and previous.exclude(pk=replacing).exists():
+                raise ValidationError(HOLD_CHANGED, code="hold_changed")
+            previous.update(status=AppointmentStatus.CANCELLED, cancelled_at=now, cancel_reason=str(HOLD_RELEASED))
             availability_changed()
             # The card number's own booking is checked when booking, after the phone is confirmed: at the slot step
             # anyone can type anyone's number, and a refusal there would tell them the person has a booking.
