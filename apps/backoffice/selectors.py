@@ -371,8 +371,9 @@ class RosterOutline:
         return self.parts[min(max(wanted, 1), len(self.parts)) - 1]
 
 
-def roster_outline(*, unit, day: date, now: datetime | None = None, size: int = ROSTER_PAGE_SIZE) -> RosterOutline:
+def roster_outline(*, unit, day: date, now: datetime | None = None, size: int | None = None) -> RosterOutline:
     now = now or timezone.now()
+    size = size or ROSTER_PAGE_SIZE
     rows = list(roster_list(unit=unit, day=day).values_list("slot__starts_at", "slot__ends_at", "status"))
     counts = dict.fromkeys(ROSTER_STATUSES, 0)
     for _starts, _ends, status in rows:

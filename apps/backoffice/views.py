@@ -21,12 +21,12 @@ from django.views.decorators.http import require_POST
 
 from apps.core.middleware import PERMISSIONS_POLICY
 
+from . import selectors
 from .forms import CloseDayForm, CounterBookingForm, MoveForm, ScanForm
 from .masking import mask_phone
 from .models import AuditAction
 from .scoping import queryset_scope_to_user, user_can_access_object
 from .selectors import (
-    ROSTER_PAGE_SIZE,
     SCAN_NOT_FOUND,
     SEARCH_NOTHING,
     appointment_find_for_code,
@@ -150,7 +150,7 @@ def roster_view(request):
         counts=counts,
         parts=outline.parts if outline else [],
         part=part,
-        page_size=ROSTER_PAGE_SIZE,
+        page_size=selectors.ROSTER_PAGE_SIZE,
         previous_day=_roster_url(unit, date.fromordinal(day.toordinal() - 1)),
         next_day=_roster_url(unit, date.fromordinal(day.toordinal() + 1)),
         today=_roster_url(unit),
