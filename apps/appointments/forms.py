@@ -16,19 +16,20 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.functional import cached_property
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.prepared import PreparedRead
 from apps.procedures.models import Procedure
-from apps.units.models import OpeningHours, PoliceUnit
-from apps.units.selectors import HoursLine, unit_opening_hours_summary
+from apps.units.models import PoliceUnit
+from apps.units.selectors import HoursLine, opening_hours_lines, unit_opening_hours_rows
 
 from .selectors import (
     ClosedBecause,
@@ -37,6 +38,7 @@ from .selectors import (
     appointment_get_active_hold,
     availability_cache_seconds,
     availability_cache_usable,
+    availability_snapshot_get,
     availability_valid_until,
     availability_version,
     slot_list_available,
@@ -53,6 +55,12 @@ PICKER_ANCHOR = "slot-picker"
 NEAR_PARAM = "gan"
 # Stands for the CSRF token in cached picker HTML (replaced by the request's own token on every render).
 CSRF_PLACEHOLDER = "@@slot-picker-csrf@@"
+# Stands for the caller's own hidden fields (`hidden=`, e.g. a draft's version) in cached picker HTML.
+HIDDEN_PLACEHOLDER = "@@slot-picker-hidden@@"
+
+
+# The unit list's reads, one per way of narrowing the units (SlotPickerForm._units_query).
+_UNITS_READS: dict[str, PreparedRead] = {}
 
 
 @dataclass(frozen=True)
@@ -70,15 +78,16 @@ class DayChoice:
     selected: bool
 
 
-def _with_csrf(html: str, csrf_token) -> str:
+def _with_csrf(html: str, csrf_token, hidden_html: str = "") -> str:
     """Cached picker HTML with the request's CSRF field in place of the placeholder's (the token is only asked
-    for when the fragment has a form, as the {% csrf_token %} tag would)."""
+    for when the fragment has a form, as the {% csrf_token %} tag would), and the caller's hidden fields."""
     placeholder = f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_PLACEHOLDER}">'
     if placeholder in html:
         token = str(csrf_token)
         field = "" if token == "NOTPROVIDED" else format_html(placeholder.replace(CSRF_PLACEHOLDER, "{}"), token)  # noqa: S105
         html = html.replace(placeholder, field)
-    return mark_safe(html)  # noqa: S308 (rendered by the template engine; the token is escaped)
+    html = html.replace(HIDDEN_PLACEHOLDER, hidden_html)
+    return mark_safe(html)  # noqa: S308 (rendered by the template engine; the token and fields are escaped)
 
 
 class SlotPickerForm(forms.Form):
@@ -97,11 +106,13 @@ class SlotPickerForm(forms.Form):
         days_shown: int | None = None,
         holder_key: str = "",
         now: datetime | None = None,
+        hidden: dict[str, str] | None = None,
         **kwargs,
     ):
         """`data`: the POST of the time step (None on GET). `query`: request.GET, which carries the unit and day
         steps. `unit_qs` narrows the units offered (default: every active unit handling `procedure` online).
-        `holder_key` (the citizen's session key): their own live hold is shown as chosen, not as taken."""
+        `holder_key` (the citizen's session key): their own live hold is shown as chosen, not as taken.
+        `hidden`: fields the time's form posts back as they are (a journey's draft version, issue 12.11)."""
         super().__init__(data, **kwargs)
         self.procedure = procedure
         self.unit_qs = unit_qs
@@ -109,6 +120,7 @@ class SlotPickerForm(forms.Form):
         self.action = action
         self.days_shown = days_shown
         self.holder_key = holder_key
+        self.hidden = hidden or {}
         self.now = now or timezone.now()
         self.alternatives: list[SlotOption] = []
 
@@ -126,7 +138,19 @@ class SlotPickerForm(forms.Form):
         return f"?{urlencode(params)}#{PICKER_ANCHOR}" if params else f"?#{PICKER_ANCHOR}"
 
     def _units_query(self) -> list[PoliceUnit]:
-        return list(unit_list_for_procedure(procedure=self.procedure, unit_qs=self.unit_qs).order_by("order", "name"))
+        # Compiled once per process for each way of narrowing the units (apps.core.prepared): the queryset's
+        # filters (the fingerprint) fix its SQL, only the procedure varies.
+        fingerprint = self._units_fingerprint()
+        read = _UNITS_READS.get(fingerprint)
+        if read is None:
+            unit_qs = self.unit_qs
+            read = _UNITS_READS[fingerprint] = PreparedRead(
+                lambda procedure: unit_list_for_procedure(procedure=procedure, unit_qs=unit_qs).order_by(
+                    "order", "name"
+                ),
+                procedure=int,
+            )
+        return read(procedure=self.procedure.pk)
 
     def _units_fingerprint(self) -> str:
         """Tells apart callers narrowing the units differently: the narrowing queryset's filters (their repr, which
@@ -161,18 +185,21 @@ class SlotPickerForm(forms.Form):
     def unit_choices(self) -> list[UnitChoice]:
         selected = self.selected_unit
         # Opening hours are only shown on the unit step: loaded here, not with every use of the unit list.
-        prefetch_related_objects(
-            self.units, Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens"))
-        )
+        hours = unit_opening_hours_rows()
         return [
             UnitChoice(
                 unit=u,
-                hours=unit_opening_hours_summary(unit=u),
+                hours=opening_hours_lines(hours.get(u.pk, ())),
                 url=self._url(unit=u.slug),
                 selected=selected is not None and u.pk == selected.pk,
             )
             for u in self.units
         ]
+
+    @cached_property
+    def _availability(self) -> dict:
+        """The selected unit's availability at `now`, read once for both the days shown and how long they hold."""
+        return availability_snapshot_get(unit=self.selected_unit, procedure=self.procedure, now=self.now)
 
     @cached_property
     def days(self) -> list[DayAvailability]:
@@ -182,7 +209,13 @@ class SlotPickerForm(forms.Form):
         today = timezone.localdate(self.now)
         end = today + timedelta(days=self.days_shown or 180)
         days = slot_list_available(
-            unit=unit, procedure=self.procedure, start=today, end=end, now=self.now, holder_key=self.holder_key
+            unit=unit,
+            procedure=self.procedure,
+            start=today,
+            end=end,
+            now=self.now,
+            holder_key=self.holder_key,
+            snapshot=self._availability,
         )
         # Weekdays the unit never opens would only lengthen the list on a small screen.
         return [d for d in days if d.closed_because not in (ClosedBecause.NOT_OPEN, ClosedBecause.TOO_LATE)]
@@ -325,6 +358,12 @@ class SlotPickerForm(forms.Form):
         return chosen
 
     # --- Rendering ----------------------------------------------------------------------------------------------
+    @property
+    def hidden_html(self) -> str:
+        return format_html_join(
+            "", '<input type="hidden" name="{}" value="{}">', ((name, value) for name, value in self.hidden.items())
+        )
+
     def render_picker(self, *, csrf_token=None) -> str:
         """The picker fragment. A GET view of it (no POST, no errors, no citizen's own hold to show) is the same for
         every citizen until the availability changes: it is cached under the availability version, for as long as
@@ -334,10 +373,14 @@ class SlotPickerForm(forms.Form):
         if key is not None:
             cached = cache.get(key)
             if cached is not None and cached["computed_at"] <= self.now < cached["valid_until"]:
-                return _with_csrf(cached["html"], csrf_token)
+                return _with_csrf(cached["html"], csrf_token, self.hidden_html)
         html = render_to_string(
             "appointments/_slot_picker_body.html",
-            {"picker": self, "csrf_token": CSRF_PLACEHOLDER if key is not None else csrf_token},
+            {
+                "picker": self,
+                "csrf_token": CSRF_PLACEHOLDER if key is not None else csrf_token,
+                "hidden_html": HIDDEN_PLACEHOLDER if key is not None else self.hidden_html,
+            },
         )
         if key is None:
             return html
@@ -345,13 +388,15 @@ class SlotPickerForm(forms.Form):
         if unit is None:
             valid_until = self.now + timedelta(seconds=availability_cache_seconds())
         else:
-            valid_until = availability_valid_until(unit=unit, procedure=self.procedure, now=self.now)
+            valid_until = availability_valid_until(
+                unit=unit, procedure=self.procedure, now=self.now, snapshot=self._availability
+            )
         cache.set(
             key,
             {"html": str(html), "computed_at": self.now, "valid_until": valid_until},
             availability_cache_seconds(),
         )
-        return _with_csrf(str(html), csrf_token)
+        return _with_csrf(str(html), csrf_token, self.hidden_html)
 
     def _render_cache_key(self) -> str | None:
         if self.is_bound or self.holder_key or self.alternatives or not availability_cache_usable():

@@ -263,6 +263,9 @@ class Appointment(models.Model):
             models.Index(fields=("slot", "status"), name="appointments_slot_status"),
             models.Index(fields=("phone", "status"), name="appointments_phone_status"),
             models.Index(fields=("status", "hold_expires_at"), name="appointments_status_expiry"),
+            # A unit's appointments in id order from the index alone: how a unit's officer reaches their filings
+            # (filing -> appointment -> unit), joined by id without reading the appointments' rows.
+            models.Index(fields=("unit", "id"), name="appointments_unit_id"),
         ]
 
     def __str__(self) -> str:

@@ -87,6 +87,11 @@ NAME_REQUIRED = _("Enter the name of the person who will come.")
 CANNOT_CANCEL = _("This appointment has already taken place and cannot be cancelled.")
 CANNOT_MOVE = _("Only held or booked appointments can be moved.")
 HOLD_RELEASED = _("Replaced by a newer hold")
+HOLD_CHANGED = _(
+    "Another time was chosen meanwhile (in another tab or window). Nothing was changed: the time chosen there is kept."
+)
+# `appointment_hold(replacing=ANY_HOLD)`: release whatever the holder holds (the default).
+ANY_HOLD = object()
 
 
 class SlotUnavailable(ValidationError):
@@ -261,9 +266,10 @@ def _counts(
     * with `id_number`: whether it has an upcoming booking for the procedure (`id_booked`);
     * with `client_hash`: the client's live holds (`client_holds`).
 
-    `exclude_pk` (the appointment being booked or moved) is not counted. `release` (a hold: the holder's previous
-    hold for the procedure, `cancelled_at` and `cancel_reason`) cancels those first; on PostgreSQL in the same
-    statement (a data-modifying WITH, whose rows the counts leave out as they do not see the change yet).
+    `exclude_pk` (the appointment being booked or moved) is not counted. `release` (a hold: `cancelled_at`,
+    `reason`, `replacing`) cancels the holder's previous holds for the procedure first, on PostgreSQL in the same
+    statement (a data-modifying WITH, whose rows the counts leave out as they do not see the change yet), and
+    counts those released that are not `replacing` (`hold_changed`).
     """
     p = {
         "slot": slot_id,
@@ -282,32 +288,39 @@ def _counts(
     live = "(a.status = %(held)s AND a.hold_counted AND a.hold_expires_at > %(now)s)"
     taking = f"(a.status IN (%(booked)s, %(checked_in)s, %(no_show)s) OR {live})"
     mine = " AND a.id <> %(pk)s" if exclude_pk else ""
-    with_sql = ""
+    with_sql, parts = "", []
+    known = {"phone_active": 0, "phone_holds": 0, "id_booked": 0, "client_holds": 0, "hold_changed": 0}
     if release is not None:
         release_sql = (
             f"UPDATE {_APPOINTMENTS} SET status = %(cancelled)s, cancelled_at = %(cancelled_at)s, "  # noqa: S608
             "cancel_reason = %(reason)s WHERE holder_key = %(holder)s AND procedure_id = %(procedure)s "
-            "AND status = %(held)s"
+            "AND status = %(held)s RETURNING id"
         )
+        replacing = release.get("replacing")
         p |= {
             "cancelled": AppointmentStatus.CANCELLED.value,
             "cancelled_at": _db_time(release["cancelled_at"]),
             "reason": str(release["reason"]),
+            "replacing": replacing if isinstance(replacing, int) else 0,  # `hold_changed`: released, not that one
         }
         if connection.vendor == "postgresql":
-            with_sql = f"WITH released AS ({release_sql} RETURNING id) "
+            with_sql = f"WITH released AS ({release_sql}) "
             mine += " AND a.id NOT IN (SELECT id FROM released)"
+            parts.append("(SELECT COUNT(*) AS hold_changed FROM released WHERE id <> %(replacing)s) changes")
         else:
             with connection.cursor() as cursor:
                 cursor.execute(release_sql, p)
-    holder = "%(holder)s" if holder_key is not None else f"(SELECT holder_key FROM {_APPOINTMENTS} WHERE id = %(pk)s)"  # noqa: S608
-    parts = [
+                known["hold_changed"] = sum(1 for (pk,) in cursor.fetchall() if pk != p["replacing"])
+    parts.append(
         "(SELECT COUNT(*) AS taken, COUNT(*) FILTER (WHERE a.procedure_id = %(procedure)s) AS same, "  # noqa: S608
         f"COUNT(*) FILTER (WHERE {live}) AS held, "
         f"COUNT(*) FILTER (WHERE {live} AND a.procedure_id = %(procedure)s) AS held_same "
         f"FROM {_APPOINTMENTS} a WHERE a.slot_id = %(slot)s AND {taking}{mine}) places"
-    ]
+    )
     if phone:
+        holder = "%(holder)s"
+        if holder_key is None:  # the holder of `exclude_pk`
+            holder = f"(SELECT holder_key FROM {_APPOINTMENTS} WHERE id = %(pk)s)"  # noqa: S608
         parts.append(
             "(SELECT COUNT(*) FILTER (WHERE s.starts_at > %(now)s AND (a.status = %(booked)s "  # noqa: S608
             f"OR ({live} AND a.holder_key <> {holder}))) AS phone_active, "
@@ -328,9 +341,7 @@ def _counts(
     with connection.cursor() as cursor:
         cursor.execute(f"{with_sql}SELECT * FROM {' CROSS JOIN '.join(parts)}", p)  # noqa: S608
         names = [column[0] for column in cursor.description]
-        return {"phone_active": 0, "phone_holds": 0, "id_booked": 0, "client_holds": 0} | dict(
-            zip(names, cursor.fetchone(), strict=True)
-        )
+        return known | dict(zip(names, cursor.fetchone(), strict=True))
 
 
 # --- Rules ----------------------------------------------------------------------------------------------------
@@ -473,11 +484,15 @@ def appointment_hold(
     client: str | None = None,
     now: datetime | None = None,
     by_officer: bool = False,
+    replacing=ANY_HOLD,
 ) -> Appointment:
     """Keep a place at `starts_at` for APPOINTMENT_HOLD_MINUTES while the citizen finishes their form.
 
     The same `holder_key` (the browser session) holds at most one place per procedure: a new hold releases the
-    previous one. Raises SlotUnavailable (with `.alternatives`) or ValidationError (phone, card number, limits).
+    previous one. `replacing` (the id of the hold the caller last saw, or None for none): when the holder's live
+    hold is another one (a second tab chose a time meanwhile), nothing changes and ValidationError
+    `hold_changed` is raised; checked under a lock on the holder, so of two requests racing from the same page
+    exactly one holds. Raises SlotUnavailable (with `.alternatives`) or ValidationError (phone, card number, limits).
     `client` (default: the address of the request being served) counts against the per-client hold budget; a
     hold beyond a budget is given with `hold_counted=False` (see `_hold_keeps_place`). `by_officer` (a booking
     made at the counter) lifts the lead time and horizon; capacity and every other rule still apply.
@@ -498,6 +513,7 @@ def appointment_hold(
                     f"id:{procedure.pk}:{id_number}" if id_number else "",
                     f"phone:{phone}",
                     f"client:{client_hash}" if client_hash else "",
+                    f"holder:{holder_key}" if replacing is not ANY_HOLD else "",
                 ),
                 unit=unit,
                 starts_at=starts_at,
@@ -512,8 +528,11 @@ def appointment_hold(
                 phone=phone,
                 holder_key=holder_key,
                 client_hash=client_hash,
-                release={"cancelled_at": now, "reason": HOLD_RELEASED},  # the holder's previous hold, if any
+                # The holder's previous hold, if any; it is released (rolled back below if refused).
+                release={"cancelled_at": now, "reason": HOLD_RELEASED, "replacing": replacing},
             )
+            if replacing is not ANY_HOLD and counts["hold_changed"]:  # not the hold the caller saw
+                raise ValidationError(HOLD_CHANGED, code="hold_changed")
             _refuse_hoarding(counts=counts)
             _refuse_full(counts=counts, offer=offer)
             counted = _hold_keeps_place(offer=offer, counts=counts)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import label_for_field
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpResponseRedirect
@@ -28,6 +29,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from apps.core import paging
 
 from .audit_writes import AuditedWritesMixin
 from .models import AuditAction
@@ -140,6 +143,14 @@ class SearchAdminMixin:
         if not search_term.strip():
             return queryset, False
         return queryset.filter(search_q(term=search_term, fields=self.search_spec)), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        """A page of search results is counted exactly up to SEARCH_COUNT_EXACT_UP_TO matches, estimated above
+        (see apps.core.paging): a name's matches are confirmed row by row from the table."""
+        paginator = super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+        if isinstance(paginator, paging.EstimatedCountPaginator) and request.GET.get(SEARCH_VAR, "").strip():
+            paginator.exact_up_to = paging.SEARCH_COUNT_EXACT_UP_TO
+        return paginator
 
 
 _DEFAULT_PERMISSIONS = {

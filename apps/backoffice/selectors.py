@@ -7,8 +7,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import paging
 from apps.core.codes import code_is_valid, code_normalize
 from apps.core.paging import local_day_range
 
@@ -22,6 +24,8 @@ class Bar:
     # For a ratio (slot utilisation): the whole the value is part of. None = bars scale to the largest value.
     total: int | None = None
     note: str = ""
+    # The value is PostgreSQL's estimate, not a count (a big table's figure the dashboard need not count exactly).
+    approximate: bool = False
 
 
 @dataclass
@@ -30,6 +34,8 @@ class Chart:
     bars: list[Bar] = field(default_factory=list)
     empty_text: str = ""
     total_label: str = ""
+    # Shown under the chart (e.g. which figures are estimates).
+    note: str = ""
 
     @property
     def scale(self) -> int:
@@ -88,6 +94,9 @@ def _booking_charts(*, user, today: date) -> list[Chart]:
             unit_field="unit",
         ).order_by("unit__order", "unit__name")
     )
+    # Counted by the slot's unit (an appointment's unit is its slot's, copied) with COUNT(*): the week's slots by
+    # their start index, then their bookings from the (slot, status) index alone, without reading the appointments'
+    # rows (grouping by the appointment's own unit read them all: 240 ms for a week of 55,000 bookings, 12 ms now).
     booked = queryset_scope_to_user(
         Appointment.objects.filter(
             status__in=TAKING_PLACE,
@@ -95,16 +104,16 @@ def _booking_charts(*, user, today: date) -> list[Chart]:
             slot__starts_at__lt=_local_midnight(sunday + timedelta(days=1)),
         ),
         user=user,
-        unit_field="unit",
+        unit_field="slot__unit",
     )
-    week = dict(booked.values_list("unit").annotate(n=Count("id")).values_list("unit", "n"))
+    week = dict(booked.values_list("slot__unit").annotate(n=Count("*")).values_list("slot__unit", "n"))
     day = dict(
         booked.filter(
             slot__starts_at__gte=_local_midnight(today), slot__starts_at__lt=_local_midnight(today + timedelta(days=1))
         )
-        .values_list("unit")
-        .annotate(n=Count("id"))
-        .values_list("unit", "n")
+        .values_list("slot__unit")
+        .annotate(n=Count("*"))
+        .values_list("slot__unit", "n")
     )
     units = [s.unit for s in schedules]
     # Units without a schedule but with bookings (a schedule turned off) still show their bookings.
@@ -114,8 +123,9 @@ def _booking_charts(*, user, today: date) -> list[Chart]:
 
         units += list(PoliceUnit.objects.filter(pk__in=set(week) - known).order_by("order", "name"))
     utilisation = []
+    calendars = UnitCalendar.for_schedules(schedules=schedules, start=monday, end=sunday)  # 3 queries for all units
     for schedule in schedules:
-        calendar = UnitCalendar(unit=schedule.unit, schedule=schedule, start=monday, end=sunday)
+        calendar = calendars[schedule.unit_id]
         slots = sum(len(calendar.slot_times(monday + timedelta(days=i))[0]) for i in range(7))
         places = slots * schedule.capacity
         utilisation.append(Bar(label=str(schedule.unit), value=week.get(schedule.unit_id, 0), total=places))
@@ -138,22 +148,32 @@ def _booking_charts(*, user, today: date) -> list[Chart]:
     ]
 
 
+FILINGS_ESTIMATED = _(
+    "“About”: more than %(count)s filings, the database's estimate (a state with fewer is counted exactly)."
+)
+
+
 def _filings_by_state(*, user) -> Chart | None:
-    """Every procedure's filings by where they stand (the officer's units)."""
+    """Every procedure's filings by where they stand (the officer's units). Each state is counted exactly up to
+    COUNT_EXACT_UP_TO filings (one query for all states, on the state's index) and estimated by PostgreSQL above
+    that: grouping a million filings by state read the whole table on every visit to the dashboard."""
     if not user.has_perm("filings.view_filing"):
         return None
     from apps.filings.models import Filing, FilingState
 
-    counts = dict(
-        queryset_scope_to_user(Filing.objects.all(), user=user, unit_field="appointment__unit")
-        .values_list("state")
-        .annotate(n=Count("id"))
-        .values_list("state", "n")
-    )
+    filings = queryset_scope_to_user(Filing.objects.all(), user=user, unit_field="appointment__unit")
+    counts = paging.counts_capped([filings.filter(state=value) for value in FilingState.values])
+    bars = [
+        Bar(label=str(label), value=count, approximate=not exact)
+        for (value, label), (count, exact) in zip(FilingState.choices, counts, strict=True)
+    ]
     return Chart(
         title=_("Filings by state"),
-        bars=[Bar(label=str(label), value=counts.get(value, 0)) for value, label in FilingState.choices],
+        bars=bars,
         empty_text=_("No filings yet."),
+        note=FILINGS_ESTIMATED % {"count": number_format(paging.COUNT_EXACT_UP_TO, force_grouping=True)}
+        if any(b.approximate for b in bars)
+        else "",
     )
 
 
@@ -316,6 +336,63 @@ def roster_list(*, unit, day: date):
         .select_related("slot", "procedure", "arrival", "arrival__officer")
         .order_by("slot__starts_at", "holder_name", "id")
     )
+
+
+# Rows per page of the roster: the counter works from the next people, and 2,500 rows of buttons took seconds to
+# render. The printable page and the CSV/Excel files keep the whole day.
+ROSTER_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class RosterPart:
+    """One page of a day's roster: its number (from 1), the offset of its first row, its rows' first and last
+    times."""
+
+    number: int
+    offset: int
+    rows: int
+    first_at: datetime
+    last_at: datetime
+
+
+@dataclass(frozen=True)
+class RosterOutline:
+    """A unit's day in pages, read in one query of the day's times and statuses (no model instances)."""
+
+    counts: dict[str, int]
+    parts: list[RosterPart]
+    # The page of the next people: on the current day the first whose slot has not ended yet, else the first.
+    current: int
+
+    def part(self, number: int | None) -> RosterPart | None:
+        if not self.parts:
+            return None
+        wanted = number if number is not None else self.current
+        return self.parts[min(max(wanted, 1), len(self.parts)) - 1]
+
+
+def roster_outline(*, unit, day: date, now: datetime | None = None, size: int | None = None) -> RosterOutline:
+    now = now or timezone.now()
+    size = size or ROSTER_PAGE_SIZE
+    rows = list(roster_list(unit=unit, day=day).values_list("slot__starts_at", "slot__ends_at", "status"))
+    counts = dict.fromkeys(ROSTER_STATUSES, 0)
+    for _starts, _ends, status in rows:
+        counts[status] = counts.get(status, 0) + 1
+    parts = [
+        RosterPart(
+            number=n + 1,
+            offset=offset,
+            rows=len(rows[offset : offset + size]),
+            first_at=rows[offset][0],
+            last_at=rows[min(offset + size, len(rows)) - 1][0],
+        )
+        for n, offset in enumerate(range(0, len(rows), size))
+    ]
+    current = 1
+    if rows and timezone.localdate(now) == day:
+        upcoming = next((i for i, (_starts, ends, _status) in enumerate(rows) if ends > now), len(rows) - 1)
+        current = upcoming // size + 1
+    return RosterOutline(counts=counts, parts=parts, current=current)
 
 
 def roster_counts(*, appointments) -> dict[str, int]:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.middleware import PERMISSIONS_POLICY
 
+from . import selectors
 from .forms import CloseDayForm, CounterBookingForm, MoveForm, ScanForm
 from .masking import mask_phone
 from .models import AuditAction
@@ -35,6 +36,7 @@ from .selectors import (
     counter_search,
     roster_counts,
     roster_list,
+    roster_outline,
     roster_request_labels,
     roster_units,
     scan_code_parse,
@@ -97,13 +99,31 @@ def _roster_headers():
     ]
 
 
+def _page_number(request) -> int | None:
+    try:
+        return int(request.GET.get("page", ""))
+    except ValueError:
+        return None
+
+
 @permission_required("appointments.view_appointment", raise_exception=True)
 def roster_view(request):
+    """The day's bookings of a unit, a page at a time (the next people first on the current day); the printable
+    page and the CSV/Excel files have the whole day."""
     units, unit = _counter(request)
     day = _day(request)
-    appointments = list(roster_list(unit=unit, day=day))
-    labels = roster_request_labels(appointments=appointments)
     export = request.GET.get("format")
+    printable = bool(request.GET.get("print"))
+    outline = part = None
+    if export in ("csv", "xlsx") or printable:
+        appointments = list(roster_list(unit=unit, day=day))
+        counts = roster_counts(appointments=appointments)
+    else:
+        outline = roster_outline(unit=unit, day=day)
+        counts = outline.counts
+        part = outline.part(_page_number(request))
+        appointments = list(roster_list(unit=unit, day=day)[part.offset : part.offset + part.rows]) if part else []
+    labels = roster_request_labels(appointments=appointments)
     if export in ("csv", "xlsx"):
         return _roster_export(request, unit=unit, day=day, appointments=appointments, labels=labels, fmt=export)
     now = timezone.now()
@@ -127,7 +147,10 @@ def roster_view(request):
         unit=unit,
         day=day,
         rows=rows,
-        counts=roster_counts(appointments=appointments),
+        counts=counts,
+        parts=outline.parts if outline else [],
+        part=part,
+        page_size=selectors.ROSTER_PAGE_SIZE,
         previous_day=_roster_url(unit, date.fromordinal(day.toordinal() - 1)),
         next_day=_roster_url(unit, date.fromordinal(day.toordinal() + 1)),
         today=_roster_url(unit),
@@ -139,7 +162,7 @@ def roster_view(request):
         can_close=request.user.has_perm("appointments.add_closure"),
         closure=closure_for_day(unit=unit, day=day),
     )
-    template = "backoffice/roster_print.html" if request.GET.get("print") else "backoffice/roster.html"
+    template = "backoffice/roster_print.html" if printable else "backoffice/roster.html"
     return TemplateResponse(request, template, context)
 
 

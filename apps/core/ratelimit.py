@@ -109,6 +109,14 @@ def lockout_is_locked(*, key: str, limit: int) -> bool:
         return False
 
 
+def lockout_clear(*, key: str) -> None:
+    """Forget the failures counted on `key` (the right answer was given)."""
+    try:
+        cache.delete(f"lock:{key}")
+    except Exception:
+        logger.warning("lockout %s not cleared: cache unavailable", key.split(":", 1)[0], exc_info=True)
+
+
 def lockout_fail(*, key: str, window: int) -> int:
     """Count one failure on `key`; the window starts with the first failure. Returns the failures so far."""
     cache_key = f"lock:{key}"

@@ -31,6 +31,7 @@ from apps.core.ratelimit import client_address
 from apps.filings import outputs
 from apps.filings import services as filings_services
 from apps.filings.drafts import (
+    ResumeFactors,
     draft_confirmation_remember,
     draft_confirmed_in_session,
     draft_cookie_set,
@@ -38,7 +39,7 @@ from apps.filings.drafts import (
     draft_key_from_cookie,
     draft_lost_redirect,
     draft_posted_version,
-    draft_resume,
+    draft_resume_respond,
     draft_save_posted,
 )
 from apps.filings.models import Filing, FilingState
@@ -52,6 +53,7 @@ from apps.filings.tokens import (
     receipt_token_code,
 )
 from apps.procedures.models import Procedure
+from apps.procedures.selectors import procedure_get_identity_card
 from apps.units.models import PoliceUnit
 
 from . import online, selectors, services, summary
@@ -229,13 +231,13 @@ def check_view(request):
 
 # --- Appointment and confirmation code: procedure-agnostic steps -------------------------------------------------
 def _identity_procedure() -> Procedure:
-    procedure = Procedure.objects.filter(slug=Procedure.IDENTITY_CARD).first()
+    procedure = procedure_get_identity_card()
     if procedure is None:
         raise Http404
     return procedure
 
 
-def _picker(request, procedure, data=None, *, query=None) -> SlotPickerForm:
+def _picker(request, procedure, data=None, *, query=None, draft=None) -> SlotPickerForm:
     units = PoliceUnit.objects.filter(receives_id_applications=True, is_active=True)
     return SlotPickerForm(
         data,
@@ -243,6 +245,8 @@ def _picker(request, procedure, data=None, *, query=None) -> SlotPickerForm:
         unit_qs=units,
         query=request.GET if query is None else query,
         action=reverse("declarations:appointment"),
+        # The draft's version goes back with the chosen time: a time picked on an older page is refused (12.11).
+        hidden={"draft_version": str(draft.version)} if draft is not None else None,
     )
 
 
@@ -322,12 +326,12 @@ def appointment_view(request):
     if request.method == "POST":
         return _appointment_post(request, draft)
     return _render_appointment(
-        request, draft, lambda: _picker_with_alternatives(request), with_representative=with_representative
+        request, draft, lambda: _picker_with_alternatives(request, draft), with_representative=with_representative
     )
 
 
-def _picker_with_alternatives(request) -> SlotPickerForm:
-    picker = _picker(request, _identity_procedure())
+def _picker_with_alternatives(request, draft) -> SlotPickerForm:
+    picker = _picker(request, _identity_procedure(), draft=draft)
     picker.offer_alternatives_from_query()
     return picker
 
@@ -366,8 +370,10 @@ def _appointment_post(request, draft):
             version=draft_posted_version(request),
         )
     except DraftConflict as error:
+        # Another tab changed the draft or chose a time since this page was opened: nothing held or released; the
+        # page shows the time kept (issue 12.11).
         messages.warning(request, error.messages[0])
-        return redirect(back)
+        return redirect(reverse("declarations:appointment"))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -493,21 +499,40 @@ def _submit(request, draft, answers):
     return response
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
 def resume_view(request, draft_id):
-    """The resume link: this browser continues the draft (another browser takes it over, under a new key)."""
+    """The resume link: this browser continues its draft; another browser first proves the draft is the citizen's
+    (a code sent to its mobile number, or its date of birth before the contact step), issue 12.5."""
     draft = selectors.draft_get(key=draft_id)
     if draft is not None and draft.corrects_id is not None:
         # A correction is reopened only through the lookup (code + phone or date of birth).
         messages.warning(request, MSG_LOOK_UP_AGAIN)
         return redirect("filings:lookup")
-    draft = draft_resume(request, key=draft_id, procedure_slug=Procedure.IDENTITY_CARD)
-    if draft is None:
-        messages.warning(request, MSG_EXPIRED)
-        return redirect("declarations:start")
+    return draft_resume_respond(
+        request,
+        key=draft_id,
+        procedure_slug=Procedure.IDENTITY_CARD,
+        factors=_resume_factors,
+        continue_to=_resume_continue_to,
+        expired=lambda: _resume_expired(request),
+    )
+
+
+def _resume_factors(draft) -> ResumeFactors:
+    answers, _missing = selectors.draft_answers(draft=draft)
+    phone = answers.get("phone")
+    return ResumeFactors(phone=phone.as_e164 if phone else "", birth_date=answers.get("birth_date"))
+
+
+def _resume_continue_to(draft) -> str:
     _answers, missing = selectors.draft_answers(draft=draft)
-    response = redirect(_step_url(missing.slug) if missing else reverse("declarations:check"))
-    _set_draft_cookie(response, draft)
-    return response
+    return _step_url(missing.slug) if missing else reverse("declarations:check")
+
+
+def _resume_expired(request):
+    messages.warning(request, MSG_EXPIRED)
+    return redirect("declarations:start")
 
 
 # --- Done page and what the citizen takes away ---------------------------------------------------------------

@@ -1,18 +1,42 @@
 """The resume rules every journey shares: a draft is found through a signed cookie (one per procedure) or the
 resume link, lives 7 days from its last change, and a submitted or expired draft is never reopened.
 
-Both the cookie and the link carry the draft's `key`. A draft belongs to one browser at a time: the resume link
-opened in another browser moves the draft there under a new key (`draft_resume`), so the sender of a link cannot
-read what its receiver types later, and an old link stops working once used elsewhere (issue 12.5).
+Both the cookie and the link carry the draft's `key`. A draft belongs to one browser at a time. The resume link
+opened in the browser that has the draft continues it at once; opened in any other browser it shows no answer
+until the citizen proves the draft is theirs (`draft_resume_respond`): a code sent to the mobile number the draft
+holds, or, for a draft with no number yet, its date of birth; a few wrong answers close the link to other
+browsers. The check passed, the draft moves to that browser under a new key, so an old or leaked link stops
+working, and whoever sent a link cannot read what its receiver types later (issue 12.5).
 """
 
-from django.conf import settings
-from django.shortcuts import redirect
-from django.urls import reverse
+from dataclasses import dataclass
+from datetime import date
 
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.forms.journey import (
+    CodeForm,
+    DayMonthYearField,
+    JourneyForm,
+    form_errors_keep,
+    form_errors_pop,
+    form_show_errors,
+)
+from apps.core.ratelimit import client_address
+from apps.procedures.models import Procedure
+
+from . import services
 from .selectors import draft_get
-from .services import DRAFT_LIFETIME, draft_confirm_from_earlier, draft_create, draft_rekey, draft_save_step
+from .services import DRAFT_LIFETIME, draft_confirm_from_earlier, draft_create, draft_save_step
 from .tokens import DRAFT_COOKIE_SALT
+
+MSG_RESUME_CODE_SENT = _("We sent a 6-digit code to the mobile number ending in %(end)s.")
 
 
 def draft_cookie_name(procedure_slug: str) -> str:
@@ -33,15 +57,112 @@ def draft_from_cookie(request, *, procedure_slug: str):
     return draft_get(key=draft_key_from_cookie(request, procedure_slug=procedure_slug), procedure_slug=procedure_slug)
 
 
-def draft_resume(request, *, key, procedure_slug: str):
-    """The draft behind a resume link, for this browser: unchanged when this browser already has it, else moved
-    here under a new key (the caller sets the cookie from `draft.key`). None when expired or submitted."""
+@dataclass(frozen=True)
+class ResumeFactors:
+    """What a draft holds that only its citizen knows or has: the mobile number typed (E.164; a code is sent to
+    it) and the date of birth. Each journey reads them from its own answers."""
+
+    phone: str = ""
+    birth_date: date | None = None
+
+
+class ResumeBirthDateForm(JourneyForm):
+    birth_date = DayMonthYearField(label=_("Date of birth given in the form"))
+
+
+def _resume_session_key(draft) -> str:
+    return f"filings:resume:{draft.id}"
+
+
+def draft_resume_respond(request, *, key, procedure_slug: str, factors, continue_to, expired):
+    """The resume link's page, for every journey. `factors(draft) -> ResumeFactors`; `continue_to(draft) -> url`
+    (the step the draft reached); `expired() -> response` (no open draft behind the link).
+
+    This browser's own draft continues at once. Any other browser sees only the check (no answer, not even the
+    name): the code sent to the draft's number, else its date of birth, else nothing to check with (the draft
+    continues only where it was started). Every POST ends in a redirect (issue 12.9)."""
     draft = draft_get(key=key, procedure_slug=procedure_slug)
     if draft is None:
+        return expired()
+    if draft_key_from_cookie(request, procedure_slug=procedure_slug) == str(draft.key):
+        response = redirect(continue_to(draft))
+        draft_cookie_set(response, draft=draft)
+        return response
+    found = factors(draft)
+    page = _resume_session_key(draft)
+    if request.method == "POST":
+        return _resume_post(request, draft=draft, found=found, page=page, continue_to=continue_to)
+    kept = form_errors_pop(request, page=page)
+    challenge_id = request.session.get(page)
+    context = {
+        "procedure": Procedure.objects.filter(slug=procedure_slug).first(),
+        "locked": services.draft_resume_locked(draft=draft),
+        "by_code": bool(found.phone),
+        "by_birth_date": not found.phone and found.birth_date is not None,
+        "phone_end": found.phone[-3:],
+        "code_sent": bool(challenge_id),
+        "code_form": form_show_errors(CodeForm(), {k: v for k, v in kept.items() if k == "code"}),
+        "birth_form": form_show_errors(ResumeBirthDateForm(), {k: v for k, v in kept.items() if k == "birth_date"}),
+        "send_errors": kept.get("send", []),
+        "start_url": reverse("declarations:start")
+        if procedure_slug == Procedure.IDENTITY_CARD
+        else reverse("procedures:start", kwargs={"slug": procedure_slug}),
+    }
+    return render(request, "filings/resume_check.html", context)
+
+
+def _resume_post(request, *, draft, found: ResumeFactors, page: str, continue_to):
+    here = request.path
+    action = request.POST.get("action")
+    try:
+        if action == "send" and found.phone:
+            challenge = services.draft_resume_send_code(
+                draft=draft, phone=found.phone, language=get_language(), client=client_address(request) or "unknown"
+            )
+            request.session[page] = str(challenge.id)
+            messages.info(request, MSG_RESUME_CODE_SENT % {"end": found.phone[-3:]})
+            return redirect(here)
+        if action == "code" and found.phone:
+            form = CodeForm(data=request.POST)
+            if not form.is_valid():
+                form_errors_keep(request, page=page, errors=form.errors)
+                return redirect(here)
+            draft = services.draft_resume_by_code(
+                draft=draft,
+                phone=found.phone,
+                challenge=_resume_challenge(request, page),
+                code=form.cleaned_data["code"],
+            )
+        elif action == "birth" and not found.phone and found.birth_date is not None:
+            form = ResumeBirthDateForm(data=request.POST)
+            if not form.is_valid():
+                form_errors_keep(request, page=page, errors=form.errors)
+                return redirect(here)
+            draft = services.draft_resume_by_birth_date(
+                draft=draft, birth_date=form.cleaned_data["birth_date"], expected=found.birth_date
+            )
+        else:
+            return redirect(here)
+    except ValidationError as error:
+        field = {"send": "send", "code": "code", "birth": "birth_date"}[action]
+        form_errors_keep(request, page=page, errors={field: error.messages})
+        return redirect(here)
+    request.session.pop(page, None)
+    response = redirect(continue_to(draft))
+    draft_cookie_set(response, draft=draft)
+    return response
+
+
+def _resume_challenge(request, page: str):
+    from apps.notifications.models import OtpChallenge
+
+    challenge_id = request.session.get(page)
+    if not challenge_id:
         return None
-    if draft_key_from_cookie(request, procedure_slug=procedure_slug) != str(draft.key):
-        draft_rekey(draft=draft)
-    return draft
+    try:
+        return OtpChallenge.objects.filter(pk=challenge_id).first()
+    except (ValueError, ValidationError):
+        return None
 
 
 def draft_posted_version(request) -> int | None:

@@ -369,8 +369,8 @@ def draft_create(*, procedure_slug: str) -> Draft:
 class DraftConflict(ValidationError):
     """The page was posted from an older copy of the draft (another tab changed it since): nothing was saved."""
 
-    def __init__(self):
-        super().__init__(MSG_DRAFT_CONFLICT, code="draft_conflict")
+    def __init__(self, message=MSG_DRAFT_CONFLICT):
+        super().__init__(message, code="draft_conflict")
 
 
 def _draft_check_version(*, draft: Draft, version: int | None) -> None:
@@ -405,25 +405,135 @@ def draft_save_step(*, draft: Draft, step: str, data: dict, version: int | None 
 
 
 def draft_rekey(*, draft: Draft) -> Draft:
-    """The resume link was opened by another browser: the draft moves to it under a new key, so the browser and
-    the link that had the old key (whoever sent the link) can no longer open it (issue 12.5)."""
+    """The resume link was opened by another browser that passed the check (`draft_resume_by_*`): the draft moves
+    to it under a new key, so the browser and the link that had the old key can no longer open it (issue 12.5)."""
     draft.key = uuid.uuid4()
     draft.save(update_fields=["key", "updated_at"])
     return draft
 
 
+# --- The resume link opened in another browser (issue 12.5) -----------------------------------------------------
+RESUME_OTP_PURPOSE = "draft_resume"
+MSG_RESUME_LOCKED = _(
+    "For your safety, this saved form can no longer be opened on another phone or computer: the check was "
+    "answered wrongly too many times. Continue it on the phone or computer where you started it, or fill it in "
+    "again."
+)
+MSG_RESUME_WRONG_BIRTH_DATE = _("This is not the date of birth given in the saved form. Check it and try again.")
+MSG_RESUME_NO_CODE = _("Ask for a code first: press “Send me a code”.")
+
+
+def _resume_lock_key(draft: Draft) -> str:
+    return f"draft-resume:{draft.id}"
+
+
+def draft_resume_locked(*, draft: Draft) -> bool:
+    from apps.core.ratelimit import lockout_is_locked
+
+    return lockout_is_locked(key=_resume_lock_key(draft), limit=settings.FILINGS_RESUME_MAX_FAILURES)
+
+
+def _resume_check_lock(draft: Draft) -> None:
+    if draft_resume_locked(draft=draft):
+        raise ValidationError(MSG_RESUME_LOCKED, code="locked")
+
+
+def _resume_fail(draft: Draft) -> None:
+    from apps.core.ratelimit import lockout_fail
+
+    # Counted per draft whatever the address, for as long as the draft can live: a few guesses in all.
+    lockout_fail(key=_resume_lock_key(draft), window=int(DRAFT_LIFETIME.total_seconds()))
+
+
+def _resume_grant(draft: Draft) -> Draft:
+    from apps.core.ratelimit import lockout_clear
+
+    lockout_clear(key=_resume_lock_key(draft))
+    return draft_rekey(draft=draft)
+
+
+def draft_resume_send_code(*, draft: Draft, phone: str, language: str, client: str):
+    """A code to the mobile number the draft holds (E.164), to open it in another browser (otp_issue's ceilings)."""
+    _resume_check_lock(draft)
+    return otp_issue(phone=phone, purpose=RESUME_OTP_PURPOSE, language=language, client=client)
+
+
+def draft_resume_by_code(*, draft: Draft, phone: str, challenge, code: str) -> Draft:
+    """The right code sent to the draft's own number (`phone`, E.164) moves the draft to this browser under a new
+    key, and confirms that number for the submission (no second code). A wrong code counts against the draft."""
+    _resume_check_lock(draft)
+    if challenge is None or challenge.purpose != RESUME_OTP_PURPOSE or challenge.phone != phone:
+        raise ValidationError(MSG_RESUME_NO_CODE, code="no_code")
+    try:
+        otp_verify(challenge=challenge, code=code)
+    except ValidationError as error:
+        if error.code != "format":
+            _resume_fail(draft)
+        raise
+    draft.verified_phone = phone
+    draft.save(update_fields=["verified_phone", "updated_at"])
+    return _resume_grant(draft)
+
+
+def draft_resume_by_birth_date(*, draft: Draft, birth_date, expected) -> Draft:
+    """For a draft with a date of birth but no mobile number yet: the right date moves it to this browser."""
+    _resume_check_lock(draft)
+    if expected is None or birth_date != expected:
+        _resume_fail(draft)
+        raise ValidationError(MSG_RESUME_WRONG_BIRTH_DATE, code="wrong")
+    return _resume_grant(draft)
+
+
+class HoldConflict(DraftConflict):
+    """The slot picker was posted from an older page (another tab changed the draft or chose a time since):
+    nothing was held or released; `current` is the draft's hold as it now stands (None: no time chosen)."""
+
+    def __init__(self, *, current=None):
+        super().__init__(MSG_HOLD_CONFLICT)
+        self.current = current
+
+
+MSG_HOLD_CONFLICT = _(
+    "Your form was changed in another tab or window after this page was opened, so the time you picked here was "
+    "not kept. Nothing is lost: your answers and any time already chosen are kept, as shown on this page. To "
+    "change the time, choose again."
+)
+
+
 def draft_hold(*, draft: Draft, procedure: Procedure, unit, starts_at, phone: str, id_number: str = "", version=None):
-    """Hold a place for this draft (a new hold by the same draft releases its previous one). `version`: as for
-    draft_save_step, a page from an older copy of the draft raises DraftConflict and holds nothing."""
-    _draft_check_version(draft=draft, version=version)
-    appointment = appointment_hold(
-        unit=unit,
-        procedure=procedure,
-        starts_at=starts_at,
-        phone=phone,
-        id_number=id_number,
-        holder_key=f"draft:{draft.id}",
-    )
+    """Hold a place for this draft (a new hold by the same draft releases its previous one).
+
+    `version`: as for draft_save_step, a page from an older copy of the draft raises HoldConflict (a
+    DraftConflict) and holds nothing. The hold replaces only the hold this request read on the draft
+    (`appointment_hold(replacing=...)`, under a lock on the draft's holder key): of two tabs posting the picker
+    at the same moment from the same page, one holds and the other is told, so a newer choice is never replaced
+    silently and the draft never points at a released place while another is kept (issue 12.11)."""
+    from apps.appointments.models import Appointment
+
+    def conflict():
+        current = (
+            Appointment.objects.select_related("slot", "unit")
+            .filter(pk=Draft.objects.filter(pk=draft.pk).values("hold")[:1], status=AppointmentStatus.HELD)
+            .first()
+        )
+        return HoldConflict(current=current)
+
+    if version is not None and version != draft.version:
+        raise conflict()
+    try:
+        appointment = appointment_hold(
+            unit=unit,
+            procedure=procedure,
+            starts_at=starts_at,
+            phone=phone,
+            id_number=id_number,
+            holder_key=f"draft:{draft.id}",
+            replacing=draft.hold_id,
+        )
+    except ValidationError as error:
+        if getattr(error, "code", None) == "hold_changed":
+            raise conflict() from None
+        raise
     draft.hold = appointment
     Draft.objects.filter(pk=draft.pk).update(hold=appointment, version=F("version") + 1, updated_at=timezone.now())
     draft.version += 1

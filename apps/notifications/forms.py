@@ -19,13 +19,12 @@ class CheckMessageForm(forms.Form):
     code = forms.CharField(
         label=_("Code in the message"),
         max_length=20,
-        help_text=_("The code at the end of the message, after the address of this page, e.g. K7MX-3PQ."),
+        help_text=_("The filing code or the report's tracking code written in the message, e.g. K7MX-3PQ9-R."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
     )
     phone = forms.CharField(
-        label=_("Phone number that received it (optional)"),
+        label=_("Phone number that received it"),
         max_length=20,
-        required=False,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
 

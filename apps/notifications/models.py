@@ -79,7 +79,7 @@ class MessageTemplate(models.Model):
         blank=True,
         help_text=_(
             "The id Zalo issued when it approved the matching ZNS template, registered with the placeholders of "
-            "this text as parameters plus check_code; empty = not sent by Zalo."
+            "this text as parameters (nothing else); empty = not sent by Zalo."
         ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -2,12 +2,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
-from apps.core.codes import code_is_valid, code_normalize
+from apps.core.codes import code_format, code_is_valid, code_normalize
 
 from .models import Language, Notification, OtpChallenge, OutboxMessage, Status
 
@@ -30,17 +30,20 @@ class VerifiedMessage:
     sent_at: datetime
 
 
-def notification_verify(*, code: str, phone: str | None = None) -> VerifiedMessage | None:
-    """Whether the portal sent a message with this verification code (and, if given, to this phone).
+def notification_verify(*, code: str, phone: str) -> VerifiedMessage | None:
+    """Whether the portal sent `phone` (E.164) a message carrying `code`: the one code a message names (issue
+    11.6: the filing code or a report's tracking code, `{reference}`), or the check code that the footer of
+    messages sent before that change carried. The phone is required: a code alone says nothing, as at the lookup.
 
-    Reveals only the kind and the time; a message that was never delivered counts as not sent by us."""
+    Reveals only the kind and the time of the latest such message; a message never delivered counts as not sent
+    by us. A one-time confirmation code is never checked here (it is secret, and only ever typed on our page)."""
     code = code_normalize(code)
-    if not code_is_valid(code):
+    if not code_is_valid(code) or not phone:
         return None
-    found = Notification.objects.filter(verification_code=code, status__in=[Status.SENT, Status.SENDING])
-    if phone:
-        found = found.filter(phone=phone)
-    notification = found.only("kind", "sent_at", "last_attempt_at").first()
+    found = Notification.objects.filter(phone=phone, status__in=[Status.SENT, Status.SENDING]).filter(
+        Q(context__reference__in=[code, code_format(code)]) | Q(verification_code=code)
+    )
+    notification = found.order_by("-created_at").only("kind", "sent_at", "last_attempt_at", "created_at").first()
     if notification is None:
         return None
     return VerifiedMessage(

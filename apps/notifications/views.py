@@ -37,5 +37,5 @@ class CheckMessageView(FormView):
         if not rate_limit_hit(key=key, limit=limit, window=window):
             form.add_error(None, TOO_MANY_CHECKS)
             return self.form_invalid(form)
-        found = notification_verify(code=form.cleaned_data["code"], phone=form.cleaned_data["phone"] or None)
+        found = notification_verify(code=form.cleaned_data["code"], phone=form.cleaned_data["phone"])
         return self.render_to_response(self.get_context_data(form=form, checked=True, found=found))

@@ -31,6 +31,7 @@ from apps.core.ratelimit import client_address
 from apps.filings import outputs
 from apps.filings import services as filings_services
 from apps.filings.drafts import (
+    ResumeFactors,
     draft_confirmation_remember,
     draft_confirmed_in_session,
     draft_cookie_delete,
@@ -38,7 +39,7 @@ from apps.filings.drafts import (
     draft_from_cookie,
     draft_lost_redirect,
     draft_posted_version,
-    draft_resume,
+    draft_resume_respond,
     draft_save_posted,
 )
 from apps.filings.selectors import (
@@ -234,7 +235,12 @@ class RequestBookView(DraftJourneyMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         picker = SlotPickerForm(
-            procedure=self.procedure, query=request.GET, action=request.path, holder_key=f"draft:{self.draft.id}"
+            procedure=self.procedure,
+            query=request.GET,
+            action=request.path,
+            holder_key=f"draft:{self.draft.id}",
+            # The draft's version goes back with the chosen time: a time picked on an older page is refused (12.11).
+            hidden={"draft_version": str(self.draft.version)},
         )
         picker.offer_alternatives_from_query()
         return self.render_to_response(self.get_context_data(picker=picker))
@@ -259,7 +265,15 @@ class RequestBookView(DraftJourneyMixin, TemplateView):
                 id_number=self.form.holder_id_number(),
                 version=draft_posted_version(request),
             )
-        except ValidationError as exc:  # DraftConflict included
+        except filings_services.HoldConflict as exc:
+            # Another tab changed the draft or chose a time since this page was opened: nothing was held or
+            # released; the page then shows the time kept (issue 12.11).
+            messages.warning(request, exc.messages[0])
+            if exc.current is not None:
+                messages.info(request, hold_kept_message(exc.current))
+                return redirect(self._picker_at(exc.current))
+            return redirect(back)
+        except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
             if isinstance(exc, SlotUnavailable):  # the nearest free times are offered after the redirect
@@ -274,6 +288,19 @@ class RequestBookView(DraftJourneyMixin, TemplateView):
                 back = request.path + f"?{near}#{PICKER_ANCHOR}"
             return redirect(back)
         return redirect("procedures:confirm", slug=self.procedure.slug)
+
+    def _picker_at(self, hold) -> str:
+        """The picker at the unit and day of `hold`, where it is shown as the chosen time."""
+        query = urlencode({"unit": hold.unit.slug, "day": timezone.localdate(hold.starts_at).isoformat()})
+        return f"{self.request.path}?{query}#{PICKER_ANCHOR}"
+
+
+MSG_HOLD_KEPT = _("The time kept for you: %(time)s on %(date)s, %(unit)s.")
+
+
+def hold_kept_message(hold) -> str:
+    local = timezone.localtime(hold.starts_at)
+    return MSG_HOLD_KEPT % {"time": f"{local:%H:%M}", "date": f"{local:%d/%m/%Y}", "unit": hold.unit.display_name}
 
 
 MSG_CODE_SENT = _("We sent a confirmation code to %(phone)s.")
@@ -394,24 +421,43 @@ def phone_display(phone) -> str:
 
 
 class RequestResumeView(ProcedureJourneyMixin, View):
-    """The resume link: the draft's own address (7 days), on this or another device (another browser takes the
-    draft over under a new key: the old link and the browser that had it can no longer open it, issue 12.5)."""
+    """The resume link: the draft's own address (7 days). In the browser that has the draft it continues at once;
+    in another, no answer is shown before a code sent to the form's mobile number is typed (issue 12.5), then the
+    draft moves to that browser under a new key: the old link and the browser that had it can no longer open it."""
 
-    def get(self, request, *args, **kwargs):
-        draft = draft_resume(request, key=kwargs["draft_id"], procedure_slug=self.procedure.slug)
-        if draft is None:
-            messages.warning(request, MSG_EXPIRED)
-            return redirect("procedures:start", slug=self.procedure.slug)
+    http_method_names = ["get", "post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.procedure is None or self.form_class is None:
+            raise Http404
+        return draft_resume_respond(
+            request,
+            key=kwargs["draft_id"],
+            procedure_slug=self.procedure.slug,
+            factors=self._factors,
+            continue_to=self._continue_to,
+            expired=self._expired,
+        )
+
+    def _factors(self, draft) -> ResumeFactors:
+        form = _draft_form(self.form_class, draft)
+        if form is None:
+            return ResumeFactors()
+        form.is_valid()  # the fields that are valid are read even when another is not
+        phone = form.cleaned_data.get("phone")
+        return ResumeFactors(phone=phone.as_e164 if phone else "")
+
+    def _continue_to(self, draft) -> str:
         form = _draft_form(self.form_class, draft)
         if form is None or not form.is_valid():
-            target = reverse("procedures:start", kwargs={"slug": self.procedure.slug})
-        elif draft.hold is None:
-            target = reverse("procedures:book", kwargs={"slug": self.procedure.slug})
-        else:
-            target = reverse("procedures:confirm", kwargs={"slug": self.procedure.slug})
-        response = redirect(target)
-        draft_cookie_set(response, draft=draft)
-        return response
+            return reverse("procedures:start", kwargs={"slug": self.procedure.slug})
+        if draft.hold is None:
+            return reverse("procedures:book", kwargs={"slug": self.procedure.slug})
+        return reverse("procedures:confirm", kwargs={"slug": self.procedure.slug})
+
+    def _expired(self):
+        messages.warning(self.request, MSG_EXPIRED)
+        return redirect("procedures:start", slug=self.procedure.slug)
 
 
 class RequestDoneMixin:

@@ -390,6 +390,10 @@ RECEIPT_LINK_DAYS_AFTER_VISIT = env.int("RECEIPT_LINK_DAYS_AFTER_VISIT", default
 # Families (issue 12.13): a phone confirmed with a code in a browser session covers that session's next filings
 # (a parent filing for each child) for this many minutes: no second code. Another number or browser needs its own.
 FILINGS_FAMILY_CONFIRMATION_MINUTES = env.int("FILINGS_FAMILY_CONFIRMATION_MINUTES", default=30)
+# A draft's resume link opened in another browser shows nothing until the citizen proves it is theirs (a code sent
+# to the draft's mobile number, or its date of birth); this many wrong answers close the link to other browsers
+# for the rest of the draft's life (its own browser continues).
+FILINGS_RESUME_MAX_FAILURES = env.int("FILINGS_RESUME_MAX_FAILURES", default=5)
 
 # --- Appointments (apps.appointments) -------------------------------------------------------------------------
 # How long a picked time is kept for a citizen who is finishing their form.

@@ -22,8 +22,9 @@ NOT_PAGES = {
     "declarations:slip-png", "declarations:receipt-qr", "declarations:ics", "declarations:poster-qr",
     "procedures:done-qr", "procedures:done-slip", "procedures:done-ics",
     "news:feed-rss", "news:feed-atom", "notifications:dev-outbox",
-    "declarations:resume",  # a redirect to the first step still missing (audited as that step)
-    "procedures:resume",  # likewise, for the other procedures' drafts
+    # The resume link: in its own browser a redirect to the step reached; in another, the check that the draft is
+    # the citizen's (audited as procedures:resume; the identity card's renders the same template).
+    "declarations:resume",
     # The done page's "move" and "cancel" links redirect to the one lookup's pages (audited as those pages).
     "procedures:done-move", "procedures:done-cancel",
     # A returned identity card's correction: reopens the journey at its check page, and sends it (both redirects).
@@ -130,6 +131,16 @@ def _procedure_journey(page, audit, server, prefix: str, lang: str, phone: str) 
     base = server.url + prefix
     page.goto(f"{base}/thu-tuc/ho-chieu/khong-tim-thay/")
     audit(page, f"[{lang}] a journey step reached without a draft")
+    # A saved form's resume link opened in a browser without the draft (cookies cleared): the check that it is
+    # the citizen's (issue 12.5).
+    page.goto(f"{base}/thu-tuc/dang-ky-xe/")
+    page.fill("[name=holder_name]", "Nguyễn Văn An")
+    page.fill("[name=phone]", phone)
+    page.locator("form button[type='submit']:not([name])").click()
+    link = page.locator("#resume a").get_attribute("href")
+    page.context.clear_cookies()
+    page.goto(link)
+    audit(page, f"[{lang}] a resume link opened in another browser")
     for slug in PROCEDURES:
         page.goto(f"{base}/thu-tuc/{slug}/gioi-thieu/")
         audit(page, f"[{lang}] procedure {slug}: about")

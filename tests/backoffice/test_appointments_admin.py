@@ -82,3 +82,39 @@ def test_list_query_budget(client, district_admin, ward_a):
     for i in range(40):
         appointment_create(unit=ward_a, starts_at=_at(8 + i // 4, (i % 4) * 15))
     assert count() == few <= 16
+
+
+def test_a_count_above_the_exact_range_is_marked_as_an_estimate_and_a_search_counts_fewer(
+    client, district_admin, ward_a, monkeypatch
+):
+    """PostgreSQL: above COUNT_EXACT_UP_TO rows (a search: SEARCH_COUNT_EXACT_UP_TO matches) the list's count is
+    the planner's estimate and the pagination and search box say "about"; below, the count is exact. SQLite counts
+    every list exactly."""
+    from apps.core import paging
+
+    monkeypatch.setattr(paging, "COUNT_EXACT_UP_TO", 3)
+    monkeypatch.setattr(paging, "SEARCH_COUNT_EXACT_UP_TO", 1)
+    for minute in (0, 15, 30, 45):
+        appointment_create(unit=ward_a, starts_at=_at(9, minute), name="TRẦN THỊ BÌNH")
+    appointment_create(unit=ward_a, starts_at=_at(10), name="LÊ VĂN SỚM", status="cancelled")
+    client.force_login(district_admin)
+    url = reverse("admin:appointments_appointment_changelist")
+    postgres = connection.vendor == "postgresql"
+
+    booked = client.get(url, {"status__exact": "booked"})
+    assert booked.context["cl"].paginator.count_is_estimate is postgres
+    assert ("khoảng" in booked.content.decode()) is postgres
+    assert "số ước tính của cơ sở dữ liệu" in booked.content.decode() if postgres else True
+
+    cancelled = client.get(url, {"status__exact": "cancelled"})
+    assert cancelled.context["cl"].result_count == 1
+    assert cancelled.context["cl"].paginator.count_is_estimate is False
+    assert "khoảng" not in cancelled.content.decode()
+
+    # 4 namesakes: over the search's exact range of 1 on PostgreSQL, not over the lists' range of 3.
+    found = client.get(url, {"q": "tran thi binh"})
+    assert found.context["cl"].paginator.count_is_estimate is postgres
+    assert [a.holder_name for a in found.context["cl"].result_list] == ["TRẦN THỊ BÌNH"] * 4
+    if not postgres:
+        assert found.context["cl"].result_count == 4
+        assert "4 kết quả" in found.content.decode()

@@ -121,3 +121,30 @@ def test_filings_and_reports_charts(ward_a, ward_b, counter_a, role_groups):
     # A counter officer has neither section.
     titles = {str(c.title) for c in dashboard_charts(user=counter_a)}
     assert "Phản ánh đang chờ trả lời" not in titles
+
+
+def test_filings_by_state_above_the_exact_range_are_marked_as_estimates(monkeypatch, ward_a, district_admin):
+    """Above COUNT_EXACT_UP_TO filings a state's figure is PostgreSQL's estimate, marked "about" with a note under
+    the chart; below it the count is exact (SQLite counts every state exactly)."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from apps.core import paging
+
+    from .factories import appointment_create, declaration_create
+
+    monkeypatch.setattr(paging, "COUNT_EXACT_UP_TO", 2)
+    start = timezone.now() + timedelta(days=1)
+    for minute in (0, 15, 30, 45):
+        declaration_create(appointment=appointment_create(unit=ward_a, starts_at=start + timedelta(minutes=minute)))
+    chart = {str(c.title): c for c in dashboard_charts(user=district_admin)}["Hồ sơ theo trạng thái"]
+    submitted = next(b for b in chart.bars if b.label == "Đã nộp")
+    received = next(b for b in chart.bars if b.label == "Đã tiếp nhận tại quầy")
+    assert (received.value, received.approximate) == (0, False)
+    if connection.vendor == "postgresql":
+        assert submitted.approximate and submitted.value >= 3
+        assert chart.note.startswith("“Khoảng”: trên 2 hồ sơ")
+    else:
+        assert (submitted.value, submitted.approximate, chart.note) == (4, False, "")

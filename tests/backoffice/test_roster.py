@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from io import BytesIO
 
 import pytest
@@ -143,3 +143,55 @@ def test_roster_shows_the_kind_of_identity_card_request(client, counter_a, ward_
     client.force_login(counter_a)
     row = client.get(reverse("backoffice:roster")).context["rows"][0]
     assert row["request"] == f"{booking.procedure.name} · Cấp thẻ lần đầu"
+
+
+def test_roster_pages_open_at_the_next_people_and_print_and_files_have_the_whole_day(
+    client, counter_a, ward_a, monkeypatch
+):
+    """18 bookings (3 every 15 minutes from 07:30) in pages of 5: at 08:20 the page shown is the one with the 08:15
+    bookings (rows 6-10); the printable page and the files keep all 18. (Pages hold 50 bookings; 5 here keeps the
+    test's table small.)"""
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from apps.backoffice import selectors
+    from tests.appointments.factories import ProcedureFactory
+
+    assert selectors.ROSTER_PAGE_SIZE == 50
+    monkeypatch.setattr(selectors, "ROSTER_PAGE_SIZE", 5)
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    day = date(2026, 12, 2)
+    procedure = ProcedureFactory()
+    with time_machine.travel(datetime(2026, 12, 2, 8, 20, tzinfo=tz), tick=False):
+        for k in range(6):
+            starts_at = datetime.combine(day, time(7, 30), tzinfo=tz) + timedelta(minutes=15 * k)
+            for n in range(3):
+                appointment_create(unit=ward_a, starts_at=starts_at, name=f"CÔNG DÂN {k:02d}-{n}", procedure=procedure)
+        client.force_login(counter_a)
+        url = reverse("backoffice:roster")
+
+        response = client.get(url)
+        assert response.context["part"].number == 2
+        names = [r["appointment"].holder_name for r in response.context["rows"]]
+        assert names == ["CÔNG DÂN 01-2", "CÔNG DÂN 02-0", "CÔNG DÂN 02-1", "CÔNG DÂN 02-2", "CÔNG DÂN 03-0"]
+        assert response.context["counts"]["booked"] == 18
+        page = response.content.decode()
+        assert 'aria-current="page">2 (07:45–08:15)' in page
+        assert "page=4" in page and "CÔNG DÂN 00-0" not in page
+
+        last = client.get(url, {"page": "4"}).context["rows"]
+        assert [r["appointment"].holder_name for r in last] == ["CÔNG DÂN 05-0", "CÔNG DÂN 05-1", "CÔNG DÂN 05-2"]
+        assert client.get(url, {"page": "99"}).context["part"].number == 4
+        assert client.get(url, {"page": "x"}).context["part"].number == 2
+
+        printed = client.get(url, {"print": "1"})
+        assert len(printed.context["rows"]) == 18
+        lines = client.get(url, {"format": "csv"}).content.decode("utf-8-sig").strip().splitlines()
+        assert len(lines) == 19
+
+        # Another day opens at its first page.
+        tomorrow = client.get(url, {"day": "2026-12-03"})
+        assert tomorrow.context["part"] is None and tomorrow.context["rows"] == []
+    with time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=tz), tick=False):
+        assert client.get(url, {"day": "2026-12-02"}).context["part"].number == 1

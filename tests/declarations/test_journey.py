@@ -158,7 +158,9 @@ def test_resume_link_restores_the_draft_in_another_browser(client):
     html = client.get(STEP_URLS["ban-than"]).content.decode()
     assert f"/thu-tuc/cap-cccd/tiep-tuc/{draft.key}/" in html
     other = Client()
-    response = other.get(reverse("declarations:resume", args=[draft.key]))
+    link = reverse("declarations:resume", args=[draft.key])
+    assert "Phạm Minh" not in other.get(link).content.decode()  # first, the check that the draft is theirs
+    response = other.post(link, {"action": "birth", "birth_date": "05/09/1990"})
     assert response["Location"] == STEP_URLS["dia-chi"]
     html = other.get(STEP_URLS["ban-than"]).content.decode()
     assert value_of(html, "full_name") == "Phạm Minh"

@@ -1,4 +1,5 @@
-"""/kiem-tra-tin-nhan/: "is this message really from us?" reveals whether, when and what kind, nothing else."""
+"""/kiem-tra-tin-nhan/: "is this message really from us?" from the one code a message carries (the filing or
+tracking code, issue 11.6) and the phone that received it; reveals whether, when and what kind, nothing else."""
 
 import re
 
@@ -10,10 +11,23 @@ from apps.notifications.models import Status
 pytestmark = pytest.mark.django_db
 
 
+# A filing code as the portal makes them (valid check character), as the message names it.
+REFERENCE = code_format(code_generate(length=8))
+CONTEXT = {
+    "name": "Nguyễn Văn An",
+    "reference": REFERENCE,
+    "unit": "Công an Phường Xóm Chiếu",
+    "address": "4 Xóm Chiếu",
+    "date": "02/12/2026",
+    "time": "08:30",
+    "url": "https://cccd.example.vn/tra-cuu/",
+}
+
+
 @pytest.fixture
 def sent(send_confirmation, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        notification = send_confirmation()
+        notification = send_confirmation(context=CONTEXT)
     notification.refresh_from_db()
     assert notification.status == Status.SENT
     return notification
@@ -29,26 +43,52 @@ def test_page_renders_in_both_languages_with_the_warning(client):
         assert warning in html
 
 
-def test_a_code_we_sent_is_confirmed_with_kind_and_time_only(client, sent):
-    response = client.post("/kiem-tra-tin-nhan/", {"code": code_format(sent.verification_code).lower()})
-    html = response.content.decode()
-    assert "Đúng, cổng dịch vụ đã gửi một tin nhắn có mã này." in html
-    assert "Xác nhận hồ sơ" in html
-    for secret in ("K7MX-3PQ9-R", "Nguyễn Văn An", "912345678", "Xóm Chiếu"):
-        assert secret not in html
+YES = "Đúng, cổng dịch vụ đã gửi một tin nhắn có mã này đến số điện thoại này."
+NO = "Chúng tôi không gửi tin nhắn nào có mã này đến số điện thoại này."
 
 
-def test_the_phone_must_match_when_given(client, sent):
-    code = sent.verification_code
-    ok = client.post("/kiem-tra-tin-nhan/", {"code": code, "phone": "0912 345 678"}).content.decode()
-    assert "Đúng, cổng dịch vụ" in ok
-    wrong = client.post("/kiem-tra-tin-nhan/", {"code": code, "phone": "0987654321"}).content.decode()
-    assert "Chúng tôi không gửi tin nhắn nào có mã này." in wrong
+def test_the_one_code_of_the_message_and_the_phone_confirm_it_with_kind_and_time_only(client, sent):
+    """Issue 11.6: a message carries one code, the filing code; with the phone that received it, it is checked."""
+    for typed in (REFERENCE, REFERENCE.replace("-", "").lower()):
+        response = client.post("/kiem-tra-tin-nhan/", {"code": typed, "phone": "0912 345 678"})
+        html = response.content.decode()
+        assert YES in html and "Xác nhận hồ sơ" in html
+        for secret in ("Nguyễn Văn An", "912345678", "Xóm Chiếu"):
+            assert secret not in html
+
+
+def test_the_phone_must_match_and_is_required(client, sent):
+    wrong = client.post("/kiem-tra-tin-nhan/", {"code": REFERENCE, "phone": "0987654321"}).content.decode()
+    assert NO in wrong and YES not in wrong
+    # A code alone says nothing (as at the lookup): the phone is asked for.
+    alone = client.post("/kiem-tra-tin-nhan/", {"code": REFERENCE}).content.decode()
+    assert YES not in alone and NO not in alone and 'id="id_phone"' in alone and "is-invalid" in alone
+
+
+def test_the_check_code_of_a_message_sent_before_still_confirms_it(client, sent):
+    """Messages sent before issue 11.6 ended with a check code: with the phone, it is still recognised."""
+    html = client.post(
+        "/kiem-tra-tin-nhan/", {"code": code_format(sent.verification_code).lower(), "phone": "0912 345 678"}
+    ).content.decode()
+    assert YES in html
+
+
+def test_a_confirmation_code_is_never_confirmed(client, django_capture_on_commit_callbacks):
+    from apps.notifications.models import OutboxMessage
+    from apps.notifications.services import otp_issue
+
+    with django_capture_on_commit_callbacks(execute=True):
+        otp_issue(phone="0912345678", purpose="filing_submit", language="vi", client="203.0.113.9")
+    code = re.search(r"\b(\d{6})\b", OutboxMessage.objects.get().body).group(1)
+    html = client.post("/kiem-tra-tin-nhan/", {"code": code, "phone": "0912 345 678"}).content.decode()
+    assert YES not in html
 
 
 def test_an_unknown_code_is_a_warning(client, sent):
-    html = client.post("/en/kiem-tra-tin-nhan/", {"code": code_generate(length=6)}).content.decode()
-    assert "We did not send a message with this code." in html and "It may be a scam." in html
+    html = client.post(
+        "/en/kiem-tra-tin-nhan/", {"code": code_generate(length=8), "phone": "0912 345 678"}
+    ).content.decode()
+    assert "We did not send a message with this code to this phone number." in html and "It may be a scam." in html
 
 
 def test_a_malformed_code_or_phone_is_explained_and_kept(client):
@@ -60,17 +100,18 @@ def test_a_malformed_code_or_phone_is_explained_and_kept(client):
 
 def test_a_message_not_yet_delivered_is_not_confirmed(client, send_confirmation, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        queued = send_confirmation()
-    html = client.post("/kiem-tra-tin-nhan/", {"code": queued.verification_code}).content.decode()
-    assert "Chúng tôi không gửi tin nhắn nào có mã này." in html
+        send_confirmation(context=CONTEXT)
+    html = client.post("/kiem-tra-tin-nhan/", {"code": REFERENCE, "phone": "0912 345 678"}).content.decode()
+    assert NO in html
 
 
 def test_lookups_are_rate_limited_per_client(client, settings, sent):
     settings.NOTIFICATIONS_CHECK_PER_CLIENT = (3, 600)
+    data = {"code": REFERENCE, "phone": "0912 345 678"}
     for _ in range(3):
-        assert "Đúng" in client.post("/kiem-tra-tin-nhan/", {"code": sent.verification_code}).content.decode()
-    html = client.post("/kiem-tra-tin-nhan/", {"code": sent.verification_code}).content.decode()
+        assert YES in client.post("/kiem-tra-tin-nhan/", data).content.decode()
+    html = client.post("/kiem-tra-tin-nhan/", data).content.decode()
     assert "Bạn đã kiểm tra nhiều mã trong thời gian ngắn" in html
-    assert "Đúng, cổng dịch vụ" not in html
-    other = client.post("/kiem-tra-tin-nhan/", {"code": sent.verification_code}, REMOTE_ADDR="198.51.100.4")
-    assert "Đúng, cổng dịch vụ" in other.content.decode()
+    assert YES not in html
+    other = client.post("/kiem-tra-tin-nhan/", data, REMOTE_ADDR="198.51.100.4")
+    assert YES in other.content.decode()

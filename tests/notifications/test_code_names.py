@@ -1,6 +1,7 @@
 """One name per code in every message (issue 11.6): a filing's code is "mã hồ sơ" / "filing code", a report's
-"mã tra cứu" / "tracking code", the one-time code "mã xác nhận" / "confirmation code", and the check code of the
-footer "mã kiểm tra" / "check code". Each message carries one citizen's code, and no code goes without its name."""
+"mã tra cứu" / "tracking code", the one-time code "mã xác nhận" / "confirmation code". Each message carries exactly
+one code (no footer with a second "check code": whether a message is ours is checked with that code and the phone,
+tests/notifications/test_check_message.py), and no code goes without its name."""
 
 import re
 
@@ -46,7 +47,8 @@ EXPECTED = {
     ("otp", "vi"): ("Mã xác nhận của bạn là", OTP),
     ("otp", "en"): ("Your confirmation code is", OTP),
 }
-FOOTER = {"vi": "mã kiểm tra", "en": "check code"}
+# A code-like token: 6+ characters of the codes' alphabet with a digit, or 6 digits (the one-time code).
+CODE_LIKE = re.compile(r"\b(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{5,}\b")
 
 
 def test_every_kind_is_covered():
@@ -79,12 +81,11 @@ def test_each_message_names_its_one_code(kind, language, settings, django_captur
     assert not any(other in body for other in others), body
     for wrong in ("file code", "mã {", "{code}", "{reference}"):
         assert wrong not in body, body
-    # Every code-like token (the footer's check code included) is preceded by its name.
-    text, footer = body.rsplit("\n", 1)
-    check = footer.rsplit(" ", 1)[1]
-    assert footer.endswith(f"{FOOTER[language]} {check}"), footer
+    # One code in the whole message: no footer with a second (check) code, and nothing else that looks like one.
+    assert "\n" not in body and "kiểm tra" not in body and "check code" not in body, body
+    assert CODE_LIKE.findall(body.replace(CONTEXT["date"], "")) == [code], body
     if language == "vi":
-        assert re.findall(r"\bmã (?!hồ sơ|tra cứu|xác nhận|kiểm tra|này)", text, flags=re.IGNORECASE) == [], text
+        assert re.findall(r"\bmã (?!hồ sơ|tra cứu|xác nhận|này)", body, flags=re.IGNORECASE) == [], body
 
 
 def test_the_stored_templates_are_the_shipped_ones():

@@ -46,15 +46,18 @@ def test_rolled_back_transaction_sends_nothing(send_confirmation, django_capture
     assert not OutboxMessage.objects.exists()
 
 
-def test_message_is_rendered_in_the_citizens_language_with_a_verification_code(
+def test_message_is_rendered_in_the_citizens_language_with_one_code(
     send_confirmation, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         notification = send_confirmation(language="en")
     body = OutboxMessage.objects.get(notification=notification).body
-    assert body.startswith("The police received the identity card declaration of Nguyễn Văn An")
-    assert "https://cccd.example.vn/en/kiem-tra-tin-nhan/" in body
-    assert notification.verification_code[:4] in body
+    assert body == (
+        "The police received the identity card declaration of Nguyễn Văn An, filing code K7MX-3PQ9-R. Please come "
+        "to Công an Phường Xóm Chiếu, 4 Xóm Chiếu at 08:30 on 02/12/2026. Your filing: https://cccd.example.vn/tra-cuu/"
+    )
+    # The row's own short code stays for officers (admin search), never in the text (issue 11.6).
+    assert notification.verification_code and notification.verification_code[:4] not in body
     assert len(notification.idempotency_key) <= 48
 
 

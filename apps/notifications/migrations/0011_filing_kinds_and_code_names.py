@@ -106,13 +106,18 @@ def _named(body: str, *, kind: str, language: str) -> str:
     return BEFORE[language].sub(name + " {reference}", body)
 
 
+def _rename_kinds(apps, renames: dict[str, str]) -> None:
+    """Every row naming a kind `old` (messages, ceiling records, templates) names `new` instead."""
+    for model in ("Notification", "CeilingTrip", "MessageTemplate"):
+        Model = apps.get_model("notifications", model)
+        for old, new in renames.items():
+            Model.objects.filter(kind=old).update(kind=new)
+
+
 def forwards(apps, schema_editor):
     from apps.notifications.templating import DEFAULTS
 
-    for model in ("Notification", "CeilingTrip", "MessageTemplate"):
-        Model = apps.get_model("notifications", model)
-        for old, new in RENAMED.items():
-            Model.objects.filter(kind=old).update(kind=new)
+    _rename_kinds(apps, RENAMED)
     MessageTemplate = apps.get_model("notifications", "MessageTemplate")
     shipped = {(RENAMED.get(kind, kind), language): body for (kind, language), body in OLD_BODIES.items()}
     new_texts = {(str(kind), language): text for (kind, language), text in DEFAULTS.items()}
@@ -128,14 +133,31 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
-    for model in ("Notification", "CeilingTrip", "MessageTemplate"):
-        Model = apps.get_model("notifications", model)
-        for old, new in RENAMED.items():
-            Model.objects.filter(kind=new).update(kind=old)
+    _rename_kinds(apps, {new: old for old, new in RENAMED.items()})
     MessageTemplate = apps.get_model("notifications", "MessageTemplate")
     for template in MessageTemplate.objects.filter(kind__in=list(RENAMED)):
         template.body = template.body.replace("{reference}", "{code}")
         template.save(update_fields=["body"])
+
+
+KIND_CHOICES = [
+    ("otp", "Confirmation code"),
+    ("filing_confirmed", "Filing confirmation"),
+    ("procedure_booked", "Procedure booking confirmation"),
+    ("appointment_reminder", "Appointment reminder"),
+    ("appointment_moved", "Appointment moved"),
+    ("appointment_cancelled", "Appointment cancelled"),
+    ("filing_status_changed", "Filing status changed"),
+    ("report_received", "Report received"),
+    ("report_answered", "Report answered"),
+    ("report_reply", "Reply to a report"),
+    ("contact_request", "Request for contact details"),
+]
+
+
+def _kind_field() -> models.CharField:
+    # One new field per operation: an operation keeps (and may change) the field instance it is given.
+    return models.CharField(choices=KIND_CHOICES, max_length=40, verbose_name="kind")
 
 
 class Migration(migrations.Migration):
@@ -147,65 +169,17 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="ceilingtrip",
             name="kind",
-            field=models.CharField(
-                choices=[
-                    ("otp", "Confirmation code"),
-                    ("filing_confirmed", "Filing confirmation"),
-                    ("procedure_booked", "Procedure booking confirmation"),
-                    ("appointment_reminder", "Appointment reminder"),
-                    ("appointment_moved", "Appointment moved"),
-                    ("appointment_cancelled", "Appointment cancelled"),
-                    ("filing_status_changed", "Filing status changed"),
-                    ("report_received", "Report received"),
-                    ("report_answered", "Report answered"),
-                    ("report_reply", "Reply to a report"),
-                    ("contact_request", "Request for contact details"),
-                ],
-                max_length=40,
-                verbose_name="kind",
-            ),
+            field=_kind_field(),
         ),
         migrations.AlterField(
             model_name="messagetemplate",
             name="kind",
-            field=models.CharField(
-                choices=[
-                    ("otp", "Confirmation code"),
-                    ("filing_confirmed", "Filing confirmation"),
-                    ("procedure_booked", "Procedure booking confirmation"),
-                    ("appointment_reminder", "Appointment reminder"),
-                    ("appointment_moved", "Appointment moved"),
-                    ("appointment_cancelled", "Appointment cancelled"),
-                    ("filing_status_changed", "Filing status changed"),
-                    ("report_received", "Report received"),
-                    ("report_answered", "Report answered"),
-                    ("report_reply", "Reply to a report"),
-                    ("contact_request", "Request for contact details"),
-                ],
-                max_length=40,
-                verbose_name="kind",
-            ),
+            field=_kind_field(),
         ),
         migrations.AlterField(
             model_name="notification",
             name="kind",
-            field=models.CharField(
-                choices=[
-                    ("otp", "Confirmation code"),
-                    ("filing_confirmed", "Filing confirmation"),
-                    ("procedure_booked", "Procedure booking confirmation"),
-                    ("appointment_reminder", "Appointment reminder"),
-                    ("appointment_moved", "Appointment moved"),
-                    ("appointment_cancelled", "Appointment cancelled"),
-                    ("filing_status_changed", "Filing status changed"),
-                    ("report_received", "Report received"),
-                    ("report_answered", "Report answered"),
-                    ("report_reply", "Reply to a report"),
-                    ("contact_request", "Request for contact details"),
-                ],
-                max_length=40,
-                verbose_name="kind",
-            ),
+            field=_kind_field(),
         ),
         migrations.RunPython(forwards, backwards),
     ]

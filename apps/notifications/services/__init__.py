@@ -14,7 +14,6 @@ delivery; phones ← sending ← otp; zalo_token ← resealing): no cycles.
 from .delivery import (
     DeliveryReport,
     channel_chain,
-    check_url,
     notification_deliver,
     notification_mark_delivered,
     notification_requeue_due,
@@ -45,7 +44,6 @@ __all__ = [
     "ZaloTokenError",
     "_access_token_memo",
     "channel_chain",
-    "check_url",
     "notification_deliver",
     "notification_mark_delivered",
     "notification_mark_enqueued",

@@ -13,10 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _
-
-from apps.core.codes import code_format
+from django.utils import timezone
 
 from .. import zalo_api
 from ..channels import Message, SendResult, channel_get
@@ -26,8 +23,6 @@ from ..templating import DEFAULTS, MASK, placeholders_in, render_text
 from .followers import zalo_window_is_open
 
 logger = logging.getLogger(__name__)
-
-CHECK_FOOTER = _("Check that this message is ours at %(url)s, check code %(code)s")
 
 
 @dataclass
@@ -47,11 +42,6 @@ def _template_for(kind: str, language: str) -> tuple[str, str, str]:
     return subject, body, ""
 
 
-def check_url(language: str) -> str:
-    prefix = "" if language == Language.VI else f"/{language}"
-    return f"{settings.SITE_URL}{prefix}/kiem-tra-tin-nhan/"
-
-
 def _secrets_of(notification: Notification) -> dict:
     if not notification.sealed_context:
         return {}
@@ -66,22 +56,19 @@ def _build_message(notification: Notification) -> tuple[Message, str]:
     """The message as sent (with secrets) and the text as stored (secrets masked)."""
     subject, body, zns_template_id = _template_for(notification.kind, notification.language)
     hidden = _secrets_of(notification)
-    with translation.override(notification.language):
-        footer = str(CHECK_FOOTER) % {
-            "url": check_url(notification.language),
-            "code": code_format(notification.verification_code),
-        }
     full = {**notification.context, **hidden}
-    text = f"{render_text(body, full)}\n{footer}"
-    masked = f"{render_text(body, {**notification.context, **dict.fromkeys(hidden, MASK)})}\n{footer}"
+    # One code per message (issue 11.6): the text carries only the code the citizen needs (the filing or tracking
+    # code, or the one-time confirmation code), no footer with a second "check code". Whether a message is ours is
+    # checked at /kiem-tra-tin-nhan/ with that code and the phone that received it (selectors.notification_verify).
+    text = render_text(body, full)
+    masked = render_text(body, {**notification.context, **dict.fromkeys(hidden, MASK)})
     # Zalo refuses parameters its approved template does not declare: the ZNS template is registered with the
-    # placeholders of this text (same names) plus `check_code`, and only those are sent.
+    # placeholders of this text (same names), and only those are sent.
     try:
         wanted = set(placeholders_in(body))
     except ValueError:
         wanted = set(full)
     template_data = {key: str(full.get(key) if full.get(key) is not None else "") for key in sorted(wanted)}
-    template_data["check_code"] = notification.verification_code
     oa_attachment = None
     if notification.kind == Kind.CONTACT_REQUEST:
         oa_attachment = zalo_api.request_user_info_attachment(
