@@ -503,6 +503,20 @@ def appointment_hold(
     starts_at = _aware(starts_at)
     phone = phone_normalize(phone=phone)
     id_number = _id_number_normalize(id_number)
+    # Built and validated before the transaction (the lock is held for statements, not for Python's checks).
+    appointment = Appointment(
+        unit=unit,
+        procedure=procedure,
+        status=AppointmentStatus.HELD,
+        hold_expires_at=now + timedelta(minutes=settings.APPOINTMENT_HOLD_MINUTES),
+        holder_key=holder_key,
+        holder_client=client_hash,
+        phone=phone,
+        id_number=id_number,
+        created_at=now,
+        language=_language_code(language),
+    )
+    appointment.full_clean(exclude=["slot", "unit", "procedure"], validate_constraints=False)
     try:
         offer = _check_offered(
             unit=unit, procedure=procedure, starts_at=starts_at, now=now, enforce_window=not by_officer
@@ -538,21 +552,7 @@ def appointment_hold(
             counted = _hold_keeps_place(offer=offer, counts=counts)
             if not counted:  # given, but over a hold budget: it keeps no place from others
                 refusal_count(limit="hold-budget")
-            appointment = Appointment(
-                slot=slot,
-                unit=unit,
-                procedure=procedure,
-                status=AppointmentStatus.HELD,
-                hold_expires_at=now + timedelta(minutes=settings.APPOINTMENT_HOLD_MINUTES),
-                holder_key=holder_key,
-                hold_counted=counted,
-                holder_client=client_hash,
-                phone=phone,
-                id_number=id_number,
-                created_at=now,
-                language=_language_code(language),
-            )
-            appointment.full_clean(exclude=["slot", "unit", "procedure"], validate_constraints=False)
+            appointment.slot, appointment.hold_counted = slot, counted
             _insert(appointment)
             availability_changed()
     except _Refused as refused:
@@ -589,6 +589,20 @@ def appointment_book(
     phone = phone_normalize(phone=phone) if phone else appointment.phone
     unit, procedure = appointment.unit, appointment.procedure
     starts_at = appointment.slot.starts_at
+    booked = {
+        "status": AppointmentStatus.BOOKED,
+        "reference": reference,
+        "holder_name": holder_name,
+        "id_number": id_number,
+        "phone": phone,
+        "booked_at": now,
+        "hold_expires_at": None,
+    }
+    # Validated before the transaction (the lock is held for statements, not for Python's checks).
+    current = copy.copy(appointment)
+    for field, value in booked.items():
+        setattr(current, field, value)
+    current.full_clean(exclude=["slot", "unit", "procedure"], validate_constraints=False)
     try:
         if starts_at <= now:
             raise _Refused(SLOT_PAST, "past")
@@ -614,10 +628,10 @@ def appointment_book(
                 return Appointment.objects.select_related("slot").get(pk=appointment.pk)
             if status not in (AppointmentStatus.HELD, AppointmentStatus.EXPIRED):
                 raise ValidationError(NOT_HELD, code="not_held")
-            if int(slot_id) == appointment.slot_id:
-                current = copy.copy(appointment)
-            else:  # moved meanwhile: check the time it has now
+            if int(slot_id) != appointment.slot_id:  # moved meanwhile: check the time it has now
                 current = Appointment.objects.select_related("slot", "unit").get(pk=appointment.pk)
+                for field, value in booked.items():
+                    setattr(current, field, value)
                 offer = _check_offered(
                     unit=current.unit,
                     procedure=procedure,
@@ -637,14 +651,6 @@ def appointment_book(
             # Counting the others (this hold excluded) is right both for a live hold, which already counts, and
             # for an expired one, which gets its place back only when one is free; a lowered capacity is honoured.
             _refuse_full(counts=counts, offer=offer)
-            current.status = AppointmentStatus.BOOKED
-            current.reference = reference
-            current.holder_name = holder_name
-            current.id_number = id_number
-            current.phone = phone
-            current.booked_at = now
-            current.hold_expires_at = None
-            current.full_clean(exclude=["slot", "unit", "procedure"], validate_constraints=False)
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"UPDATE {_APPOINTMENTS} SET status = %s, reference = %s, holder_name = %s, id_number = %s, "  # noqa: S608
@@ -659,7 +665,10 @@ def appointment_book(
                         current.pk,
                     ],
                 )
-            availability_changed()
+            if keeps_place == "0":
+                # A live hold within the budgets already took its place: booking it changes no count (the cached
+                # availability stays true). An expired or uncounted hold takes a place now.
+                availability_changed()
     except _Refused as refused:
         raise _unavailable(refused, unit=unit, procedure=procedure, starts_at=starts_at, now=now) from None
     return current
