@@ -16,7 +16,7 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
@@ -26,9 +26,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.prepared import PreparedRead
 from apps.procedures.models import Procedure
-from apps.units.models import OpeningHours, PoliceUnit
-from apps.units.selectors import HoursLine, unit_opening_hours_summary
+from apps.units.models import PoliceUnit
+from apps.units.selectors import HoursLine, opening_hours_lines, unit_opening_hours_rows
 
 from .selectors import (
     ClosedBecause,
@@ -37,6 +38,7 @@ from .selectors import (
     appointment_get_active_hold,
     availability_cache_seconds,
     availability_cache_usable,
+    availability_snapshot_get,
     availability_valid_until,
     availability_version,
     slot_list_available,
@@ -55,6 +57,10 @@ NEAR_PARAM = "gan"
 CSRF_PLACEHOLDER = "@@slot-picker-csrf@@"
 # Stands for the caller's own hidden fields (`hidden=`, e.g. a draft's version) in cached picker HTML.
 HIDDEN_PLACEHOLDER = "@@slot-picker-hidden@@"
+
+
+# The unit list's reads, one per way of narrowing the units (SlotPickerForm._units_query).
+_UNITS_READS: dict[str, PreparedRead] = {}
 
 
 @dataclass(frozen=True)
@@ -132,7 +138,19 @@ class SlotPickerForm(forms.Form):
         return f"?{urlencode(params)}#{PICKER_ANCHOR}" if params else f"?#{PICKER_ANCHOR}"
 
     def _units_query(self) -> list[PoliceUnit]:
-        return list(unit_list_for_procedure(procedure=self.procedure, unit_qs=self.unit_qs).order_by("order", "name"))
+        # Compiled once per process for each way of narrowing the units (apps.core.prepared): the queryset's
+        # filters (the fingerprint) fix its SQL, only the procedure varies.
+        fingerprint = self._units_fingerprint()
+        read = _UNITS_READS.get(fingerprint)
+        if read is None:
+            unit_qs = self.unit_qs
+            read = _UNITS_READS[fingerprint] = PreparedRead(
+                lambda procedure: unit_list_for_procedure(procedure=procedure, unit_qs=unit_qs).order_by(
+                    "order", "name"
+                ),
+                procedure=int,
+            )
+        return read(procedure=self.procedure.pk)
 
     def _units_fingerprint(self) -> str:
         """Tells apart callers narrowing the units differently: the narrowing queryset's filters (their repr, which
@@ -167,18 +185,21 @@ class SlotPickerForm(forms.Form):
     def unit_choices(self) -> list[UnitChoice]:
         selected = self.selected_unit
         # Opening hours are only shown on the unit step: loaded here, not with every use of the unit list.
-        prefetch_related_objects(
-            self.units, Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens"))
-        )
+        hours = unit_opening_hours_rows()
         return [
             UnitChoice(
                 unit=u,
-                hours=unit_opening_hours_summary(unit=u),
+                hours=opening_hours_lines(hours.get(u.pk, ())),
                 url=self._url(unit=u.slug),
                 selected=selected is not None and u.pk == selected.pk,
             )
             for u in self.units
         ]
+
+    @cached_property
+    def _availability(self) -> dict:
+        """The selected unit's availability at `now`, read once for both the days shown and how long they hold."""
+        return availability_snapshot_get(unit=self.selected_unit, procedure=self.procedure, now=self.now)
 
     @cached_property
     def days(self) -> list[DayAvailability]:
@@ -188,7 +209,13 @@ class SlotPickerForm(forms.Form):
         today = timezone.localdate(self.now)
         end = today + timedelta(days=self.days_shown or 180)
         days = slot_list_available(
-            unit=unit, procedure=self.procedure, start=today, end=end, now=self.now, holder_key=self.holder_key
+            unit=unit,
+            procedure=self.procedure,
+            start=today,
+            end=end,
+            now=self.now,
+            holder_key=self.holder_key,
+            snapshot=self._availability,
         )
         # Weekdays the unit never opens would only lengthen the list on a small screen.
         return [d for d in days if d.closed_because not in (ClosedBecause.NOT_OPEN, ClosedBecause.TOO_LATE)]
@@ -361,7 +388,9 @@ class SlotPickerForm(forms.Form):
         if unit is None:
             valid_until = self.now + timedelta(seconds=availability_cache_seconds())
         else:
-            valid_until = availability_valid_until(unit=unit, procedure=self.procedure, now=self.now)
+            valid_until = availability_valid_until(
+                unit=unit, procedure=self.procedure, now=self.now, snapshot=self._availability
+            )
         cache.set(
             key,
             {"html": str(html), "computed_at": self.now, "valid_until": valid_until},

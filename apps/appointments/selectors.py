@@ -22,6 +22,7 @@ from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from apps.core.prepared import PreparedRead
 from apps.procedures.models import Procedure
 from apps.units.models import OpeningHours, PoliceUnit
 
@@ -143,10 +144,15 @@ def _public_holidays(year: int, language: str) -> holidays.HolidayBase:
     return holidays.country_holidays("VN", years=year, language="vi" if language == "vi" else "en_US")
 
 
+@lru_cache(maxsize=32)
+def _public_holiday_names(year: int, language: str) -> dict[date, str]:
+    return dict(_public_holidays(year, language).items())
+
+
 def public_holiday_name(day: date) -> str | None:
     """The name of the Vietnamese public holiday on `day` (in the current language), or None."""
     language = translation.get_language() or "vi"
-    return _public_holidays(day.year, language).get(day)
+    return _public_holiday_names(day.year, language).get(day)
 
 
 @lru_cache(maxsize=32)
@@ -158,6 +164,27 @@ def _local(day: date, at: time) -> datetime:
     return timezone.make_aware(datetime.combine(day, at), timezone.get_default_timezone())
 
 
+# The calendar's and availability's reads run on every view of the slot picker that is not cached: compiled once
+# per process (apps.core.prepared).
+_UNIT_SESSIONS = PreparedRead(
+    lambda unit: (
+        OpeningHours.objects.filter(unit=unit).order_by("weekday", "opens").values_list("weekday", "opens", "closes")
+    ),
+    unit=int,
+)
+_OFFICIAL_DAYS = PreparedRead(
+    lambda start, end: OfficialDay.objects.filter(date__range=(start, end)).order_by("date"), start=date, end=date
+)
+_UNIT_CLOSURES = PreparedRead(
+    lambda unit, before, after: Closure.objects.filter(unit=unit, starts_at__lt=before, ends_at__gt=after).order_by(
+        "starts_at"
+    ),
+    unit=int,
+    before=datetime,
+    after=datetime,
+)
+
+
 class UnitCalendar:
     """A unit's offered slot times between two dates, loaded with a fixed number of queries."""
 
@@ -166,13 +193,11 @@ class UnitCalendar:
         self.schedule = schedule
         self.start, self.end = start, end
         self.sessions: dict[int, list[tuple[time, time]]] = {}
-        for row in OpeningHours.objects.filter(unit=unit).order_by("weekday", "opens"):
-            self.sessions.setdefault(row.weekday, []).append((row.opens, row.closes))
-        self.official = {d.date: d for d in OfficialDay.objects.filter(date__range=(start, end))}
-        self.closures = list(
-            Closure.objects.filter(
-                unit=unit, starts_at__lt=_local(end + timedelta(days=1), time()), ends_at__gt=_local(start, time())
-            ).order_by("starts_at")
+        for weekday, opens, closes in _UNIT_SESSIONS(unit=unit.pk):
+            self.sessions.setdefault(weekday, []).append((opens, closes))
+        self.official = {d.date: d for d in _OFFICIAL_DAYS(start=start, end=end)}
+        self.closures = _UNIT_CLOSURES(
+            unit=unit.pk, before=_local(end + timedelta(days=1), time()), after=_local(start, time())
         )
 
     @classmethod
@@ -215,29 +240,41 @@ class UnitCalendar:
             return self.sessions.get(0, [])
         return self.sessions.get(day.weekday(), [])
 
-    def slot_times(self, day: date) -> tuple[list[tuple[datetime, datetime]], str, str]:
-        """The slot times of `day` and, when there are none, why (text and a `ClosedBecause` value)."""
+    def slot_stamps(self, day: date) -> tuple[tuple[tuple[int, int], ...], str, str]:
+        """The slot times of `day` as POSIX seconds (start, end) and, when there are none, why (text and a
+        `ClosedBecause` value). Each session's start and end are placed in the local time zone; the slots between
+        are counted in elapsed seconds (a horizon holds thousands of slots: integers keep this cheap)."""
         reason = self.day_off_reason(day)
         if reason:
-            return [], reason, ClosedBecause.DAY_OFF
-        length = timedelta(minutes=self.schedule.slot_minutes)
-        times: list[tuple[datetime, datetime]] = []
+            return (), reason, ClosedBecause.DAY_OFF
+        step = self.schedule.slot_minutes * 60
+        times: list[tuple[int, int]] = []
         closed_by: Closure | None = None
+        closures = self._closure_stamps
         for opens, closes in self._weekday_sessions(day):
-            start, session_end = _local(day, opens), _local(day, closes)
-            while start + length <= session_end:
-                end = start + length
-                closure = next((c for c in self.closures if c.starts_at < end and c.ends_at > start), None)
+            start, session_end = int(_local(day, opens).timestamp()), int(_local(day, closes).timestamp())
+            for s in range(start, session_end - step + 1, step):
+                e = s + step
+                closure = next((c for cs, ce, c in closures if cs < e and ce > s), None) if closures else None
                 if closure is None:
-                    times.append((start, end))
+                    times.append((s, e))
                 else:
                     closed_by = closure
-                start = end
         if not times:
             if closed_by is not None:
-                return [], closed_by.display_reason, ClosedBecause.CLOSURE
-            return [], _("Not open on this day"), ClosedBecause.NOT_OPEN
-        return times, "", ""
+                return (), closed_by.display_reason, ClosedBecause.CLOSURE
+            return (), _("Not open on this day"), ClosedBecause.NOT_OPEN
+        return tuple(times), "", ""
+
+    @cached_property
+    def _closure_stamps(self) -> list[tuple[float, float, Closure]]:
+        return [(c.starts_at.timestamp(), c.ends_at.timestamp(), c) for c in self.closures]
+
+    def slot_times(self, day: date) -> tuple[list[tuple[datetime, datetime]], str, str]:
+        """The slot times of `day` (local datetimes) and, when there are none, why (see `slot_stamps`)."""
+        stamps, reason, because = self.slot_stamps(day)
+        zone = timezone.get_default_timezone()
+        return [(datetime.fromtimestamp(s, zone), datetime.fromtimestamp(e, zone)) for s, e in stamps], reason, because
 
 
 # --- Places taken ---------------------------------------------------------------------------------------------
@@ -378,19 +415,37 @@ def availability_cache_usable() -> bool:
     return not any(not getattr(block, "_from_testcase", False) for block in transaction.get_connection().atomic_blocks)
 
 
-def _availability_compute(*, unit: PoliceUnit, procedure: Procedure, now: datetime) -> dict:
-    schedule = schedule_get_active(unit=unit)
-    if schedule is None or not procedure_is_handled(unit=unit, procedure=procedure):
-        return {"offered": False, "computed_at": now, "valid_until": None}
-    today = timezone.localdate(now)
-    last_day = today + timedelta(days=schedule.horizon_days)
-    calendar = UnitCalendar(unit=unit, schedule=schedule, start=today, end=last_day)
-    rows = (
-        Appointment.objects.filter(
-            unit=unit,
-            slot__starts_at__gte=_local(today, time()),
-            slot__starts_at__lt=_local(last_day + timedelta(days=1), time()),
+def _offering_schedules(unit: int, procedure: int) -> QuerySet[BookingSchedule]:
+    return (
+        BookingSchedule.objects.filter(unit=unit, is_active=True, unit__is_active=True, unit__procedures=procedure)
+        .annotate(
+            procedure_capacity=Subquery(
+                ProcedureCapacity.objects.filter(schedule=OuterRef("pk"), procedure=procedure).values("capacity")[:1]
+            )
         )
+        .order_by("pk")[:1]
+    )
+
+
+_OFFERING_SCHEDULE = PreparedRead(_offering_schedules, unit=int, procedure=int)
+
+
+def _offering_schedule(*, unit: PoliceUnit, procedure: Procedure) -> BookingSchedule | None:
+    """The unit's active schedule when it takes bookings for `procedure` (active, handled by the unit), with the
+    procedure's own places as `procedure_capacity` (None: no limit of its own); one query."""
+    if not procedure.is_active:
+        return None
+    found = _OFFERING_SCHEDULE(unit=unit.pk, procedure=procedure.pk)
+    if not found:
+        return None
+    found[0].unit = unit
+    return found[0]
+
+
+def _places_taken(unit: int, procedure: int, start: datetime, end: datetime, now: datetime) -> QuerySet:
+    """Places taken per slot start over [start, end): all, of `procedure`, and the first counted hold to expire."""
+    return (
+        Appointment.objects.filter(unit=unit, slot__starts_at__gte=start, slot__starts_at__lt=end)
         .filter(appointment_filter_taking_place(now=now))
         .values("slot__starts_at")
         .annotate(
@@ -398,28 +453,55 @@ def _availability_compute(*, unit: PoliceUnit, procedure: Procedure, now: dateti
             same=Count("id", filter=Q(procedure=procedure)),
             expiry=Min("hold_expires_at", filter=Q(status=AppointmentStatus.HELD)),
         )
+        .order_by()
+        .values_list("slot__starts_at", "total", "same", "expiry")
     )
-    counts: dict[datetime, tuple[int, int]] = {}
+
+
+_PLACES_TAKEN = PreparedRead(_places_taken, unit=int, procedure=int, start=datetime, end=datetime, now=datetime)
+
+
+def _availability_compute(*, unit: PoliceUnit, procedure: Procedure, now: datetime) -> dict:
+    """What the unit offers over its horizon for `procedure`: five queries (schedule, hours, official days,
+    closures, places taken per slot: one aggregate over the horizon), then integer arithmetic per slot."""
+    schedule = _offering_schedule(unit=unit, procedure=procedure)
+    if schedule is None:
+        return {"offered": False, "computed_at": now, "valid_until": None}
+    today = timezone.localdate(now)
+    last_day = today + timedelta(days=schedule.horizon_days)
+    calendar = UnitCalendar(unit=unit, schedule=schedule, start=today, end=last_day)
+    rows = _PLACES_TAKEN(
+        unit=unit.pk,
+        procedure=procedure.pk,
+        start=_local(today, time()),
+        end=_local(last_day + timedelta(days=1), time()),
+        now=now,
+    )
+    counts: dict[int, tuple[int, int]] = {}
     valid_until: datetime | None = None
-    for row in rows:
-        counts[row["slot__starts_at"]] = (row["total"], row["same"])
-        if row["expiry"] is not None and (valid_until is None or row["expiry"] < valid_until):
-            valid_until = row["expiry"]
-    procedure_capacity = schedule_procedure_capacity(schedule=schedule, procedure=procedure)
+    for starts_at, total, same, expiry in rows:
+        counts[int(starts_at.timestamp())] = (total, same)
+        if expiry is not None and (valid_until is None or expiry < valid_until):
+            valid_until = expiry
+    capacity, procedure_capacity = schedule.capacity, schedule.procedure_capacity
     days = []
     day = today
     while day <= last_day:
-        times, reason, because = calendar.slot_times(day)
+        times, reason, because = calendar.slot_stamps(day)
         # Times as POSIX seconds: a horizon holds thousands of slots, and ints are cheap to (un)pickle.
-        rows = tuple((int(s.timestamp()), int(e.timestamp()), *counts.get(s, (0, 0))) for s, e in times)
-        free = sum(_free_places(schedule.capacity, procedure_capacity, taken, same) for _s, _e, taken, same in rows)
+        if counts:
+            rows = tuple((s, e, *counts.get(s, (0, 0))) for s, e in times)
+            free = sum(_free_places(capacity, procedure_capacity, taken, same) for _s, _e, taken, same in rows)
+        else:  # nothing taken over the whole horizon (a new unit, a quiet period)
+            rows = tuple((s, e, 0, 0) for s, e in times)
+            free = len(rows) * _free_places(capacity, procedure_capacity, 0, 0)
         days.append((day, rows, reason, because, free))
         day += timedelta(days=1)
     return {
         "offered": True,
         "computed_at": now,
         "valid_until": valid_until,
-        "capacity": schedule.capacity,
+        "capacity": capacity,
         "procedure_capacity": procedure_capacity,
         "lead_time_hours": schedule.lead_time_hours,
         "last_day": last_day,
@@ -427,7 +509,10 @@ def _availability_compute(*, unit: PoliceUnit, procedure: Procedure, now: dateti
     }
 
 
-def _availability_snapshot(*, unit: PoliceUnit, procedure: Procedure, now: datetime) -> dict:
+def availability_snapshot_get(*, unit: PoliceUnit, procedure: Procedure, now: datetime) -> dict:
+    """What the unit offers over its horizon at `now` (see `_availability_compute`), from the cache when still
+    valid. A caller that needs both the days (`slot_list_available`) and how long they hold
+    (`availability_valid_until`) reads it once and hands it to both."""
     if not availability_cache_usable():
         return _availability_compute(unit=unit, procedure=procedure, now=now)
     language = translation.get_language() or "vi"
@@ -447,11 +532,14 @@ def _availability_snapshot(*, unit: PoliceUnit, procedure: Procedure, now: datet
     return snapshot
 
 
-def availability_valid_until(*, unit: PoliceUnit, procedure: Procedure, now: datetime) -> datetime:
+def availability_valid_until(
+    *, unit: PoliceUnit, procedure: Procedure, now: datetime, snapshot: dict | None = None
+) -> datetime:
     """Until when what `slot_list_available` returns now stays the same without any write: the first counted hold
     expiring, or the first bookable time passing into the lead time (writes bump the version instead)."""
     limit = now + timedelta(seconds=AVAILABILITY_SECONDS)
-    snapshot = _availability_snapshot(unit=unit, procedure=procedure, now=now)
+    if snapshot is None:
+        snapshot = availability_snapshot_get(unit=unit, procedure=procedure, now=now)
     if not snapshot["offered"]:
         return limit
     if snapshot["valid_until"] is not None:
@@ -489,6 +577,7 @@ def slot_list_available(
     now: datetime | None = None,
     holder_key: str = "",
     by_officer: bool = False,
+    snapshot: dict | None = None,
 ) -> list[DayAvailability]:
     """Each day from `start` to `end` that citizens may still book (today onwards, up to the horizon).
 
@@ -497,10 +586,12 @@ def slot_list_available(
     for `procedure`, full ones included, so a picker can show them as taken. With `holder_key`, that citizen's
     own live hold for the procedure is not counted (picking another time releases it).
 
-    Reads the cached availability snapshot (a fixed, small number of queries; see `_availability_snapshot`).
+    Reads the cached availability snapshot (a fixed, small number of queries; see `availability_snapshot_get`), or
+    `snapshot`, one the caller read at the same `now`.
     """
     now = now or timezone.now()
-    snapshot = _availability_snapshot(unit=unit, procedure=procedure, now=now)
+    if snapshot is None:
+        snapshot = availability_snapshot_get(unit=unit, procedure=procedure, now=now)
     if not snapshot["offered"]:
         return []
     # An officer booking at the counter (a walk-in, a phone call) is not held to the citizens' lead time: any

@@ -10,7 +10,8 @@ logger = logging.getLogger(__name__)
 
 
 def portal(request):
-    """The running unit's name and hotline for the header and footer (cached; no query on most pages)."""
+    """The running unit's name and hotline for the header and footer (cached; otherwise one query compiled once per
+    process, see unit_get_home)."""
     try:
         home = unit_get_home()
     except DatabaseError:  # the error pages still render when the database is down

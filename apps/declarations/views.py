@@ -53,6 +53,7 @@ from apps.filings.tokens import (
     receipt_token_code,
 )
 from apps.procedures.models import Procedure
+from apps.procedures.selectors import procedure_get_identity_card
 from apps.units.models import PoliceUnit
 
 from . import online, selectors, services, summary
@@ -230,7 +231,7 @@ def check_view(request):
 
 # --- Appointment and confirmation code: procedure-agnostic steps -------------------------------------------------
 def _identity_procedure() -> Procedure:
-    procedure = Procedure.objects.filter(slug=Procedure.IDENTITY_CARD).first()
+    procedure = procedure_get_identity_card()
     if procedure is None:
         raise Http404
     return procedure

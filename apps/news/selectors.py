@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from apps.core.prepared import PreparedRead
+
 from .models import Category, Post
 from .services import NEWS_CACHE_VERSION_KEY
 from .text import normalize_search
@@ -44,13 +46,20 @@ def _version() -> int:
     return version
 
 
-def _next_scheduled(now: datetime) -> datetime | None:
-    return (
+# Compiled once per process (apps.core.prepared): read on every home page and news page that is not cached.
+_NEXT_SCHEDULED = PreparedRead(
+    lambda now: (
         Post.objects.filter(is_published=True, publish_at__gt=now)
         .order_by("publish_at")
-        .values_list("publish_at", flat=True)
-        .first()
-    )
+        .values_list("publish_at", flat=True)[:1]
+    ),
+    now=datetime,
+)
+
+
+def _next_scheduled(now: datetime) -> datetime | None:
+    found = _NEXT_SCHEDULED(now=now)
+    return found[0] if found else None
 
 
 def post_list_published(*, category: str = "", query: str = "", now: datetime | None = None) -> QuerySet[Post]:
@@ -115,12 +124,21 @@ def post_list_pinned(*, now: datetime | None = None, limit: int = HOME_PINNED_LI
     return list(post_list_published(now=now).filter(is_pinned=True).order_by("-publish_at", "-id")[:limit])
 
 
+# post_list_pinned for the home page (no unit: the notices do not show it), compiled once per process.
+_HOME_PINNED = PreparedRead(
+    lambda now: (
+        Post.objects.published(now=now).filter(is_pinned=True).order_by("-publish_at", "-id")[:HOME_PINNED_LIMIT]
+    ),
+    now=datetime,
+)
+
+
 def news_home_pinned_html() -> str:
     """The home page's pinned notices, rendered in the current language and cached like the news pages: rebuilt
     when a post changes or when a scheduled post becomes due (news_cached). Costs no query when cached."""
     language = translation.get_language()
 
     def build(now: datetime) -> str:
-        return render_to_string("news/_home_pinned.html", {"posts": post_list_pinned(now=now)})
+        return render_to_string("news/_home_pinned.html", {"posts": _HOME_PINNED(now=now)})
 
     return news_cached(key=f"home-pinned:{language}", build=build)

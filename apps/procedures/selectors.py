@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.urls import Resolver404, resolve
 
+from apps.core.prepared import PreparedRead
 from apps.fees.selectors import fee_text_render
 from apps.units.models import PoliceUnit
 from apps.units.selectors import unit_directory_version, unit_list_active, unit_opening_hours_summary
@@ -49,6 +50,16 @@ def procedure_cached[T](*, key: str, build: Callable[[], T]) -> T:
 def procedure_fee_text(*, procedure: Procedure, on: date) -> str:
     """The catalogue's fee text in the active language, with the fee schedule's amounts for the day `on`."""
     return fee_text_render(procedure=procedure.slug, text=procedure.display_fee, on=on)
+
+
+# Read on every view of the identity card journey's appointment step: compiled once per process.
+_IDENTITY_CARD = PreparedRead(lambda: Procedure.objects.filter(slug=Procedure.IDENTITY_CARD).order_by("pk")[:1])
+
+
+def procedure_get_identity_card() -> Procedure | None:
+    """The identity card procedure (active or not: its journey decides), or None; one query."""
+    found = _IDENTITY_CARD()
+    return found[0] if found else None
 
 
 def procedure_get_for_journey(*, slug: str) -> Procedure | None:

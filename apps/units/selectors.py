@@ -3,8 +3,11 @@ from itertools import groupby
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, CharField, OuterRef, Prefetch, QuerySet, Subquery, When
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
+
+from apps.core.prepared import PreparedRead
 
 from .models import OpeningHours, PoliceUnit, UnitKind, UnitPhone, Weekday
 
@@ -53,24 +56,49 @@ def unit_get_home_unit() -> PoliceUnit | None:
     return units.filter(kind=UnitKind.DISTRICT).first() or units.exclude(kind=UnitKind.WARD).first() or units.first()
 
 
+def _home_unit_rows(*, slug: str | None = None) -> QuerySet:
+    """The home unit's names, addresses and hotline as plain values: the unit of `slug`, or the unit
+    unit_get_home_unit picks without the setting; its first hotline or else its first phone (phones' own order)."""
+    units = PoliceUnit.objects.filter(is_active=True)
+    if slug is not None:
+        units = units.filter(slug=slug)
+    else:
+        rank = Case(When(kind=UnitKind.DISTRICT, then=0), When(kind=UnitKind.WARD, then=2), default=1)
+        units = units.order_by(rank, "order", "pk")
+    phone = UnitPhone.objects.filter(unit=OuterRef("pk")).order_by("-is_hotline", "order", "id").values("number")[:1]
+    return units.annotate(hotline=Subquery(phone)).values_list("name", "name_en", "address", "address_en", "hotline")[
+        :1
+    ]
+
+
+# Compiled once per process (apps.core.prepared): this read runs on every page whose header is not cached.
+_HOME_UNIT_BY_SLUG = PreparedRead(lambda slug: _home_unit_rows(slug=slug), slug=str)
+_HOME_UNIT_BY_KIND = PreparedRead(_home_unit_rows)
+
+
+def _home_unit_row() -> tuple[str, str, str, str, str | None] | None:
+    slug = settings.PORTAL_HOME_UNIT
+    rows = _HOME_UNIT_BY_SLUG(slug=slug) if slug else _HOME_UNIT_BY_KIND()
+    return rows[0] if rows else None
+
+
 def unit_get_home() -> HomeUnit | None:
-    """What the header and footer show of the home unit (unit_get_home_unit), cached."""
+    """What the header and footer show of the home unit (unit_get_home_unit): cached, and one query when not."""
     cached = cache.get(HOME_UNIT_CACHE_KEY)
     if cached is not None:
         return cached or None
-    unit = unit_get_home_unit()
-    if unit is None:
+    row = _home_unit_row()
+    if row is None:
         cache.set(HOME_UNIT_CACHE_KEY, False, 60)
         return None
-    phones = list(unit.phones.all())
-    hotline = next((p for p in phones if p.is_hotline), phones[0] if phones else None)
+    name, name_en, address, address_en, hotline = row
     home = HomeUnit(
-        name=unit.name,
-        name_en=unit.name_en,
-        address=unit.address,
-        address_en=unit.address_en,
-        hotline=hotline.number if hotline else "",
-        hotline_href=hotline.tel_href if hotline else "",
+        name=name,
+        name_en=name_en,
+        address=address,
+        address_en=address_en,
+        hotline=hotline or "",
+        hotline_href=UnitPhone(number=hotline).tel_href if hotline else "",
     )
     cache.set(HOME_UNIT_CACHE_KEY, home, 300)
     return home
@@ -126,9 +154,15 @@ def unit_opening_hours_summary(*, unit: PoliceUnit) -> list[HoursLine]:
 
     Uses the prefetched opening_hours; consecutive weekdays with identical periods are merged.
     """
+    return opening_hours_lines((r.weekday, f"{r.opens:%H:%M}", f"{r.closes:%H:%M}") for r in unit.opening_hours.all())
+
+
+def opening_hours_lines(rows) -> list[HoursLine]:
+    """`rows`: (weekday, opens, closes) ordered by weekday and opening time, the times as text beginning with
+    "HH:MM" (e.g. "07:30" or the database's "07:30:00"); see unit_opening_hours_summary."""
     by_day: dict[int, str] = {}
-    for weekday, rows in groupby(unit.opening_hours.all(), key=lambda r: r.weekday):
-        by_day[weekday] = ", ".join(f"{r.opens:%H:%M}–{r.closes:%H:%M}" for r in rows)
+    for weekday, day_rows in groupby(rows, key=lambda r: r[0]):
+        by_day[weekday] = ", ".join(f"{opens[:5]}–{closes[:5]}" for _w, opens, closes in day_rows)
     lines: list[HoursLine] = []
     day = 0
     while day < 7:
@@ -143,3 +177,61 @@ def unit_opening_hours_summary(*, unit: PoliceUnit) -> list[HoursLine]:
         lines.append(HoursLine(days=days, periods=by_day[start]))
         day += 1
     return lines
+
+
+# The directory's reads (apps.units.cards.directory_listing_html), compiled once per process.
+_DIRECTORY_UNITS = PreparedRead(
+    lambda: (
+        PoliceUnit.objects.filter(is_active=True)
+        .order_by("order", "name")
+        .values_list(
+            "pk",
+            "kind",
+            "slug",
+            "name",
+            "name_en",
+            "address",
+            "address_en",
+            "area_served",
+            "area_served_en",
+            "email",
+            "map_url",
+        )
+    )
+)
+_DIRECTORY_PHONES = PreparedRead(
+    lambda: (
+        UnitPhone.objects.filter(unit__is_active=True)
+        .order_by("unit", "order", "id")
+        .values_list("unit", "is_hotline", "label", "label_en", "number")
+    )
+)
+_DIRECTORY_HOURS = PreparedRead(
+    lambda: (
+        OpeningHours.objects.filter(unit__is_active=True)
+        .order_by("unit", "weekday", "opens")
+        # As text ("07:30:00" on SQLite and PostgreSQL): the directory only prints them, and parsing ~200 times into
+        # time objects was a third of its cost.
+        .annotate(opens_text=Cast("opens", CharField()), closes_text=Cast("closes", CharField()))
+        .values_list("unit", "weekday", "opens_text", "closes_text")
+    )
+)
+
+
+def unit_opening_hours_rows() -> dict[int, list[tuple[int, str, str]]]:
+    """Every active unit's opening hours as (weekday, opens, closes) rows, the times as text, by unit pk, in
+    display order (for opening_hours_lines); one query."""
+    hours: dict[int, list[tuple]] = {}
+    for unit, *row in _DIRECTORY_HOURS():
+        hours.setdefault(unit, []).append(tuple(row))
+    return hours
+
+
+def unit_directory_rows() -> tuple[list[tuple], dict[int, list[tuple]], dict[int, list[tuple]]]:
+    """Active units as value rows (pk, kind, slug, name, name_en, address, address_en, area_served, area_served_en,
+    email, map_url) in directory order; their phones (is_hotline, label, label_en, number) and opening hours
+    (weekday, opens, closes, the times as text) by unit pk, each in display order. Three queries."""
+    phones: dict[int, list[tuple]] = {}
+    for unit, *phone in _DIRECTORY_PHONES():
+        phones.setdefault(unit, []).append(tuple(phone))
+    return _DIRECTORY_UNITS(), phones, unit_opening_hours_rows()
