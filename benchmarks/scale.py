@@ -4,11 +4,12 @@
 1. Generate (once; kept in its own database, BENCH_SCALE_DATABASE, default `portal_scale_big`, reused by later
    runs unless BENCH_SCALE_REGENERATE=1): the demo units and procedures (`load_demo`), 20 units taking bookings,
    slots over 3 years, 1,000,000 past appointments + 50,000 booked for tomorrow, one filing per appointment,
-   2,000,000 messages. Rows go in with COPY (psycopg), then ANALYZE. BENCH_SCALE_FACTOR scales the counts.
+   2,000,000 messages. Rows go in with COPY (psycopg), then VACUUM (ANALYZE). BENCH_SCALE_FACTOR scales the counts.
 2. Measure, each BENCH_SCALE_REPEAT times (median, min-max): tomorrow's reminders (queued to Redis DB
    BENCH_SCALE_REDIS, then the queue is emptied), exports (each in its own process, peak RSS), every admin list
    (default view, each filter, search by name/phone/code), the dashboard, the roster, lookup and the slot picker
-   (cache cleared before each request). For each page, the slowest query's EXPLAIN ANALYZE is recorded.
+   (cache cleared before each request), as the superuser and again as a ward's unit administrator (median and
+   p95). For each page, the slowest query's EXPLAIN ANALYZE is recorded.
 3. Write benchmarks/results/scale.md.
 
     make bench-scale
@@ -338,7 +339,9 @@ def generate() -> dict:
         for model in (Slot, Appointment):
             table = model._meta.db_table
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")  # noqa: S608
-        cursor.execute("ANALYZE")
+        # Vacuumed as autovacuum keeps a live database: index-only scans (the dashboard's counts) need the
+        # visibility map, which a table just filled by COPY does not have yet.
+        cursor.execute("VACUUM (ANALYZE)")
     counts["seconds"] = round(time.perf_counter() - started, 1)
     counts["tomorrow"] = tomorrow.isoformat()
     print(f"generated {counts}")
@@ -411,6 +414,20 @@ EXPORTS = {
 }
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory. VmHWM (Linux) starts again at exec; `ru_maxrss` does not: a child
+    forked from the bench's own process reported the parent's peak (354 MB for every export, after the pages had
+    grown it) instead of its own."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def export_child(name: str) -> None:
     """Run one export in this (fresh) process and print its figures as JSON."""
     setup_django()
@@ -437,7 +454,7 @@ def export_child(name: str) -> None:
         fmt=fmt,
         language="vi",
     )
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_before = _peak_rss_mb()
     with CaptureQueriesContext(connection) as captured:
         began = time.perf_counter()
         job = export_job_run(job_id=job.pk)
@@ -448,8 +465,8 @@ def export_child(name: str) -> None:
                 "status": job.status,
                 "rows": job.rows_done,
                 "seconds": seconds,
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                "rss_before_mb": rss_before / 1024,
+                "peak_rss_mb": _peak_rss_mb(),
+                "rss_before_mb": rss_before,
                 "queries": len(captured.captured_queries),
                 "query_string": query_string,
             }
