@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -33,7 +33,7 @@ from apps.core.paging import EstimatedCountPaginator
 
 from . import selectors
 from .forms import FilingMoveForm
-from .models import Filing, FilingEvent, FilingState, FilingVersion
+from .models import Filing, FilingEvent, FilingState
 from .transitions import OFFICER
 
 MSG_MOVED = _("The filing is now “%(state)s”.")
@@ -84,11 +84,11 @@ class CorrectedFilter(admin.SimpleListFilter):
         return (("yes", _("Yes")), ("no", _("No")))
 
     def queryset(self, request, queryset):
-        corrected = Exists(FilingVersion.objects.filter(filing=OuterRef("pk")))
+        # `corrected_at` is set by every correction (filings 0010 filled it for the earlier ones).
         if self.value() == "yes":
-            return queryset.filter(corrected)
+            return queryset.filter(corrected_at__isnull=False)
         if self.value() == "no":
-            return queryset.filter(~corrected)
+            return queryset.filter(corrected_at__isnull=True)
         return queryset
 
 
