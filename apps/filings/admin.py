@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -34,7 +34,7 @@ from apps.core.paging import EstimatedCountPaginator
 
 from . import selectors
 from .forms import FilingMoveForm
-from .models import Filing, FilingEvent, FilingState, FilingVersion
+from .models import Filing, FilingEvent, FilingState
 from .transitions import OFFICER
 
 MSG_MOVED = _("The filing is now “%(state)s”.")
@@ -85,39 +85,37 @@ class CorrectedFilter(admin.SimpleListFilter):
         return (("yes", _("Yes")), ("no", _("No")))
 
     def queryset(self, request, queryset):
-        corrected = Exists(FilingVersion.objects.filter(filing=OuterRef("pk")))
+        # `corrected_at` is set by every correction (filings 0010 filled it for the earlier ones).
         if self.value() == "yes":
-            return queryset.filter(corrected)
+            return queryset.filter(corrected_at__isnull=False)
         if self.value() == "no":
-            return queryset.filter(~corrected)
+            return queryset.filter(corrected_at__isnull=True)
         return queryset
 
 
 class ResubmittedChangeList(ChangeList):
-    """The queue's page of rows knows which were corrected and who returned them (two subqueries on the page's
-    rows only, not on the count)."""
+    """The queue's page of rows knows who returned the corrected ones (one query on the page's waiting rows only,
+    not on the count)."""
 
     def get_results(self, request):
         super().get_results(request)
-        ids = [obj.pk for obj in self.result_list]
+        ids = [obj.pk for obj in self.result_list if obj.corrected_at is not None]
         if not ids:
             return
         extra = {
             row["pk"]: row
-            for row in Filing.objects.filter(pk__in=ids)
+            for row in Filing.objects.filter(selectors.filing_resubmitted(), pk__in=ids)
             .annotate(
-                corrected=Exists(FilingVersion.objects.filter(filing=OuterRef("pk"))),
                 returned_by_name=Subquery(
                     FilingEvent.objects.filter(filing=OuterRef("pk"), state=FilingState.RETURNED)
                     .order_by("-at", "-id")
                     .values("username")[:1]
                 ),
             )
-            .values("pk", "corrected", "returned_by_name")
+            .values("pk", "returned_by_name")
         }
         for obj in self.result_list:
-            obj.corrected = extra[obj.pk]["corrected"]
-            obj.returned_by_name = extra[obj.pk]["returned_by_name"]
+            obj.returned_by_name = extra.get(obj.pk, {}).get("returned_by_name", "")
 
 
 @admin.register(FilingEvent)
@@ -252,7 +250,7 @@ class FilingAdmin(FastActionCheckboxMixin, SearchAdminMixin, UnitScopedAdminMixi
         """The state; a filing corrected by the citizen and waiting for a new check stands out, with the officer
         who returned it (so they find their own returns)."""
         label = obj.get_state_display()
-        if obj.state != FilingState.SUBMITTED or not getattr(obj, "corrected", False):
+        if obj.state != FilingState.SUBMITTED or obj.corrected_at is None:
             return label
         returned_by = getattr(obj, "returned_by_name", "") or ""
         return format_html(

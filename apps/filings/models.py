@@ -91,6 +91,9 @@ class Filing(models.Model):
         help_text=_("For colleagues only. The reason given when the state changes is what the citizen receives."),
     )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    # When the citizen last sent the filing again corrected (services.filing_correct); with state "submitted" it
+    # waits for an officer's new check: what the review queue and the dashboard single out (partial index below).
+    corrected_at = models.DateTimeField(_("corrected by the citizen"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -102,6 +105,12 @@ class Filing(models.Model):
             models.Index(fields=["procedure", "state"], name="filing_procedure_state"),
             # The default order of the officers' list (newest first) without sorting the whole table.
             models.Index(fields=["-submitted_at"], name="filing_submitted_recent"),
+            # The corrected filings waiting for a new check (few), per appointment for a unit's officers.
+            models.Index(
+                fields=["appointment"],
+                name="filing_waiting_recheck",
+                condition=models.Q(state="submitted", corrected_at__isnull=False),
+            ),
             # A unit's filings in a state (a ward's list filtered by state, the dashboard's counts): the filings are
             # the officer's through their appointment's unit, so both sides of that join are read from indexes in
             # appointment order and merged (with `appointments_unit_id`), 800 ms -> 40 ms for 7,500 of 150,000.

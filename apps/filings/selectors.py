@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core import signing
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -196,9 +196,10 @@ def filing_last_correction(*, filing: Filing) -> FilingCorrection | None:
 
 
 def filing_resubmitted() -> Q:
-    """Filings the citizen corrected and sent again that no officer has handled since: back in "submitted" with
-    earlier answers kept. What the review queue and the dashboard make stand out (issue 11/12 follow-up)."""
-    return Q(state=FilingState.SUBMITTED) & Exists(FilingVersion.objects.filter(filing=OuterRef("pk")))
+    """Filings the citizen corrected and sent again that no officer has handled since: back in "submitted" after a
+    correction (`corrected_at`, partial index `filing_waiting_recheck`: reads only those, however many corrections
+    the table keeps). What the review queue and the dashboard make stand out."""
+    return Q(state=FilingState.SUBMITTED, corrected_at__isnull=False)
 
 
 def filing_returned_by() -> Subquery:

@@ -260,10 +260,11 @@ def filing_correct(
         locked.holder_name = holder_name
         locked.answers = answers_to_json(answers)
         locked.form_version = form_version
+        locked.corrected_at = timezone.now()  # waits for an officer's new check (the queue's flag, the dashboard)
         for name, value in columns.items():
             setattr(locked, name, value)
         locked.full_clean(exclude=["code", "appointment"])
-        locked.save(update_fields=["holder_name", "answers", "form_version", *columns, "updated_at"])
+        locked.save(update_fields=["holder_name", "answers", "form_version", "corrected_at", *columns, "updated_at"])
         event = filing_transition(filing=locked, target=FilingState.SUBMITTED, actor=CITIZEN)
         previous.event = event
         previous.full_clean()
