@@ -99,7 +99,7 @@ def test_the_migration_fills_the_unit_of_existing_filings(ward_a, ward_b):
 
     from django.apps import apps as django_apps
 
-    migration = import_module("apps.filings.migrations.0010_filing_unit")
+    migration = import_module("apps.filings.migrations.0011_filing_unit")
     a = declaration_create(appointment=appointment_create(unit=ward_a, starts_at=_at(9)))
     b = declaration_create(appointment=appointment_create(unit=ward_b, starts_at=_at(9)))
     loose = declaration_create()
