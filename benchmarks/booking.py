@@ -22,8 +22,9 @@ postgres://postgres@127.0.0.1:5432; dropped at the end). BENCH_ROUNDS rounds (de
 With BENCH_BASELINE=<commit> (the Makefile passes 55d9315, the code before issue 15), each round also runs that
 commit's code (a temporary `git worktree`) with the same harness right before or after (alternating which goes
 first), and the results give both rates and their ratio per round: on a shared machine only figures taken side
-by side in the same minutes compare. BENCH_CODE=<checkout> measures another checkout's code. Results:
-benchmarks/results/booking.md.
+by side in the same minutes compare. BENCH_CODE=<checkout> measures another checkout's code;
+BENCH_SYNCHRONOUS_COMMIT=off sets that on the benchmark's database (what waiting for the WAL flush at each COMMIT
+costs; not a production setting). Results: benchmarks/results/booking.md.
 
     make bench-booking
     BENCH_BASELINE= BENCH_WORKERS=16 BENCH_BOOKINGS=800 make bench-booking
@@ -74,6 +75,9 @@ def recreate_database() -> None:
     with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
         conn.execute(f'CREATE DATABASE "{DATABASE}"')
+        if os.environ.get("BENCH_SYNCHRONOUS_COMMIT"):  # e.g. off: what the WAL flush at each COMMIT costs
+            setting = os.environ["BENCH_SYNCHRONOUS_COMMIT"]
+            conn.execute(f'ALTER DATABASE "{DATABASE}" SET synchronous_commit = {setting}')
 
 
 def drop_database() -> None:
