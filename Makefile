@@ -79,8 +79,8 @@ clean:  ## Remove the virtualenv and local data
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
 
 .PHONY: bench-booking
-bench-booking: venv  ## Booking throughput under contention on PostgreSQL (DATABASE_URL; writes benchmarks/results/booking.md)
-	$(PY) benchmarks/booking.py
+bench-booking: venv  ## Booking throughput on PostgreSQL, side by side with 55d9315 (DATABASE_URL, REDIS_URL; writes benchmarks/results/booking.md)
+	BENCH_BASELINE=$${BENCH_BASELINE-55d9315} $(PY) benchmarks/booking.py
 
 .PHONY: bench-notifications
 bench-notifications: venv compilemessages  ## Confirmations/s two workers deliver to a fake ZNS, as a ratio to an empty task (needs DATABASE_URL=postgres://…, Redis)

@@ -1,29 +1,45 @@
 #!/usr/bin/env python
-"""Booking throughput under contention on PostgreSQL, as a ratio to uncontended booking, measured in one run.
+"""Booking throughput under contention on PostgreSQL, as a ratio to uncontended booking, measured in one run, and
+(with BENCH_BASELINE) side by side with an older commit's code.
 
 A "booking" is what a citizen's journey does: `appointment_hold` then `appointment_book` (two transactions, each
-taking the slot row lock). BENCH_THREADS threads, each with its own database connection, make BENCH_BOOKINGS
-bookings per scenario:
+taking the slot row lock). BENCH_WORKERS workers (default 8), each with its own database connection, make
+BENCH_BOOKINGS bookings per scenario:
 
-* uncontended: each thread books into its own slot, so no two transactions wait for the same row lock;
-* contended: every thread books into the same slot (with places for all), so every booking queues on one row lock;
+* uncontended: each worker books into its own slot, so no two transactions wait for the same row lock;
+* contended: every worker books into the same slot (with places for all), so every booking queues on one row lock;
 * sold out: BENCH_BOOKINGS attempts race for a slot of 10 places; 10 succeed, the others are refused (the refusal
   path; the nearest alternatives are searched only when a caller reads them, which this one does not).
 
-Each scenario runs BENCH_ROUNDS times; the median is reported. Only ratios are meaningful on a shared machine.
-The script creates its own database (BENCH_DATABASE, default `bench_booking`) on the server of DATABASE_URL
-(default postgres://postgres@127.0.0.1:5432), migrates it, and drops it at the end. Results:
-benchmarks/results/booking.md.
+Workers are processes (BENCH_MODE=processes, the default), as production's gunicorn workers are: each has its own
+Python interpreter, so they do not queue for one interpreter lock as threads of one process do, and they share
+the Redis cache of REDIS_URL (required; give the benchmark a Redis database of its own). BENCH_MODE=threads runs
+threads of one process with a cache in memory, as the benchmark did before.
+
+Each round runs the three scenarios in a fresh child process on a freshly created and migrated database
+(BENCH_DATABASE, default `bench_booking`, on the server of DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432; dropped at the end). BENCH_ROUNDS rounds (default 3); the median is reported.
+With BENCH_BASELINE=<commit> (the Makefile passes 55d9315, the code before issue 15), each round also runs that
+commit's code (a temporary `git worktree`) with the same harness right before or after (alternating which goes
+first), and the results give both rates and their ratio per round: on a shared machine only figures taken side
+by side in the same minutes compare. BENCH_CODE=<checkout> measures another checkout's code;
+BENCH_SYNCHRONOUS_COMMIT=off sets that on the benchmark's database (what waiting for the WAL flush at each COMMIT
+costs; not a production setting). Results: benchmarks/results/booking.md.
 
     make bench-booking
-    BENCH_THREADS=16 BENCH_BOOKINGS=800 make bench-booking
+    BENCH_BASELINE= BENCH_WORKERS=16 BENCH_BOOKINGS=800 make bench-booking
 """
 
+import json
+import multiprocessing
 import os
 import platform
+import queue
 import secrets
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -31,15 +47,19 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+CODE = Path(os.environ.get("BENCH_CODE") or ROOT).resolve()
+sys.path.insert(0, str(CODE))
 
-THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+WORKERS = int(os.environ.get("BENCH_WORKERS") or os.environ.get("BENCH_THREADS") or "8")
+MODE = os.environ.get("BENCH_MODE", "processes")
 BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "400"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+BASELINE = os.environ.get("BENCH_BASELINE", "")
 SERVER_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DATABASE = os.environ.get("BENCH_DATABASE", "bench_booking")
 RESULTS = ROOT / "benchmarks" / "results" / "booking.md"
 NOTES_MARK = "<!-- notes: kept when the script rewrites the figures above -->"
+SCENARIOS = ("uncontended", "contended", "sold out")
 
 
 def database_url(name: str) -> str:
@@ -55,6 +75,9 @@ def recreate_database() -> None:
     with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
         conn.execute(f'CREATE DATABASE "{DATABASE}"')
+        if os.environ.get("BENCH_SYNCHRONOUS_COMMIT"):  # e.g. off: what the WAL flush at each COMMIT costs
+            setting = os.environ["BENCH_SYNCHRONOUS_COMMIT"]
+            conn.execute(f'ALTER DATABASE "{DATABASE}" SET synchronous_commit = {setting}')
 
 
 def drop_database() -> None:
@@ -69,7 +92,14 @@ def setup_django() -> None:
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ["DJANGO_HTTPS"] = "false"
-    os.environ.pop("REDIS_URL", None)
+    if MODE == "processes" and not os.environ.get("REDIS_URL"):
+        # Worker processes share the cache as production's do: without it, each keeps its own copy of the calendar
+        # (the sold-out scenario's capacity change would not reach them for seconds).
+        raise SystemExit(
+            "BENCH_MODE=processes needs REDIS_URL=redis://… (a database of its own; BENCH_MODE=threads does not)"
+        )
+    if MODE != "processes":
+        os.environ.pop("REDIS_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
     import django
 
@@ -104,68 +134,93 @@ def make_unit():
 
 
 class Counter:
+    """A number shared by the workers (threads or processes)."""
+
     def __init__(self):
-        self._lock = threading.Lock()
-        self.value = 0
+        self._value = multiprocessing.get_context("fork").Value("l", 0)
 
     def next(self) -> int:
-        with self._lock:
-            self.value += 1
-            return self.value
+        with self._value.get_lock():
+            self._value.value += 1
+            return self._value.value
+
+    def reset(self) -> None:
+        with self._value.get_lock():
+            self._value.value = 0
 
 
-def run_scenario(*, unit, procedure, slot_for_thread, attempts: int, numbers: Counter) -> dict:
-    """`attempts` hold+book pairs over THREADS threads; returns bookings, refusals, seconds and latencies."""
+def run_scenarios(*, unit, procedure, schedule, plan: list[tuple[str, object, int, int]]) -> dict[str, dict]:
+    """For each (name, slot_for_worker, attempts, capacity) of `plan`: `attempts` hold+book pairs over WORKERS
+    workers; returns bookings, refusals, seconds and latencies per name.
+
+    The workers are started once and run every scenario in turn (as long-lived server workers do), each waiting
+    at a barrier while this process resets the appointments between scenarios."""
     from django.core.exceptions import ValidationError
     from django.db import connections
 
     from apps.appointments.services import SlotUnavailable, appointment_book, appointment_hold
 
-    remaining = Counter()
-    latencies: list[float] = []
-    outcome = {"booked": 0, "refused": 0, "errors": 0}
-    lock = threading.Lock()
-    barrier = threading.Barrier(THREADS + 1)
+    context = multiprocessing.get_context("fork")
+    remaining, numbers = Counter(), Counter()
+    processes = MODE == "processes"
+    barrier = context.Barrier(WORKERS + 1) if processes else threading.Barrier(WORKERS + 1)
+    results = context.SimpleQueue() if processes else queue.SimpleQueue()
 
     def work(index: int):
         try:
-            starts_at = slot_for_thread(index)
-            barrier.wait()
-            while remaining.next() <= attempts:
-                n = numbers.next()
-                began = time.perf_counter()
-                try:
-                    hold = appointment_hold(
-                        unit=unit, procedure=procedure, starts_at=starts_at, phone=f"+8491{n:07d}", holder_key=f"b{n}"
-                    )
-                    appointment_book(appointment=hold, reference=f"B{n}", holder_name="Nguyễn Văn An")
-                    key = "booked"
-                except SlotUnavailable:
-                    key = "refused"
-                except ValidationError:
-                    key = "errors"
-                elapsed = time.perf_counter() - began
-                with lock:
+            for _name, slot_for_worker, attempts, _capacity in plan:
+                outcome = {"booked": 0, "refused": 0, "errors": 0, "latencies": []}
+                starts_at = slot_for_worker(index)
+                barrier.wait()
+                while remaining.next() <= attempts:
+                    n = numbers.next()
+                    began = time.perf_counter()
+                    try:
+                        hold = appointment_hold(
+                            unit=unit,
+                            procedure=procedure,
+                            starts_at=starts_at,
+                            phone=f"+8491{n:07d}",
+                            holder_key=f"b{n}",
+                        )
+                        appointment_book(appointment=hold, reference=f"B{n}", holder_name="Nguyễn Văn An")
+                        key = "booked"
+                    except SlotUnavailable:
+                        key = "refused"
+                    except ValidationError:
+                        key = "errors"
+                    outcome["latencies"].append(time.perf_counter() - began)
                     outcome[key] += 1
-                    latencies.append(elapsed)
+                results.put(outcome)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - began
-    latencies.sort()
-    return {
-        **outcome,
-        "seconds": seconds,
-        "p50": latencies[len(latencies) // 2] * 1000,
-        "p95": latencies[int(len(latencies) * 0.95)] * 1000,
-    }
+    connections.close_all()  # a forked worker must not share this process's connection
+    if processes:
+        workers = [context.Process(target=work, args=(i,)) for i in range(WORKERS)]
+    else:
+        workers = [threading.Thread(target=work, args=(i,)) for i in range(WORKERS)]
+    for worker in workers:
+        worker.start()
+    measured: dict[str, dict] = {}
+    for name, _slot_for_worker, _attempts, capacity in plan:
+        reset(schedule, capacity)
+        remaining.reset()
+        connections.close_all()
+        barrier.wait()
+        began = time.perf_counter()
+        collected = [results.get() for _worker in workers]
+        seconds = time.perf_counter() - began
+        latencies = sorted(x for outcome in collected for x in outcome["latencies"])
+        measured[name] = {
+            **{key: sum(outcome[key] for outcome in collected) for key in ("booked", "refused", "errors")},
+            "seconds": seconds,
+            "p50": latencies[len(latencies) // 2] * 1000,
+            "p95": latencies[int(len(latencies) * 0.95)] * 1000,
+        }
+    for worker in workers:
+        worker.join()
+    return measured
 
 
 def reset(schedule, capacity: int) -> None:
@@ -176,81 +231,115 @@ def reset(schedule, capacity: int) -> None:
     schedule.save()
 
 
-def main() -> None:
+def measure_round() -> dict:
+    """One round of the three scenarios on the code of BENCH_CODE, on a fresh database (run in a child process)."""
     recreate_database()
     try:
         setup_django()
         from django.db import connection
 
         unit, schedule, procedure, starts = make_unit()
-        if len(starts) < THREADS + 2:
+        if len(starts) < WORKERS + 2:
             raise SystemExit("not enough slots")
-        numbers = Counter()
-        scenarios = {
-            "uncontended": (lambda i: starts[i], BOOKINGS),
-            "contended": (lambda i: starts[THREADS], BOOKINGS),
-            "sold out": (lambda i: starts[THREADS + 1], BOOKINGS),
-        }
-        # Warm up: materialise the slots and the connections' caches.
-        reset(schedule, BOOKINGS)
-        run_scenario(
-            unit=unit, procedure=procedure, slot_for_thread=lambda i: starts[i], attempts=THREADS * 4, numbers=numbers
-        )
-        results: dict[str, list[dict]] = {name: [] for name in scenarios}
-        for _round in range(ROUNDS):
-            for name, (slot_for_thread, attempts) in scenarios.items():
-                reset(schedule, 10 if name == "sold out" else BOOKINGS)
-                result = run_scenario(
-                    unit=unit, procedure=procedure, slot_for_thread=slot_for_thread, attempts=attempts, numbers=numbers
-                )
-                expected_booked = 10 if name == "sold out" else attempts
-                if result["booked"] != expected_booked or result["errors"]:
-                    raise SystemExit(f"{name}: {result} (expected {expected_booked} bookings, no errors)")
-                results[name].append(result)
-                print(
-                    f"{name:12} {attempts / result['seconds']:8.1f} attempts/s  booked {result['booked']:4}  "
-                    f"refused {result['refused']:4}  p50 {result['p50']:6.1f} ms  p95 {result['p95']:6.1f} ms"
-                )
+        # Warm up first (connections, caches, the slots' rows), then the three scenarios.
+        plan = [
+            ("warm-up", lambda i: starts[i], WORKERS * 4, BOOKINGS),
+            ("uncontended", lambda i: starts[i], BOOKINGS, BOOKINGS),
+            ("contended", lambda i: starts[WORKERS], BOOKINGS, BOOKINGS),
+            ("sold out", lambda i: starts[WORKERS + 1], BOOKINGS, 10),
+        ]
+        measured = run_scenarios(unit=unit, procedure=procedure, schedule=schedule, plan=plan)
+        results: dict[str, dict] = {}
+        for name in SCENARIOS:
+            result = measured[name]
+            expected_booked = 10 if name == "sold out" else BOOKINGS
+            if result["booked"] != expected_booked or result["errors"]:
+                raise SystemExit(f"{name}: {result} (expected {expected_booked} bookings, no errors)")
+            results[name] = result | {"rate": BOOKINGS / result["seconds"]}
+            print(
+                f"{CODE.name:>12} {name:12} {results[name]['rate']:8.1f} attempts/s  booked {result['booked']:4}  "
+                f"refused {result['refused']:4}  p50 {result['p50']:6.1f} ms  p95 {result['p95']:6.1f} ms",
+                file=sys.stderr,
+            )
+        print(f"{CODE.name:>12} load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
-            pg_version = cursor.fetchone()[0]
+            results["pg_version"] = cursor.fetchone()[0]
         connection.close()
     finally:
         drop_database()
-    write_results(results, pg_version)
+    return results
 
 
-def write_results(results: dict[str, list[dict]], pg_version: str) -> None:
-    def median(name, key):
-        return statistics.median(r[key] for r in results[name])
+def run_round(code: Path) -> dict:
+    env = os.environ | {"BENCH_CODE": str(code), "BENCH_CHILD": "1"}
+    done = subprocess.run([sys.executable, __file__], env=env, stdout=subprocess.PIPE, text=True, check=True)
+    return json.loads(done.stdout.splitlines()[-1])
 
-    rate = {name: statistics.median(BOOKINGS / r["seconds"] for r in results[name]) for name in results}
-    # The load of a shared machine drifts between rounds: each round's ratio compares scenarios run back to back,
-    # and the median of those ratios is reported.
-    pairs = {name: zip(results[name], results["uncontended"], strict=True) for name in results}
-    # Same number of attempts in every scenario: the ratio of rates is the inverse ratio of durations.
-    ratio = {name: statistics.median(u["seconds"] / r["seconds"] for r, u in pairs[name]) for name in results}
+
+def main() -> None:
+    if os.environ.get("BENCH_CHILD"):
+        print(json.dumps(measure_round()))
+        return
+    started = datetime.now(UTC)
+    new: list[dict] = []
+    old: list[dict] = []
+    baseline_dir = Path(tempfile.mkdtemp(prefix="bench-booking-")) / "baseline" if BASELINE else None
+    loads = [os.getloadavg()[0]]
+    try:
+        if baseline_dir is not None:
+            git = ["git", "-C", str(ROOT)]
+            subprocess.run([*git, "worktree", "add", "--detach", str(baseline_dir), BASELINE], check=True)
+        for number in range(ROUNDS):
+            if baseline_dir is not None and number % 2 == 0:
+                old.append(run_round(baseline_dir))
+            new.append(run_round(CODE))
+            if baseline_dir is not None and number % 2 == 1:
+                old.append(run_round(baseline_dir))
+            loads.append(os.getloadavg()[0])
+    finally:
+        if baseline_dir is not None:
+            subprocess.run([*git, "worktree", "remove", "--force", str(baseline_dir)], check=False)
+    write_results(new, old, started=started, loads=loads)
+
+
+def write_results(new: list[dict], old: list[dict], *, started: datetime, loads: list[float]) -> None:
+    def spread(values) -> str:
+        values = list(values)
+        return f"{statistics.median(values):.0f} ({min(values):.0f}–{max(values):.0f})"
+
+    def ratio_spread(values) -> str:
+        values = list(values)
+        return f"{statistics.median(values):.1f}× ({min(values):.1f}–{max(values):.1f})"
+
     rows = [
-        ("uncontended", "each thread books into its own slot", "bookings"),
-        ("contended", "every thread books into the same slot", "bookings"),
+        ("uncontended", "each worker books into its own slot", "bookings"),
+        ("contended", "every worker books into the same slot", "bookings"),
         ("sold out", "all race for 10 places; the rest are refused (alternatives searched only if read)", "attempts"),
     ]
+    how = (
+        f"{WORKERS} worker {MODE} each with its own connection, {BOOKINGS} attempts per scenario (a booking = "
+        f"`appointment_hold` + `appointment_book`), {len(new)} rounds, each on a fresh database"
+    )
     lines = [
         "# Booking throughput under contention (PostgreSQL)",
         "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench-booking` (benchmarks/booking.py): "
-        f"PostgreSQL {pg_version}, {THREADS} threads each with its own connection, {BOOKINGS} attempts per "
-        f"scenario (a booking = `appointment_hold` + `appointment_book`), median of {ROUNDS} rounds; "
-        f"{platform.machine()}, {os.cpu_count()} cores shared with other work (load average "
-        f"{os.getloadavg()[0]:.1f} at the end), Python {platform.python_version()}.",
+        f"Measured {started:%Y-%m-%d %H:%M}–{datetime.now(UTC):%H:%M} UTC by `make bench-booking` "
+        f"(benchmarks/booking.py): PostgreSQL {new[0]['pg_version']}, {how}; {platform.machine()}, "
+        f"{os.cpu_count()} cores shared with other work (load average {min(loads):.1f}–{max(loads):.1f} between "
+        f"rounds), Python {platform.python_version()}. Figures: median of the rounds (lowest–highest).",
         "",
-        "| Scenario | What | Rate (per s) | Ratio to uncontended (median of rounds) | p50 latency | p95 latency |",
+        "| Scenario | What | Rate (per s) | Ratio to uncontended | p50 latency | p95 latency |",
         "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for name, what, unit in rows:
+        # The load of a shared machine drifts between rounds: each round's ratio compares scenarios run back to
+        # back (same number of attempts: the ratio of rates is the inverse ratio of durations).
+        ratio = statistics.median(r["uncontended"]["seconds"] / r[name]["seconds"] for r in new)
         lines.append(
-            f"| {name} | {what} | {rate[name]:.0f} {unit} | {ratio[name]:.0%} | "
-            f"{median(name, 'p50'):.1f} ms | {median(name, 'p95'):.1f} ms |"
+            f"| {name} | {what} | {spread(r[name]['rate'] for r in new)} {unit} | {ratio:.0%} | "
+            f"{statistics.median(r[name]['p50'] for r in new):.1f} ms | "
+            f"{statistics.median(r[name]['p95'] for r in new):.1f} ms |"
         )
     lines += [
         "",
@@ -258,6 +347,22 @@ def write_results(results: dict[str, list[dict]], pg_version: str) -> None:
         "and no error (no lock timeout, no deadlock).",
         "",
     ]
+    if old:
+        lines += [
+            f"## Side by side with {BASELINE} (the code before issue 15)",
+            "",
+            f"The same harness on commit {BASELINE}'s code (a temporary worktree), one round of it right before or "
+            "after each round above (alternating which goes first); the ratio is taken per round, new ÷ old.",
+            "",
+            "| Scenario | Old (per s) | New (per s) | New ÷ old |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for name, _what, _unit in rows:
+            lines.append(
+                f"| {name} | {spread(r[name]['rate'] for r in old)} | {spread(r[name]['rate'] for r in new)} | "
+                f"{ratio_spread(n[name]['rate'] / o[name]['rate'] for n, o in zip(new, old, strict=True))} |"
+            )
+        lines.append("")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     notes = ""
     if RESULTS.exists() and NOTES_MARK in RESULTS.read_text():

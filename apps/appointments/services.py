@@ -1,16 +1,17 @@
 """The only way anything books: hold, book, reschedule, cancel (and the officers' schedule changes).
 
-Concurrency (see docs/ARCHITECTURE.md, "appointments"): the `Slot` row of a time is created on first use
-(`get_or_create`, backed by the unique constraint on unit + start), outside the booking transaction. Then ONE
-transaction locks what it changes, always in the same order so two transactions never wait on each other in a
-circle: the citizen's identity keys (PostgreSQL advisory locks, for the anti-hoarding rules), the appointment row,
-the slot row (`select_for_update`). Under the slot lock it counts the places taken (bookings + holds not expired,
-in total and for the procedure) and writes; everything that only reads (schedule, calendar, rules) runs before
-the lock, so the lock is held for two short statements. Capacity is read just before locking: an officer's
-change that lands in between is caught by `appointment_list_affected`, which admin shows. On SQLite, which has
-no row locks, the settings open every transaction with BEGIN IMMEDIATE, which takes the database write lock
-first: the same check-then-write can not interleave. A lock wait longer than APPOINTMENT_LOCK_TIMEOUT_SECONDS
-becomes a friendly "busy, try again".
+Concurrency (see docs/ARCHITECTURE.md, "appointments"): ONE transaction locks what it changes, always in the same
+order so two transactions never wait on each other in a circle: the citizen's identity keys (PostgreSQL advisory
+locks, for the anti-hoarding rules), the appointment row, the slot row. The `Slot` row of a time is locked by its
+unique (unit, start) inside the transaction and created there on first use (`_lock_slot_at`). Under the slot lock
+one statement counts the places taken (bookings + holds not expired, in total and for the procedure) and what the
+anti-hoarding rules read (`_counts`), the rules decide in Python, one statement writes; everything that only reads
+(schedule, calendar) runs before the transaction. So a hold or a booking is three statements between BEGIN and
+COMMIT, the same plain SQL on PostgreSQL and SQLite but for the locking clauses (docs/scale.md, "Booking").
+Capacity is read just before locking: an officer's change that lands in between is caught by
+`appointment_list_affected`, which admin shows. On SQLite, which has no row locks, the settings open every
+transaction with BEGIN IMMEDIATE, which takes the database write lock first: the same check-then-write can not
+interleave. A lock wait longer than APPOINTMENT_LOCK_TIMEOUT_SECONDS becomes a friendly "busy, try again".
 
 Nothing here sends messages. `appointment_reschedule` and `appointment_cancel` accept `notify`, a callable run
 after the transaction commits as ``notify(appointment=..., event="rescheduled"|"cancelled", previous_starts_at=...)``:
@@ -19,6 +20,7 @@ the notifications app plugs in there (admin's move view and cancel action are th
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 from collections.abc import Callable, Iterator
@@ -30,7 +32,6 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -50,7 +51,6 @@ from .models import (
 )
 from .selectors import (
     AffectedAppointment,
-    appointment_filter_taking_place,
     appointment_list_affected,
     availability_changed,
     booking_window,
@@ -149,6 +149,13 @@ def _language_code(language: str | None) -> str:
 
 
 # --- Locking --------------------------------------------------------------------------------------------------
+# The hot statements are plain SQL, the same text on PostgreSQL and SQLite except for the locking clauses: a hold
+# and a booking each take three statements inside their transaction (lock, count, write), the rules applied to
+# the counts stay in Python (`_refuse_hoarding`, `_refuse_full`, `_hold_keeps_place`). docs/scale.md, "Booking".
+_APPOINTMENTS = Appointment._meta.db_table
+_SLOTS = Slot._meta.db_table
+
+
 def _is_busy(exc: OperationalError) -> bool:
     cause = exc.__cause__
     sqlstate = getattr(cause, "sqlstate", None)
@@ -159,12 +166,11 @@ def _is_busy(exc: OperationalError) -> bool:
 
 
 @contextmanager
-def _locked_transaction(*identity_keys: str) -> Iterator[None]:
-    """One transaction with a bounded lock wait, first locking the citizen's identity keys (`_lock_identity`); a
-    wait that runs out becomes a translated "busy, try again"."""
+def _locked_transaction() -> Iterator[None]:
+    """One transaction (its first statement is `_lock`); a lock wait that runs out becomes a translated "busy, try
+    again"."""
     try:
         with transaction.atomic():
-            _lock_identity(*identity_keys)
             yield
     except OperationalError as exc:
         if _is_busy(exc):
@@ -173,36 +179,169 @@ def _locked_transaction(*identity_keys: str) -> Iterator[None]:
         raise
 
 
-def _lock_identity(*keys: str) -> None:
-    """Serialise the anti-hoarding checks of one card number / phone across different slots (PostgreSQL).
+def _db_time(value: datetime):
+    """A datetime as the database takes it in plain SQL (SQLite stores UTC text, as the ORM writes it)."""
+    return connection.ops.adapt_datetimefield_value(value)
 
-    Slot locks only serialise requests for the same time; two requests with the same card number for two times
-    would both pass the "one booking per card" check. A transaction-scoped advisory lock per key closes that gap.
-    SQLite needs nothing: its transactions are already serialised. Keys are sorted so the lock order is fixed.
 
-    One statement (one round trip) sets the transaction's lock wait bound, then takes the locks: PostgreSQL
-    evaluates the select list from left to right.
+def _for_update(of: str = "") -> str:
+    if not connection.features.has_select_for_update:
+        return ""  # SQLite: BEGIN IMMEDIATE already serialises every writing transaction
+    return f" FOR UPDATE OF {of}" if of else " FOR UPDATE"
+
+
+def _lock(keys: tuple[str, ...] = (), *, rows: tuple[str, ...] = (), params: tuple = ()) -> tuple:
+    """ONE statement (one round trip) that bounds the transaction's lock wait, takes the citizen's identity locks,
+    then runs the sub-selects `rows` (the first one locks the row(s) it reads) and returns their values (None for
+    a sub-select that finds no row).
+
+    Identity locks (PostgreSQL transaction-scoped advisory locks, keys sorted so the order is fixed) serialise the
+    anti-hoarding checks of one card number / phone across different slots: slot locks only serialise requests for
+    the same time. PostgreSQL evaluates a select list from left to right and a sub-select in it when it is first
+    reached, so the row locks are taken after the identity locks, always in this order: identity keys, appointment,
+    slot. SQLite needs no lock: its transactions are already serialised.
     """
+    subselects = [f"({sql})" for sql in rows]
     if connection.vendor != "postgresql":
-        return
+        if not rows:
+            return ()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(subselects)}", params)
+            return tuple(cursor.fetchone())
     keys = sorted({k for k in keys if k})
     timeout = f"{int(settings.APPOINTMENT_LOCK_TIMEOUT_SECONDS * 1000)}ms"
-    locks = "".join(", pg_advisory_xact_lock(hashtext(%s))" for _key in keys)
+    columns = ["set_config('lock_timeout', %s, true)", *(["pg_advisory_xact_lock(hashtext(%s))"] * len(keys))]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT set_config('lock_timeout', %s, true){locks}", [timeout, *(f"appointments:{k}" for k in keys)]
+            f"SELECT {', '.join(columns + subselects)}", [timeout, *(f"appointments:{k}" for k in keys), *params]
         )
+        return tuple(cursor.fetchone()[len(columns) :])
 
 
-def _lock_slot(slot: Slot) -> Slot:
-    return Slot.objects.select_for_update().get(pk=slot.pk)
+def _lock_slot_at(keys: tuple[str, ...], *, unit: PoliceUnit, starts_at: datetime, ends_at: datetime) -> Slot:
+    """Lock (after the identity `keys`) the slot row of `unit` at `starts_at`, creating it on first use.
 
-
-def _slot_materialize(*, unit: PoliceUnit, starts_at: datetime, ends_at: datetime) -> Slot:
-    # get_or_create inserts in a savepoint and, when a concurrent request inserted the same row first (the unique
-    # constraint on unit + start fires), reads that row instead.
-    slot, _created = Slot.objects.get_or_create(unit=unit, starts_at=starts_at, defaults={"ends_at": ends_at})
+    The row is looked up by its unique (unit, start) inside the transaction. When it does not exist yet it is
+    inserted (ON CONFLICT DO NOTHING: a concurrent first request may insert it first, then ours waits for that
+    one to end) and looked up again by a new statement, which sees it either way. (`ends_at` is the new row's; an
+    existing row keeps its own, read with the lock: a slot row is never updated.)"""
+    where = f"FROM {_SLOTS} WHERE unit_id = %s AND starts_at = %s"
+    rows = (f"SELECT id {where}{_for_update()}", f"SELECT ends_at {where}")
+    at = (unit.pk, _db_time(starts_at))
+    slot_id, slot_ends_at = _lock(keys, rows=rows, params=at * 2)
+    if slot_id is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {_SLOTS} (unit_id, starts_at, ends_at) VALUES (%s, %s, %s) "  # noqa: S608
+                "ON CONFLICT (unit_id, starts_at) DO NOTHING",
+                [*at, _db_time(ends_at)],
+            )
+        slot_id, slot_ends_at = _lock(rows=rows, params=at * 2)
+    slot = Slot(pk=slot_id, unit=unit, starts_at=starts_at, ends_at=ends_at)
+    slot.ends_at = Slot._meta.get_field("ends_at").to_python(slot_ends_at)
+    if connection.vendor != "postgresql" and timezone.is_naive(slot.ends_at):
+        slot.ends_at = timezone.make_aware(slot.ends_at, connection.timezone)
+    slot._state.adding, slot._state.db = False, connection.alias
     return slot
+
+
+def _counts(
+    *,
+    slot_id: int,
+    procedure_id: int,
+    now: datetime,
+    phone: str = "",
+    holder_key: str | None = None,
+    exclude_pk: int | None = None,
+    id_number: str = "",
+    client_hash: str = "",
+    release: dict | None = None,
+) -> dict[str, int]:
+    """ONE statement, under the slot lock (and the identity locks): what the rules read.
+
+    * the slot's places taken (bookings and their outcomes, live holds), in total (`taken`) and for the procedure
+      (`same`), and among them the live holds (`held`, `held_same`);
+    * with `phone`: its upcoming bookings and live holds of other holders (`phone_active`), its live holds
+      (`phone_holds`); `holder_key` None means "the holder of `exclude_pk`";
+    * with `id_number`: whether it has an upcoming booking for the procedure (`id_booked`);
+    * with `client_hash`: the client's live holds (`client_holds`).
+
+    `exclude_pk` (the appointment being booked or moved) is not counted. `release` (a hold: `cancelled_at`,
+    `reason`, `replacing`) cancels the holder's previous holds for the procedure first, on PostgreSQL in the same
+    statement (a data-modifying WITH, whose rows the counts leave out as they do not see the change yet), and
+    counts those released that are not `replacing` (`hold_changed`).
+    """
+    p = {
+        "slot": slot_id,
+        "procedure": procedure_id,
+        "now": _db_time(now),
+        "held": AppointmentStatus.HELD.value,
+        "booked": AppointmentStatus.BOOKED.value,
+        "checked_in": AppointmentStatus.CHECKED_IN.value,
+        "no_show": AppointmentStatus.NO_SHOW.value,
+        "pk": exclude_pk or 0,
+        "phone": phone,
+        "holder": holder_key or "",
+        "id_number": id_number,
+        "client": client_hash,
+    }
+    live = "(a.status = %(held)s AND a.hold_counted AND a.hold_expires_at > %(now)s)"
+    taking = f"(a.status IN (%(booked)s, %(checked_in)s, %(no_show)s) OR {live})"
+    mine = " AND a.id <> %(pk)s" if exclude_pk else ""
+    with_sql, parts = "", []
+    known = {"phone_active": 0, "phone_holds": 0, "id_booked": 0, "client_holds": 0, "hold_changed": 0}
+    if release is not None:
+        release_sql = (
+            f"UPDATE {_APPOINTMENTS} SET status = %(cancelled)s, cancelled_at = %(cancelled_at)s, "  # noqa: S608
+            "cancel_reason = %(reason)s WHERE holder_key = %(holder)s AND procedure_id = %(procedure)s "
+            "AND status = %(held)s RETURNING id"
+        )
+        replacing = release.get("replacing")
+        p |= {
+            "cancelled": AppointmentStatus.CANCELLED.value,
+            "cancelled_at": _db_time(release["cancelled_at"]),
+            "reason": str(release["reason"]),
+            "replacing": replacing if isinstance(replacing, int) else 0,  # `hold_changed`: released, not that one
+        }
+        if connection.vendor == "postgresql":
+            with_sql = f"WITH released AS ({release_sql}) "
+            mine += " AND a.id NOT IN (SELECT id FROM released)"
+            parts.append("(SELECT COUNT(*) AS hold_changed FROM released WHERE id <> %(replacing)s) changes")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(release_sql, p)
+                known["hold_changed"] = sum(1 for (pk,) in cursor.fetchall() if pk != p["replacing"])
+    parts.append(
+        "(SELECT COUNT(*) AS taken, COUNT(*) FILTER (WHERE a.procedure_id = %(procedure)s) AS same, "  # noqa: S608
+        f"COUNT(*) FILTER (WHERE {live}) AS held, "
+        f"COUNT(*) FILTER (WHERE {live} AND a.procedure_id = %(procedure)s) AS held_same "
+        f"FROM {_APPOINTMENTS} a WHERE a.slot_id = %(slot)s AND {taking}{mine}) places"
+    )
+    if phone:
+        holder = "%(holder)s"
+        if holder_key is None:  # the holder of `exclude_pk`
+            holder = f"(SELECT holder_key FROM {_APPOINTMENTS} WHERE id = %(pk)s)"  # noqa: S608
+        parts.append(
+            "(SELECT COUNT(*) FILTER (WHERE s.starts_at > %(now)s AND (a.status = %(booked)s "  # noqa: S608
+            f"OR ({live} AND a.holder_key <> {holder}))) AS phone_active, "
+            f"COUNT(*) FILTER (WHERE {live}) AS phone_holds "
+            f"FROM {_APPOINTMENTS} a JOIN {_SLOTS} s ON s.id = a.slot_id WHERE a.phone = %(phone)s{mine}) phones"
+        )
+    if id_number:
+        parts.append(
+            f"(SELECT COUNT(*) AS id_booked FROM (SELECT 1 FROM {_APPOINTMENTS} a JOIN {_SLOTS} s ON s.id = a.slot_id "  # noqa: S608
+            "WHERE a.procedure_id = %(procedure)s AND a.id_number = %(id_number)s AND a.status = %(booked)s "
+            f"AND s.starts_at > %(now)s{mine} LIMIT 1) one) ids"
+        )
+    if client_hash:
+        parts.append(
+            f"(SELECT COUNT(*) AS client_holds FROM {_APPOINTMENTS} a WHERE {live} "  # noqa: S608
+            f"AND a.holder_client = %(client)s{mine}) clients"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(f"{with_sql}SELECT * FROM {' CROSS JOIN '.join(parts)}", p)  # noqa: S608
+        names = [column[0] for column in cursor.description]
+        return known | dict(zip(names, cursor.fetchone(), strict=True))
 
 
 # --- Rules ----------------------------------------------------------------------------------------------------
@@ -253,26 +392,8 @@ def _check_offered(
     raise _Refused(SLOT_NOT_OFFERED, "not_offered")
 
 
-def _live_holds(now: datetime) -> Q:
-    """Holds that keep a place now (not expired, within the budgets)."""
-    return Q(status=AppointmentStatus.HELD, hold_counted=True, hold_expires_at__gt=now)
-
-
-def _check_places(
-    *, slot: Slot, offer: _Offer, procedure: Procedure, now: datetime, exclude_pk: int | None = None
-) -> dict[str, int]:
-    """Under the slot lock: refuse when no place is left for `procedure` (holds not expired count). Returns the
-    counts, the slot's live holds among them (`held`, `held_same`), read in the same query for `_hold_keeps_place`."""
-    qs = Appointment.objects.filter(slot=slot).filter(appointment_filter_taking_place(now=now))
-    if exclude_pk is not None:
-        qs = qs.exclude(pk=exclude_pk)
-    same = Q(procedure=procedure)
-    counts = qs.aggregate(
-        taken=Count("id"),
-        same=Count("id", filter=same),
-        held=Count("id", filter=_live_holds(now)),
-        held_same=Count("id", filter=_live_holds(now) & same),
-    )
+def _refuse_full(*, counts: dict[str, int], offer: _Offer) -> None:
+    """Under the slot lock: refuse when no place is left for the procedure (`_counts`: holds not expired count)."""
     free = slot_free_places(
         capacity=offer.schedule.capacity,
         procedure_capacity=offer.procedure_capacity,
@@ -281,55 +402,21 @@ def _check_places(
     )
     if free <= 0:
         raise _Refused(SLOT_FULL, "full")
-    return counts
 
 
-def _check_hoarding(
-    *,
-    procedure: Procedure,
-    phone: str,
-    id_number: str,
-    now: datetime,
-    exclude_pk: int | None = None,
-    holder_key: str = "",
-    check_id: bool = True,
-) -> int:
-    """Refuse a second booking of the card number for the procedure, or one phone number too many upcoming
-    appointments. Returns the phone's live holds (read in the same query, for `_hold_keeps_place`)."""
-    upcoming = Appointment.objects.filter(slot__starts_at__gt=now)
-    if exclude_pk is not None:
-        upcoming = upcoming.exclude(pk=exclude_pk)
-    if id_number and check_id:
-        existing = (
-            upcoming.filter(procedure=procedure, id_number=id_number, status=AppointmentStatus.BOOKED)
-            .select_related("slot")
-            .first()
-        )
-        if existing is not None:
-            # Neither when nor where: typing someone else's card number must not reveal their booking.
-            refusal_count(limit="already-booked")
-            raise ValidationError(ALREADY_BOOKED, code="already_booked")
-    limit = settings.APPOINTMENT_MAX_ACTIVE_PER_PHONE
-    of_phone = Appointment.objects.filter(phone=phone)
-    if exclude_pk is not None:
-        of_phone = of_phone.exclude(pk=exclude_pk)
-    counts = of_phone.aggregate(
-        active=Count(
-            "id",
-            filter=Q(slot__starts_at__gt=now)
-            & (Q(status=AppointmentStatus.BOOKED) | (_live_holds(now) & ~Q(holder_key=holder_key))),
-        ),
-        holds=Count("id", filter=_live_holds(now)),
-    )
-    if counts["active"] >= limit:
+def _refuse_hoarding(*, counts: dict[str, int]) -> None:
+    """Refuse a second booking of the card number for the procedure (`id_booked`), or one phone number too many
+    upcoming appointments (`phone_active`); read by `_counts` under the identity locks."""
+    if counts["id_booked"]:
+        # Neither when nor where: typing someone else's card number must not reveal their booking.
+        refusal_count(limit="already-booked")
+        raise ValidationError(ALREADY_BOOKED, code="already_booked")
+    if counts["phone_active"] >= settings.APPOINTMENT_MAX_ACTIVE_PER_PHONE:
         refusal_count(limit="phone-appointments")
-        raise ValidationError(PHONE_LIMIT, code="phone_limit", params={"count": counts["active"]})
-    return counts["holds"]
+        raise ValidationError(PHONE_LIMIT, code="phone_limit", params={"count": counts["phone_active"]})
 
 
-def _hold_keeps_place(
-    *, offer: _Offer, places: dict[str, int], phone_holds: int, client_hash: str, now: datetime
-) -> bool:
+def _hold_keeps_place(*, offer: _Offer, counts: dict[str, int]) -> bool:
     """Under the slot lock and the phone's and client's identity locks: whether a new hold is within the budgets.
 
     Holds are free to take (no code confirmed yet), so what they may keep from others is bounded: at most
@@ -338,16 +425,31 @@ def _hold_keeps_place(
     beyond a budget is still given (it never blocks a citizen behind a shared address); it just keeps nothing.
     """
     share = settings.APPOINTMENT_HOLD_SHARE
-    if places["held"] >= math.floor(offer.schedule.capacity * share + 1e-9):
+    if counts["held"] >= math.floor(offer.schedule.capacity * share + 1e-9):
         return False
-    if offer.procedure_capacity is not None and places["held_same"] >= math.floor(
+    if offer.procedure_capacity is not None and counts["held_same"] >= math.floor(
         offer.procedure_capacity * share + 1e-9
     ):
         return False
-    if phone_holds >= settings.APPOINTMENT_HOLDS_PER_PHONE:
+    if counts["phone_holds"] >= settings.APPOINTMENT_HOLDS_PER_PHONE:
         return False
-    live = Appointment.objects.filter(_live_holds(now))
-    return not (client_hash and live.filter(holder_client=client_hash).count() >= settings.APPOINTMENT_HOLDS_PER_CLIENT)
+    return counts["client_holds"] < settings.APPOINTMENT_HOLDS_PER_CLIENT
+
+
+def _insert(appointment: Appointment) -> None:
+    """INSERT … RETURNING id of a new, validated appointment (what `save()` does, without its signals: the caller
+    calls `availability_changed()` itself)."""
+    fields = [f for f in Appointment._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(appointment, add=True), connection) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_APPOINTMENTS} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id",  # noqa: S608
+            values,
+        )
+        appointment.pk = cursor.fetchone()[0]
+    appointment._state.adding = False
+    appointment._state.db = connection.alias
 
 
 def _unavailable(
@@ -401,52 +503,58 @@ def appointment_hold(
     starts_at = _aware(starts_at)
     phone = phone_normalize(phone=phone)
     id_number = _id_number_normalize(id_number)
+    # Built and validated before the transaction (the lock is held for statements, not for Python's checks).
+    appointment = Appointment(
+        unit=unit,
+        procedure=procedure,
+        status=AppointmentStatus.HELD,
+        hold_expires_at=now + timedelta(minutes=settings.APPOINTMENT_HOLD_MINUTES),
+        holder_key=holder_key,
+        holder_client=client_hash,
+        phone=phone,
+        id_number=id_number,
+        created_at=now,
+        language=_language_code(language),
+    )
+    appointment.full_clean(exclude=["slot", "unit", "procedure"], validate_constraints=False)
     try:
         offer = _check_offered(
             unit=unit, procedure=procedure, starts_at=starts_at, now=now, enforce_window=not by_officer
         )
-        slot = _slot_materialize(unit=unit, starts_at=starts_at, ends_at=offer.ends_at)
-        with _locked_transaction(
-            f"id:{procedure.pk}:{id_number}" if id_number else "",
-            f"phone:{phone}",
-            f"client:{client_hash}" if client_hash else "",
-            f"holder:{holder_key}" if replacing is not ANY_HOLD else "",
-        ):
-            previous = Appointment.objects.filter(
-                holder_key=holder_key, procedure=procedure, status=AppointmentStatus.HELD
+        with _locked_transaction():
+            slot = _lock_slot_at(
+                (
+                    f"id:{procedure.pk}:{id_number}" if id_number else "",
+                    f"phone:{phone}",
+                    f"client:{client_hash}" if client_hash else "",
+                    f"holder:{holder_key}" if replacing is not ANY_HOLD else "",
+                ),
+                unit=unit,
+                starts_at=starts_at,
+                ends_at=offer.ends_at,
             )
-            if replacing is not ANY_HOLD and previous.exclude(pk=replacing).exists():
-                raise ValidationError(HOLD_CHANGED, code="hold_changed")
-            previous.update(status=AppointmentStatus.CANCELLED, cancelled_at=now, cancel_reason=str(HOLD_RELEASED))
-            availability_changed()
             # The card number's own booking is checked when booking, after the phone is confirmed: at the slot step
             # anyone can type anyone's number, and a refusal there would tell them the person has a booking.
-            phone_holds = _check_hoarding(
-                procedure=procedure, phone=phone, id_number=id_number, now=now, holder_key=holder_key, check_id=False
+            counts = _counts(
+                slot_id=slot.pk,
+                procedure_id=procedure.pk,
+                now=now,
+                phone=phone,
+                holder_key=holder_key,
+                client_hash=client_hash,
+                # The holder's previous hold, if any; it is released (rolled back below if refused).
+                release={"cancelled_at": now, "reason": HOLD_RELEASED, "replacing": replacing},
             )
-            slot = _lock_slot(slot)
-            places = _check_places(slot=slot, offer=offer, procedure=procedure, now=now)
-            counted = _hold_keeps_place(
-                offer=offer, places=places, phone_holds=phone_holds, client_hash=client_hash, now=now
-            )
+            if replacing is not ANY_HOLD and counts["hold_changed"]:  # not the hold the caller saw
+                raise ValidationError(HOLD_CHANGED, code="hold_changed")
+            _refuse_hoarding(counts=counts)
+            _refuse_full(counts=counts, offer=offer)
+            counted = _hold_keeps_place(offer=offer, counts=counts)
             if not counted:  # given, but over a hold budget: it keeps no place from others
                 refusal_count(limit="hold-budget")
-            appointment = Appointment(
-                slot=slot,
-                unit=unit,
-                procedure=procedure,
-                status=AppointmentStatus.HELD,
-                hold_expires_at=now + timedelta(minutes=settings.APPOINTMENT_HOLD_MINUTES),
-                holder_key=holder_key,
-                hold_counted=counted,
-                holder_client=client_hash,
-                phone=phone,
-                id_number=id_number,
-                created_at=now,
-                language=_language_code(language),
-            )
-            appointment.full_clean(exclude=["slot", "unit", "procedure"], validate_constraints=False)
-            appointment.save()
+            appointment.slot, appointment.hold_counted = slot, counted
+            _insert(appointment)
+            availability_changed()
     except _Refused as refused:
         raise _unavailable(refused, unit=unit, procedure=procedure, starts_at=starts_at, now=now) from None
     return appointment
@@ -481,18 +589,49 @@ def appointment_book(
     phone = phone_normalize(phone=phone) if phone else appointment.phone
     unit, procedure = appointment.unit, appointment.procedure
     starts_at = appointment.slot.starts_at
+    booked = {
+        "status": AppointmentStatus.BOOKED,
+        "reference": reference,
+        "holder_name": holder_name,
+        "id_number": id_number,
+        "phone": phone,
+        "booked_at": now,
+        "hold_expires_at": None,
+    }
+    # Validated before the transaction (the lock is held for statements, not for Python's checks).
+    current = copy.copy(appointment)
+    for field, value in booked.items():
+        setattr(current, field, value)
+    current.full_clean(exclude=["slot", "unit", "procedure"], validate_constraints=False)
     try:
         if starts_at <= now:
             raise _Refused(SLOT_PAST, "past")
         # Days off and closures added since the hold was taken refuse it; lead time and horizon do not apply.
         offer = _check_offered(unit=unit, procedure=procedure, starts_at=starts_at, now=now, enforce_window=False)
-        with _locked_transaction(f"id:{procedure.pk}:{id_number}" if id_number else "", f"phone:{phone}"):
-            current = Appointment.objects.select_for_update().select_related("slot").get(pk=appointment.pk)
-            if current.status == AppointmentStatus.BOOKED and current.reference == reference:
-                return current
-            if current.status not in (AppointmentStatus.HELD, AppointmentStatus.EXPIRED):
+        with _locked_transaction():
+            # The appointment row and its slot row, locked after the identity keys (see `_lock`). A concurrent move
+            # of the appointment makes the join find no row: the second lock statement, a new snapshot, sees it.
+            locked_row = (
+                "SELECT a.status || ':' || a.slot_id || ':' || CASE WHEN a.reference = %s THEN 1 ELSE 0 END "  # noqa: S608
+                "|| ':' || CASE WHEN a.status = %s AND a.hold_counted AND a.hold_expires_at > %s THEN 1 ELSE 0 END "
+                f"FROM {_APPOINTMENTS} a JOIN {_SLOTS} s ON s.id = a.slot_id WHERE a.id = %s{_for_update('a, s')}"
+            )
+            lock_params = (reference, AppointmentStatus.HELD.value, _db_time(now), appointment.pk)
+            keys = (f"id:{procedure.pk}:{id_number}" if id_number else "", f"phone:{phone}")
+            (state,) = _lock(keys, rows=(locked_row,), params=lock_params)
+            if state is None:
+                (state,) = _lock(rows=(locked_row,), params=lock_params)
+            if state is None:
                 raise ValidationError(NOT_HELD, code="not_held")
-            if current.slot_id != appointment.slot_id:  # moved meanwhile: check the time it has now
+            status, slot_id, same_reference, keeps_place = state.split(":")
+            if status == AppointmentStatus.BOOKED and same_reference == "1":
+                return Appointment.objects.select_related("slot").get(pk=appointment.pk)
+            if status not in (AppointmentStatus.HELD, AppointmentStatus.EXPIRED):
+                raise ValidationError(NOT_HELD, code="not_held")
+            if int(slot_id) != appointment.slot_id:  # moved meanwhile: check the time it has now
+                current = Appointment.objects.select_related("slot", "unit").get(pk=appointment.pk)
+                for field, value in booked.items():
+                    setattr(current, field, value)
                 offer = _check_offered(
                     unit=current.unit,
                     procedure=procedure,
@@ -500,37 +639,36 @@ def appointment_book(
                     now=now,
                     enforce_window=False,
                 )
-            _check_hoarding(
-                procedure=procedure,
+            counts = _counts(
+                slot_id=current.slot_id,
+                procedure_id=procedure.pk,
+                now=now,
                 phone=phone,
                 id_number=id_number,
-                now=now,
-                exclude_pk=current.pk,
-                holder_key=current.holder_key,
+                exclude_pk=current.pk,  # and its holder's other live holds (holder_key None: the locked row's)
             )
-            _lock_slot(current.slot)
+            _refuse_hoarding(counts=counts)
             # Counting the others (this hold excluded) is right both for a live hold, which already counts, and
             # for an expired one, which gets its place back only when one is free; a lowered capacity is honoured.
-            _check_places(slot=current.slot, offer=offer, procedure=procedure, now=now, exclude_pk=current.pk)
-            current.status = AppointmentStatus.BOOKED
-            current.reference = reference
-            current.holder_name = holder_name
-            current.id_number = id_number
-            current.phone = phone
-            current.booked_at = now
-            current.hold_expires_at = None
-            current.full_clean(exclude=["slot", "unit", "procedure"], validate_constraints=False)
-            current.save(
-                update_fields=[
-                    "status",
-                    "reference",
-                    "holder_name",
-                    "id_number",
-                    "phone",
-                    "booked_at",
-                    "hold_expires_at",
-                ]
-            )
+            _refuse_full(counts=counts, offer=offer)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {_APPOINTMENTS} SET status = %s, reference = %s, holder_name = %s, id_number = %s, "  # noqa: S608
+                    "phone = %s, booked_at = %s, hold_expires_at = NULL WHERE id = %s",
+                    [
+                        AppointmentStatus.BOOKED.value,
+                        reference,
+                        holder_name,
+                        id_number,
+                        phone,
+                        _db_time(now),
+                        current.pk,
+                    ],
+                )
+            if keeps_place == "0":
+                # A live hold within the budgets already took its place: booking it changes no count (the cached
+                # availability stays true). An expired or uncounted hold takes a place now.
+                availability_changed()
     except _Refused as refused:
         raise _unavailable(refused, unit=unit, procedure=procedure, starts_at=starts_at, now=now) from None
     return current
@@ -562,13 +700,14 @@ def appointment_reschedule(
         offer = _check_offered(
             unit=unit, procedure=procedure, starts_at=starts_at, now=now, enforce_window=not by_officer
         )
-        slot = _slot_materialize(unit=unit, starts_at=starts_at, ends_at=offer.ends_at)
         with _locked_transaction():
-            current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            _lock(rows=(f"SELECT id FROM {_APPOINTMENTS} WHERE id = %s{_for_update()}",), params=(appointment.pk,))  # noqa: S608
+            current = Appointment.objects.get(pk=appointment.pk)
             if current.status not in (AppointmentStatus.HELD, AppointmentStatus.BOOKED):
                 raise ValidationError(CANNOT_MOVE, code="cannot_move")
-            slot = _lock_slot(slot)
-            _check_places(slot=slot, offer=offer, procedure=procedure, now=now, exclude_pk=current.pk)
+            slot = _lock_slot_at((), unit=unit, starts_at=starts_at, ends_at=offer.ends_at)
+            counts = _counts(slot_id=slot.pk, procedure_id=procedure.pk, now=now, exclude_pk=current.pk)
+            _refuse_full(counts=counts, offer=offer)
             current.slot = slot
             current.unit = unit
             current.reschedule_count += 1
@@ -577,6 +716,10 @@ def appointment_reschedule(
                 current.hold_expires_at = now + timedelta(minutes=settings.APPOINTMENT_HOLD_MINUTES)
                 fields.append("hold_expires_at")
             current.save(update_fields=fields)
+            # The filing booked here keeps a copy of its appointment's unit (filings.Filing.unit).
+            Appointment._meta.get_field("filing").related_model.objects.filter(appointment=current).exclude(
+                unit=unit
+            ).update(unit=unit)
             _after_commit(notify, appointment=current, event="rescheduled", previous_starts_at=previous)
     except _Refused as refused:
         raise _unavailable(refused, unit=unit, procedure=procedure, starts_at=starts_at, now=now) from None

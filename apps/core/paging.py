@@ -68,6 +68,10 @@ def counts_capped(querysets: list[QuerySet], *, cap: int | None = None) -> list[
         return [(queryset.count(), True) for queryset in querysets]
     parts, params = [], []
     for queryset in querysets:
+        if queryset.query.is_empty():
+            # `.none()` (e.g. an officer with no unit) compiles to no SQL at all (EmptyResultSet): it counts 0.
+            parts.append("0")
+            continue
         sql, sub_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608 (SQL compiled by the ORM, values as params)
         params.extend(sub_params)

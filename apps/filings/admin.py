@@ -5,13 +5,15 @@ made by `backoffice.services.filing_review_move` (the officer's units, the audit
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -25,16 +27,19 @@ from apps.backoffice.admin_mixins import (
     masked,
 )
 from apps.backoffice.masking import mask_id_number, mask_phone
+from apps.backoffice.scoping import queryset_scope_to_user
 from apps.backoffice.search import SearchFields
 from apps.backoffice.services import filing_review_move
 from apps.core.paging import EstimatedCountPaginator
 
 from . import selectors
 from .forms import FilingMoveForm
-from .models import Filing, FilingEvent, FilingState, FilingVersion
+from .models import Filing, FilingEvent, FilingState
 from .transitions import OFFICER
 
 MSG_MOVED = _("The filing is now “%(state)s”.")
+MSG_CORRECTED_FLAG = _("Corrected by the citizen: check again")
+MSG_RETURNED_BY = _("returned by %(name)s")
 
 
 class FilingEventInline(admin.TabularInline):
@@ -48,6 +53,28 @@ class FilingEventInline(admin.TabularInline):
         return False
 
 
+class ResubmittedFilter(admin.SimpleListFilter):
+    """Filings the citizen corrected and sent again, waiting for an officer's new check (first the ones this
+    officer returned): the dashboard's alert links here."""
+
+    title = _("corrected, to check again")
+    parameter_name = "sua_lai"
+
+    def lookups(self, request, model_admin):
+        return (("waiting", _("Waiting for a new check")), ("mine", _("Waiting, returned by me")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(selectors.filing_resubmitted())
+        if self.value() == "mine":
+            return (
+                queryset.filter(selectors.filing_resubmitted())
+                .alias(returned_by=selectors.filing_returned_by())
+                .filter(returned_by=request.user.pk)
+            )
+        return queryset
+
+
 class CorrectedFilter(admin.SimpleListFilter):
     """Filings the citizen corrected after they were returned (what the officer checks again)."""
 
@@ -58,12 +85,37 @@ class CorrectedFilter(admin.SimpleListFilter):
         return (("yes", _("Yes")), ("no", _("No")))
 
     def queryset(self, request, queryset):
-        corrected = Exists(FilingVersion.objects.filter(filing=OuterRef("pk")))
+        # `corrected_at` is set by every correction (filings 0010 filled it for the earlier ones).
         if self.value() == "yes":
-            return queryset.filter(corrected)
+            return queryset.filter(corrected_at__isnull=False)
         if self.value() == "no":
-            return queryset.filter(~corrected)
+            return queryset.filter(corrected_at__isnull=True)
         return queryset
+
+
+class ResubmittedChangeList(ChangeList):
+    """The queue's page of rows knows who returned the corrected ones (one query on the page's waiting rows only,
+    not on the count)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        ids = [obj.pk for obj in self.result_list if obj.corrected_at is not None]
+        if not ids:
+            return
+        extra = {
+            row["pk"]: row
+            for row in Filing.objects.filter(selectors.filing_resubmitted(), pk__in=ids)
+            .annotate(
+                returned_by_name=Subquery(
+                    FilingEvent.objects.filter(filing=OuterRef("pk"), state=FilingState.RETURNED)
+                    .order_by("-at", "-id")
+                    .values("username")[:1]
+                ),
+            )
+            .values("pk", "returned_by_name")
+        }
+        for obj in self.result_list:
+            obj.returned_by_name = extra.get(obj.pk, {}).get("returned_by_name", "")
 
 
 @admin.register(FilingEvent)
@@ -109,11 +161,18 @@ class FilingAdmin(FastActionCheckboxMixin, SearchAdminMixin, UnitScopedAdminMixi
         "holder_name",
         masked("id_number", mask_id_number, _("card number")),
         masked("phone", mask_phone, _("phone")),
-        "state",
+        "state_shown",
         "visit",
         "submitted_at",
     )
-    list_filter = (("appointment__unit", ScopedUnitFilter), "state", CorrectedFilter, "procedure", "submitted_at")
+    list_filter = (
+        ("appointment__unit", ScopedUnitFilter),
+        "state",
+        ResubmittedFilter,
+        CorrectedFilter,
+        "procedure",
+        "submitted_at",
+    )
     search_spec = SearchFields(code=("code",), phone=("phone",), id_number=("id_number",), name=("holder_name",))
     # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
     paginator = EstimatedCountPaginator
@@ -144,7 +203,14 @@ class FilingAdmin(FastActionCheckboxMixin, SearchAdminMixin, UnitScopedAdminMixi
     inlines = (FilingEventInline,)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related(*self.list_select_related)
+        queryset = super().get_queryset(request).select_related(*self.list_select_related)
+        # A ward's officer: also by the filing's own copy of its appointment's unit (`Filing.unit`), the same rows
+        # (both must be the officer's), but narrowed by an index of filings before any row is read: a name search
+        # confirms the ward's namesakes only, not the whole city's.
+        return queryset_scope_to_user(queryset, user=request.user, unit_field="unit")
+
+    def get_changelist(self, request, **kwargs):
+        return ResubmittedChangeList
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -173,10 +239,25 @@ class FilingAdmin(FastActionCheckboxMixin, SearchAdminMixin, UnitScopedAdminMixi
 
     @admin.display(description=_("what the citizen corrected"))
     def changes(self, obj: Filing) -> str:
-        correction = selectors.filing_last_correction(filing=obj)
-        if correction is None:
+        """Every correction, newest first (not only the last): what the officer asked, what changed."""
+        corrections = selectors.filing_corrections(filing=obj)
+        if not corrections:
             return "—"
-        return render_to_string("admin/filings/filing/_changes.html", {"correction": correction})
+        return render_to_string("admin/filings/filing/_corrections.html", {"corrections": corrections})
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_shown(self, obj: Filing) -> str:
+        """The state; a filing corrected by the citizen and waiting for a new check stands out, with the officer
+        who returned it (so they find their own returns)."""
+        label = obj.get_state_display()
+        if obj.state != FilingState.SUBMITTED or obj.corrected_at is None:
+            return label
+        returned_by = getattr(obj, "returned_by_name", "") or ""
+        return format_html(
+            '<strong class="filing-resubmitted">{}</strong><br><small>{}</small>',
+            MSG_CORRECTED_FLAG,
+            MSG_RETURNED_BY % {"name": returned_by} if returned_by else "",
+        )
 
     # --- Moves ---------------------------------------------------------------------------------------------------
     def get_urls(self):
@@ -226,7 +307,7 @@ class FilingAdmin(FastActionCheckboxMixin, SearchAdminMixin, UnitScopedAdminMixi
             "title": gettext("Change the state of %(record)s") % {"record": obj},
             "current_state": selectors.filing_state_label(filing=obj),
             "rows": selectors.filing_answer_rows(filing=obj),
-            "correction": selectors.filing_last_correction(filing=obj),
+            "corrections": selectors.filing_corrections(filing=obj),
         }
         return TemplateResponse(request, "admin/filings/filing/transition.html", context)
 

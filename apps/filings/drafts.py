@@ -154,15 +154,10 @@ def _resume_post(request, *, draft, found: ResumeFactors, page: str, continue_to
 
 
 def _resume_challenge(request, page: str):
-    from apps.notifications.models import OtpChallenge
+    from apps.notifications.selectors import otp_challenge_get
 
     challenge_id = request.session.get(page)
-    if not challenge_id:
-        return None
-    try:
-        return OtpChallenge.objects.filter(pk=challenge_id).first()
-    except (ValueError, ValidationError):
-        return None
+    return otp_challenge_get(challenge_id=challenge_id) if challenge_id else None
 
 
 def draft_posted_version(request) -> int | None:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core import signing
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -148,20 +149,79 @@ class FilingCorrection:
     version: FilingVersion  # the answers the correction replaced
     at: datetime
     changes: list  # [answers.AnswerChange]
+    number: int = 1  # the first correction is 1
+    reason: str = ""  # what the officer asked to correct (the return's reason)
+    returned_by: str = ""  # the officer who returned it (user name)
+
+
+def filing_corrections(*, filing: Filing) -> list[FilingCorrection]:
+    """Every correction the citizen sent, newest first: when, the officer's return it answered (reason, who), and
+    which labelled fields changed from the answers it replaced to the answers that followed (the next correction's
+    replaced ones, or the filing's current answers for the latest). Empty when never corrected. Two queries."""
+    from .answers import answers_changes, answers_rows
+
+    versions = list(FilingVersion.objects.filter(filing=filing).select_related("event").order_by("number"))
+    if not versions:
+        return []
+    returns = list(
+        FilingEvent.objects.filter(filing=filing, state=FilingState.RETURNED)
+        .order_by("at", "id")
+        .values("at", "reason", "username")
+    )
+    slug = filing.procedure.slug
+    rows = [answers_rows(procedure_slug=slug, holder_name=v.holder_name, answers=v.answers) for v in versions]
+    rows.append(filing_answer_rows(filing=filing))
+    corrections = []
+    for index, version in enumerate(versions):
+        sent_at = version.event.at if version.event else version.replaced_at
+        answered = [r for r in returns if r["at"] <= sent_at]
+        last_return = answered[-1] if answered else {}
+        corrections.append(
+            FilingCorrection(
+                version=version,
+                at=version.replaced_at,
+                changes=answers_changes(before=rows[index], after=rows[index + 1]),
+                number=index + 1,
+                reason=last_return.get("reason", ""),
+                returned_by=last_return.get("username", ""),
+            )
+        )
+    return corrections[::-1]
 
 
 def filing_last_correction(*, filing: Filing) -> FilingCorrection | None:
-    """The citizen's latest correction: when, and which labelled fields changed from the answers it replaced to
-    the filing's current ones. None when the answers were never corrected."""
-    from .answers import answers_changes, answers_rows
+    """The citizen's latest correction (see filing_corrections), or None when the answers were never corrected."""
+    corrections = filing_corrections(filing=filing)
+    return corrections[0] if corrections else None
 
-    version = FilingVersion.objects.filter(filing=filing).order_by("-number").first()
-    if version is None:
-        return None
-    slug = filing.procedure.slug
-    before = answers_rows(procedure_slug=slug, holder_name=version.holder_name, answers=version.answers)
-    return FilingCorrection(
-        version=version,
-        at=version.replaced_at,
-        changes=answers_changes(before=before, after=filing_answer_rows(filing=filing)),
+
+def filing_resubmitted() -> Q:
+    """Filings the citizen corrected and sent again that no officer has handled since: back in "submitted" after a
+    correction (`corrected_at`, partial index `filing_waiting_recheck`: reads only those, however many corrections
+    the table keeps). What the review queue and the dashboard make stand out."""
+    return Q(state=FilingState.SUBMITTED, corrected_at__isnull=False)
+
+
+def filing_returned_by() -> Subquery:
+    """The user id of the officer who last returned the filing for correction (annotate with it)."""
+    return Subquery(
+        FilingEvent.objects.filter(filing=OuterRef("pk"), state=FilingState.RETURNED)
+        .order_by("-at", "-id")
+        .values("user")[:1]
     )
+
+
+@dataclass(frozen=True)
+class ResubmittedCount:
+    total: int
+    returned_by_me: int
+
+
+def filing_resubmitted_count(*, filings, user) -> ResubmittedCount:
+    """Among `filings` (already scoped to the officer's units): those corrected and waiting for a new check, and
+    those of them the officer `user` had returned. One query."""
+    from django.db.models import Count
+
+    waiting = filings.filter(filing_resubmitted()).annotate(returned_by=filing_returned_by())
+    counts = waiting.aggregate(total=Count("pk"), mine=Count("pk", filter=Q(returned_by=user.pk)))
+    return ResubmittedCount(total=counts["total"], returned_by_me=counts["mine"])

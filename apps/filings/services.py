@@ -260,10 +260,11 @@ def filing_correct(
         locked.holder_name = holder_name
         locked.answers = answers_to_json(answers)
         locked.form_version = form_version
+        locked.corrected_at = timezone.now()  # waits for an officer's new check (the queue's flag, the dashboard)
         for name, value in columns.items():
             setattr(locked, name, value)
         locked.full_clean(exclude=["code", "appointment"])
-        locked.save(update_fields=["holder_name", "answers", "form_version", *columns, "updated_at"])
+        locked.save(update_fields=["holder_name", "answers", "form_version", "corrected_at", *columns, "updated_at"])
         event = filing_transition(filing=locked, target=FilingState.SUBMITTED, actor=CITIZEN)
         previous.event = event
         previous.full_clean()
@@ -507,19 +508,24 @@ def draft_hold(*, draft: Draft, procedure: Procedure, unit, starts_at, phone: st
     DraftConflict) and holds nothing. The hold replaces only the hold this request read on the draft
     (`appointment_hold(replacing=...)`, under a lock on the draft's holder key): of two tabs posting the picker
     at the same moment from the same page, one holds and the other is told, so a newer choice is never replaced
-    silently and the draft never points at a released place while another is kept (issue 12.11)."""
+    silently and the draft never points at a released place while another is kept (issue 12.11). A double tap
+    (the same time posted twice from one page) is not a conflict: the second request returns the hold the first
+    made."""
     from apps.appointments.models import Appointment
 
-    def conflict():
+    def current_or_conflict():
         current = (
             Appointment.objects.select_related("slot", "unit")
-            .filter(pk=Draft.objects.filter(pk=draft.pk).values("hold")[:1], status=AppointmentStatus.HELD)
+            .filter(holder_key=f"draft:{draft.id}", procedure=procedure, status=AppointmentStatus.HELD)
+            .order_by("-pk")
             .first()
         )
-        return HoldConflict(current=current)
+        if current is not None and current.unit_id == unit.pk and current.slot.starts_at == starts_at:
+            return current  # what this page asked for is what the draft holds
+        raise HoldConflict(current=current)
 
     if version is not None and version != draft.version:
-        raise conflict()
+        return current_or_conflict()
     try:
         appointment = appointment_hold(
             unit=unit,
@@ -532,7 +538,7 @@ def draft_hold(*, draft: Draft, procedure: Procedure, unit, starts_at, phone: st
         )
     except ValidationError as error:
         if getattr(error, "code", None) == "hold_changed":
-            raise conflict() from None
+            return current_or_conflict()
         raise
     draft.hold = appointment
     Draft.objects.filter(pk=draft.pk).update(hold=appointment, version=F("version") + 1, updated_at=timezone.now())

@@ -58,3 +58,16 @@ def test_on_postgresql_a_big_list_is_estimated_not_counted(monkeypatch, admin_cl
     assert "LIMIT 5" in queries.captured_queries[0]["sql"] and "EXPLAIN" in queries.captured_queries[1]["sql"]
     # Filtered within the exact range: exact.
     assert EstimatedCountPaginator(Appointment.objects.filter(slot__starts_at__hour=7), 100).count == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_an_empty_queryset_counts_zero_next_to_the_others():
+    """`.none()` (the dashboard of an officer with no unit) compiles to no SQL: counted 0, the others still counted
+    in the same query (it raised EmptyResultSet and the admin index answered 500)."""
+    from tests.backoffice.factories import appointment_create
+    from tests.units.factories import WardUnitFactory
+
+    appointment_create(unit=WardUnitFactory(), starts_at=timezone.make_aware(datetime(2027, 1, 4, 8)))
+    counts = paging.counts_capped([Appointment.objects.none(), Appointment.objects.all(), Appointment.objects.none()])
+    assert counts == [(0, True), (1, True), (0, True)]

@@ -95,6 +95,31 @@ def test_identity_card_a_time_from_an_older_tab_is_refused_and_the_newer_one_kep
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("journey", ["cap-cccd", "ho-chieu"])
+def test_a_double_tap_on_keep_this_time_goes_on_with_the_one_hold(client, demo_data, journey):
+    """The same time posted twice from one page (a double tap): not "changed in another tab"; both requests lead
+    on, and the draft holds one place."""
+    if journey == "cap-cccd":
+        walk(client)
+        slot, path, data, onward = free_slot(), APPOINTMENT, picker_post, "/thu-tuc/cap-cccd/kiem-tra/"
+    else:
+        client.post(PASSPORT, sample_data("ho-chieu"))
+        [slot] = passport_slots(1)
+        path, onward = f"{PASSPORT}dat-lich/", f"{PASSPORT}xac-nhan/"
+
+        def data(slot):
+            return {"slot": slot.value}
+
+    page_version = version_in(picker_page(client, path, slot))
+    first = client.post(path, {**data(slot), "draft_version": page_version})
+    second = client.post(path, {**data(slot), "draft_version": page_version}, follow=True)
+    assert first["Location"] == onward and second.redirect_chain[0][0] == onward
+    assert CONFLICT not in second.content.decode()
+    draft = Draft.objects.get()
+    assert [a.pk for a in held(draft)] == [draft.hold_id]
+
+
+@pytest.mark.django_db
 def test_identity_card_cached_picker_carries_each_drafts_own_version(client, demo_data):
     """The time step's HTML is cached for every citizen; each page still posts its own draft's version."""
     walk(client)
