@@ -716,6 +716,10 @@ def appointment_reschedule(
                 current.hold_expires_at = now + timedelta(minutes=settings.APPOINTMENT_HOLD_MINUTES)
                 fields.append("hold_expires_at")
             current.save(update_fields=fields)
+            # The filing booked here keeps a copy of its appointment's unit (filings.Filing.unit).
+            Appointment._meta.get_field("filing").related_model.objects.filter(appointment=current).exclude(
+                unit=unit
+            ).update(unit=unit)
             _after_commit(notify, appointment=current, event="rescheduled", previous_starts_at=previous)
     except _Refused as refused:
         raise _unavailable(refused, unit=unit, procedure=procedure, starts_at=starts_at, now=now) from None

@@ -27,6 +27,7 @@ from apps.backoffice.admin_mixins import (
     masked,
 )
 from apps.backoffice.masking import mask_id_number, mask_phone
+from apps.backoffice.scoping import queryset_scope_to_user
 from apps.backoffice.search import SearchFields
 from apps.backoffice.services import filing_review_move
 from apps.core.paging import EstimatedCountPaginator
@@ -202,7 +203,11 @@ class FilingAdmin(FastActionCheckboxMixin, SearchAdminMixin, UnitScopedAdminMixi
     inlines = (FilingEventInline,)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related(*self.list_select_related)
+        queryset = super().get_queryset(request).select_related(*self.list_select_related)
+        # A ward's officer: also by the filing's own copy of its appointment's unit (`Filing.unit`), the same rows
+        # (both must be the officer's), but narrowed by an index of filings before any row is read: a name search
+        # confirms the ward's namesakes only, not the whole city's.
+        return queryset_scope_to_user(queryset, user=request.user, unit_field="unit")
 
     def get_changelist(self, request, **kwargs):
         return ResubmittedChangeList

@@ -115,3 +115,16 @@ def test_lookups_are_rate_limited_per_client(client, settings, sent):
     assert YES not in html
     other = client.post("/kiem-tra-tin-nhan/", data, REMOTE_ADDR="198.51.100.4")
     assert YES in other.content.decode()
+
+
+def test_wrong_phones_for_one_code_lock_its_check_whatever_the_address(client, settings, sent):
+    """A code seen on someone's slip cannot be used to find their phone number: wrong numbers count per code."""
+    settings.LOOKUP_CODE_MAX_FAILURES = 3
+    for n in range(3):
+        wrong = {"code": REFERENCE, "phone": f"098765432{n}"}
+        assert NO in client.post("/kiem-tra-tin-nhan/", wrong, REMOTE_ADDR=f"198.51.100.{n + 1}").content.decode()
+    html = client.post("/kiem-tra-tin-nhan/", {"code": REFERENCE, "phone": "0912 345 678"}).content.decode()
+    assert "kiểm tra mã này bị khóa trong 30 phút" in html and YES not in html
+    # Another code is not affected.
+    other = client.post("/kiem-tra-tin-nhan/", {"code": code_format(code_generate(length=8)), "phone": "0912 345 678"})
+    assert NO in other.content.decode()
