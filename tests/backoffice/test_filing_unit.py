@@ -211,3 +211,14 @@ def test_the_scale_generator_writes_only_real_filing_states():
         "cancelled": 1000,
         "submitted": 1000,
     }
+
+
+def test_the_wards_dashboard_counts_its_filings_by_state(unit_admin_a, namesakes):
+    from apps.backoffice.selectors import _filings_by_state
+    from apps.backoffice.services import filing_review_move
+
+    filing_review_move(filing=namesakes["a1"], target="returned", user=unit_admin_a, reason="Ảnh mờ")
+    chart = _filings_by_state(user=unit_admin_a)
+    counts = {bar.label: bar.value for bar in chart.bars if bar.value}
+    # Ward A's four filings (not ward B's, nor the one without an appointment), one of them returned.
+    assert counts == {"Đã nộp": 3, "Trả lại để bổ sung, sửa đổi": 1}
