@@ -50,3 +50,10 @@ def code_normalize(raw: str) -> str:
 def code_format(code: str, group: int = 4) -> str:
     """For reading aloud: 'K7MX-3PQ9-R'."""
     return "-".join(code[i : i + group] for i in range(0, len(code), group))
+
+
+def code_display(reference: str) -> str:
+    """A stored reference as every page, slip and message writes it: a valid code grouped ('K7MX-3PQ9-R'), any
+    other reference (an officer's own, from before codes) as it is."""
+    code = code_normalize(reference)
+    return code_format(code) if code_is_valid(code) else (reference or "")

@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.core.codes import code_generate
+from apps.core.codes import code_display, code_generate
 
 from .models import Kind, Language, Notification
 
@@ -71,7 +71,7 @@ def _reminder_notification(row: dict, *, day: date, content_type_id: int) -> Not
     # The same data `appointment_message_context` gives a single message about an appointment.
     context = {
         "name": row["holder_name"],
-        "reference": row["reference"],
+        "reference": code_display(row["reference"]),
         "unit": unit_name,
         "address": address,
         "date": f"{starts_at:%d/%m/%Y}",

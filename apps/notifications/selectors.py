@@ -7,7 +7,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
-from apps.core.codes import code_format, code_is_valid, code_normalize
+from apps.core.codes import code_display, code_format, code_is_valid, code_normalize
 
 from .models import Language, Notification, OtpChallenge, OutboxMessage, Status
 
@@ -68,7 +68,7 @@ def appointment_message_context(*, appointment, language: str) -> dict:
     unit = appointment.unit
     return {
         "name": appointment.holder_name,
-        "reference": appointment.reference,
+        "reference": code_display(appointment.reference),
         "unit": unit.name_en if language == Language.EN and unit.name_en else unit.name,
         "address": unit.address_en if language == Language.EN and unit.address_en else unit.address,
         "date": f"{starts_at:%d/%m/%Y}",

@@ -205,3 +205,26 @@ def test_two_runs_at_once_remind_each_booking_once():
     assert outcomes.crashed == [] and sum(run.queued for run in outcomes.ok) == 60
     reminded = Notification.objects.filter(kind=Kind.APPOINTMENT_REMINDER)
     assert reminded.count() == 60 and reminded.values("subject_id").distinct().count() == 60
+
+
+@pytest.mark.django_db
+@time_machine.travel(MORNING, tick=False)
+def test_reminders_and_appointment_messages_write_the_filing_code_grouped_as_the_confirmation_does():
+    """Issue 11.6: one way of writing the code everywhere. Bookings store the code ungrouped ('K7MX3PQ9R'); the
+    confirmation writes 'K7MX-3PQ9-R', and so must the reminder and the moved/cancelled messages."""
+    from apps.core.codes import code_generate
+    from apps.notifications.selectors import appointment_message_context
+
+    booked = _bookings(2)
+    code = code_generate(length=8)
+    Appointment.objects.filter(pk=booked[0].pk).update(reference=code)
+    Appointment.objects.filter(pk=booked[1].pk).update(reference="SO-12/2026")  # an officer's own reference
+    grouped = f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+    assert reminders_run().queued == 2
+    written = dict(
+        Notification.objects.filter(kind=Kind.APPOINTMENT_REMINDER).values_list("subject_id", "context__reference")
+    )
+    assert written == {str(booked[0].pk): grouped, str(booked[1].pk): "SO-12/2026"}
+    appointment = Appointment.objects.get(pk=booked[0].pk)
+    assert appointment_message_context(appointment=appointment, language="vi")["reference"] == grouped
