@@ -181,10 +181,11 @@ def run_scenarios(*, unit, procedure, schedule, plan: list[tuple[str, object, in
             connections.close_all()
 
     connections.close_all()  # a forked worker must not share this process's connection
+    # Daemons: when this process fails (a reset between scenarios), the workers waiting at the barrier end with it.
     if processes:
-        workers = [context.Process(target=work, args=(i,)) for i in range(WORKERS)]
+        workers = [context.Process(target=work, args=(i,), daemon=True) for i in range(WORKERS)]
     else:
-        workers = [threading.Thread(target=work, args=(i,)) for i in range(WORKERS)]
+        workers = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(WORKERS)]
     for worker in workers:
         worker.start()
     measured: dict[str, dict] = {}
