@@ -161,7 +161,10 @@ def _filings_by_state(*, user) -> Chart | None:
         return None
     from apps.filings.models import Filing, FilingState
 
-    filings = queryset_scope_to_user(Filing.objects.all(), user=user, unit_field="appointment__unit")
+    # A ward's officer: counted by the filing's own copy of its appointment's unit (`Filing.unit`, kept with the
+    # appointment), from the (unit, state) index alone; through the appointment, each state merged the unit's
+    # 52,500 appointments with the state's filings (9 states: 450,000 index entries, 430 ms median at 1M rows).
+    filings = queryset_scope_to_user(Filing.objects.all(), user=user, unit_field="unit")
     counts = paging.counts_capped([filings.filter(state=value) for value in FilingState.values])
     bars = [
         Bar(label=str(label), value=count, approximate=not exact)

@@ -71,7 +71,8 @@ class Filing(models.Model):
     # name search otherwise confirms every namesake of the whole city before the join to the appointment drops
     # the other units'). Kept by `save()` (when the appointment is saved with the filing),
     # `appointments.services.appointment_reschedule` (a booking moved to another unit) and `appointment_deleted`;
-    # the officers' scope requires both it and the appointment's unit (`FilingAdmin.get_queryset`).
+    # the officers' lists require both it and the appointment's unit (`FilingAdmin.get_queryset`); the dashboard's
+    # counts by state read it alone (`backoffice.selectors._filings_by_state`).
     unit = models.ForeignKey(
         "units.PoliceUnit",
         on_delete=models.PROTECT,
@@ -111,13 +112,15 @@ class Filing(models.Model):
                 name="filing_waiting_recheck",
                 condition=models.Q(state="submitted", corrected_at__isnull=False),
             ),
-            # A unit's filings in a state (a ward's list filtered by state, the dashboard's counts): the filings are
+            # A unit's filings in a state (a ward's list filtered by state): the filings are
             # the officer's through their appointment's unit, so both sides of that join are read from indexes in
             # appointment order and merged (with `appointments_unit_id`), 800 ms -> 40 ms for 7,500 of 150,000.
             models.Index(fields=["state", "appointment"], name="filing_state_appointment"),
             # A ward's filings newest first, and with the trigram index of the name (BitmapAnd) a ward's name
-            # search reads its own namesakes only (375 of 7,500 "nguyen van an" in benchmarks/scale.py's data).
+            # search reads its own namesakes only (250 of 7,500 "nguyen van an" in benchmarks/scale.py's data).
             models.Index(fields=["unit", "-submitted_at"], name="filing_unit_submitted"),
+            # A ward's filings counted by state (the dashboard), from the index alone.
+            models.Index(fields=["unit", "state"], name="filing_unit_state"),
         ]
 
     def __str__(self) -> str:
