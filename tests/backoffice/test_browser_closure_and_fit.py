@@ -81,7 +81,7 @@ def test_key_columns_fit_at_1366_with_the_sidebar_open(live_server, page, ward_a
     page.wait_for_url("**/admin/")
     lists = {
         "/admin/appointments/appointment/": ("reference", "holder_name", "local_start", "status"),
-        "/admin/filings/filing/": ("code", "holder_name", "state", "visit"),
+        "/admin/filings/filing/": ("code", "holder_name", "state_shown", "visit"),
         "/admin/reports/report/": ("code", "deadline", "category", "status"),
         "/admin/notifications/notification/": ("kind", "recipient", "delivery"),
     }
