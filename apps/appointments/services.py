@@ -86,6 +86,10 @@ REFERENCE_REQUIRED = _("The appointment needs the code of the filing it belongs 
 NAME_REQUIRED = _("Enter the name of the person who will come.")
 CANNOT_CANCEL = _("This appointment has already taken place and cannot be cancelled.")
 CANNOT_MOVE = _("Only held or booked appointments can be moved.")
+MOVED_ELSEWHERE = _(
+    "This appointment was just changed on another page (another tab or window). Nothing was changed here: the "
+    "appointment as it is now is shown on this page. To move it again, choose a time again."
+)
 HOLD_RELEASED = _("Replaced by a newer hold")
 HOLD_CHANGED = _(
     "Another time was chosen meanwhile (in another tab or window). Nothing was changed: the time chosen there is kept."
@@ -682,9 +686,14 @@ def appointment_reschedule(
     by_officer: bool = False,
     notify: Notify | None = None,
     now: datetime | None = None,
+    moves_seen: int | None = None,
 ) -> Appointment:
     """Move a held or booked appointment to `starts_at` (at `unit`, default its own), atomically: the new place
     is taken and the old one freed in one transaction, or nothing changes. Same row, same reference.
+
+    `moves_seen`: the appointment's `reschedule_count` the caller's page showed; if it was moved since (another
+    tab, another device), nothing is moved and ValidationError(code="moved_elsewhere") is raised, checked under the
+    appointment's row lock so that of two racing moves from the same page only one applies.
 
     `by_officer` lifts the lead time and horizon (an officer moving bookings off a closed day); opening hours,
     days off, closures and capacity still apply.
@@ -705,6 +714,8 @@ def appointment_reschedule(
             current = Appointment.objects.get(pk=appointment.pk)
             if current.status not in (AppointmentStatus.HELD, AppointmentStatus.BOOKED):
                 raise ValidationError(CANNOT_MOVE, code="cannot_move")
+            if moves_seen is not None and current.reschedule_count != moves_seen:
+                raise ValidationError(MOVED_ELSEWHERE, code="moved_elsewhere")
             slot = _lock_slot_at((), unit=unit, starts_at=starts_at, ends_at=offer.ends_at)
             counts = _counts(slot_id=slot.pk, procedure_id=procedure.pk, now=now, exclude_pk=current.pk)
             _refuse_full(counts=counts, offer=offer)

@@ -122,6 +122,14 @@ def _units_for(procedure: Procedure):
     return None
 
 
+def _int_or_none(value) -> int | None:
+    """A page's hidden counter; absent (a page from before the field existed) or malformed: not checked."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def reschedule_view(request, token: str):
@@ -129,12 +137,15 @@ def reschedule_view(request, token: str):
     if not services.filing_can_change(filing=filing):
         messages.error(request, services.MSG_CANNOT_CHANGE)
         return redirect("filings:lookup-detail", token=token)
+    # The page posts back how many times the appointment had been moved when it was shown: a move chosen on an
+    # older page (another tab, another device) is refused instead of silently replacing a newer one.
     picker = SlotPickerForm(
         request.POST or None,
         procedure=filing.procedure,
         unit_qs=_units_for(filing.procedure),
         query=request.GET,
         action=request.path,
+        hidden={"moves_seen": str(filing.appointment.reschedule_count)},
     )
     if request.method == "POST" and picker.is_valid():
         try:
@@ -143,6 +154,7 @@ def reschedule_view(request, token: str):
                 starts_at=picker.cleaned_data["starts_at"],
                 unit=picker.cleaned_data["unit"],
                 notify=services.filing_change_notifier(filing=filing, language=filing.language),
+                moves_seen=_int_or_none(request.POST.get("moves_seen")),
             )
         except ValidationError as error:
             picker.add_service_error(error)

@@ -178,3 +178,27 @@ def test_one_card_number_books_many_slots_at_once_and_gets_one(setup):
     assert len(outcomes.ok) == 1
     assert sorted(e.code for e in outcomes.other) == ["already_booked"] * 19
     assert Appointment.objects.filter(id_number=card, status=AppointmentStatus.BOOKED).count() == 1
+
+
+def test_racing_moves_from_one_page_apply_once(setup):
+    """Eight moves of one appointment posted at once from pages that all saw it unmoved (tabs, double taps): one
+    applies, the others are told it changed elsewhere, and the appointment was moved exactly once."""
+    unit, procedure, _ = setup
+    (appointment,) = _expired_holds(unit, procedure, 1, prefix="m", starts_at=at(2026, 12, 2, 8, 0))
+    Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.BOOKED)
+    appointment.status = AppointmentStatus.BOOKED
+    targets = [TARGET + timedelta(minutes=15 * k) for k in range(8)]
+    jobs = [
+        (
+            lambda t=t: appointment_reschedule(
+                appointment=Appointment.objects.get(pk=appointment.pk), starts_at=t, moves_seen=0
+            )
+        )
+        for t in targets
+    ]
+    outcomes = race(jobs, workers=8)
+    assert not outcomes.crashed and not outcomes.refused
+    assert len(outcomes.ok) == 1
+    assert [e.code for e in outcomes.other] == ["moved_elsewhere"] * 7
+    appointment.refresh_from_db()
+    assert appointment.reschedule_count == 1 and appointment.starts_at == outcomes.ok[0].starts_at

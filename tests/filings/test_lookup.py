@@ -2,6 +2,7 @@
 lets the citizen move or cancel the visit; the code alone reveals nothing."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -68,3 +69,51 @@ def test_a_returned_filing_is_corrected_online_and_sent_again(client, passport, 
     assert list(passport.events.values_list("state", flat=True)) == ["submitted", "returned", "submitted"]
     # Only a returned filing can be corrected.
     assert client.get(f"{detail}sua/")["Location"] == detail
+
+
+def _free_times(appointment, count: int) -> list:
+    from apps.appointments.selectors import slot_list_available
+
+    start = appointment.starts_at
+    free = [
+        slot
+        for day in slot_list_available(
+            unit=appointment.unit, procedure=appointment.procedure, start=start.date(), end=start.date() + timedelta(30)
+        )
+        for slot in day.slots
+        if slot.free and slot.starts_at != start
+    ]
+    return free[:count]
+
+
+def test_a_move_chosen_on_an_older_page_does_not_replace_a_newer_one(client, passport):
+    """Two tabs on the move page: the first tab moves the visit; the second, still showing the old visit, is told
+    the appointment changed elsewhere and moves nothing (the page posts back the moves it saw)."""
+    detail = client.post("/tra-cuu/", {"code": passport.code, "phone": "0901234567"})["Location"]
+    move_url = f"{detail}doi-lich/"
+    appointment = passport.appointment
+    first, second = _free_times(appointment, 2)
+    seen = re.search(
+        r'name="moves_seen" value="(\d+)"',
+        client.get(move_url, {"unit": appointment.unit.slug, "day": f"{first.starts_at:%Y-%m-%d}"}).content.decode(),
+    )
+    assert seen is not None and seen.group(1) == "0"
+
+    # Tab 1 moves the visit.
+    assert client.post(move_url, {"slot": first.value, "moves_seen": "0"}).status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.starts_at == first.starts_at and appointment.reschedule_count == 1
+
+    # Tab 2, rendered before that move, chooses another time: refused, nothing changes.
+    response = client.post(move_url, {"slot": second.value, "moves_seen": "0"})
+    assert response.status_code == 200
+    assert "Lịch hẹn này vừa được đổi ở một trang khác" in response.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.starts_at == first.starts_at and appointment.reschedule_count == 1
+
+    # The move page now carries the current count, and moving from it works.
+    times = client.get(move_url, {"unit": appointment.unit.slug, "day": f"{second.starts_at:%Y-%m-%d}"})
+    assert 'name="moves_seen" value="1"' in times.content.decode()
+    assert client.post(move_url, {"slot": second.value, "moves_seen": "1"}).status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.starts_at == second.starts_at and appointment.reschedule_count == 2
