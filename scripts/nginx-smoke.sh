@@ -73,7 +73,7 @@ check() {  # source address, claimed X-Forwarded-For -> page
     | grep -o 'name="csrfmiddlewaretoken" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
   "${CURL[@]}" --interface "$1" -b "$jar" -c "$jar" -H "Origin: $BASE" -H "Referer: $BASE/en/kiem-tra-tin-nhan/" \
     -H "X-Forwarded-For: $2" --data-urlencode "csrfmiddlewaretoken=$token" --data-urlencode "code=$code" \
-    --data-urlencode "phone=" "$BASE/en/kiem-tra-tin-nhan/" | tee "$tmp/last-check.html"
+    --data-urlencode "phone=0912 345 678" "$BASE/en/kiem-tra-tin-nhan/" | tee "$tmp/last-check.html"
 }
 for i in $(seq 10); do
   check 127.0.0.2 "203.0.113.$i" | grep -q "checked many codes" && fail "limited too early (check $i)"
