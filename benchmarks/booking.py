@@ -35,6 +35,7 @@ import multiprocessing
 import os
 import platform
 import queue
+import resource
 import secrets
 import statistics
 import subprocess
@@ -154,7 +155,9 @@ def run_scenarios(*, unit, procedure, schedule, plan: list[tuple[str, object, in
             for number, (_name, slot_for_worker, attempts, _capacity) in enumerate(plan):
                 outcome = {"booked": 0, "refused": 0, "errors": 0, "latencies": []}
                 starts_at = slot_for_worker(index)
+                backend = backend_pid()
                 barrier.wait()
+                cpu_began, backend_began = thread_cpu(), process_cpu(backend)
                 # Each worker takes every WORKERS-th attempt: no lock shared between workers (a shared counter's
                 # lock, held by a worker the scheduler preempts, stalls all the others on a busy machine).
                 for attempt in range(index, attempts, WORKERS):
@@ -176,6 +179,8 @@ def run_scenarios(*, unit, procedure, schedule, plan: list[tuple[str, object, in
                         key = "errors"
                     outcome["latencies"].append(time.perf_counter() - began)
                     outcome[key] += 1
+                outcome["client_cpu"] = thread_cpu() - cpu_began
+                outcome["database_cpu"] = process_cpu(backend) - backend_began
                 results.put(outcome)
         finally:
             connections.close_all()
@@ -189,23 +194,58 @@ def run_scenarios(*, unit, procedure, schedule, plan: list[tuple[str, object, in
     for worker in workers:
         worker.start()
     measured: dict[str, dict] = {}
-    for name, _slot_for_worker, _attempts, capacity in plan:
+    for name, _slot_for_worker, attempts, capacity in plan:
         reset(schedule, capacity)
         connections.close_all()
         barrier.wait()
-        began = time.perf_counter()
+        began, cache_began = time.perf_counter(), cache_cpu()
         collected = [results.get() for _worker in workers]
         seconds = time.perf_counter() - began
+        cache_used = cache_cpu() - cache_began
         latencies = sorted(x for outcome in collected for x in outcome["latencies"])
         measured[name] = {
             **{key: sum(outcome[key] for outcome in collected) for key in ("booked", "refused", "errors")},
             "seconds": seconds,
             "p50": latencies[len(latencies) // 2] * 1000,
             "p95": latencies[int(len(latencies) * 0.95)] * 1000,
+            # CPU time per attempt, in ms: the workers' own, their PostgreSQL backends', the Redis server's.
+            "client_cpu": sum(outcome["client_cpu"] for outcome in collected) * 1000 / attempts,
+            "database_cpu": sum(outcome["database_cpu"] for outcome in collected) * 1000 / attempts,
+            "cache_cpu": cache_used * 1000 / attempts,
         }
     for worker in workers:
         worker.join()
     return measured
+
+
+def thread_cpu() -> float:
+    """CPU seconds used by the calling thread (a worker process has one)."""
+    usage = resource.getrusage(resource.RUSAGE_THREAD)
+    return usage.ru_utime + usage.ru_stime
+
+
+def backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds used by process `pid` (a PostgreSQL backend on this machine), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cache_cpu() -> float:
+    """CPU seconds the Redis server has used (its INFO), or 0 without Redis."""
+    if not os.environ.get("REDIS_URL"):
+        return 0.0
+    import redis
+
+    info = redis.Redis.from_url(os.environ["REDIS_URL"]).info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
 
 
 def reset(schedule, capacity: int) -> None:
@@ -243,7 +283,9 @@ def measure_round() -> dict:
             results[name] = result | {"rate": BOOKINGS / result["seconds"]}
             print(
                 f"{CODE.name:>12} {name:12} {results[name]['rate']:8.1f} attempts/s  booked {result['booked']:4}  "
-                f"refused {result['refused']:4}  p50 {result['p50']:6.1f} ms  p95 {result['p95']:6.1f} ms",
+                f"refused {result['refused']:4}  p50 {result['p50']:6.1f} ms  p95 {result['p95']:6.1f} ms  "
+                f"CPU/attempt client {result['client_cpu']:.2f} database {result['database_cpu']:.2f} "
+                f"cache {result['cache_cpu']:.2f} ms",
                 file=sys.stderr,
             )
         print(f"{CODE.name:>12} load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
@@ -297,6 +339,17 @@ def write_results(new: list[dict], old: list[dict], *, started: datetime, loads:
         values = list(values)
         return f"{statistics.median(values):.1f}× ({min(values):.1f}–{max(values):.1f})"
 
+    def total_cpu(result: dict) -> float:
+        return result["client_cpu"] + result["database_cpu"] + result["cache_cpu"]
+
+    def cpu(results: list[dict], name: str) -> str:
+        part = {key: statistics.median(r[name][key] for r in results) for key in ("client_cpu", "database_cpu")}
+        part["cache_cpu"] = statistics.median(r[name]["cache_cpu"] for r in results)
+        return (
+            f"{statistics.median(total_cpu(r[name]) for r in results):.1f} ms ({part['client_cpu']:.1f} + "
+            f"{part['database_cpu']:.1f} + {part['cache_cpu']:.1f})"
+        )
+
     rows = [
         ("uncontended", "each worker books into its own slot", "bookings"),
         ("contended", "every worker books into the same slot", "bookings"),
@@ -314,8 +367,9 @@ def write_results(new: list[dict], old: list[dict], *, started: datetime, loads:
         f"{os.cpu_count()} cores shared with other work (load average {min(loads):.1f}–{max(loads):.1f} between "
         f"rounds), Python {platform.python_version()}. Figures: median of the rounds (lowest–highest).",
         "",
-        "| Scenario | What | Rate (per s) | Ratio to uncontended | p50 latency | p95 latency |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
+        "| Scenario | What | Rate (per s) | Ratio to uncontended | p50 latency | p95 latency | CPU per attempt "
+        "(workers + PostgreSQL + Redis) | CPU ceiling (per s) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, what, unit in rows:
         # The load of a shared machine drifts between rounds: each round's ratio compares scenarios run back to
@@ -324,12 +378,18 @@ def write_results(new: list[dict], old: list[dict], *, started: datetime, loads:
         lines.append(
             f"| {name} | {what} | {spread(r[name]['rate'] for r in new)} {unit} | {ratio:.0%} | "
             f"{statistics.median(r[name]['p50'] for r in new):.1f} ms | "
-            f"{statistics.median(r[name]['p95'] for r in new):.1f} ms |"
+            f"{statistics.median(r[name]['p95'] for r in new):.1f} ms | {cpu(new, name)} | "
+            f"{spread(os.cpu_count() * 1000 / total_cpu(r[name]) for r in new)} |"
         )
     lines += [
         "",
         "Every round checks the outcome: all attempts booked in the first two scenarios, exactly 10 in the third, "
         "and no error (no lock timeout, no deadlock).",
+        "",
+        "CPU per attempt: the CPU time the workers (per thread, `getrusage`), their PostgreSQL backends (`/proc`) and "
+        "the Redis server (`INFO cpu`, which includes anything else using it) spent during the scenario, divided by "
+        "its attempts; unlike the rate it hardly moves with the machine's load. The CPU ceiling is the cores ÷ that: "
+        "the rate this machine's cores would give if the booking had them to itself and never waited.",
         "",
     ]
     if old:
@@ -339,13 +399,14 @@ def write_results(new: list[dict], old: list[dict], *, started: datetime, loads:
             f"The same harness on commit {BASELINE}'s code (a temporary worktree), one round of it right before or "
             "after each round above (alternating which goes first); the ratio is taken per round, new ÷ old.",
             "",
-            "| Scenario | Old (per s) | New (per s) | New ÷ old |",
-            "| --- | ---: | ---: | ---: |",
+            "| Scenario | Old (per s) | New (per s) | New ÷ old | CPU per attempt, old | CPU per attempt, new |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for name, _what, _unit in rows:
             lines.append(
                 f"| {name} | {spread(r[name]['rate'] for r in old)} | {spread(r[name]['rate'] for r in new)} | "
-                f"{ratio_spread(n[name]['rate'] / o[name]['rate'] for n, o in zip(new, old, strict=True))} |"
+                f"{ratio_spread(n[name]['rate'] / o[name]['rate'] for n, o in zip(new, old, strict=True))} | "
+                f"{cpu(old, name)} | {cpu(new, name)} |"
             )
         lines.append("")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ now + lead time and no later than the horizon. Places taken are bookings plus ho
 
 from __future__ import annotations
 
+import time as time_module
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -401,12 +402,29 @@ def offer_calendar_get(
 
     if not availability_cache_usable():
         return load()
-    key = f"appointments:offer:{unit.pk}:{procedure.pk}:{day:%Y-%m-%d}:{calendar_version()}"
+    version = calendar_version()
+    key = f"appointments:offer:{unit.pk}:{procedure.pk}:{day:%Y-%m-%d}:{version}"
+    now = time_module.monotonic()
+    kept = _OFFERS_KEPT.get(key)
+    if kept is not None and kept[0] > now:
+        return kept[1]
     found = cache.get(key)
     if found is None:
         found = load()
         cache.set(key, found, availability_cache_seconds())
+    if version:  # a version read from the shared cache (none when it is down or a DummyCache: nothing kept)
+        if len(_OFFERS_KEPT) >= _OFFERS_KEPT_MAX:
+            _OFFERS_KEPT.clear()
+        _OFFERS_KEPT[key] = (now + availability_cache_seconds(), found)
     return found
+
+
+# This process's copies of offers, under the same versioned keys as the shared cache: a hold and its booking (and
+# every booking of a busy day) skip fetching and unpickling the calendar again. The version is still read from the
+# shared cache on every call, so an officer's edit (a new version) is seen by every web node at once. Read-only:
+# `services._check_offered` only reads them.
+_OFFERS_KEPT: dict[str, tuple[float, tuple[BookingSchedule | None, UnitCalendar | None]]] = {}
+_OFFERS_KEPT_MAX = 512
 
 
 def availability_cache_usable() -> bool:

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.metrics import refusal_count
 from apps.core.paging import local_day_range
+from apps.core.prepared import statement_cursor
 from apps.core.ratelimit import client_fingerprint, current_client
 from apps.procedures.models import Procedure
 from apps.units.models import PoliceUnit
@@ -209,13 +210,13 @@ def _lock(keys: tuple[str, ...] = (), *, rows: tuple[str, ...] = (), params: tup
     if connection.vendor != "postgresql":
         if not rows:
             return ()
-        with connection.cursor() as cursor:
+        with statement_cursor() as cursor:
             cursor.execute(f"SELECT {', '.join(subselects)}", params)
             return tuple(cursor.fetchone())
     keys = sorted({k for k in keys if k})
     timeout = f"{int(settings.APPOINTMENT_LOCK_TIMEOUT_SECONDS * 1000)}ms"
     columns = ["set_config('lock_timeout', %s, true)", *(["pg_advisory_xact_lock(hashtext(%s))"] * len(keys))]
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(
             f"SELECT {', '.join(columns + subselects)}", [timeout, *(f"appointments:{k}" for k in keys), *params]
         )
@@ -234,7 +235,7 @@ def _lock_slot_at(keys: tuple[str, ...], *, unit: PoliceUnit, starts_at: datetim
     at = (unit.pk, _db_time(starts_at))
     slot_id, slot_ends_at = _lock(keys, rows=rows, params=at * 2)
     if slot_id is None:
-        with connection.cursor() as cursor:
+        with statement_cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {_SLOTS} (unit_id, starts_at, ends_at) VALUES (%s, %s, %s) "  # noqa: S608
                 "ON CONFLICT (unit_id, starts_at) DO NOTHING",
@@ -312,7 +313,7 @@ def _counts(
             mine += " AND a.id NOT IN (SELECT id FROM released)"
             parts.append("(SELECT COUNT(*) AS hold_changed FROM released WHERE id <> %(replacing)s) changes")
         else:
-            with connection.cursor() as cursor:
+            with statement_cursor() as cursor:
                 cursor.execute(release_sql, p)
                 known["hold_changed"] = sum(1 for (pk,) in cursor.fetchall() if pk != p["replacing"])
     parts.append(
@@ -342,7 +343,7 @@ def _counts(
             f"(SELECT COUNT(*) AS client_holds FROM {_APPOINTMENTS} a WHERE {live} "  # noqa: S608
             f"AND a.holder_client = %(client)s{mine}) clients"
         )
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(f"{with_sql}SELECT * FROM {' CROSS JOIN '.join(parts)}", p)  # noqa: S608
         names = [column[0] for column in cursor.description]
         return known | dict(zip(names, cursor.fetchone(), strict=True))
@@ -446,7 +447,7 @@ def _insert(appointment: Appointment) -> None:
     fields = [f for f in Appointment._meta.concrete_fields if not f.primary_key]
     values = [f.get_db_prep_save(f.pre_save(appointment, add=True), connection) for f in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {_APPOINTMENTS} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id",  # noqa: S608
             values,
@@ -655,7 +656,7 @@ def appointment_book(
             # Counting the others (this hold excluded) is right both for a live hold, which already counts, and
             # for an expired one, which gets its place back only when one is free; a lowered capacity is honoured.
             _refuse_full(counts=counts, offer=offer)
-            with connection.cursor() as cursor:
+            with statement_cursor() as cursor:
                 cursor.execute(
                     f"UPDATE {_APPOINTMENTS} SET status = %s, reference = %s, holder_name = %s, id_number = %s, "  # noqa: S608
                     "phone = %s, booked_at = %s, hold_expires_at = NULL WHERE id = %s",

@@ -166,3 +166,50 @@ class _Compiled:
                 setattr(obj, name, row[position])
             objects.append(obj)
         return objects
+
+
+# --- Statements PostgreSQL plans once per connection ------------------------------------------------------------
+def statement_cursor(using: str = "default"):
+    """A cursor for hand-written hot statements (booking's locks, counts and writes): on PostgreSQL their
+    parameters are bound by the server and each statement is prepared on its first run in a connection, so later
+    runs skip PostgreSQL's parsing and planning (for the booking counts, more of the database's time than running
+    them). Use it like `connection.cursor()`: query logging, counting and execute wrappers see every statement.
+
+    Elsewhere Django keeps binding parameters in the client (ClientCursor, never prepared). Preparing needs the
+    connection's `prepare_threshold` set (settings: DATABASE_PREPARE_THRESHOLD); when it is unset (a pooler in
+    transaction mode that keeps no prepared statements), or on another database, this is `connection.cursor()`.
+    A statement's SQL must not vary with its values (one prepared statement per distinct text).
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    raw_connection = connection.connection
+    if getattr(raw_connection, "prepare_threshold", None) is None:
+        return connection.cursor()
+    with connection.wrap_database_errors:
+        raw = _statement_cursor_class()(raw_connection)
+    return connection._prepare_cursor(raw)  # the same wrapping as connection.cursor(): debug logging, wrappers
+
+
+_CURSOR_CLASS = None
+
+
+def _statement_cursor_class():
+    global _CURSOR_CLASS
+    if _CURSOR_CLASS is None:
+        from django.db.backends.postgresql.base import ServerBindingCursor
+
+        class PreparingCursor(ServerBindingCursor):
+            def execute(self, query, params=None, *, prepare=True, binary=None):
+                return super().execute(query, params, prepare=prepare, binary=binary)
+
+            def _send_query_prepared(self, name, query, **kwargs):
+                # psycopg keeps no query text for a prepared run; Django's query logging reads it from `_query`
+                # (the SQL with $1… placeholders: values are not logged). tests/appointments/test_booking_cost.py
+                self._query = query
+                return super()._send_query_prepared(name, query, **kwargs)
+
+        _CURSOR_CLASS = PreparingCursor
+    return _CURSOR_CLASS

@@ -131,6 +131,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Booking's hand-written statements are prepared on the server once per connection (apps.core.prepared.
+    # statement_cursor); the ORM's queries are bound in the client and never prepared, whatever this says. Set
+    # DATABASE_PREPARE_THRESHOLD= (empty) behind a pooler in transaction mode that does not keep prepared statements.
+    _threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="1")
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(_threshold) if _threshold else None
 
 # --- Redis: cache and Celery broker -----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
