@@ -347,10 +347,12 @@ def availability_version_bump() -> None:
 
 
 def availability_changed() -> None:
-    """Forget cached availability now and again after the current transaction commits (a page computed in
-    between from the not yet committed state is then never served under the new version)."""
+    """Forget cached availability: inside a transaction now and again when it commits (a page computed in between
+    from the not yet committed state is then never served under the new version); outside one (a service calls it
+    after its own transaction has committed, so that no lock waits for the cache), once."""
     availability_version_bump()
-    transaction.on_commit(availability_version_bump)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(availability_version_bump)
 
 
 # What `services._check_offered` reads for one unit, procedure and day (the schedule with the procedure's places,
@@ -373,9 +375,10 @@ def calendar_version_bump() -> None:
 
 
 def calendar_changed() -> None:
-    """Forget cached calendars now and again after the current transaction commits (see `availability_changed`)."""
+    """Forget cached calendars now and again when the current transaction commits (see `availability_changed`)."""
     calendar_version_bump()
-    transaction.on_commit(calendar_version_bump)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(calendar_version_bump)
 
 
 def offer_calendar_get(

@@ -559,9 +559,9 @@ def appointment_hold(
                 refusal_count(limit="hold-budget")
             appointment.slot, appointment.hold_counted = slot, counted
             _insert(appointment)
-            availability_changed()
     except _Refused as refused:
         raise _unavailable(refused, unit=unit, procedure=procedure, starts_at=starts_at, now=now) from None
+    availability_changed()  # after the commit: the slot's lock is not held while the cache is told
     return appointment
 
 
@@ -670,12 +670,12 @@ def appointment_book(
                         current.pk,
                     ],
                 )
-            if keeps_place == "0":
-                # A live hold within the budgets already took its place: booking it changes no count (the cached
-                # availability stays true). An expired or uncounted hold takes a place now.
-                availability_changed()
     except _Refused as refused:
         raise _unavailable(refused, unit=unit, procedure=procedure, starts_at=starts_at, now=now) from None
+    if keeps_place == "0":
+        # A live hold within the budgets already took its place: booking it changes no count (the cached
+        # availability stays true). An expired or uncounted hold takes a place now (told after the commit).
+        availability_changed()
     return current
 
 

@@ -1,7 +1,7 @@
 """Keep the slot picker's cached availability exact: any change that can alter what a unit offers or how many
-places are taken bumps the availability version (selectors.availability_version_bump), at once and again when
-the transaction commits (so a page computed between the write and its commit is never kept under the new
-version). Writes that bypass signals (queryset updates in services.py) bump it themselves."""
+places are taken bumps the availability version (selectors.availability_version_bump): at once, and inside a
+transaction again when it commits (so a page computed between the write and its commit is never kept under the
+new version). Writes that bypass signals (queryset updates in services.py) bump it themselves."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
