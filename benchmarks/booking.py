@@ -37,6 +37,7 @@ import platform
 import queue
 import resource
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -248,6 +249,27 @@ def cache_cpu() -> float:
     return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
 
 
+def pgbench_rate(*, unit, procedure, schedule, first: datetime) -> float | None:
+    """The database's own rate for the same statements: benchmarks/booking_pgbench.sql (one hold and its booking,
+    as services.py sends them) run by pgbench with WORKERS clients, each into its own slot, for
+    BENCH_PGBENCH_SECONDS (default 5; 0 = skip) on this round's database. Only for this checkout's code (the
+    script follows its statements); None when skipped or pgbench is missing."""
+    seconds = int(os.environ.get("BENCH_PGBENCH_SECONDS", "5"))
+    if seconds <= 0 or CODE != ROOT or not shutil.which("pgbench"):
+        return None
+    reset(schedule, 10)
+    url = urlsplit(database_url(DATABASE))
+    command = ["pgbench", "-n", "-M", "prepared", "-f", str(ROOT / "benchmarks" / "booking_pgbench.sql")]
+    command += [f"-c{WORKERS}", f"-j{min(WORKERS, os.cpu_count() or 1)}", f"-T{seconds}"]
+    command += ["-D", f"unit={unit.pk}", "-D", f"procedure={procedure.pk}", "-D", f"first={first.isoformat()}"]
+    command += ["-h", url.hostname or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
+    env = os.environ | ({"PGPASSWORD": url.password} if url.password else {})
+    done = subprocess.run([*command, DATABASE], env=env, capture_output=True, text=True, check=True)
+    if "failed transactions: 0 " not in done.stdout:
+        raise SystemExit(f"pgbench: {done.stdout}{done.stderr}")
+    return float(done.stdout.split("tps = ", 1)[1].split()[0])
+
+
 def reset(schedule, capacity: int) -> None:
     from apps.appointments.models import Appointment
 
@@ -274,6 +296,7 @@ def measure_round() -> dict:
             ("sold out", lambda i: starts[WORKERS + 1], BOOKINGS, 10),
         ]
         measured = run_scenarios(unit=unit, procedure=procedure, schedule=schedule, plan=plan)
+        database_rate = pgbench_rate(unit=unit, procedure=procedure, schedule=schedule, first=starts[0])
         results: dict[str, dict] = {}
         for name in SCENARIOS:
             result = measured[name]
@@ -288,6 +311,9 @@ def measure_round() -> dict:
                 f"cache {result['cache_cpu']:.2f} ms",
                 file=sys.stderr,
             )
+        if database_rate is not None:
+            results["pgbench"] = database_rate
+            print(f"{CODE.name:>12} pgbench      {database_rate:8.1f} pairs/s", file=sys.stderr)
         print(f"{CODE.name:>12} load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
@@ -381,6 +407,17 @@ def write_results(new: list[dict], old: list[dict], *, started: datetime, loads:
             f"{statistics.median(r[name]['p95'] for r in new):.1f} ms | {cpu(new, name)} | "
             f"{spread(os.cpu_count() * 1000 / total_cpu(r[name]) for r in new)} |"
         )
+    database_rates = [r["pgbench"] for r in new if "pgbench" in r]
+    if database_rates:
+        share = statistics.median(r["uncontended"]["rate"] / r["pgbench"] for r in new if "pgbench" in r)
+        lines += [
+            "",
+            f"**The database's own rate for the same statements** (benchmarks/booking_pgbench.sql: one hold and its "
+            f"booking as services.py sends them, prepared, run by pgbench with {WORKERS} clients each into its own "
+            f"slot, right after each round's scenarios on the same database): {spread(database_rates)} pairs per s. "
+            f"Uncontended booking through the code reaches {share:.0%} of it (median of the rounds): pgbench's clients "
+            "cost next to nothing, the code's Python workers share the same two cores with PostgreSQL.",
+        ]
     lines += [
         "",
         "Every round checks the outcome: all attempts booked in the first two scenarios, exactly 10 in the third, "

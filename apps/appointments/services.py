@@ -386,10 +386,12 @@ def _check_offered(
     off = calendar.day_off_reason(day)
     if off:
         raise _Refused(SLOT_DAY_OFF, "day_off", {"date": formats.date_format(day, "SHORT_DATE_FORMAT"), "reason": off})
-    times, _why, _because = calendar.slot_times(day)
-    for s, e in times:
-        if s == starts_at:
-            return _Offer(schedule=schedule, ends_at=e, procedure_capacity=schedule.procedure_capacity)
+    stamp = starts_at.timestamp()
+    stamps, _why, _because = calendar.slot_stamps(day)  # POSIX seconds: no datetime built for the day's other times
+    for s, e in stamps:
+        if s == stamp:
+            ends_at = datetime.fromtimestamp(e, timezone.get_default_timezone())
+            return _Offer(schedule=schedule, ends_at=ends_at, procedure_capacity=schedule.procedure_capacity)
     length = timedelta(minutes=schedule.slot_minutes)
     closure = next((c for c in calendar.closures if c.starts_at < starts_at + length and c.ends_at > starts_at), None)
     if closure is not None:
