@@ -237,7 +237,8 @@ class AppointmentAdmin(admin.ModelAdmin):
     # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-    ordering = ("slot__starts_at", "id")
+    # By the slot's start copied on the appointment (`slot_starts_at`): the order of `appointments_start_name`.
+    ordering = ("slot_starts_at", "id")
     actions = ("cancel_selected",)
     fields = (
         "reference",
@@ -266,7 +267,7 @@ class AppointmentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # cancelled, never deleted: the history stays
 
-    @admin.display(description=_("time"), ordering="slot__starts_at")
+    @admin.display(description=_("time"), ordering="slot_starts_at")
     def local_start(self, obj: Appointment) -> str:
         local = timezone.localtime(obj.slot.starts_at)
         return format_html(

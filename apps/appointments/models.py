@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.backoffice.search import SearchText
 from apps.units.models import Weekday
 
 
@@ -206,6 +207,11 @@ TAKING_PLACE = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN, Appointm
 
 class Appointment(models.Model):
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("slot"))
+    # The slot's start, copied so that the officers' list orders by a column of its own and a name search reads
+    # the first page in that order from one index (`appointments_start_name`) instead of confirming every namesake
+    # of the city and sorting them by a slot lookup each (docs/scale.md). Set by `save()` and by the services'
+    # INSERT (`services._insert`) whenever the slot is; a slot's start never changes (a move takes another slot).
+    slot_starts_at = models.DateTimeField(_("time"), null=True, editable=False)
     # Copied from the slot so rosters filter and index by unit without a join.
     unit = models.ForeignKey(
         "units.PoliceUnit", on_delete=models.PROTECT, related_name="appointments", verbose_name=_("unit")
@@ -232,6 +238,12 @@ class Appointment(models.Model):
         _("reference"), max_length=32, blank=True, db_index=True, help_text=_("Code of the citizen's filing.")
     )
     holder_name = models.CharField(_("name"), max_length=200, blank=True)
+    # The name as the search compares it (without accents, lower case: `portal_unaccent`), computed by the database
+    # on every write, whatever writes it (a generated column): held in `appointments_start_name` with the list's
+    # order, so a common name's first page is read from that index alone.
+    name_key = models.GeneratedField(
+        expression=SearchText("holder_name"), output_field=models.CharField(max_length=200), db_persist=True
+    )
     phone = models.CharField(_("phone"), max_length=20, help_text=_("International format (E.164)."))
     id_number = models.CharField(_("identity number"), max_length=12, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -266,10 +278,31 @@ class Appointment(models.Model):
             # A unit's appointments in id order from the index alone: how a unit's officer reaches their filings
             # (filing -> appointment -> unit), joined by id without reading the appointments' rows.
             models.Index(fields=("unit", "id"), name="appointments_unit_id"),
+            # The officers' list in its order (time, then id) with the normalised name, unit and code beside each entry:
+            # a search for a common name walks it and checks the name in the index (an index-only scan) until a
+            # page is full, reading no row but the page's (see backoffice.admin_mixins.SearchAdminMixin).
+            models.Index(
+                fields=("slot_starts_at", "id"),
+                include=("name_key", "unit", "reference"),
+                name="appointments_start_name",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.reference or self.pk} · {self.slot}"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if (update_fields is None or "slot" in update_fields) and self.slot_start_copy() and update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "slot_starts_at"}
+        super().save(*args, **kwargs)
+
+    def slot_start_copy(self) -> bool:
+        """Give `slot_starts_at` the slot's start; whether it changed."""
+        starts_at = self.slot.starts_at if self.slot_id else None
+        changed = starts_at != self.slot_starts_at
+        self.slot_starts_at = starts_at
+        return changed
 
     @property
     def starts_at(self):

@@ -446,7 +446,8 @@ def _hold_keeps_place(*, offer: _Offer, counts: dict[str, int]) -> bool:
 def _insert(appointment: Appointment) -> None:
     """INSERT … RETURNING id of a new, validated appointment (what `save()` does, without its signals: the caller
     calls `availability_changed()` itself)."""
-    fields = [f for f in Appointment._meta.concrete_fields if not f.primary_key]
+    appointment.slot_start_copy()
+    fields = [f for f in Appointment._meta.concrete_fields if not f.primary_key and not f.generated]
     values = [f.get_db_prep_save(f.pre_save(appointment, add=True), connection) for f in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with statement_cursor() as cursor:

@@ -135,7 +135,7 @@ class ArrivalAdmin(SearchAdminMixin, UnitScopedAdminMixin, ReadOnlyAdminMixin, E
         code=("appointment__reference",),
         phone=("appointment__phone",),
         id_number=("appointment__id_number",),
-        name=("appointment__holder_name",),
+        name_key=("appointment__name_key",),
     )
     list_select_related = ("unit", "officer", "appointment")
     # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
@@ -334,7 +334,7 @@ def _register_appointments() -> None:
     ):
         unit_field = "unit"
         search_spec = SearchFields(
-            code=("reference",), phone=("phone",), id_number=("id_number",), name=("holder_name",)
+            code=("reference",), phone=("phone",), id_number=("id_number",), name_key=("name_key",)
         )
         export_filename = "lich-hen"
         # What the counter works from: typed date and time, the phone as dialled, the card number, the procedure,

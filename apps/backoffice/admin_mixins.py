@@ -19,7 +19,7 @@ from collections.abc import Callable
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import label_for_field
-from django.contrib.admin.views.main import SEARCH_VAR
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpResponseRedirect
@@ -112,10 +112,32 @@ SEARCH_HELP = _(
 )
 
 
+class FastRowLinksChangeList(ChangeList):
+    """A list whose rows link to their page with the list's filters and search kept (`_changelist_filters`), as
+    Django's do, written once per page. Django adds them to each row's link through `add_preserved_filters`, which
+    resolves the row's URL against every URL of the site to see whether it is the list itself (it never is): on a
+    searched or filtered page of 100 rows that was a third of the rows' rendering (profiled at 1,000,000 rows)."""
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.row_link_query = ""
+        if self.preserved_filters:
+            # "_changelist_filters=<the list's query>", which Django would add to each row's URL; the rows get it
+            # from `url_for_result`, and Django's per-row step finds nothing left to do.
+            self.row_link_query, self.preserved_filters = self.preserved_filters, ""
+
+    def url_for_result(self, result):
+        url = super().url_for_result(result)
+        return f"{url}?{self.row_link_query}" if self.row_link_query else url
+
+
 class FastActionCheckboxMixin:
     """Lists of big tables: each row's action checkbox written directly, the same HTML as Django's, which renders a
     form widget through the template engine once per row (a fifth of a 100-row list's time, profiled at 1,000,000
-    rows)."""
+    rows); and the rows' links with the list's filters written once per page (`FastRowLinksChangeList`)."""
+
+    def get_changelist(self, request, **kwargs):
+        return FastRowLinksChangeList
 
     @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
     def action_checkbox(self, obj):
@@ -150,6 +172,8 @@ class SearchAdminMixin:
         paginator = super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
         if isinstance(paginator, paging.EstimatedCountPaginator) and request.GET.get(SEARCH_VAR, "").strip():
             paginator.exact_up_to = paging.SEARCH_COUNT_EXACT_UP_TO
+            # The page's ids first, then its rows (see EstimatedCountPaginator.ids_first).
+            paginator.ids_first = True
         return paginator
 
 

@@ -33,6 +33,8 @@ def record_summary(obj) -> dict[str, str]:
     for field in obj._meta.concrete_fields:
         if isinstance(field, models.AutoField) or getattr(field, "auto_now", False):
             continue  # the row's id is the record itself; "updated at" is the audit entry's own time
+        if field.generated:
+            continue  # computed by the database from another field (e.g. `name_key` from the name)
         value = getattr(obj, field.attname)
         summary[field.name] = "•••" if _is_secret(field.name) and value else _short(value)
     if obj.pk is not None:

@@ -417,7 +417,7 @@ def filing_search_q(*, term: str) -> Q:
 
     return search_q(
         term=term,
-        fields=SearchFields(code=("code",), phone=("phone",), id_number=("id_number",), name=("holder_name",)),
+        fields=SearchFields(code=("code",), phone=("phone",), id_number=("id_number",), name_key=("name_key",)),
     )
 
 
@@ -482,7 +482,7 @@ def counter_search(*, unit, term: str, today: date | None = None) -> list:
     today = today or timezone.localdate()
     start = _local_midnight(today - timedelta(days=COUNTER_SEARCH_DAYS_BEFORE))
     end = _local_midnight(today + timedelta(days=COUNTER_SEARCH_DAYS_AFTER + 1))
-    fields = SearchFields(code=("reference",), phone=("phone",), id_number=("id_number",), name=("holder_name",))
+    fields = SearchFields(code=("reference",), phone=("phone",), id_number=("id_number",), name_key=("name_key",))
     found = list(
         Appointment.objects.filter(
             search_q(term=term, fields=fields),

@@ -5,7 +5,6 @@ made by `backoffice.services.filing_review_move` (the officer's units, the audit
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.http import HttpResponseRedirect
@@ -21,6 +20,7 @@ from apps.backoffice.admin_mixins import (
     AuditedAdminMixin,
     ExportAdminMixin,
     FastActionCheckboxMixin,
+    FastRowLinksChangeList,
     ScopedUnitFilter,
     SearchAdminMixin,
     UnitScopedAdminMixin,
@@ -93,7 +93,7 @@ class CorrectedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ResubmittedChangeList(ChangeList):
+class ResubmittedChangeList(FastRowLinksChangeList):
     """The queue's page of rows knows who returned the corrected ones (one query on the page's waiting rows only,
     not on the count)."""
 
@@ -173,7 +173,7 @@ class FilingAdmin(FastActionCheckboxMixin, SearchAdminMixin, UnitScopedAdminMixi
         "procedure",
         "submitted_at",
     )
-    search_spec = SearchFields(code=("code",), phone=("phone",), id_number=("id_number",), name=("holder_name",))
+    search_spec = SearchFields(code=("code",), phone=("phone",), id_number=("id_number",), name_key=("name_key",))
     # A big table: no date bar (it reads every row for its years), counts estimated (apps.core.paging).
     paginator = EstimatedCountPaginator
     show_full_result_count = False

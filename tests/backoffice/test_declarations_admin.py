@@ -263,12 +263,15 @@ def test_name_search_uses_the_index_with_many_declarations(ward_a):
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE filings_filing")
+        # The rows just inserted wait in the trigram index's pending list (merged by autovacuum in a live database),
+        # which the planner counts as a cost of the index.
+        cursor.execute("SELECT gin_clean_pending_list('filings_filing_name_key_srch'::regclass)")
     queryset = Filing.objects.filter(filing_search_q(term="Nguyễn Văn 1232"))
     names = [d.holder_name for d in queryset]
     assert "NGUYỄN VĂN 1232" in names
     assert all({"nguyen", "van"} <= set(search_normalize(n).split()) and "1232" in n for n in names)
     plan = queryset.explain()
-    assert "filings_filing_holder_name_srch" in plan, plan
+    assert "filings_filing_name_key_srch" in plan, plan
 
 
 def test_a_review_move_is_audited_in_vietnamese_with_its_reason(reviewer_a, own):

@@ -117,15 +117,26 @@ def test_search_finds_the_right_rows_on_postgresql(people):
         assert _found(Appointment.objects.all(), people, term) == expected, term
 
 
+# The same searches through the stored normalised name (`name_key`, what the lists of appointments and filings use).
+KEY_FIELDS = SearchFields(code=("reference",), phone=("phone",), id_number=("id_number",), name_key=("name_key",))
+
+
+@pytest.mark.parametrize(("term", "expected"), SEARCHES)
+def test_search_by_the_stored_name_key_finds_the_same_rows(people, term, expected):
+    names = {v.pk: k for k, v in people.items()}
+    found = Appointment.objects.filter(search_q(term=term, fields=KEY_FIELDS)).values_list("pk", flat=True)
+    assert {names[pk] for pk in found} == expected
+
+
 @pytest.mark.postgres
 def test_name_search_uses_the_trigram_index(people):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        queryset = Appointment.objects.filter(search_q(term="hong nhung", fields=SearchFields(name=("holder_name",))))
+        queryset = Appointment.objects.filter(search_q(term="hong nhung", fields=SearchFields(name_key=("name_key",))))
         # Without the list's order: with seq scans off, a full scan of a btree that gives the order competes with
         # the trigram index once earlier tests have grown the table's pages (rolled-back rows), whatever the search.
         plan = queryset.order_by().explain()
-    assert "appointments_appointment_holder_name_srch" in plan, plan
+    assert "appointments_appointment_name_key_srch" in plan, plan
 
 
 # --- Every list uses it --------------------------------------------------------------------------------------
@@ -226,3 +237,151 @@ def test_messages_list_finds_the_messages_about_a_filing_by_its_whole_code(clien
         assert sorted(found, key=lambda n: n.pk) == [confirmed, reminder], term
     # A part of the code is not searched on this table (2,000,000 rows).
     assert _result(client, "admin:notifications_notification_changelist", CODE[:5]) == []
+
+
+# --- A district's search for a common name, page by page (docs/scale.md, "A name search for every unit") --------
+# Namesakes at several times and units, and people the search must not find; the list shows 3 a page, so the pages
+# are read by ids first (EstimatedCountPaginator.ids_first) and each must hold the next 3 in the list's order.
+NAMESAKES = [
+    ("an-1", "ward_a", (8, 0), "Nguyễn Văn An"),
+    ("an-2", "ward_b", (8, 0), "NGUYỄN VĂN AN"),  # the same time at another unit: after an-1 by id
+    ("anh", "ward_a", (8, 15), "Nguyễn Văn Anh"),  # "an" is a part of "anh"
+    ("lan", "ward_b", (9, 0), "Nguyễn Thị Lan"),  # not "van"
+    ("binh", "ward_a", (9, 30), "Nguyễn Văn Bình"),  # "an" is a part of "van": every word appears
+    ("tran", "ward_b", (10, 0), "Trần Văn An"),  # not "nguyen"
+    ("an-3", "ward_a", (10, 45), "nguyen van an"),
+    ("an-4", "ward_b", (7, 30), "Nguyễn  Văn  An"),  # the earliest
+    ("an-5", "ward_a", (11, 0), "Nguyễn Văn An"),
+]
+
+
+@pytest.fixture
+def namesakes(ward_a, ward_b):
+    units = {"ward_a": ward_a, "ward_b": ward_b}
+    return {
+        key: appointment_create(unit=units[unit], starts_at=_at(*hm), name=name, phone=f"+8491200{n:04d}")
+        for n, (key, unit, hm, name) in enumerate(NAMESAKES)
+    }
+
+
+def _pages(client, url_name, term, pages):
+    return [
+        [row.pk for row in client.get(reverse(url_name), {"q": term, "p": page}).context["cl"].result_list]
+        for page in range(1, pages + 1)
+    ]
+
+
+@pytest.mark.parametrize("term", ["nguyen van an", "NGUYỄN văn AN", "Nguyễn Văn An"])
+def test_a_district_name_search_pages_in_time_order(client, district_officer, namesakes, monkeypatch, term):
+    from django.contrib import admin
+
+    monkeypatch.setattr(admin.site._registry[Appointment], "list_per_page", 3)
+    client.force_login(district_officer)
+    pages = _pages(client, "admin:appointments_appointment_changelist", term, 3)
+    expected = [["an-4", "an-1", "an-2"], ["anh", "binh", "an-3"], ["an-5"]]
+    assert pages == [[namesakes[k].pk for k in page] for page in expected]
+
+
+def test_a_partial_name_phone_and_code_on_the_paged_list(client, district_officer, namesakes, monkeypatch):
+    from django.contrib import admin
+
+    monkeypatch.setattr(admin.site._registry[Appointment], "list_per_page", 3)
+    client.force_login(district_officer)
+    url = "admin:appointments_appointment_changelist"
+    assert _pages(client, url, "van an", 2) == [
+        [namesakes[k].pk for k in ("an-4", "an-1", "an-2")],
+        [namesakes[k].pk for k in ("anh", "binh", "tran")],  # any family name
+    ]
+    assert _pages(client, url, "tran van", 1) == [[namesakes["tran"].pk]]
+    assert _pages(client, url, "0912 000 003", 1) == [[namesakes["lan"].pk]]
+    assert _pages(client, url, namesakes["binh"].reference, 1) == [[namesakes["binh"].pk]]
+
+
+def test_a_page_of_search_results_reads_its_ids_first(client, district_officer, namesakes, monkeypatch):
+    """Two queries for the page: its ids alone, in the list's order, limited to the page (what an index holding
+    the order and the name answers), then those rows with their joins."""
+    from django.contrib import admin
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(admin.site._registry[Appointment], "list_per_page", 3)
+    client.force_login(district_officer)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("admin:appointments_appointment_changelist"), {"q": "nguyen van an", "p": 2})
+    table = '"appointments_appointment"'
+    ids = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith(f'SELECT {table}."id" AS "pk" FROM {table} WHERE')
+    ]
+    assert len(ids) == 1, ids
+    assert 'ORDER BY "appointments_appointment"."slot_starts_at" ASC' in ids[0]
+    assert "LIMIT 3 OFFSET 3" in ids[0]
+    assert "JOIN" not in ids[0]  # no join: the order and the name are the appointment's own columns
+
+
+def test_a_district_filings_name_search_pages_newest_first(client, district_officer, ward_a, monkeypatch):
+    from datetime import timedelta
+
+    from django.contrib import admin
+
+    from apps.filings.models import Filing
+
+    names = ["Nguyễn Văn An", "Nguyễn Thị Lan", "NGUYỄN VĂN ANH", "Trần Văn An", "nguyen van an", "Nguyễn Văn Bình"]
+    filings = [declaration_create(appointment=appointment_create(unit=ward_a, starts_at=_at(8 + n)), name=name)
+               for n, name in enumerate(names)]  # fmt: skip
+    for n, filing in enumerate(filings):  # submitted one day apart, the first the oldest
+        Filing.objects.filter(pk=filing.pk).update(submitted_at=timezone.now() - timedelta(days=10 - n))
+    monkeypatch.setattr(admin.site._registry[Filing], "list_per_page", 2)
+    client.force_login(district_officer)
+    pages = _pages(client, "admin:filings_filing_changelist", "nguyen van an", 2)
+    assert pages == [[filings[5].pk, filings[4].pk], [filings[2].pk, filings[0].pk]]
+
+
+PLANS = ["", "enable_indexonlyscan", "enable_bitmapscan", "enable_indexscan", "enable_seqscan", "enable_sort"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("off", PLANS)
+def test_the_pages_are_the_same_whatever_plan_postgresql_takes(client, district_officer, namesakes, monkeypatch, off):
+    from django.contrib import admin
+
+    monkeypatch.setattr(admin.site._registry[Appointment], "list_per_page", 3)
+    client.force_login(district_officer)
+    if off:
+        with connection.cursor() as cursor:  # for the rest of the test's transaction, the requests' too
+            cursor.execute(f"SET LOCAL {off} = off")
+    pages = _pages(client, "admin:appointments_appointment_changelist", "nguyen van an", 3)
+    expected = [["an-4", "an-1", "an-2"], ["anh", "binh", "an-3"], ["an-5"]]
+    assert pages == [[namesakes[k].pk for k in page] for page in expected]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("model_name", "index"), [("appointment", "appointments_start_name"), ("filing", "filing_recent_name")]
+)
+def test_a_search_page_ids_can_be_read_from_the_index_alone(
+    client, district_officer, namesakes, monkeypatch, model_name, index
+):
+    """Every column the ids' query reads (the order, the name, the code, the unit) is in the index: with the table
+    scans and the sort off, PostgreSQL walks it as an index-only scan (a column missing from the index would make it
+    an index scan that reads every row it walks past)."""
+    from django.contrib import admin
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.filings.models import Filing
+
+    for appointment in namesakes.values():
+        declaration_create(appointment=appointment, name=appointment.holder_name)
+    for model in (Appointment, Filing):  # more than a page: the page is read by ids first
+        monkeypatch.setattr(admin.site._registry[model], "list_per_page", 3)
+    client.force_login(district_officer)
+    with CaptureQueriesContext(connection) as captured:
+        app = "appointments" if model_name == "appointment" else "filings"
+        client.get(reverse(f"admin:{app}_{model_name}_changelist"), {"q": "nguyen van an"})
+    ids_sql = next(q["sql"] for q in captured.captured_queries if ' AS "pk" FROM ' in q["sql"] and "LIMIT" in q["sql"])
+    with connection.cursor() as cursor:
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute("EXPLAIN " + ids_sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"Index Only Scan using {index}" in plan, plan
