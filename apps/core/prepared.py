@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 from django.db import connections
@@ -139,6 +140,13 @@ class _Compiled:
     def __init__(self, *, sql, params, slots, kinds, compiler, converters, shape, using):
         self.sql, self.params, self.slots, self.kinds = sql, params, slots, kinds
         self.compiler, self.converters, self.shape, self.using = compiler, converters, shape, using
+        # A values_list read's columns in the caller's order: one C call per row (operator.itemgetter), or none
+        # when the statement already selects them in that order.
+        self._pick = None
+        if shape[0] == "tuple":
+            order = shape[1]
+            if order != list(range(compiler.col_count)):
+                self._pick = itemgetter(*order) if len(order) > 1 else (lambda row, i=order[0]: (row[i],))
 
     def run(self, connection, values: dict[str, Any]) -> list:
         adapted = {name: _adapt(connection, self.kinds[name], value) for name, value in values.items()}
@@ -155,8 +163,9 @@ class _Compiled:
             index = self.shape[1][0]
             return [row[index] for row in rows]
         if self.shape[0] == "tuple":
-            order = self.shape[1]
-            return [tuple(row[i] for i in order) for row in rows]
+            if self._pick is not None:
+                return [self._pick(row) for row in rows]
+            return rows if not self.converters else [tuple(row) for row in rows]  # converters return lists
         _kind, model, attnames, positions, annotations = self.shape
         first, last = positions[0], positions[-1] + 1
         objects = []

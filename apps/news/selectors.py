@@ -4,8 +4,9 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from apps.core.prepared import PreparedRead
@@ -124,21 +125,62 @@ def post_list_pinned(*, now: datetime | None = None, limit: int = HOME_PINNED_LI
     return list(post_list_published(now=now).filter(is_pinned=True).order_by("-publish_at", "-id")[:limit])
 
 
-# post_list_pinned for the home page (no unit: the notices do not show it), compiled once per process.
+# The home page's pinned notices (post_list_pinned without the unit, which the notices do not show) as plain values:
+# slug, title, title_en, summary, summary_en and whether the post has an English version (Post.has_english).
+# Compiled once per process.
 _HOME_PINNED = PreparedRead(
     lambda now: (
-        Post.objects.published(now=now).filter(is_pinned=True).order_by("-publish_at", "-id")[:HOME_PINNED_LIMIT]
+        Post.objects.published(now=now)
+        .filter(is_pinned=True)
+        .order_by("-publish_at", "-id")
+        .annotate(has_en=ExpressionWrapper(~Q(title_en="") & ~Q(body_en=""), output_field=BooleanField()))
+        .values_list("slug", "title", "title_en", "summary", "summary_en", "has_en")[:HOME_PINNED_LIMIT]
     ),
     now=datetime,
 )
 
 
+@dataclass(frozen=True)
+class HomeNotice:
+    url: str
+    title: str  # in the language it is shown in
+    summary: str
+    language: str  # "en" on English pages when the post has an English version, else "vi" (Post.content_language)
+
+
+# The pinned notices' HTML this process last rendered, per language, with the rows it was rendered from.
+_home_pinned_built: dict[str, tuple[list, str]] = {}
+
+
+def _home_pinned_render(rows: list, language: str) -> str:
+    """The notices' HTML for these rows in the current language: rendered again only when the rows differ from the
+    ones this process last rendered in that language (the HTML depends on nothing else)."""
+    last = _home_pinned_built.get(language)
+    if last is not None and last[0] == rows:
+        return last[1]
+    notices = []
+    for slug, title, title_en, summary, summary_en, has_en in rows:
+        english = language == "en" and bool(has_en)
+        notices.append(
+            HomeNotice(
+                url=reverse("news:detail", kwargs={"slug": slug}),
+                title=(title_en or title) if english else title,
+                summary=(summary_en or summary) if english else summary,
+                language="en" if english else "vi",
+            )
+        )
+    html = render_to_string("news/_home_pinned.html", {"notices": notices})
+    _home_pinned_built[language] = (rows, html)
+    return html
+
+
 def news_home_pinned_html() -> str:
     """The home page's pinned notices, rendered in the current language and cached like the news pages: rebuilt
-    when a post changes or when a scheduled post becomes due (news_cached). Costs no query when cached."""
+    when a post changes or when a scheduled post becomes due (news_cached). Costs no query when cached; otherwise
+    one read of plain values (and no rendering when they are the same as last time)."""
     language = translation.get_language()
 
     def build(now: datetime) -> str:
-        return render_to_string("news/_home_pinned.html", {"posts": _HOME_PINNED(now=now)})
+        return _home_pinned_render(_HOME_PINNED(now=now), language)
 
     return news_cached(key=f"home-pinned:{language}", build=build)

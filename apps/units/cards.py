@@ -112,10 +112,30 @@ def _card(unit: CardUnit, words: _Words) -> str:
     return "\n".join(parts)
 
 
+# The listing this process last built, per language, with the rows it was built from (see directory_listing_html).
+_last_built: dict[str, tuple[tuple, SafeString]] = {}
+
+
 def directory_listing_html() -> SafeString:
     """Every active unit's card, grouped city / district / wards (sections with the kind's label), in the current
-    language: three queries of plain values and no template."""
-    units, phones, hours = unit_directory_rows()
+    language: three queries of plain values and no template.
+
+    The rows are read on every call; the HTML is a function of those rows and the language only (the words come
+    from the translation catalogs, fixed while the process runs), so when the rows equal the ones of this
+    process's last build in that language, that build is returned instead of being made again. A unit, phone or
+    opening time changed in admin changes the rows, on every node at its next request, with or without a cache."""
+    rows = unit_directory_rows()
+    language = get_language()
+    last = _last_built.get(language)
+    if last is not None and last[0] == rows:
+        return last[1]
+    html = _directory_listing_build(rows)
+    _last_built[language] = (rows, html)
+    return html
+
+
+def _directory_listing_build(rows: tuple) -> SafeString:
+    units, phones, hours = rows
     english = get_language() == "en"
     folded: dict[tuple, tuple[HoursLine, ...]] = {}  # most units keep the same hours: fold each week once
 

@@ -222,8 +222,8 @@ def unit_opening_hours_rows() -> dict[int, list[tuple[int, str, str]]]:
     """Every active unit's opening hours as (weekday, opens, closes) rows, the times as text, by unit pk, in
     display order (for opening_hours_lines); one query."""
     hours: dict[int, list[tuple]] = {}
-    for unit, *row in _DIRECTORY_HOURS():
-        hours.setdefault(unit, []).append(tuple(row))
+    for row in _DIRECTORY_HOURS():
+        hours.setdefault(row[0], []).append(row[1:])
     return hours
 
 
@@ -232,6 +232,6 @@ def unit_directory_rows() -> tuple[list[tuple], dict[int, list[tuple]], dict[int
     email, map_url) in directory order; their phones (is_hotline, label, label_en, number) and opening hours
     (weekday, opens, closes, the times as text) by unit pk, each in display order. Three queries."""
     phones: dict[int, list[tuple]] = {}
-    for unit, *phone in _DIRECTORY_PHONES():
-        phones.setdefault(unit, []).append(tuple(phone))
+    for row in _DIRECTORY_PHONES():
+        phones.setdefault(row[0], []).append(row[1:])
     return _DIRECTORY_UNITS(), phones, unit_opening_hours_rows()
