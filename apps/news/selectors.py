@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.core.signals import setting_changed
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -148,8 +149,10 @@ class HomeNotice:
     language: str  # "en" on English pages when the post has an English version, else "vi" (Post.content_language)
 
 
-# The pinned notices' HTML this process last rendered, per language, with the rows it was rendered from.
+# The pinned notices' HTML this process last rendered, per language, with the rows it was rendered from; forgotten
+# when a setting changes (tests: URLs, languages).
 _home_pinned_built: dict[str, tuple[list, str]] = {}
+setting_changed.connect(lambda **kwargs: _home_pinned_built.clear(), weak=False)
 
 
 def _home_pinned_render(rows: list, language: str) -> str:

@@ -218,20 +218,32 @@ _DIRECTORY_HOURS = PreparedRead(
 )
 
 
+def _by_unit(rows: list[tuple]) -> dict[int, list[tuple]]:
+    """Rows whose first value is a unit's pk, grouped by it (the rest of each row), in their order."""
+    grouped: dict[int, list[tuple]] = {}
+    for row in rows:
+        grouped.setdefault(row[0], []).append(row[1:])
+    return grouped
+
+
 def unit_opening_hours_rows() -> dict[int, list[tuple[int, str, str]]]:
     """Every active unit's opening hours as (weekday, opens, closes) rows, the times as text, by unit pk, in
     display order (for opening_hours_lines); one query."""
-    hours: dict[int, list[tuple]] = {}
-    for row in _DIRECTORY_HOURS():
-        hours.setdefault(row[0], []).append(row[1:])
-    return hours
+    return _by_unit(_DIRECTORY_HOURS())
 
 
-def unit_directory_rows() -> tuple[list[tuple], dict[int, list[tuple]], dict[int, list[tuple]]]:
-    """Active units as value rows (pk, kind, slug, name, name_en, address, address_en, area_served, area_served_en,
-    email, map_url) in directory order; their phones (is_hotline, label, label_en, number) and opening hours
-    (weekday, opens, closes, the times as text) by unit pk, each in display order. Three queries."""
-    phones: dict[int, list[tuple]] = {}
-    for row in _DIRECTORY_PHONES():
-        phones.setdefault(row[0], []).append(row[1:])
-    return _DIRECTORY_UNITS(), phones, unit_opening_hours_rows()
+def unit_directory_reads() -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """The directory's three reads as plain rows, each in display order: active units (pk, kind, slug, name,
+    name_en, address, address_en, area_served, area_served_en, email, map_url), their phones (unit pk, is_hotline,
+    label, label_en, number) and opening hours (unit pk, weekday, opens, closes, the times as text). Three
+    queries; see unit_directory_rows for the phones and hours by unit."""
+    return _DIRECTORY_UNITS(), _DIRECTORY_PHONES(), _DIRECTORY_HOURS()
+
+
+def unit_directory_rows(
+    reads: tuple[list[tuple], list[tuple], list[tuple]],
+) -> tuple[list[tuple], dict[int, list[tuple]], dict[int, list[tuple]]]:
+    """unit_directory_reads' rows with the phones (is_hotline, label, label_en, number) and opening hours (weekday,
+    opens, closes) by unit pk."""
+    units, phones, hours = reads
+    return units, _by_unit(phones), _by_unit(hours)
