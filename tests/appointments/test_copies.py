@@ -90,3 +90,23 @@ def test_migration_fills_every_appointment_in_batches(unit, procedure, frozen_no
         )
         migration.fill_slot_starts_at(global_apps, editor)
     assert [_stored(a).slot_starts_at for a in made] == starts
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_database_keeps_the_slot_start_whatever_writes_the_row(unit, procedure, frozen_now):
+    """What the previous release writes during an upgrade (it does not know the column), raw SQL and COPY
+    included: the trigger of migration 0007 sets the copy on insert and on a change of slot."""
+    hold = appointment_hold(unit=unit, procedure=procedure, starts_at=WED_9, phone="0912345678", holder_key="a")
+    later = Slot.objects.create(unit=unit, starts_at=THU_8, ends_at=at(2026, 12, 3, 8, 15))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO appointments_appointment (slot_id, unit_id, procedure_id, status, holder_key, hold_counted, "
+            "holder_client, reference, holder_name, phone, id_number, created_at, cancel_reason, reschedule_count, "
+            "language) SELECT slot_id, unit_id, procedure_id, 'booked', 'b', false, '', 'R-b', 'Trần Thị Bình', "
+            "'+84912000002', '', created_at, '', 0, 'vi' FROM appointments_appointment WHERE id = %s RETURNING id",
+            [hold.pk],
+        )
+        (inserted,) = cursor.fetchone()
+        cursor.execute("UPDATE appointments_appointment SET slot_id = %s WHERE id = %s", [later.pk, hold.pk])
+    assert Appointment.objects.get(pk=inserted).slot_starts_at == WED_9
+    assert _stored(hold).slot_starts_at == THU_8
