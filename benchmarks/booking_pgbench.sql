@@ -4,7 +4,8 @@
 -- round's scenarios on the same database (BENCH_PGBENCH=1): the rate the database gives these statements on this
 -- machine, uncontended, each client into its own slot (-D unit, procedure, first = the round's unit, procedure and
 -- first slot; 8 consecutive 15-minute slots). Values the code passes are written as expressions here (now(), a
--- random phone). Keep in step with services.py when its statements change.
+-- random phone). Keep in step with services.py when its statements change; tests/appointments/test_booking_pgbench.py
+-- runs it against the current schema.
 \set n random(1, 999999999)
 \set slot :client_id % 8
 BEGIN;
