@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
 
+from django.core.signals import setting_changed
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -175,6 +176,30 @@ class _Compiled:
                 setattr(obj, name, row[position])
             objects.append(obj)
         return objects
+
+
+# --- What a process built from rows it reads on every call --------------------------------------------------------
+class BuiltFromRows:
+    """A value (a block of HTML) this process built from rows read on every request, per key (the language): the
+    rows are still read each time, and while they equal the rows of the last build for that key, that build is
+    returned instead of being made again. Only for values that depend on nothing but the rows and the key (the
+    words come from the translation catalogs, fixed while a process runs): a change to the rows, made on any web
+    node, shows at the next request, with or without a cache. Forgotten when a setting changes (tests)."""
+
+    def __init__(self):
+        self._last: dict[str, tuple[Any, Any]] = {}
+        setting_changed.connect(self._forget, weak=False)
+
+    def _forget(self, **kwargs) -> None:
+        self._last.clear()
+
+    def get(self, key: str, rows: Any, build: Callable[[Any], Any]) -> Any:
+        last = self._last.get(key)
+        if last is not None and last[0] == rows:
+            return last[1]
+        value = build(rows)
+        self._last[key] = (rows, value)
+        return value
 
 
 # --- Statements PostgreSQL plans once per connection ------------------------------------------------------------

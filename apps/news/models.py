@@ -17,6 +17,20 @@ class BodyFormat(models.TextChoices):
     HTML = "html", _("HTML")
 
 
+def shown_in_english(*, has_english: bool) -> bool:
+    """Whether a post is shown in English on the current page (English pages fall back to Vietnamese)."""
+    return bool(has_english) and translation.get_language() == "en"
+
+
+def localized(text: str, text_en: str, *, has_english: bool) -> str:
+    """A post's text as the current page shows it (`Post.display_title` …), for rows read as plain values."""
+    return (text_en or text) if shown_in_english(has_english=has_english) else text
+
+
+# `Post.has_english` in SQL, for rows read as plain values.
+HAS_ENGLISH = models.Q(~models.Q(title_en=""), ~models.Q(body_en=""))
+
+
 class PostQuerySet(models.QuerySet):
     def published(self, *, now=None):
         return self.filter(is_published=True, publish_at__lte=now or timezone.now())
@@ -84,9 +98,7 @@ class Post(models.Model):
         return bool(self.title_en and self.body_en)
 
     def _localized(self, field: str) -> str:
-        if translation.get_language() == "en" and self.has_english:
-            return getattr(self, f"{field}_en") or getattr(self, field)
-        return getattr(self, field)
+        return localized(getattr(self, field), getattr(self, f"{field}_en"), has_english=self.has_english)
 
     @property
     def display_title(self) -> str:
@@ -103,4 +115,4 @@ class Post(models.Model):
     @property
     def content_language(self) -> str:
         """The language the post is shown in on the current page (English pages fall back to Vietnamese)."""
-        return "en" if translation.get_language() == "en" and self.has_english else "vi"
+        return "en" if shown_in_english(has_english=self.has_english) else "vi"

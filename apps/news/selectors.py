@@ -4,15 +4,14 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.core.signals import setting_changed
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from apps.core.prepared import PreparedRead
+from apps.core.prepared import BuiltFromRows, PreparedRead
 
-from .models import Category, Post
+from .models import HAS_ENGLISH, Category, Post, localized, shown_in_english
 from .services import NEWS_CACHE_VERSION_KEY
 from .text import normalize_search
 
@@ -134,7 +133,7 @@ _HOME_PINNED = PreparedRead(
         Post.objects.published(now=now)
         .filter(is_pinned=True)
         .order_by("-publish_at", "-id")
-        .annotate(has_en=ExpressionWrapper(~Q(title_en="") & ~Q(body_en=""), output_field=BooleanField()))
+        .annotate(has_en=ExpressionWrapper(HAS_ENGLISH, output_field=BooleanField()))
         .values_list("slug", "title", "title_en", "summary", "summary_en", "has_en")[:HOME_PINNED_LIMIT]
     ),
     now=datetime,
@@ -149,32 +148,22 @@ class HomeNotice:
     language: str  # "en" on English pages when the post has an English version, else "vi" (Post.content_language)
 
 
-# The pinned notices' HTML this process last rendered, per language, with the rows it was rendered from; forgotten
-# when a setting changes (tests: URLs, languages).
-_home_pinned_built: dict[str, tuple[list, str]] = {}
-setting_changed.connect(lambda **kwargs: _home_pinned_built.clear(), weak=False)
+# The pinned notices' HTML this process last rendered, per language, with the rows it was rendered from.
+_home_pinned_built = BuiltFromRows()
 
 
-def _home_pinned_render(rows: list, language: str) -> str:
-    """The notices' HTML for these rows in the current language: rendered again only when the rows differ from the
-    ones this process last rendered in that language (the HTML depends on nothing else)."""
-    last = _home_pinned_built.get(language)
-    if last is not None and last[0] == rows:
-        return last[1]
-    notices = []
-    for slug, title, title_en, summary, summary_en, has_en in rows:
-        english = language == "en" and bool(has_en)
-        notices.append(
-            HomeNotice(
-                url=reverse("news:detail", kwargs={"slug": slug}),
-                title=(title_en or title) if english else title,
-                summary=(summary_en or summary) if english else summary,
-                language="en" if english else "vi",
-            )
+def _home_pinned_render(rows: list) -> str:
+    """The notices' HTML for these rows in the current language (Post's own rules: `localized`)."""
+    notices = [
+        HomeNotice(
+            url=reverse("news:detail", kwargs={"slug": slug}),
+            title=localized(title, title_en, has_english=has_en),
+            summary=localized(summary, summary_en, has_english=has_en),
+            language="en" if shown_in_english(has_english=has_en) else "vi",
         )
-    html = render_to_string("news/_home_pinned.html", {"notices": notices})
-    _home_pinned_built[language] = (rows, html)
-    return html
+        for slug, title, title_en, summary, summary_en, has_en in rows
+    ]
+    return render_to_string("news/_home_pinned.html", {"notices": notices})
 
 
 def news_home_pinned_html() -> str:
@@ -184,6 +173,6 @@ def news_home_pinned_html() -> str:
     language = translation.get_language()
 
     def build(now: datetime) -> str:
-        return _home_pinned_render(_HOME_PINNED(now=now), language)
+        return _home_pinned_built.get(language, _HOME_PINNED(now=now), _home_pinned_render)
 
     return news_cached(key=f"home-pinned:{language}", build=build)

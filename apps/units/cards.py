@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from html import escape  # as django.utils.html.escape, without wrapping each value in a SafeString
 from urllib.parse import quote
 
-from django.core.signals import setting_changed
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
+
+from apps.core.prepared import BuiltFromRows
 
 from .models import UnitKind
 from .selectors import HoursLine, opening_hours_lines, unit_directory_reads, unit_directory_rows
@@ -113,10 +114,8 @@ def _card(unit: CardUnit, words: _Words) -> str:
     return "\n".join(parts)
 
 
-# The listing this process last built, per language, with the rows read for it (see directory_listing_html);
-# forgotten when a setting changes (tests).
-_last_built: dict[str, tuple[tuple, SafeString]] = {}
-setting_changed.connect(lambda **kwargs: _last_built.clear(), weak=False)
+# The listing this process last built, per language, with the rows read for it (see directory_listing_html).
+_built = BuiltFromRows()
 
 
 def directory_listing_html() -> SafeString:
@@ -127,18 +126,11 @@ def directory_listing_html() -> SafeString:
     from the translation catalogs, fixed while the process runs), so when the rows equal the ones of this
     process's last build in that language, that build is returned instead of being made again. A unit, phone or
     opening time changed in admin changes the rows, on every node at its next request, with or without a cache."""
-    reads = unit_directory_reads()
-    language = get_language()
-    last = _last_built.get(language)
-    if last is not None and last[0] == reads:
-        return last[1]
-    html = _directory_listing_build(unit_directory_rows(reads))
-    _last_built[language] = (reads, html)
-    return html
+    return _built.get(get_language(), unit_directory_reads(), _directory_listing_build)
 
 
-def _directory_listing_build(rows: tuple) -> SafeString:
-    units, phones, hours = rows
+def _directory_listing_build(reads: tuple) -> SafeString:
+    units, phones, hours = unit_directory_rows(reads)
     english = get_language() == "en"
     folded: dict[tuple, tuple[HoursLine, ...]] = {}  # most units keep the same hours: fold each week once
 
